@@ -1,0 +1,155 @@
+#include "cli.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "tutela/core/data.h"
+#include "tutela/core/file_util.h"
+
+namespace tutela::cli {
+namespace {
+
+bool ColorWanted(const std::string& mode, int fd) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  return ::isatty(fd) == 1;
+}
+
+}  // namespace
+
+bool Context::ColorStdout() const { return (output.empty() || output == "-") && ColorWanted(color, STDOUT_FILENO); }
+bool Context::ColorStderr() const { return ColorWanted(color, STDERR_FILENO); }
+bool Context::ShowProgress() const { return !quiet && ::isatty(STDERR_FILENO) == 1; }
+
+Result<std::string> Context::Format(std::string_view command, std::string_view fallback,
+                                    std::initializer_list<std::string_view> supported) const {
+  std::string chosen = format.empty() ? std::string(fallback) : format;
+  std::string list;
+  for (std::string_view name : supported) {
+    if (name == chosen) return chosen;
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return Status::InvalidArgument("`tutela " + std::string(command) + "` cannot write --format " + chosen +
+                                 "; choose one of: " + list + ".");
+}
+
+void AddGlobalOptions(CLI::App& app, Context& context) {
+  app.add_option("--format", context.format,
+                 "Output format: table (default for people) or json, ndjson, csv, sarif, ... as the command supports")
+      ->type_name("FORMAT");
+  app.add_option("-o,--output", context.output, "Write the result to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
+  app.add_flag("-q,--quiet", context.quiet, "Print nothing on stderr but warnings and errors");
+  app.add_option("--color", context.color, "Colour the terminal view: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  app.add_option("--config", context.config_path, "Settings file (YAML); default $TUTELA_CONFIG")
+      ->type_name("FILE")
+      ->envname("TUTELA_CONFIG");
+}
+
+Status LoadConfig(CLI::App& app, Context& context) {
+  if (context.config_path.empty()) return Status::Ok();
+  TUTELA_ASSIGN_OR_RETURN(context.config, LoadYamlFile(context.config_path));
+  if (context.config.IsNull()) return Status::Ok();
+  if (!context.config.IsMap()) {
+    return Status::InvalidArgument(YamlWhere(context.config_path, context.config) +
+                                   ": the settings file must be a mapping of setting: value.");
+  }
+  // Global settings, plus one section per command group that its commands read themselves.
+  static constexpr std::string_view kKnown[] = {"format", "color", "quiet",  "catalog", "assess",
+                                                "pii",    "keys",  "pims",   "breach",  "vault", "serve"};
+  for (const auto& item : context.config) {
+    std::string key = item.first.as<std::string>("");
+    bool known = false;
+    for (std::string_view name : kKnown) known = known || key == name;
+    if (!known) {
+      return Status::InvalidArgument(YamlWhere(context.config_path, item.first) + ": unknown setting \"" + key +
+                                     "\"; the settings are format, color, quiet and one section per command group.");
+    }
+  }
+  try {
+    if (context.config["format"] && app.count("--format") == 0) context.format = context.config["format"].as<std::string>();
+    if (context.config["color"] && app.count("--color") == 0) {
+      std::string color = context.config["color"].as<std::string>();
+      if (color != "auto" && color != "always" && color != "never") {
+        return Status::InvalidArgument(YamlWhere(context.config_path, context.config["color"]) +
+                                       ": color must be auto, always or never.");
+      }
+      context.color = color;
+    }
+    if (context.config["quiet"] && app.count("--quiet") == 0) context.quiet = context.config["quiet"].as<bool>();
+  } catch (const YAML::Exception& error) {
+    return Status::InvalidArgument(context.config_path + ":" + std::to_string(error.mark.line + 1) + ":" +
+                                   std::to_string(error.mark.column + 1) + ": wrong type of value (" + error.msg +
+                                   "); format is a string, color auto|always|never, quiet true|false.");
+  }
+  return Status::Ok();
+}
+
+int ReportError(const Status& status) {
+  std::string message = status.ToString();
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  std::fprintf(stderr, "tutela: error: %s\n", message.c_str());
+  return kExitError;
+}
+
+void Info(const Context& context, std::string_view message) {
+  if (context.quiet) return;
+  std::fprintf(stderr, "tutela: %.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+void Warn(std::string_view message) {
+  std::fprintf(stderr, "tutela: warning: %.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+Status WriteOutput(const Context& context, std::string_view content) {
+  if (!context.output.empty() && context.output != "-") return WriteFileAtomic(context.output, content);
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t got = ::write(STDOUT_FILENO, content.data() + written, content.size() - written);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) return Status::Ok();  // the reader went away: not an error
+      return Status::IoError(std::string("cannot write to standard output (") + std::strerror(errno) + ").");
+    }
+    written += static_cast<size_t>(got);
+  }
+  return Status::Ok();
+}
+
+std::string Style(bool enabled, std::string_view style, std::string_view text) {
+  if (!enabled) return std::string(text);
+  std::string_view code = style == "red"      ? "31"
+                          : style == "green"  ? "32"
+                          : style == "yellow" ? "33"
+                          : style == "bold"   ? "1"
+                          : style == "dim"    ? "2"
+                                              : "0";
+  return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
+}
+
+CLI::App* AddPlaceholder(CLI::App& app, Context& context, const std::string& name, const std::string& description) {
+  CLI::App* command = app.add_subcommand(name, description + " (not built yet)");
+  command->allow_extras();
+  command->fallthrough(false);  // keep every argument here, so "not built yet" is the one error
+  command->callback([&context, name] {
+    context.run = [name] {
+      return ReportError(Status::NotFound("`tutela " + name +
+                                          "` is not built yet; see the roadmap in README.md."));
+    };
+  });
+  return command;
+}
+
+}  // namespace tutela::cli

@@ -1,0 +1,75 @@
+// Shared command-line glue: global options, output, errors and exit codes.
+//
+// Every subcommand registers itself in one cmd_<group>.cc file through an Add<Group>Commands() function
+// (commands.h). A subcommand's callback only records what to run in Context::run; main() runs it after parsing and
+// after loading --config, and turns its return value into the exit code:
+//   0 clean, 1 findings when the user asked to gate (--fail-on, verify), 2 error.
+// Errors are printed once, as one sentence, by ReportError(). Library code never prints.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "tutela/core/status.h"
+
+namespace tutela::cli {
+
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+struct Context {
+  // Global options (see AddGlobalOptions).
+  std::string format;        // empty: the command's default
+  std::string output;        // empty or "-": stdout
+  bool quiet = false;
+  std::string color = "auto";
+  std::string config_path;   // --config or $TUTELA_CONFIG
+  YAML::Node config;         // the loaded config file; module sections are read by their commands
+
+  // Set by the chosen subcommand's callback; run by main() once parsing is complete.
+  std::function<int()> run;
+
+  // True when the output format is the terminal view and colour is wanted for stdout / stderr.
+  bool ColorStdout() const;
+  bool ColorStderr() const;
+  // True when progress lines may be drawn: stderr is a terminal and --quiet was not given.
+  bool ShowProgress() const;
+
+  // The --format value, or `fallback` when none was given. An unsupported value is an InvalidArgument naming the
+  // command and the formats it writes.
+  Result<std::string> Format(std::string_view command, std::string_view fallback,
+                             std::initializer_list<std::string_view> supported) const;
+};
+
+// Adds --format, --output, --quiet, --color and --config to `app`.
+void AddGlobalOptions(CLI::App& app, Context& context);
+
+// Loads the --config file (YAML) into context.config and applies its global settings where the command line did not
+// set them. InvalidArgument with file:line:column on bad YAML or unknown settings.
+Status LoadConfig(CLI::App& app, Context& context);
+
+// Prints "tutela: error: MESSAGE" to stderr and returns kExitError.
+int ReportError(const Status& status);
+// Prints "tutela: MESSAGE" to stderr unless --quiet.
+void Info(const Context& context, std::string_view message);
+// Prints "tutela: warning: MESSAGE" to stderr (even with --quiet: warnings matter).
+void Warn(std::string_view message);
+
+// Writes a command's result to --output (atomically: a temporary file renamed into place) or to stdout.
+// A closed stdout pipe (`tutela ... | head`) is not an error.
+Status WriteOutput(const Context& context, std::string_view content);
+
+// Wraps `text` in an ANSI colour when `enabled` ("red", "green", "yellow", "bold", "dim").
+std::string Style(bool enabled, std::string_view style, std::string_view text);
+
+// Registers a command group whose issue has not landed: it accepts any arguments, prints that it is not built yet
+// and exits 2. Replaced by the real Add<Group>Commands as issues land.
+CLI::App* AddPlaceholder(CLI::App& app, Context& context, const std::string& name, const std::string& description);
+
+}  // namespace tutela::cli

@@ -1,0 +1,61 @@
+// Whole-file reads and all-or-nothing writes.
+//
+// AtomicFileWriter writes to a temporary file beside the destination and renames it into place only on Commit(), after
+// an fsync; if the writer is destroyed without Commit() the temporary is removed. A reader therefore sees either the
+// old file or the whole new one, never a half-written file — the guarantee every Tutela command that writes an
+// output relies on.
+//
+// Thread-safety: functions are reentrant; an AtomicFileWriter is used by one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "tutela/core/status.h"
+
+namespace tutela {
+
+// Reads the whole file. NotFound if it does not exist, PermissionDenied or IoError otherwise; `max_bytes` guards
+// against reading a huge file by mistake (InvalidArgument naming the size and the limit).
+Result<std::string> ReadFile(const std::filesystem::path& path, uint64_t max_bytes = uint64_t{1} << 32);
+
+// Writes `content` to `path` atomically (see AtomicFileWriter) with permission bits `mode`.
+Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
+
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter() = default;
+  ~AtomicFileWriter();  // removes the temporary file unless committed
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  // Creates the temporary file in the destination's directory (which must exist). `overwrite=false` makes Commit()
+  // refuse (AlreadyExists) when the destination exists, checked both here and at commit time.
+  Status Open(const std::filesystem::path& destination, mode_t mode = 0644, bool overwrite = true);
+  Status Write(std::string_view data);
+  // Flushes, fsyncs, renames over the destination and fsyncs the directory.
+  Status Commit();
+  // Removes the temporary file; the destination is untouched.
+  void Abandon();
+
+  const std::filesystem::path& destination() const { return destination_; }
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  int fd_ = -1;
+  bool overwrite_ = true;
+};
+
+// fsyncs a directory so that a rename inside it is durable.
+Status SyncDirectory(const std::filesystem::path& directory);
+
+// A Status for a failed system call on `path`: maps errno to NotFound / PermissionDenied / IoError with a sentence
+// "PATH: cannot OPERATION (strerror)".
+Status ErrnoStatus(int error_number, std::string_view operation, const std::filesystem::path& path);
+
+}  // namespace tutela

@@ -1,0 +1,91 @@
+#include "tutela/core/data.h"
+
+#include <string>
+
+#include "tutela/core/file_util.h"
+
+namespace tutela {
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+std::string_view StripBom(std::string_view text) {
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+  return text;
+}
+
+// nlohmann's what() reads "[json.exception.parse_error.101] parse error at line 3, column 14: syntax error while
+// parsing value - unexpected '}'; expected ..."; keep the part after the position, which says what is wrong.
+std::string JsonReason(const std::string& what) {
+  size_t colon = what.find(": ", what.find("parse error"));
+  std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+  return reason;
+}
+
+}  // namespace
+
+TextPosition PositionOfOffset(std::string_view text, size_t offset) {
+  TextPosition position;
+  if (offset > text.size()) offset = text.size();
+  for (size_t byte_idx = 0; byte_idx < offset; ++byte_idx) {
+    if (text[byte_idx] == '\n') {
+      ++position.line;
+      position.column = 1;
+    } else {
+      ++position.column;
+    }
+  }
+  return position;
+}
+
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source) {
+  text = StripBom(text);
+  try {
+    return nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& error) {
+    // error.byte is the 1-based index of the last byte read; point at it.
+    TextPosition position = PositionOfOffset(text, error.byte == 0 ? 0 : error.byte - 1);
+    return Status::InvalidArgument(std::string(source) + ":" + std::to_string(position.line) + ":" +
+                                   std::to_string(position.column) + ": invalid JSON (" + JsonReason(error.what()) +
+                                   "); correct the syntax at that position.");
+  } catch (const std::exception& error) {
+    return Status::InvalidArgument(std::string(source) + ": invalid JSON (" + error.what() +
+                                   "); the file must hold one JSON document.");
+  }
+}
+
+Result<nlohmann::json> LoadJsonFile(const std::filesystem::path& path) {
+  TUTELA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseJson(text, path.string());
+}
+
+Result<YAML::Node> ParseYaml(std::string_view text, std::string_view source) {
+  text = StripBom(text);
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    std::string where(source);
+    if (!error.mark.is_null()) {
+      where += ":" + std::to_string(error.mark.line + 1) + ":" + std::to_string(error.mark.column + 1);
+    }
+    return Status::InvalidArgument(where + ": invalid YAML (" + error.msg + "); correct the syntax at that position.");
+  } catch (const std::exception& error) {
+    return Status::InvalidArgument(std::string(source) + ": invalid YAML (" + error.what() + ").");
+  }
+}
+
+Result<YAML::Node> LoadYamlFile(const std::filesystem::path& path) {
+  TUTELA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseYaml(text, path.string());
+}
+
+std::string YamlWhere(std::string_view source, const YAML::Node& node) {
+  std::string where(source);
+  YAML::Mark mark = node.Mark();
+  if (!mark.is_null()) {
+    where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  return where;
+}
+
+}  // namespace tutela

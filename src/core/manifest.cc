@@ -1,0 +1,119 @@
+#include "tutela/core/manifest.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "tutela/core/crypto.h"
+#include "tutela/core/thread_pool.h"
+
+namespace tutela {
+namespace {
+
+constexpr std::string_view kManifestFormat = "tutela.evidence-manifest/1";
+
+}  // namespace
+
+Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOptions& options, size_t threads) {
+  std::vector<WalkEntry> entries;
+  Manifest manifest;
+  manifest.base = base.string();
+  manifest.created = NowUtc();
+  Status walked = WalkFiles(
+      {base}, options,
+      [&](const WalkEntry& entry) {
+        entries.push_back(entry);
+        return true;
+      },
+      [&](const WalkIssue& issue) {
+        if (issue.kind == WalkIssueKind::kError) manifest.problems.push_back(issue.status.message());
+      });
+  TUTELA_RETURN_IF_ERROR(walked);
+
+  ThreadPool pool(threads);
+  std::vector<std::future<Result<Digest256>>> digests;
+  digests.reserve(entries.size());
+  for (const WalkEntry& entry : entries) {
+    digests.push_back(pool.Submit([path = entry.path] { return Sha256File(path); }));
+  }
+  for (size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+    Result<Digest256> digest = digests[entry_idx].get();
+    if (!digest.ok()) {
+      manifest.problems.push_back(digest.status().message());
+      continue;
+    }
+    manifest.files.push_back({entries[entry_idx].relative, entries[entry_idx].size, ToHex(*digest)});
+  }
+  std::sort(manifest.files.begin(), manifest.files.end(),
+            [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });
+  return manifest;
+}
+
+nlohmann::json ManifestToJson(const Manifest& manifest) {
+  nlohmann::json files = nlohmann::json::array();
+  uint64_t total = 0;
+  for (const ManifestEntry& entry : manifest.files) {
+    files.push_back({{"path", entry.path}, {"size", entry.size}, {"sha256", entry.sha256}});
+    total += entry.size;
+  }
+  return {{"format", kManifestFormat},
+          {"base", manifest.base},
+          {"created", FormatRfc3339(manifest.created)},
+          {"summary", {{"files", manifest.files.size()}, {"bytes", total}, {"problems", manifest.problems.size()}}},
+          {"files", files},
+          {"problems", manifest.problems}};
+}
+
+Result<Manifest> ManifestFromJson(const nlohmann::json& document, std::string_view source) {
+  auto bad = [&](std::string_view problem) {
+    return Status::InvalidArgument(std::string(source) + ": not an evidence manifest (" + std::string(problem) +
+                                   "); create one with `tutela evidence manifest`.");
+  };
+  if (!document.is_object()) return bad("the document is not a JSON object");
+  if (document.value("format", "") != kManifestFormat) {
+    return bad("\"format\" must be \"" + std::string(kManifestFormat) + "\"");
+  }
+  Manifest manifest;
+  manifest.base = document.value("base", "");
+  if (document.contains("created") && document["created"].is_string()) {
+    TUTELA_ASSIGN_OR_RETURN(manifest.created, ParseRfc3339(document["created"].get<std::string>()));
+  }
+  if (!document.contains("files") || !document["files"].is_array()) return bad("\"files\" must be an array");
+  size_t file_idx = 0;
+  for (const nlohmann::json& file : document["files"]) {
+    std::string where = "files[" + std::to_string(file_idx++) + "]";
+    if (!file.is_object() || !file.contains("path") || !file["path"].is_string() || !file.contains("sha256") ||
+        !file["sha256"].is_string() || !file.contains("size") || !file["size"].is_number_unsigned()) {
+      return bad(where + " needs \"path\", \"size\" and \"sha256\"");
+    }
+    manifest.files.push_back(
+        {file["path"].get<std::string>(), file["size"].get<uint64_t>(), file["sha256"].get<std::string>()});
+  }
+  return manifest;
+}
+
+Result<std::vector<ManifestDifference>> VerifyManifest(const Manifest& manifest, const std::filesystem::path& base,
+                                                       const WalkOptions& options, size_t threads) {
+  TUTELA_ASSIGN_OR_RETURN(Manifest current, BuildManifest(base, options, threads));
+  std::map<std::string, const ManifestEntry*> now;
+  for (const ManifestEntry& entry : current.files) now[entry.path] = &entry;
+  std::vector<ManifestDifference> differences;
+  for (const ManifestEntry& expected : manifest.files) {
+    auto found = now.find(expected.path);
+    if (found == now.end()) {
+      differences.push_back({ManifestDifference::Kind::kMissing, expected.path});
+      continue;
+    }
+    if (found->second->sha256 != expected.sha256 || found->second->size != expected.size) {
+      differences.push_back({ManifestDifference::Kind::kChanged, expected.path});
+    }
+    now.erase(found);
+  }
+  for (const auto& [path, entry] : now) differences.push_back({ManifestDifference::Kind::kAdded, path});
+  for (const std::string& problem : current.problems) {
+    differences.push_back({ManifestDifference::Kind::kUnreadable, problem});
+  }
+  return differences;
+}
+
+}  // namespace tutela

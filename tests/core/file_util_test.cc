@@ -1,0 +1,90 @@
+#include "tutela/core/file_util.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "test_support.h"
+
+namespace tutela {
+namespace {
+
+size_t CountEntries(const std::filesystem::path& dir) {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++count;
+  return count;
+}
+
+TEST(FileUtilTest, WriteAtomicReplacesWholeFile) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "out.json", "old");
+  ASSERT_TRUE(WriteFileAtomic(dir / "out.json", "new content").ok());
+  EXPECT_EQ(testing::ReadFile(dir / "out.json"), "new content");
+  EXPECT_EQ(CountEntries(dir.path()), 1u) << "no temporary file left behind";
+}
+
+TEST(FileUtilTest, AbandonedWriterLeavesDestinationUntouched) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "out.json", "old");
+  {
+    AtomicFileWriter writer;
+    ASSERT_TRUE(writer.Open(dir / "out.json").ok());
+    ASSERT_TRUE(writer.Write("half of the new").ok());
+    // destroyed without Commit(), as when a command fails midway
+  }
+  EXPECT_EQ(testing::ReadFile(dir / "out.json"), "old");
+  EXPECT_EQ(CountEntries(dir.path()), 1u);
+}
+
+TEST(FileUtilTest, ModeIsExactDespiteUmask) {
+  testing::TempDir dir;
+  mode_t previous = ::umask(0);
+  Status status = WriteFileAtomic(dir / "key", "secret", 0600);
+  ::umask(previous);
+  ASSERT_TRUE(status.ok());
+  struct stat info {};
+  ASSERT_EQ(::stat((dir / "key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(FileUtilTest, NoOverwriteRefusesExistingFile) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "key", "first");
+  AtomicFileWriter writer;
+  Status status = writer.Open(dir / "key", 0600, /*overwrite=*/false);
+  EXPECT_EQ(status.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(testing::ReadFile(dir / "key"), "first");
+}
+
+TEST(FileUtilTest, NoOverwriteRefusesFileCreatedMeanwhile) {
+  testing::TempDir dir;
+  AtomicFileWriter writer;
+  ASSERT_TRUE(writer.Open(dir / "key", 0600, /*overwrite=*/false).ok());
+  ASSERT_TRUE(writer.Write("second").ok());
+  testing::WriteFile(dir / "key", "first");  // a concurrent writer won the race
+  EXPECT_EQ(writer.Commit().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(testing::ReadFile(dir / "key"), "first");
+  EXPECT_EQ(CountEntries(dir.path()), 1u);
+}
+
+TEST(FileUtilTest, ReadFileErrors) {
+  testing::TempDir dir;
+  EXPECT_EQ(ReadFile(dir / "missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadFile(dir.path()).status().code(), StatusCode::kInvalidArgument);
+  testing::WriteFile(dir / "big", std::string(100, 'x'));
+  auto limited = ReadFile(dir / "big", 10);
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.status().message().find("over the limit"), std::string::npos);
+  EXPECT_EQ(*ReadFile(dir / "big"), std::string(100, 'x'));
+}
+
+TEST(FileUtilTest, WriteIntoMissingDirectoryFailsCleanly) {
+  testing::TempDir dir;
+  Status status = WriteFileAtomic(dir / "no/such/dir/out", "x");
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("no/such/dir/out"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tutela
