@@ -128,6 +128,29 @@ Status WriteOutput(const Context& context, std::string_view content) {
   return Status::Ok();
 }
 
+Progress::Progress(const Context& context, std::string label)
+    : enabled_(context.ShowProgress()), label_(std::move(label)) {}
+
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(uint64_t done, uint64_t total) {
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (drawn_ && done != total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  std::fprintf(stderr, "\r\033[K%s: %llu/%llu", label_.c_str(), static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total));
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::Finish() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
+}
+
 std::string Style(bool enabled, std::string_view style, std::string_view text) {
   if (!enabled) return std::string(text);
   std::string_view code = style == "red"      ? "31"

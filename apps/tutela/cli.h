@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -64,6 +66,25 @@ void Warn(std::string_view message);
 // Writes a command's result to --output (atomically: a temporary file renamed into place) or to stdout.
 // A closed stdout pipe (`tutela ... | head`) is not an error.
 Status WriteOutput(const Context& context, std::string_view content);
+
+// A one-line progress indicator for long work, drawn on stderr only when Context::ShowProgress() (a terminal, no
+// --quiet), redrawn at most ten times a second, and erased by Finish() or the destructor so that it never mixes
+// with results or error messages. Not thread-safe: call Update() from one thread.
+class Progress {
+ public:
+  Progress(const Context& context, std::string label);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  void Update(uint64_t done, uint64_t total);
+  void Finish();
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::string label_;
+  std::chrono::steady_clock::time_point last_draw_{};
+};
 
 // Wraps `text` in an ANSI colour when `enabled` ("red", "green", "yellow", "bold", "dim").
 std::string Style(bool enabled, std::string_view style, std::string_view text);

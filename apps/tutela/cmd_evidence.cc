@@ -38,7 +38,10 @@ void AddWalkFlags(CLI::App* command, EvidenceOptions& options) {
 int RunManifest(const Context& context, const EvidenceOptions& options) {
   auto format = context.Format("evidence manifest", "json", {"json", "table"});
   if (!format.ok()) return ReportError(format.status());
-  auto manifest = BuildManifest(options.directory, ToWalkOptions(options), options.threads);
+  Progress progress(context, "hashing files");
+  auto manifest = BuildManifest(options.directory, ToWalkOptions(options), options.threads,
+                                [&progress](size_t done, size_t total) { progress.Update(done, total); });
+  progress.Finish();
   if (!manifest.ok()) return ReportError(manifest.status());
   for (const std::string& problem : manifest->problems) Warn(problem);
   std::string text;

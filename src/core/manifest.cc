@@ -14,7 +14,8 @@ constexpr std::string_view kManifestFormat = "tutela.evidence-manifest/1";
 
 }  // namespace
 
-Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOptions& options, size_t threads) {
+Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOptions& options, size_t threads,
+                               const ManifestProgress& progress) {
   std::vector<WalkEntry> entries;
   Manifest manifest;
   manifest.base = base.string();
@@ -38,6 +39,7 @@ Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOpti
   }
   for (size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
     Result<Digest256> digest = digests[entry_idx].get();
+    if (progress) progress(entry_idx + 1, entries.size());
     if (!digest.ok()) {
       manifest.problems.push_back(digest.status().message());
       continue;

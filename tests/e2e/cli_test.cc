@@ -179,5 +179,20 @@ TEST(CliTest, NoProgressOrColorWhenNotATerminal) {
   EXPECT_NE(forced.out.find('\033'), std::string::npos);
 }
 
+TEST(CliTest, ProgressIsDrawnOnATerminalAndErased) {
+  TempDir dir;
+  for (int file_idx = 0; file_idx < 50; ++file_idx) {
+    WriteFile(dir / ("evidence/f" + std::to_string(file_idx)), std::string(1000, 'x'));
+  }
+  // `script` (util-linux) runs the command on a pseudo-terminal, as a person at a terminal would.
+  std::string command = "'" + testing::TutelaBinary().string() + "' evidence manifest evidence -o m.json";
+  auto run = RunProcess({"script", "-qec", command, "/dev/null"}, {}, dir.path());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("hashing files: 50/50"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\r\033[K"), std::string::npos) << "the progress line is erased";
+  auto quiet = RunProcess({"script", "-qec", command + " --quiet", "/dev/null"}, {}, dir.path());
+  EXPECT_EQ(quiet.out.find("hashing files"), std::string::npos) << quiet.out;
+}
+
 }  // namespace
 }  // namespace tutela

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,9 +33,13 @@ struct Manifest {
   std::vector<std::string> problems;  // files that could not be read, as sentences
 };
 
+// Called on the calling thread after each file is hashed, with files done and files in all.
+using ManifestProgress = std::function<void(size_t done, size_t total)>;
+
 // Hashes every file under `base` that passes `options`. Files that cannot be read are listed in `problems`.
 // NotFound when `base` does not exist.
-Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOptions& options, size_t threads = 0);
+Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOptions& options, size_t threads = 0,
+                               const ManifestProgress& progress = {});
 
 nlohmann::json ManifestToJson(const Manifest& manifest);
 // InvalidArgument naming the field when the document is not a manifest (`source` names the file in messages).
