@@ -67,8 +67,8 @@ Status LoadConfig(CLI::App& app, Context& context) {
                                    ": the settings file must be a mapping of setting: value.");
   }
   // Global settings, plus one section per command group that its commands read themselves.
-  static constexpr std::string_view kKnown[] = {"format", "color", "quiet",  "catalog", "assess",
-                                                "pii",    "keys",  "pims",   "breach",  "vault", "serve"};
+  static constexpr std::string_view kKnown[] = {"format", "color", "quiet",  "catalog", "assess", "pii",
+                                                "keys",   "pims",  "breach", "vault",   "serve"};
   for (const auto& item : context.config) {
     std::string key = item.first.as<std::string>("");
     bool known = false;
@@ -79,7 +79,8 @@ Status LoadConfig(CLI::App& app, Context& context) {
     }
   }
   try {
-    if (context.config["format"] && app.count("--format") == 0) context.format = context.config["format"].as<std::string>();
+    if (context.config["format"] && app.count("--format") == 0)
+      context.format = context.config["format"].as<std::string>();
     if (context.config["color"] && app.count("--color") == 0) {
       std::string color = context.config["color"].as<std::string>();
       if (color != "auto" && color != "always" && color != "never") {
@@ -168,8 +169,7 @@ CLI::App* AddPlaceholder(CLI::App& app, Context& context, const std::string& nam
   command->fallthrough(false);  // keep every argument here, so "not built yet" is the one error
   command->callback([&context, name] {
     context.run = [name] {
-      return ReportError(Status::NotFound("`tutela " + name +
-                                          "` is not built yet; see the roadmap in README.md."));
+      return ReportError(Status::NotFound("`tutela " + name + "` is not built yet; see the roadmap in README.md."));
     };
   });
   return command;

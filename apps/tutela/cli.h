@@ -7,9 +7,9 @@
 // Errors are printed once, as one sentence, by ReportError(). Library code never prints.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -27,12 +27,12 @@ inline constexpr int kExitError = 2;
 
 struct Context {
   // Global options (see AddGlobalOptions).
-  std::string format;        // empty: the command's default
-  std::string output;        // empty or "-": stdout
+  std::string format;  // empty: the command's default
+  std::string output;  // empty or "-": stdout
   bool quiet = false;
   std::string color = "auto";
-  std::string config_path;   // --config or $TUTELA_CONFIG
-  YAML::Node config;         // the loaded config file; module sections are read by their commands
+  std::string config_path;  // --config or $TUTELA_CONFIG
+  YAML::Node config;        // the loaded config file; module sections are read by their commands
 
   // Set by the chosen subcommand's callback; run by main() once parsing is complete.
   std::function<int()> run;

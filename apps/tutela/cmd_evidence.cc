@@ -105,9 +105,10 @@ void AddEvidenceCommands(CLI::App& app, Context& context) {
   evidence->require_subcommand(1);
 
   auto manifest_options = std::make_shared<EvidenceOptions>();
-  CLI::App* manifest = evidence->add_subcommand(
-      "manifest", "List every file under DIR with its size and SHA-256 (json by default; see "
-                  "docs/formats/evidence-manifest.md)");
+  CLI::App* manifest =
+      evidence->add_subcommand("manifest",
+                               "List every file under DIR with its size and SHA-256 (json by default; see "
+                               "docs/formats/evidence-manifest.md)");
   manifest->add_option("DIR", manifest_options->directory, "Folder of evidence")->required()->type_name("DIR");
   AddWalkFlags(manifest, *manifest_options);
   manifest->callback([&context, manifest_options] {

@@ -35,14 +35,16 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe shows up as EPIPE from write(), handled in WriteOutput
 
   Context context;
-  CLI::App app{"Tutela: compliance frameworks, cloud assessment, PII discovery and protection, privacy program "
-               "and WORM records, offline.",
-               "tutela"};
+  CLI::App app{
+      "Tutela: compliance frameworks, cloud assessment, PII discovery and protection, privacy program "
+      "and WORM records, offline.",
+      "tutela"};
   app.set_version_flag("--version", std::string("tutela ") + TUTELA_VERSION, "Print the version and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the subcommand too
-  app.footer("Exit codes: 0 clean, 1 findings when asked to gate (--fail-on), 2 error.\n"
-             "Run `tutela COMMAND --help` for a command's options.");
+  app.footer(
+      "Exit codes: 0 clean, 1 findings when asked to gate (--fail-on), 2 error.\n"
+      "Run `tutela COMMAND --help` for a command's options.");
   AddGlobalOptions(app, context);
 
   AddEvidenceCommands(app, context);
@@ -65,8 +67,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     std::string message = error.what();
     if (!message.empty() && message.back() == '.') message.pop_back();
-    return ReportError(tutela::Status::InvalidArgument(message + "; run `" + CommandPath(app) +
-                                                       " --help` for usage."));
+    return ReportError(tutela::Status::InvalidArgument(message + "; run `" + CommandPath(app) + " --help` for usage."));
   }
 
   if (tutela::Status loaded = LoadConfig(app, context); !loaded.ok()) return ReportError(loaded);
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     return ReportError(tutela::Status::Internal("out of memory; retry with smaller inputs or fewer --threads."));
   } catch (const std::exception& error) {
-    return ReportError(tutela::Status::Internal(std::string(error.what()) +
-                                                "; please report this with the command you ran."));
+    return ReportError(
+        tutela::Status::Internal(std::string(error.what()) + "; please report this with the command you ran."));
   }
 }

@@ -93,8 +93,8 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
   if (!suffix.ok()) return suffix.status();
   std::filesystem::path parent = destination.parent_path();
   temporary_ = (parent.empty() ? std::filesystem::path(".") : parent) /
-               ("." + destination.filename().string() + ".tmp-" + ToHex({reinterpret_cast<const uint8_t*>(suffix->data()),
-                                                                          suffix->size()}));
+               ("." + destination.filename().string() + ".tmp-" +
+                ToHex({reinterpret_cast<const uint8_t*>(suffix->data()), suffix->size()}));
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd_ < 0) {
     Status status = ErrnoStatus(errno, "create a file in the directory of", destination);

@@ -137,7 +137,8 @@ struct Walker {
     if (options.max_file_size != 0 && size > options.max_file_size) {
       Issue(WalkIssueKind::kSkippedTooLarge, path,
             Status::InvalidArgument(path.string() + ": skipped, " + std::to_string(size) + " bytes is over the size " +
-                                    "limit of " + std::to_string(options.max_file_size) + "; raise the limit to include it."));
+                                    "limit of " + std::to_string(options.max_file_size) +
+                                    "; raise the limit to include it."));
       return;
     }
     if (!on_file(WalkEntry{path, relative, size})) stopped = true;

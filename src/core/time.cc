@@ -76,8 +76,8 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
     ++position;
   } else if (zone == '+' || zone == '-') {
     int offset_hour = 0, offset_minute = 0;
-    if (!ReadDigits(text, position + 1, 2, &offset_hour) || position + 3 >= text.size() ||
-        text[position + 3] != ':' || !ReadDigits(text, position + 4, 2, &offset_minute)) {
+    if (!ReadDigits(text, position + 1, 2, &offset_hour) || position + 3 >= text.size() || text[position + 3] != ':' ||
+        !ReadDigits(text, position + 4, 2, &offset_minute)) {
       return Invalid(text, "the offset must be +HH:MM or -HH:MM");
     }
     if (offset_hour > 23 || offset_minute > 59) return Invalid(text, "offset out of range");
@@ -87,8 +87,8 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
     return Invalid(text, "the zone must be Z or an offset like +08:00");
   }
   if (position != text.size()) return Invalid(text, "unexpected text after the zone");
-  Timestamp local = std::chrono::time_point_cast<microseconds>(date) + hours(hour) + minutes(minute) +
-                    seconds(second) + microseconds(micros);
+  Timestamp local = std::chrono::time_point_cast<microseconds>(date) + hours(hour) + minutes(minute) + seconds(second) +
+                    microseconds(micros);
   return local - minutes(offset_minutes);
 }
 

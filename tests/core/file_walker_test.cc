@@ -20,16 +20,26 @@ struct GlobCase {
 
 TEST(GlobTest, GoldenCases) {
   const GlobCase cases[] = {
-      {"*.csv", "customers.csv", true},       {"*.csv", "customers.csv.bak", false},
-      {"*.csv", "a/customers.csv", false},    {"data/*.csv", "data/x.csv", true},
-      {"data/*.csv", "data/sub/x.csv", false}, {"data/**/*.csv", "data/sub/deep/x.csv", true},
-      {"data/**/*.csv", "data/x.csv", true},  {"**/secret", "a/b/secret", true},
-      {"**/secret", "secret", true},          {"**", "anything/at/all", true},
-      {"file?.txt", "file1.txt", true},       {"file?.txt", "file10.txt", false},
-      {"[abc].log", "b.log", true},           {"[!abc].log", "b.log", false},
-      {"[a-c].log", "c.log", true},           {"[a-c].log", "d.log", false},
-      {"*", "", true},                        {"a*b*c", "axxbyyc", true},
-      {"a*b*c", "axxbyy", false},             {"[.log", "[.log", true},
+      {"*.csv", "customers.csv", true},
+      {"*.csv", "customers.csv.bak", false},
+      {"*.csv", "a/customers.csv", false},
+      {"data/*.csv", "data/x.csv", true},
+      {"data/*.csv", "data/sub/x.csv", false},
+      {"data/**/*.csv", "data/sub/deep/x.csv", true},
+      {"data/**/*.csv", "data/x.csv", true},
+      {"**/secret", "a/b/secret", true},
+      {"**/secret", "secret", true},
+      {"**", "anything/at/all", true},
+      {"file?.txt", "file1.txt", true},
+      {"file?.txt", "file10.txt", false},
+      {"[abc].log", "b.log", true},
+      {"[!abc].log", "b.log", false},
+      {"[a-c].log", "c.log", true},
+      {"[a-c].log", "d.log", false},
+      {"*", "", true},
+      {"a*b*c", "axxbyyc", true},
+      {"a*b*c", "axxbyy", false},
+      {"[.log", "[.log", true},
   };
   for (const GlobCase& glob_case : cases) {
     EXPECT_EQ(GlobMatch(glob_case.pattern, glob_case.path), glob_case.matches)
@@ -67,8 +77,8 @@ class WalkTest : public ::testing::Test {
 };
 
 TEST_F(WalkTest, VisitsEverythingInSortedOrder) {
-  std::vector<std::string> expected{".hidden/f.csv", "a.csv", "b.json", "node_modules/e.csv", "sub/c.csv",
-                                    "sub/deeper/d.txt"};
+  std::vector<std::string> expected{".hidden/f.csv",      "a.csv",     "b.json",
+                                    "node_modules/e.csv", "sub/c.csv", "sub/deeper/d.txt"};
   EXPECT_EQ(Walk({}), expected);
 }
 

@@ -48,8 +48,8 @@ TEST(ManifestTest, RejectsDocumentsThatAreNotManifests) {
   auto wrong = ManifestFromJson(nlohmann::json{{"format", "other"}}, "m.json");
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("m.json: not an evidence manifest"), std::string::npos);
-  auto broken = ManifestFromJson(
-      nlohmann::json{{"format", "tutela.evidence-manifest/1"}, {"files", {{{"path", "x"}}}}}, "m.json");
+  auto broken = ManifestFromJson(nlohmann::json{{"format", "tutela.evidence-manifest/1"}, {"files", {{{"path", "x"}}}}},
+                                 "m.json");
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.status().message().find("files[0]"), std::string::npos);
 }

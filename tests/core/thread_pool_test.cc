@@ -11,7 +11,8 @@ namespace {
 TEST(ThreadPoolTest, RunsEveryTaskAndReturnsResults) {
   ThreadPool pool(4);
   std::vector<std::future<int>> results;
-  for (int task_idx = 0; task_idx < 1000; ++task_idx) results.push_back(pool.Submit([task_idx] { return task_idx * 2; }));
+  for (int task_idx = 0; task_idx < 1000; ++task_idx)
+    results.push_back(pool.Submit([task_idx] { return task_idx * 2; }));
   long sum = 0;
   for (auto& result : results) sum += result.get();
   EXPECT_EQ(sum, 999L * 1000L);

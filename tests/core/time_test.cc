@@ -50,9 +50,7 @@ TEST(TimeTest, Dates) {
   EXPECT_FALSE(ParseDate("2026-12-31T00:00:00Z").ok());
 }
 
-TEST(TimeTest, NowIsAfterThisCodeWasWritten) {
-  EXPECT_GT(NowUtc(), *ParseRfc3339("2026-01-01T00:00:00Z"));
-}
+TEST(TimeTest, NowIsAfterThisCodeWasWritten) { EXPECT_GT(NowUtc(), *ParseRfc3339("2026-01-01T00:00:00Z")); }
 
 }  // namespace
 }  // namespace tutela

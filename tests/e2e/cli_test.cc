@@ -26,9 +26,9 @@ TEST(CliTest, HelpListsEveryCommandGroup) {
 }
 
 TEST(CliTest, HelpOnEveryLevel) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"evidence", "--help"},
-                                        std::vector<std::string>{"evidence", "manifest", "--help"},
-                                        std::vector<std::string>{"evidence", "verify", "--help"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"evidence", "--help"}, std::vector<std::string>{"evidence", "manifest", "--help"},
+        std::vector<std::string>{"evidence", "verify", "--help"}}) {
     auto run = RunTutela(args);
     EXPECT_EQ(run.exit_code, 0) << args.back();
     EXPECT_NE(run.out.find("Usage:"), std::string::npos);
@@ -87,8 +87,9 @@ TEST(CliTest, UnknownConfigSettingIsLocated) {
   WriteFile(dir / "tutela.yaml", "format: json\ncolour: never\n");
   auto run = RunTutela({"evidence", "manifest", "."}, {}, dir.path(), {"TUTELA_CONFIG=tutela.yaml"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "tutela: error: tutela.yaml:2:1: unknown setting \"colour\"; the settings are format, color, "
-                     "quiet and one section per command group.\n");
+  EXPECT_EQ(run.err,
+            "tutela: error: tutela.yaml:2:1: unknown setting \"colour\"; the settings are format, color, "
+            "quiet and one section per command group.\n");
 }
 
 TEST(CliTest, ConfigSuppliesDefaultsAndFlagsWin) {

@@ -94,9 +94,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, std::string_view 
     struct pollfd fds[3];
     int count = 0;
     int out_idx = -1, err_idx = -1, in_idx = -1;
-    if (out_open) { fds[count] = {out_pipe[0], POLLIN, 0}; out_idx = count++; }
-    if (err_open) { fds[count] = {err_pipe[0], POLLIN, 0}; err_idx = count++; }
-    if (stdin_fd >= 0) { fds[count] = {stdin_fd, POLLOUT, 0}; in_idx = count++; }
+    if (out_open) {
+      fds[count] = {out_pipe[0], POLLIN, 0};
+      out_idx = count++;
+    }
+    if (err_open) {
+      fds[count] = {err_pipe[0], POLLIN, 0};
+      err_idx = count++;
+    }
+    if (stdin_fd >= 0) {
+      fds[count] = {stdin_fd, POLLOUT, 0};
+      in_idx = count++;
+    }
     if (::poll(fds, static_cast<nfds_t>(count), -1) < 0) {
       if (errno == EINTR) continue;
       Die("poll failed");
@@ -104,8 +113,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, std::string_view 
     auto drain = [&](int idx, int fd, std::string* sink, bool* open) {
       if (idx < 0 || fds[idx].revents == 0) return;
       ssize_t got = ::read(fd, buffer, sizeof buffer);
-      if (got <= 0) *open = false;
-      else sink->append(buffer, static_cast<size_t>(got));
+      if (got <= 0)
+        *open = false;
+      else
+        sink->append(buffer, static_cast<size_t>(got));
     };
     drain(out_idx, out_pipe[0], &result.out, &out_open);
     drain(err_idx, err_pipe[0], &result.err, &err_open);

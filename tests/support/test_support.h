@@ -39,8 +39,7 @@ struct ProcessResult {
 // Runs `argv[0]` (searched in PATH when it has no '/') with `argv`, feeding `input` on stdin, in `working_dir`
 // (unchanged when empty), with `extra_env` ("NAME=value") added to the environment.
 ProcessResult RunProcess(const std::vector<std::string>& argv, std::string_view input = {},
-                         const std::filesystem::path& working_dir = {},
-                         const std::vector<std::string>& extra_env = {});
+                         const std::filesystem::path& working_dir = {}, const std::vector<std::string>& extra_env = {});
 
 // The built `tutela` binary (set by CMake as TUTELA_BINARY_PATH).
 std::filesystem::path TutelaBinary();
@@ -49,7 +48,6 @@ std::filesystem::path SourceDir();
 
 // RunProcess with TutelaBinary() as argv[0].
 ProcessResult RunTutela(const std::vector<std::string>& args, std::string_view input = {},
-                        const std::filesystem::path& working_dir = {},
-                        const std::vector<std::string>& extra_env = {});
+                        const std::filesystem::path& working_dir = {}, const std::vector<std::string>& extra_env = {});
 
 }  // namespace tutela::testing

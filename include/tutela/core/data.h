@@ -35,7 +35,8 @@ Result<YAML::Node> ParseYaml(std::string_view text, std::string_view source);
 Result<YAML::Node> LoadYamlFile(const std::filesystem::path& path);
 
 // "source:line:column" for a node of a parsed YAML document, for messages about its content
-// (e.g. `YamlWhere(path, node["controls"][3]) + ": unknown control \"X\"; ..."`). Just "source" if the node has no mark.
+// (e.g. `YamlWhere(path, node["controls"][3]) + ": unknown control \"X\"; ..."`). Just "source" if the node has no
+// mark.
 std::string YamlWhere(std::string_view source, const YAML::Node& node);
 
 // 1-based line and column of byte `offset` in `text` (columns count bytes).

@@ -31,12 +31,12 @@ struct WalkOptions {
   std::vector<std::string> exclude;  // files and directories matching any are skipped
   uint64_t max_file_size = 0;        // 0 = no limit; larger files are reported as skipped
   bool follow_symlinks = false;
-  bool include_hidden = true;        // false skips names starting with '.'
+  bool include_hidden = true;  // false skips names starting with '.'
 };
 
 struct WalkEntry {
-  std::filesystem::path path;      // as reached from the root (root / relative)
-  std::string relative;            // '/'-separated path relative to its root; the file name when the root is a file
+  std::filesystem::path path;  // as reached from the root (root / relative)
+  std::string relative;        // '/'-separated path relative to its root; the file name when the root is a file
   uint64_t size = 0;
 };
 

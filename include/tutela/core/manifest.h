@@ -21,15 +21,15 @@
 namespace tutela {
 
 struct ManifestEntry {
-  std::string path;    // '/'-separated, relative to the base folder
+  std::string path;  // '/'-separated, relative to the base folder
   uint64_t size = 0;
   std::string sha256;  // lower-case hex
 };
 
 struct Manifest {
-  std::string base;    // the folder the paths are relative to, as given
+  std::string base;  // the folder the paths are relative to, as given
   Timestamp created{};
-  std::vector<ManifestEntry> files;  // sorted by path
+  std::vector<ManifestEntry> files;   // sorted by path
   std::vector<std::string> problems;  // files that could not be read, as sentences
 };
 

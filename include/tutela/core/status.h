@@ -76,12 +76,13 @@ class [[nodiscard]] Result {
 
  public:
   // Holds a value.
-  Result(const T& value) : state_(value) {}                          // NOLINT(google-explicit-constructor)
-  Result(T&& value) : state_(std::move(value)) {}                    // NOLINT(google-explicit-constructor)
+  Result(const T& value) : state_(value) {}        // NOLINT(google-explicit-constructor)
+  Result(T&& value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, Status> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Result<T>> && !std::is_same_v<std::remove_cvref_t<U>, T>)
-  Result(U&& value) : state_(std::in_place_index<1>, std::forward<U>(value)) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Status> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Result<T>> && !std::is_same_v<std::remove_cvref_t<U>, T>)
+      Result(U&& value)
+      : state_(std::in_place_index<1>, std::forward<U>(value)) {}  // NOLINT
   // Holds an error. An OK status becomes an Internal error: a Result must carry a value or a reason.
   Result(Status status)  // NOLINT(google-explicit-constructor)
       : state_(status.ok() ? Status::Internal("a Result was built from an OK status without a value")
@@ -122,10 +123,10 @@ class [[nodiscard]] Result {
 #define TUTELA_STATUS_CONCAT_(a, b) TUTELA_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function with the error if `expr` (a Status) is not OK.
-#define TUTELA_RETURN_IF_ERROR(expr)                                         \
-  do {                                                                      \
-    ::tutela::Status tutela_status_tmp_ = (expr);                           \
-    if (!tutela_status_tmp_.ok()) return tutela_status_tmp_;                \
+#define TUTELA_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    ::tutela::Status tutela_status_tmp_ = (expr);            \
+    if (!tutela_status_tmp_.ok()) return tutela_status_tmp_; \
   } while (false)
 
 // `TUTELA_ASSIGN_OR_RETURN(auto value, LoadThing());` — evaluates a Result, returns its error, or binds its value.
