@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps configure build test check demo bench format clean
+.PHONY: all deps configure build test check demo fuzz bench format clean
 
 all: build
 
@@ -32,6 +32,15 @@ check: build
 
 demo: build
 	@scripts/demo $(BUILD_DIR)
+
+# Real fuzzing: every fuzz target built with clang's libFuzzer (plus ASan/UBSan), each run for
+# FUZZ_SECONDS from its corpus. The default build only replays the corpora (ctest label `fuzz`).
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	@CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTUTELA_FUZZ=ON \
+		-DTUTELA_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target tutela_fuzzers
+	@ctest --test-dir build-fuzz -L fuzz --output-on-failure
 
 bench: build
 	@bench/run $(BUILD_DIR)

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -53,6 +54,75 @@ Digest256 HmacSha256(std::span<const uint8_t> key, std::string_view data) {
 
 Digest256 HmacSha256(std::string_view key, std::string_view data) {
   return HmacSha256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()), data);
+}
+
+struct HmacSha256Key::Impl {
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 state after absorbing key ^ ipad
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 state after absorbing key ^ opad
+};
+
+namespace {
+
+// Working contexts per thread, re-seeded from a key's pad states by EVP_MD_CTX_copy_ex (a memcpy of the state).
+struct ThreadHmacState {
+  EVP_MD_CTX* work = EVP_MD_CTX_new();
+  ~ThreadHmacState() { EVP_MD_CTX_free(work); }
+};
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : impl_(std::make_unique<Impl>()) {
+  // RFC 2104: keys longer than the block are hashed first; then padded to the 64-byte block.
+  uint8_t block[64] = {0};
+  if (key.size() > sizeof block) {
+    Digest256 hashed = Sha256(key);
+    std::memcpy(block, hashed.data(), hashed.size());
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  uint8_t ipad[64], opad[64];
+  for (size_t byte_idx = 0; byte_idx < sizeof block; ++byte_idx) {
+    ipad[byte_idx] = block[byte_idx] ^ 0x36;
+    opad[byte_idx] = block[byte_idx] ^ 0x5c;
+  }
+  impl_->inner = EVP_MD_CTX_new();
+  impl_->outer = EVP_MD_CTX_new();
+  if (impl_->inner == nullptr || impl_->outer == nullptr ||
+      EVP_DigestInit_ex(impl_->inner, EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(impl_->inner, ipad, sizeof ipad) != 1 ||
+      EVP_DigestInit_ex(impl_->outer, EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(impl_->outer, opad, sizeof opad) != 1) {
+    std::abort();
+  }
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  if (impl_) {
+    EVP_MD_CTX_free(impl_->inner);
+    EVP_MD_CTX_free(impl_->outer);
+  }
+}
+
+HmacSha256Key::HmacSha256Key(HmacSha256Key&&) noexcept = default;
+HmacSha256Key& HmacSha256Key::operator=(HmacSha256Key&&) noexcept = default;
+
+Digest256 HmacSha256Key::Compute(std::string_view data) const {
+  thread_local ThreadHmacState state;
+  Digest256 inner_digest{};
+  Digest256 digest{};
+  unsigned int length = 0;
+  if (state.work == nullptr || EVP_MD_CTX_copy_ex(state.work, impl_->inner) != 1 ||
+      EVP_DigestUpdate(state.work, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(state.work, inner_digest.data(), &length) != 1 ||
+      EVP_MD_CTX_copy_ex(state.work, impl_->outer) != 1 ||
+      EVP_DigestUpdate(state.work, inner_digest.data(), inner_digest.size()) != 1 ||
+      EVP_DigestFinal_ex(state.work, digest.data(), &length) != 1) {
+    std::abort();
+  }
+  return digest;
 }
 
 Result<Digest256> Sha256File(const std::filesystem::path& path) {

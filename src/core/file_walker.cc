@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <set>
 #include <utility>
@@ -42,67 +43,69 @@ bool MatchClass(std::string_view pattern, size_t* pos, char c, bool* matched) {
   return true;
 }
 
-bool GlobMatchAt(std::string_view pattern, std::string_view path) {
-  size_t p = 0;
-  size_t s = 0;
-  // Backtracking points for the last '*' (single segment) — '**' is handled by recursion.
-  size_t star_p = std::string_view::npos;
-  size_t star_s = 0;
-  while (s < path.size() || p < pattern.size()) {
-    if (p < pattern.size()) {
-      char pc = pattern[p];
-      if (pc == '*' && p + 1 < pattern.size() && pattern[p + 1] == '*') {
-        // '**' matches any sequence including '/'. "**/" may also match nothing.
-        size_t rest = p + 2;
-        bool slash = rest < pattern.size() && pattern[rest] == '/';
-        std::string_view tail = pattern.substr(slash ? rest + 1 : rest);
-        for (size_t start = s; start <= path.size(); ++start) {
-          if (slash && start != s && path[start - 1] != '/') continue;
-          if (GlobMatchAt(tail, path.substr(start))) return true;
-        }
-        return false;
-      }
-      if (pc == '*') {
-        star_p = p++;
-        star_s = s;
-        continue;
-      }
-      if (s < path.size()) {
-        if (pc == '?' && path[s] != '/') {
-          ++p;
-          ++s;
-          continue;
-        }
-        if (pc == '[') {
-          size_t cursor = p;
-          bool matched = false;
-          if (MatchClass(pattern, &cursor, path[s], &matched)) {
-            if (matched) {
-              p = cursor;
-              ++s;
-              continue;
-            }
-          } else if (path[s] == '[') {
-            ++p;
-            ++s;
-            continue;
-          }
-        } else if (pc == path[s]) {
-          ++p;
-          ++s;
-          continue;
-        }
-      }
+// Glob matching as memoized recursion over (pattern position, path position): every pair is decided at most once,
+// so matching takes polynomial time whatever the pattern (plain backtracking over `**` is exponential — the
+// fuzz_glob regression input pins that).
+class GlobMatcher {
+ public:
+  GlobMatcher(std::string_view pattern, std::string_view path) : pattern_(pattern), path_(path) {
+    size_t cells = (pattern.size() + 1) * (path.size() + 1);
+    if (cells <= inline_memo_.size()) {
+      memo_ = inline_memo_.data();
+      std::fill_n(memo_, cells, kUnknown);
+    } else {
+      heap_memo_.assign(cells, kUnknown);
+      memo_ = heap_memo_.data();
     }
-    // Mismatch: let the last '*' absorb one more character, but never a '/'.
-    if (star_p != std::string_view::npos && star_s < path.size() && path[star_s] != '/') {
-      p = star_p + 1;
-      s = ++star_s;
-      continue;
-    }
-    return false;
   }
-  return true;
+
+  bool Match(size_t p, size_t s) {
+    uint8_t& cell = memo_[p * (path_.size() + 1) + s];
+    if (cell == kUnknown) cell = Decide(p, s) ? kYes : kNo;
+    return cell == kYes;
+  }
+
+ private:
+  static constexpr uint8_t kUnknown = 0, kNo = 1, kYes = 2;
+
+  bool Decide(size_t p, size_t s) {
+    if (p == pattern_.size()) return s == path_.size();
+    char pc = pattern_[p];
+    if (pc == '*' && p + 1 < pattern_.size() && pattern_[p + 1] == '*') {
+      // '**' matches any sequence including '/'; "**/" may also match nothing.
+      size_t rest = p + 2;
+      bool slash = rest < pattern_.size() && pattern_[rest] == '/';
+      size_t tail = slash ? rest + 1 : rest;
+      for (size_t start = s; start <= path_.size(); ++start) {
+        if (slash && start != s && path_[start - 1] != '/') continue;
+        if (Match(tail, start)) return true;
+      }
+      return false;
+    }
+    if (pc == '*') return Match(p + 1, s) || (s < path_.size() && path_[s] != '/' && Match(p, s + 1));
+    if (s == path_.size()) return false;
+    if (pc == '?') return path_[s] != '/' && Match(p + 1, s + 1);
+    if (pc == '[') {
+      size_t after = p;
+      bool matched = false;
+      if (MatchClass(pattern_, &after, path_[s], &matched)) return matched && Match(after, s + 1);
+      // A '[' without its ']' is an ordinary character.
+    }
+    return pc == path_[s] && Match(p + 1, s + 1);
+  }
+
+  std::string_view pattern_;
+  std::string_view path_;
+  std::array<uint8_t, 2048> inline_memo_;
+  std::vector<uint8_t> heap_memo_;
+  uint8_t* memo_;
+};
+
+bool GlobMatchAt(std::string_view pattern, std::string_view path) {
+  // Bounds keep the recursion depth (|pattern| + |path|) and the memo small; no real path or glob comes near them.
+  if (pattern.size() > 1024 || path.size() > 16384) return false;
+  GlobMatcher matcher(pattern, path);
+  return matcher.Match(0, 0);
 }
 
 bool MatchesAny(const std::vector<std::string>& patterns, std::string_view relative) {

@@ -46,6 +46,28 @@ TEST(HmacSha256Test, Rfc4231Vectors) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(HmacSha256KeyTest, MatchesOneShotHmacIncludingLongKeys) {
+  for (std::string key : {std::string(20, '\x0b'), std::string("Jefe"), std::string(131, '\xaa'), std::string()}) {
+    HmacSha256Key keyed(key);
+    for (std::string_view data :
+         {"Hi There", "", "what do ya want for nothing?", "Test Using Larger Than Block-Size Key - Hash Key First"}) {
+      EXPECT_EQ(Hex(keyed.Compute(data)), Hex(HmacSha256(key, data))) << key.size() << " " << data;
+    }
+  }
+  // RFC 4231 test case 6: a 131-byte key.
+  EXPECT_EQ(
+      Hex(HmacSha256Key(std::string(131, '\xaa')).Compute("Test Using Larger Than Block-Size Key - Hash Key First")),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(HmacSha256KeyTest, TwoKeysOnOneThreadDoNotMix) {
+  HmacSha256Key first("first key");
+  HmacSha256Key second("second key");
+  EXPECT_EQ(Hex(first.Compute("x")), Hex(HmacSha256("first key", "x")));
+  EXPECT_EQ(Hex(second.Compute("x")), Hex(HmacSha256("second key", "x")));
+  EXPECT_EQ(Hex(first.Compute("x")), Hex(HmacSha256("first key", "x")));
+}
+
 TEST(HexTest, RoundTripAndErrors) {
   auto bytes = FromHex("00ff7A");
   ASSERT_TRUE(bytes.ok());

@@ -23,6 +23,25 @@ Digest256 Sha256(std::string_view data);
 Digest256 HmacSha256(std::span<const uint8_t> key, std::string_view data);
 Digest256 HmacSha256(std::string_view key, std::string_view data);
 
+// HMAC-SHA256 under one fixed key, for hashing many short values (PII fingerprints, keyed-hash operators): the
+// key's inner and outer pad states are computed once, so each value costs two SHA-256 compressions plus the data
+// instead of a key setup. Compute() is const and thread-safe (per-thread working state).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(HmacSha256Key&&) noexcept;
+  HmacSha256Key& operator=(HmacSha256Key&&) noexcept;
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  Digest256 Compute(std::string_view data) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // SHA-256 of a file's contents, read in chunks (constant memory). Errors name the path.
 Result<Digest256> Sha256File(const std::filesystem::path& path);
 

@@ -23,7 +23,8 @@
 
 namespace tutela {
 
-// True when `path` (relative, '/'-separated) matches `pattern` under the rules above.
+// True when `path` (relative, '/'-separated) matches `pattern` under the rules above. Time is polynomial in the
+// lengths whatever the pattern; a pattern over 1024 bytes or a path over 16384 bytes never matches.
 bool GlobMatch(std::string_view pattern, std::string_view path);
 
 struct WalkOptions {
