@@ -54,7 +54,7 @@ th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-alig
 .inherited{background:#0b7285}.excepted{background:#6741d9}.na{background:#5c6670}.critical{background:#8b0000}
 .legend{list-style:none;padding:0;margin:4px 0}.legend li{display:inline-block;margin-right:12px}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
+svg text{font:12px system-ui,sans-serif;fill:var(--ink)}figure{margin:12px 0}figcaption{font-weight:600;margin-bottom:4px}
 footer{padding:16px 32px;color:var(--muted);border-top:1px solid var(--line)}
 a:focus,summary:focus{outline:3px solid #0550ae;outline-offset:2px}
 @media print{nav{display:none}}
@@ -101,9 +101,9 @@ std::string StackedBar(std::string_view title, const std::vector<ChartSegment>& 
     if (!description.empty()) description += ", ";
     description += segment.label + " " + Number(segment.value);
   }
-  std::string svg = "<svg role=\"img\" width=\"" + std::to_string(width) + "\" height=\"28\" viewBox=\"0 0 " +
-                    std::to_string(width) + " 28\"><title>" + HtmlEscape(title) + "</title><desc>" +
-                    HtmlEscape(description) + "</desc>";
+  std::string svg = "<figure><figcaption>" + HtmlEscape(title) + "</figcaption><svg role=\"img\" width=\"" +
+                    std::to_string(width) + "\" height=\"28\" viewBox=\"0 0 " + std::to_string(width) +
+                    " 28\"><title>" + HtmlEscape(title) + "</title><desc>" + HtmlEscape(description) + "</desc>";
   double x = 0;
   for (const ChartSegment& segment : segments) {
     if (total <= 0 || segment.value <= 0) continue;
@@ -123,7 +123,7 @@ std::string StackedBar(std::string_view title, const std::vector<ChartSegment>& 
     svg += "<li><span class=\"swatch\" style=\"background:" + std::string(StyleFor(segment.status).fill) +
            "\"></span>" + HtmlEscape(segment.label) + " " + Number(segment.value) + "</li>";
   }
-  return svg + "</ul>";
+  return svg + "</ul></figure>";
 }
 
 std::string BarChart(std::string_view title, const std::vector<BarRow>& rows, double max_value) {
@@ -135,9 +135,10 @@ std::string BarChart(std::string_view title, const std::vector<BarRow>& rows, do
     if (!description.empty()) description += "; ";
     description += row.label + " " + (row.caption.empty() ? Number(row.value) : row.caption);
   }
-  std::string svg = "<svg role=\"img\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
-                    "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) + "\"><title>" +
-                    HtmlEscape(title) + "</title><desc>" + HtmlEscape(description) + "</desc>";
+  std::string svg = "<figure><figcaption>" + HtmlEscape(title) + "</figcaption><svg role=\"img\" width=\"" +
+                    std::to_string(width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
+                    std::to_string(width) + " " + std::to_string(height) + "\"><title>" + HtmlEscape(title) +
+                    "</title><desc>" + HtmlEscape(description) + "</desc>";
   for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) {
     const BarRow& row = rows[row_idx];
     int y = static_cast<int>(row_idx) * kRowHeight + 4;
@@ -152,7 +153,7 @@ std::string BarChart(std::string_view title, const std::vector<BarRow>& rows, do
            "<text x=\"" + std::to_string(kLabelWidth + kBarWidth + 8) + "\" y=\"" + std::to_string(y + 14) + "\">" +
            HtmlEscape(row.caption.empty() ? Number(row.value) : row.caption) + "</text>";
   }
-  return svg + "</svg>";
+  return svg + "</svg></figure>";
 }
 
 std::string Table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows_html,
