@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <ostream>
 #include <string>
 
 #include "tutela/core/crypto.h"
@@ -39,6 +40,9 @@ const Ff1Vector kVectors[] = {
     {"sample8_aes256", kKey256, 10, kTweak10, "0123456789", "1001623463"},
     {"sample9_aes256", kKey256, 36, kTweak11, "0123456789abcdefghi", "xs8a0azh2avyalyzuwd"},
 };
+
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const Ff1Vector& value, std::ostream* out) { *out << value.name; }
 
 class Ff1VectorTest : public ::testing::TestWithParam<Ff1Vector> {};
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace tutela::pii {
@@ -88,6 +89,9 @@ const Golden kGolden[] = {
      With(Spec(OperatorKind::kGeneralize), [](OperatorSpec& s) { s.generalize = GeneralizeMode::kPrefix; }), "10115",
      "POSTCODE", "101**"},
 };
+
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const Golden& value, std::ostream* out) { *out << value.name; }
 
 class OperatorGoldenTest : public ::testing::TestWithParam<Golden> {};
 

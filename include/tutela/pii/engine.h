@@ -1,0 +1,126 @@
+// The PII discovery engine: a Ruleset compiled once, a Scanner per thread, findings delivered to a Sink.
+//
+// Ruleset::Compile() turns every pattern of a Catalog into one Vectorscan database (block mode, leftmost start of
+// match) plus the per-entity validators and lower-cased context words; it is immutable and shared by all threads.
+// A Scanner owns the per-thread Vectorscan scratch and reusable buffers; it scans a memory buffer or a stream
+// (file descriptor) in fixed-size chunks that overlap, so a value split across two chunks is still found and memory
+// stays bounded whatever the input size. Each candidate goes through its validator and context scoring (a window of
+// text around the match searched for the entity's multilingual context words and for negative words); survivors
+// with score >= ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on a
+// thread pool, one Scanner per worker.
+//
+// Ownership: Scanner keeps a shared_ptr to its Ruleset. Findings passed to a Sink are valid only during the call.
+// Thread-safety: Ruleset is immutable (share it); a Scanner is used by one thread at a time; ScanPaths calls the
+// Sink from one thread at a time (it serialises the calls), never concurrently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tutela/core/file_walker.h"
+#include "tutela/core/status.h"
+#include "tutela/pii/catalog.h"
+#include "tutela/pii/validators.h"
+
+namespace tutela::pii {
+
+struct Finding {
+  const Entity* entity = nullptr;
+  std::string_view path;      // the file ("<stdin>" for standard input)
+  std::string_view location;  // inside the file: "" for plain text, "column NAME" for CSV, ...
+  uint64_t start = 0;         // byte offsets in the file (end exclusive)
+  uint64_t end = 0;
+  uint64_t line = 1;  // 1-based
+  double score = 0;
+  std::string_view value;  // the raw matched value: mask it (MaskValue) unless the user asked for values
+};
+
+// Receives what a scan finds. Implementations must not throw; calls happen on one thread at a time.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void OnFinding(const Finding& finding) = 0;
+  // A file was scanned completely (or until an error) with `bytes` read.
+  virtual void OnFileDone(std::string_view path, uint64_t bytes) { (void)path, (void)bytes; }
+  // A file could not be scanned (whole or part); the scan goes on.
+  virtual void OnError(const Status& status) { (void)status; }
+  // A file was skipped on purpose (binary content, too large, ...); `reason` is a short phrase.
+  virtual void OnSkipped(std::string_view path, std::string_view reason) { (void)path, (void)reason; }
+};
+
+struct ScanOptions {
+  double min_score = 0.5;       // findings below are dropped
+  size_t chunk_size = 1 << 20;  // bytes read per step when streaming
+  bool sniff_binary = true;     // skip files whose first 8 KiB contain a NUL byte
+  bool column_aware = true;     // CSV/TSV files: header names are context and locations name the column
+};
+
+class Ruleset {
+ public:
+  // Compiles the catalog. InvalidArgument naming the entity (its file:line) when a pattern does not compile or a
+  // validator is unknown.
+  static Result<std::shared_ptr<const Ruleset>> Compile(Catalog catalog);
+  ~Ruleset();
+  Ruleset(const Ruleset&) = delete;
+  Ruleset& operator=(const Ruleset&) = delete;
+
+  const Catalog& catalog() const { return catalog_; }
+
+ private:
+  Ruleset() = default;
+  friend class Scanner;
+  struct PatternInfo {
+    size_t entity;
+  };
+  struct EntityInfo {
+    Validator validator = nullptr;
+    std::vector<std::string> context;           // lower-cased
+    std::vector<std::string> negative_context;  // lower-cased, entity + shared
+  };
+  Catalog catalog_;
+  std::vector<PatternInfo> patterns_;
+  std::vector<EntityInfo> entities_;
+  void* database_ = nullptr;  // hs_database_t*
+  void* prototype_scratch_ = nullptr;
+};
+
+class Scanner {
+ public:
+  // InvalidArgument... never in practice; Internal when Vectorscan cannot allocate a scratch.
+  static Result<std::unique_ptr<Scanner>> Create(std::shared_ptr<const Ruleset> ruleset, ScanOptions options);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // Scans one in-memory text. `path` names it in findings.
+  Status ScanBuffer(std::string_view text, std::string_view path, Sink& sink);
+  // Scans everything readable from `fd` in chunks (bounded memory). Reports the file to sink.OnFileDone; a read
+  // error is returned (IoError naming `path`) after reporting what was found before it.
+  Status ScanFd(int fd, std::string_view path, Sink& sink);
+  // Opens and scans a file (binary files are skipped and reported via OnSkipped).
+  Status ScanFile(const std::filesystem::path& file, std::string_view display_path, Sink& sink);
+
+ private:
+  struct Impl;
+  explicit Scanner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ScanSummary {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t errors = 0;
+  uint64_t skipped = 0;
+};
+
+// Scans every file under `roots` ("-" means standard input) with `threads` workers (0 = all cores). Per-file
+// problems go to sink.OnError and the scan goes on; returns the first root-level error (e.g. a root that does not
+// exist) after scanning the others, or OK.
+Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
+                 const ScanOptions& options, size_t threads, Sink& sink);
+
+}  // namespace tutela::pii

@@ -1,0 +1,506 @@
+// The Vectorscan-based PII engine (see engine.h).
+#include "tutela/pii/engine.h"
+
+#include <fcntl.h>
+#include <hs/hs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "tutela/core/file_util.h"
+#include "tutela/core/thread_pool.h"
+
+namespace tutela::pii {
+namespace {
+
+constexpr size_t kContextBefore = 96;  // bytes of text before a match searched for context words
+constexpr size_t kContextAfter = 48;
+constexpr size_t kGuard = 512;  // matches ending this close to a chunk's end wait for the next chunk
+constexpr size_t kKeep = 2048;  // bytes carried into the next chunk (>= guard + longest match + context)
+constexpr size_t kMinChunk = 4096;
+
+bool IsWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// True when lower-cased `keyword` occurs in `window` (any case for ASCII); ASCII keywords must not touch letters or
+// digits on either side ("ip" is not in "zip"), other scripts match anywhere.
+bool ContainsWord(std::string_view window, std::string_view keyword) {
+  if (keyword.empty() || window.size() < keyword.size()) return false;
+  bool ascii_front = IsWordByte(static_cast<unsigned char>(keyword.front()));
+  bool ascii_back = IsWordByte(static_cast<unsigned char>(keyword.back()));
+  const size_t last = window.size() - keyword.size();
+  for (size_t pos = 0; pos <= last; ++pos) {
+    size_t i = 0;
+    for (; i < keyword.size(); ++i) {
+      char c = window[pos + i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != keyword[i]) break;
+    }
+    if (i != keyword.size()) continue;
+    if (ascii_front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) continue;
+    if (ascii_back && pos + keyword.size() < window.size() &&
+        IsWordByte(static_cast<unsigned char>(window[pos + keyword.size()]))) {
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool AnyWord(std::string_view window, const std::vector<std::string>& words) {
+  for (const std::string& word : words) {
+    if (ContainsWord(window, word)) return true;
+  }
+  return false;
+}
+
+struct RawMatch {
+  uint32_t pattern;
+  uint32_t from;
+  uint32_t to;
+};
+
+int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* context) {
+  static_cast<std::vector<RawMatch>*>(context)->push_back(
+      {static_cast<uint32_t>(id), static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
+  return 0;
+}
+
+struct Candidate {
+  size_t entity;
+  size_t start;
+  size_t end;
+  double score;
+  int column;
+};
+
+class LockedSink : public Sink {
+ public:
+  explicit LockedSink(Sink& inner) : inner_(inner) {}
+  void OnFinding(const Finding& finding) override {
+    std::lock_guard lock(mutex_);
+    inner_.OnFinding(finding);
+  }
+  void OnFileDone(std::string_view path, uint64_t bytes) override {
+    std::lock_guard lock(mutex_);
+    inner_.OnFileDone(path, bytes);
+  }
+  void OnError(const Status& status) override {
+    std::lock_guard lock(mutex_);
+    inner_.OnError(status);
+  }
+  void OnSkipped(std::string_view path, std::string_view reason) override {
+    std::lock_guard lock(mutex_);
+    inner_.OnSkipped(path, reason);
+  }
+
+ private:
+  Sink& inner_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
+  std::shared_ptr<Ruleset> rules(new Ruleset());
+  rules->catalog_ = std::move(catalog);
+  std::vector<std::string> shared_negative;
+  for (const std::string& word : rules->catalog_.negative_context) shared_negative.push_back(Lower(word));
+  std::vector<const char*> expressions;
+  std::vector<unsigned int> flags, ids;
+  for (size_t entity_idx = 0; entity_idx < rules->catalog_.entities.size(); ++entity_idx) {
+    const Entity& entity = rules->catalog_.entities[entity_idx];
+    EntityInfo info;
+    info.validator = FindValidator(entity.validator);
+    if (info.validator == nullptr) {
+      return Status::InvalidArgument(entity.where + ": entity \"" + entity.id + "\" names unknown validator \"" +
+                                     entity.validator + "\"; use one listed in docs/pii.md");
+    }
+    for (const std::string& word : entity.context) info.context.push_back(Lower(word));
+    info.negative_context = shared_negative;
+    for (const std::string& word : entity.negative_context) info.negative_context.push_back(Lower(word));
+    rules->entities_.push_back(std::move(info));
+    for (const std::string& pattern : entity.patterns) {
+      ids.push_back(static_cast<unsigned int>(rules->patterns_.size()));
+      rules->patterns_.push_back({entity_idx});
+      expressions.push_back(pattern.c_str());
+      flags.push_back(HS_FLAG_SOM_LEFTMOST);
+    }
+  }
+  hs_database_t* database = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned int>(expressions.size()),
+                       HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
+    std::string message = error && error->message ? error->message : "unknown error";
+    int index = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (index >= 0 && static_cast<size_t>(index) < rules->patterns_.size()) {
+      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entity];
+      return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id + "\" does not compile (" +
+                                     message + "); correct the pattern.");
+    }
+    return Status::InvalidArgument("the PII patterns do not compile together (" + message + ").");
+  }
+  rules->database_ = database;
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS) {
+    return Status::Internal("cannot allocate Vectorscan scratch space");
+  }
+  rules->prototype_scratch_ = scratch;
+  return std::shared_ptr<const Ruleset>(std::move(rules));
+}
+
+Ruleset::~Ruleset() {
+  if (prototype_scratch_ != nullptr) hs_free_scratch(static_cast<hs_scratch_t*>(prototype_scratch_));
+  if (database_ != nullptr) hs_free_database(static_cast<hs_database_t*>(database_));
+}
+
+struct Scanner::Impl {
+  std::shared_ptr<const Ruleset> rules;
+  ScanOptions options;
+  hs_scratch_t* scratch = nullptr;
+  std::vector<RawMatch> raw;
+  std::vector<Candidate> candidates;
+  std::vector<Candidate> kept;
+  std::string buffer;
+  std::string location;
+  // CSV/TSV state of the current file.
+  char delimiter = 0;
+  std::vector<std::string> columns;
+  std::vector<signed char> column_context;  // per column x entity: +1 context word in header, -1 negative, 0 none
+
+  ~Impl() {
+    if (scratch != nullptr) hs_free_scratch(scratch);
+  }
+
+  void StartFile(std::string_view path) {
+    delimiter = 0;
+    columns.clear();
+    column_context.clear();
+    if (!options.column_aware) return;
+    auto ends_with = [&](std::string_view suffix) {
+      if (path.size() < suffix.size()) return false;
+      return Lower(path.substr(path.size() - suffix.size())) == suffix;
+    };
+    if (ends_with(".csv")) delimiter = ',';
+    if (ends_with(".tsv") || ends_with(".tab")) delimiter = '\t';
+  }
+
+  // Reads the header from the first chunk of a CSV/TSV file.
+  void ReadHeader(std::string_view text) {
+    size_t newline = text.find('\n');
+    if (newline == std::string_view::npos) {
+      delimiter = 0;
+      return;
+    }
+    std::string_view header = text.substr(0, newline);
+    if (header.substr(0, 3) == "\xEF\xBB\xBF") header.remove_prefix(3);
+    size_t pos = 0;
+    while (true) {
+      size_t next = header.find(delimiter, pos);
+      std::string_view cell = header.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+      while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' ' || cell.back() == '"')) cell.remove_suffix(1);
+      while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"')) cell.remove_prefix(1);
+      columns.emplace_back(cell);
+      if (next == std::string_view::npos) break;
+      pos = next + 1;
+    }
+    const size_t entity_count = rules->entities_.size();
+    column_context.assign(columns.size() * entity_count, 0);
+    for (size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+      std::string name = Lower(columns[column_idx]);
+      for (char& c : name) {
+        if (c == '_' || c == '-' || c == '.') c = ' ';
+      }
+      for (size_t entity_idx = 0; entity_idx < entity_count; ++entity_idx) {
+        const auto& info = rules->entities_[entity_idx];
+        signed char value = 0;
+        if (AnyWord(name, info.context)) value = 1;
+        if (AnyWord(name, info.negative_context)) value = -1;
+        column_context[column_idx * entity_count + entity_idx] = value;
+      }
+    }
+  }
+
+  // The CSV column of byte `start`, or -1 when unknown (no header, or the line starts before this buffer).
+  int ColumnOf(std::string_view text, size_t start, uint64_t base) const {
+    if (delimiter == 0 || columns.empty()) return -1;
+    size_t line_start = start;
+    while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
+    if (line_start == 0 && base != 0) return -1;
+    int column = 0;
+    bool quoted = false;
+    for (size_t i = line_start; i < start; ++i) {
+      if (text[i] == '"') quoted = !quoted;
+      if (!quoted && text[i] == delimiter) ++column;
+    }
+    return column < static_cast<int>(columns.size()) ? column : -1;
+  }
+
+  double Score(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, double adjust) const {
+    const Entity& entity = rules->catalog_.entities[entity_idx];
+    const auto& info = rules->entities_[entity_idx];
+    // The window stays on the match's line (and, outside tables, the line before it, where labels often are).
+    size_t before = start > kContextBefore ? start - kContextBefore : 0;
+    std::string_view left = text.substr(before, start - before);
+    int lines_allowed = column >= 0 || delimiter != 0 ? 0 : 1;
+    for (size_t i = left.size(); i-- > 0;) {
+      if (left[i] == '\n' && lines_allowed-- == 0) {
+        left.remove_prefix(i + 1);
+        break;
+      }
+    }
+    std::string_view right = text.substr(end, std::min(kContextAfter, text.size() - end));
+    right = right.substr(0, right.find('\n'));
+    bool positive = AnyWord(left, info.context) || AnyWord(right, info.context);
+    // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
+    std::string_view same_line = left.substr(left.rfind('\n') == std::string_view::npos ? 0 : left.rfind('\n') + 1);
+    bool negative = AnyWord(same_line, info.negative_context) || AnyWord(right, info.negative_context);
+    if (column >= 0) {
+      signed char header = column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx];
+      positive = positive || header > 0;
+      negative = negative || header < 0;
+    }
+    double score = entity.score + adjust;
+    if (positive) score += rules->catalog_.context_boost;
+    if (negative) score -= rules->catalog_.negative_penalty;
+    return std::clamp(score, 0.0, 1.0);
+  }
+
+  // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
+  // (accept_from, accept_to]. `lines_before` counts newlines before `base`.
+  Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
+                 std::string_view path, Sink& sink) {
+    raw.clear();
+    hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(rules->database_), text.data(),
+                            static_cast<unsigned int>(text.size()), 0, scratch, OnMatch, &raw);
+    if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
+    candidates.clear();
+    for (const RawMatch& match : raw) {
+      if (match.to <= accept_from || match.to > accept_to) continue;
+      size_t entity_idx = rules->patterns_[match.pattern].entity;
+      size_t start = match.from, end = match.to;
+      double adjust = rules->entities_[entity_idx].validator(text, start, end);
+      if (adjust < 0 && adjust <= kInvalid) continue;
+      int column = ColumnOf(text, start, base);
+      double score = Score(text, entity_idx, start, end, column, adjust);
+      if (score < options.min_score) continue;
+      candidates.push_back({entity_idx, start, end, score, column});
+    }
+    if (candidates.empty()) return Status::Ok();
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      return a.start != b.start ? a.start < b.start : a.end > b.end;
+    });
+    // Overlapping candidates: keep the best (highest score, then the longer span).
+    kept.clear();
+    for (const Candidate& candidate : candidates) {
+      if (!kept.empty() && candidate.start < kept.back().end) {
+        Candidate& last = kept.back();
+        bool better = candidate.score > last.score ||
+                      (candidate.score == last.score && candidate.end - candidate.start > last.end - last.start);
+        if (better) last = candidate;
+        continue;
+      }
+      kept.push_back(candidate);
+    }
+    uint64_t line = lines_before + 1;
+    size_t cursor = 0;
+    for (const Candidate& candidate : kept) {
+      for (const char* p = text.data() + cursor;
+           (p = static_cast<const char*>(std::memchr(p, '\n', candidate.start - (p - text.data())))) != nullptr; ++p) {
+        ++line;
+      }
+      cursor = candidate.start;
+      location.clear();
+      if (candidate.column >= 0) location = "column " + columns[static_cast<size_t>(candidate.column)];
+      Finding finding;
+      finding.entity = &rules->catalog_.entities[candidate.entity];
+      finding.path = path;
+      finding.location = location;
+      finding.start = base + candidate.start;
+      finding.end = base + candidate.end;
+      finding.line = line;
+      finding.score = candidate.score;
+      finding.value = text.substr(candidate.start, candidate.end - candidate.start);
+      sink.OnFinding(finding);
+    }
+    return Status::Ok();
+  }
+};
+
+Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Scanner::~Scanner() = default;
+
+Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> ruleset, ScanOptions options) {
+  auto impl = std::make_unique<Impl>();
+  if (hs_clone_scratch(static_cast<const hs_scratch_t*>(ruleset->prototype_scratch_), &impl->scratch) != HS_SUCCESS) {
+    return Status::Internal("cannot allocate Vectorscan scratch space for a scanner");
+  }
+  impl->rules = std::move(ruleset);
+  options.chunk_size = std::max(options.chunk_size, kMinChunk);
+  impl->options = options;
+  impl->buffer.reserve(options.chunk_size + kKeep);
+  impl->raw.reserve(1024);
+  return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
+}
+
+Status Scanner::ScanBuffer(std::string_view text, std::string_view path, Sink& sink) {
+  impl_->StartFile(path);
+  if (impl_->delimiter != 0) impl_->ReadHeader(text);
+  // Vectorscan takes 32-bit lengths: scan very large buffers in overlapping windows.
+  const size_t window = size_t{1} << 30;
+  uint64_t base = 0, lines = 0, committed = 0;
+  while (true) {
+    size_t size = std::min(window, text.size() - base);
+    bool last = base + size == text.size();
+    std::string_view part = text.substr(base, size);
+    size_t accept_to = last ? size : size - kGuard;
+    TUTELA_RETURN_IF_ERROR(impl_->Process(part, base, committed - base, accept_to, lines, path, sink));
+    if (last) break;
+    committed = base + accept_to;
+    uint64_t next = base + size - kKeep;
+    lines += std::count(text.begin() + base, text.begin() + next, '\n');
+    base = next;
+  }
+  sink.OnFileDone(path, text.size());
+  return Status::Ok();
+}
+
+Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
+  impl_->StartFile(path);
+  std::string& buffer = impl_->buffer;
+  buffer.clear();
+  const size_t chunk = impl_->options.chunk_size;
+  uint64_t base = 0, committed = 0, lines = 0, total = 0;
+  bool first = true, eof = false;
+  Status read_status;
+  while (true) {
+    size_t target = buffer.size() + chunk;
+    while (buffer.size() < target && !eof) {
+      size_t old = buffer.size();
+      buffer.resize(target);
+      ssize_t n = ::read(fd, buffer.data() + old, target - old);
+      if (n < 0 && errno == EINTR) {
+        buffer.resize(old);
+        continue;
+      }
+      if (n <= 0) {
+        buffer.resize(old);
+        eof = true;
+        if (n < 0) read_status = ErrnoStatus(errno, "read", std::string(path));
+        break;
+      }
+      buffer.resize(old + static_cast<size_t>(n));
+      total += static_cast<uint64_t>(n);
+    }
+    if (first) {
+      first = false;
+      std::string_view head(buffer.data(), std::min<size_t>(buffer.size(), 8192));
+      if (head.size() >= 2 && ((head[0] == '\xFF' && head[1] == '\xFE') || (head[0] == '\xFE' && head[1] == '\xFF'))) {
+        sink.OnSkipped(path, "UTF-16 text (only UTF-8 and ASCII text is scanned in this version)");
+        return Status::Ok();
+      }
+      if (impl_->options.sniff_binary && head.find('\0') != std::string_view::npos) {
+        sink.OnSkipped(path, "binary content");
+        return Status::Ok();
+      }
+      if (impl_->delimiter != 0) impl_->ReadHeader(buffer);
+    }
+    bool last = eof;
+    size_t accept_to = last ? buffer.size() : buffer.size() - kGuard;
+    TUTELA_RETURN_IF_ERROR(impl_->Process(buffer, base, committed - base, accept_to, lines, path, sink));
+    if (last) break;
+    committed = base + accept_to;
+    size_t drop = buffer.size() - kKeep;
+    lines += std::count(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop), '\n');
+    buffer.erase(0, drop);
+    base += drop;
+  }
+  sink.OnFileDone(path, total);
+  return read_status;
+}
+
+Status Scanner::ScanFile(const std::filesystem::path& file, std::string_view display_path, Sink& sink) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", file);
+  Status status = ScanFd(fd, display_path, sink);
+  ::close(fd);
+  return status;
+}
+
+Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
+                 const ScanOptions& options, size_t threads, Sink& sink) {
+  LockedSink locked(sink);
+  std::vector<std::filesystem::path> file_roots;
+  Status first_error;
+  for (const std::string& root : roots) {
+    if (root == "-") {
+      TUTELA_ASSIGN_OR_RETURN(auto scanner, Scanner::Create(ruleset, options));
+      Status status = scanner->ScanFd(0, "<stdin>", locked);
+      if (!status.ok()) locked.OnError(status);
+    } else {
+      file_roots.emplace_back(root);
+    }
+  }
+  if (file_roots.empty()) return Status::Ok();
+  struct Item {
+    std::filesystem::path path;
+    std::string display;
+  };
+  std::vector<Item> items;
+  Status walked = WalkFiles(
+      file_roots, walk,
+      [&](const WalkEntry& entry) {
+        items.push_back({entry.path, entry.path.string()});
+        return true;
+      },
+      [&](const WalkIssue& issue) {
+        if (issue.kind == WalkIssueKind::kError) {
+          locked.OnError(issue.status);
+        } else {
+          locked.OnSkipped(issue.path.string(), issue.kind == WalkIssueKind::kSkippedTooLarge ? "larger than --max-size"
+                                                : issue.kind == WalkIssueKind::kSkippedSymlinkLoop
+                                                    ? "symbolic link loop"
+                                                    : "not a regular file");
+        }
+      });
+  if (!walked.ok()) first_error = walked;
+  if (threads == 0) threads = ThreadPool::HardwareThreads();
+  threads = std::max<size_t>(1, std::min(threads, items.size()));
+  std::atomic<size_t> next{0};
+  Status setup_error;
+  std::mutex setup_mutex;
+  {
+    ThreadPool pool(threads);
+    for (size_t worker = 0; worker < threads; ++worker) {
+      pool.Submit([&] {
+        auto scanner = Scanner::Create(ruleset, options);
+        if (!scanner.ok()) {
+          std::lock_guard lock(setup_mutex);
+          setup_error = scanner.status();
+          return;
+        }
+        for (size_t index; (index = next.fetch_add(1)) < items.size();) {
+          Status status = (*scanner)->ScanFile(items[index].path, items[index].display, locked);
+          if (!status.ok()) locked.OnError(status);
+        }
+      });
+    }
+    pool.Wait();
+  }
+  if (!setup_error.ok()) return setup_error;
+  return first_error;
+}
+
+}  // namespace tutela::pii

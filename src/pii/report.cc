@@ -1,0 +1,292 @@
+// Masked previews, keyed fingerprints, the findings collector and the PII inventory (see report.h).
+#include "tutela/pii/report.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+#include "tutela/core/crypto.h"
+#include "tutela/core/file_util.h"
+
+namespace tutela::pii {
+namespace {
+
+bool IsAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+int SensitivityRank(std::string_view sensitivity) {
+  return sensitivity == "high" ? 3 : sensitivity == "medium" ? 2 : sensitivity == "low" ? 1 : 0;
+}
+std::string_view SensitivityName(int rank) {
+  return rank == 3 ? "high" : rank == 2 ? "medium" : rank == 1 ? "low" : "none";
+}
+
+std::string CsvCell(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string FormatScore(double score) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2) << score;
+  return out.str();
+}
+
+nlohmann::json FindingJson(const StoredFinding& finding) {
+  nlohmann::json json = {{"entity", finding.entity},
+                         {"category", finding.category},
+                         {"path", finding.path},
+                         {"start", finding.start},
+                         {"end", finding.end},
+                         {"line", finding.line},
+                         {"score", std::round(finding.score * 100) / 100},
+                         {"preview", finding.preview},
+                         {"fingerprint", finding.fingerprint}};
+  if (!finding.location.empty()) json["location"] = finding.location;
+  return json;
+}
+
+}  // namespace
+
+std::filesystem::path DefaultFingerprintKeyPath() {
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
+    return std::filesystem::path(data) / "tutela" / "fingerprint.key";
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "fingerprint.key";
+}
+
+Result<std::string> LoadOrCreateFingerprintKey(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    TUTELA_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4096));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    auto key = FromHex(text);
+    if (!key.ok() || key->size() < 16) {
+      return Status::InvalidArgument(path.string() +
+                                     ": not a fingerprint key (expected at least 32 hexadecimal "
+                                     "digits); remove it to create a new key or restore the right file.");
+    }
+    return *key;
+  }
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (error) return ErrnoStatus(error.value(), "create the folder of", path);
+    ::chmod(path.parent_path().c_str(), 0700);
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string key, RandomBytes(32));
+  std::string hex = ToHex(std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+  TUTELA_RETURN_IF_ERROR(WriteFileAtomic(path, hex + "\n", 0600));
+  return key;
+}
+
+std::string NormalizeValue(const Entity& entity, std::string_view value) {
+  std::string out;
+  if (entity.id == "EMAIL_ADDRESS") {
+    for (char c : value) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return out;
+  }
+  if (entity.category == "credential" || entity.id == "IP_ADDRESS") return std::string(value);
+  for (char c : value) {
+    if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '/') continue;
+    out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return out;
+}
+
+std::string Fingerprint(std::string_view key, const Entity& entity, std::string_view value) {
+  Digest256 digest = HmacSha256(key, entity.id + ":" + NormalizeValue(entity, value));
+  return "hmac-sha256:" + ToHex(std::span(digest.data(), 16));
+}
+
+std::string MaskValue(const Entity& entity, std::string_view value) {
+  if (entity.id == "PRIVATE_KEY") return std::string(value);  // the BEGIN line carries no secret
+  std::string out(value);
+  size_t keep_from = out.size();
+  if (entity.id == "EMAIL_ADDRESS") {
+    size_t at = out.find('@');
+    for (size_t i = 1; i < at; ++i) out[i] = '*';
+    return out;
+  }
+  size_t alnum = 0;
+  for (char c : out) alnum += IsAlnum(c) ? 1 : 0;
+  // Keep the last 4 characters of long values, the last 2 of short ones, none of credentials.
+  size_t keep = entity.category == "credential" ? 4 : alnum >= 12 ? 4 : alnum >= 8 ? 2 : 0;
+  if (entity.category == "credential") {
+    // Keep the public prefix (AKID/AKIA) that says what it is; hide the rest.
+    for (size_t i = 4; i < out.size(); ++i) out[i] = '*';
+    return out;
+  }
+  size_t seen = 0;
+  for (size_t i = out.size(); i-- > 0;) {
+    if (!IsAlnum(out[i])) continue;
+    if (seen++ < keep) {
+      keep_from = i;
+      continue;
+    }
+    out[i] = '*';
+  }
+  (void)keep_from;
+  return out;
+}
+
+FindingCollector::FindingCollector(const Catalog& catalog, std::string key, bool show_values)
+    : catalog_(catalog), key_(std::move(key)), show_values_(show_values) {}
+
+void FindingCollector::OnFinding(const Finding& finding) {
+  StoredFinding stored;
+  stored.entity = finding.entity->id;
+  stored.category = finding.entity->category;
+  stored.path = std::string(finding.path);
+  stored.location = std::string(finding.location);
+  stored.start = finding.start;
+  stored.end = finding.end;
+  stored.line = finding.line;
+  stored.score = finding.score;
+  stored.preview = show_values_ ? std::string(finding.value) : MaskValue(*finding.entity, finding.value);
+  stored.fingerprint = Fingerprint(key_, *finding.entity, finding.value);
+  findings_.push_back(std::move(stored));
+}
+
+void FindingCollector::OnFileDone(std::string_view, uint64_t bytes) {
+  ++files_;
+  bytes_ += bytes;
+}
+
+void FindingCollector::OnError(const Status& status) { errors_.push_back(status.message()); }
+
+void FindingCollector::OnSkipped(std::string_view path, std::string_view reason) {
+  skipped_.emplace_back(std::string(path), std::string(reason));
+}
+
+void FindingCollector::Sort() {
+  std::sort(findings_.begin(), findings_.end(), [](const StoredFinding& a, const StoredFinding& b) {
+    if (a.path != b.path) return a.path < b.path;
+    if (a.start != b.start) return a.start < b.start;
+    return a.entity < b.entity;
+  });
+  std::sort(errors_.begin(), errors_.end());
+  std::sort(skipped_.begin(), skipped_.end());
+}
+
+nlohmann::json FindingCollector::Summary() const {
+  std::map<std::string, uint64_t> entities;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> columns;
+  for (const StoredFinding& finding : findings_) {
+    ++entities[finding.entity];
+    if (finding.location.rfind("column ", 0) == 0)
+      ++columns[{finding.path, finding.location.substr(7)}][finding.entity];
+  }
+  nlohmann::json column_list = nlohmann::json::array();
+  for (const auto& [key, counts] : columns) {
+    auto best = std::max_element(counts.begin(), counts.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    column_list.push_back({{"path", key.first}, {"column", key.second}, {"entity", best->first}, {"counts", counts}});
+  }
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& [path, reason] : skipped_) skipped.push_back({{"path", path}, {"reason", reason}});
+  return {{"files", files_},      {"bytes", bytes_},        {"findings", findings_.size()},
+          {"entities", entities}, {"columns", column_list}, {"skipped", skipped},
+          {"errors", errors_}};
+}
+
+std::string RenderFindings(const FindingCollector& collector, std::string_view format, bool color) {
+  std::ostringstream out;
+  if (format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const StoredFinding& finding : collector.findings()) list.push_back(FindingJson(finding));
+    out << nlohmann::json{{"findings", list}, {"summary", collector.Summary()}}.dump(2) << "\n";
+  } else if (format == "ndjson") {
+    for (const StoredFinding& finding : collector.findings()) out << FindingJson(finding).dump() << "\n";
+  } else if (format == "csv") {
+    out << "entity,category,path,location,start,end,line,score,preview,fingerprint\n";
+    for (const StoredFinding& f : collector.findings()) {
+      out << f.entity << "," << f.category << "," << CsvCell(f.path) << "," << CsvCell(f.location) << "," << f.start
+          << "," << f.end << "," << f.line << "," << FormatScore(f.score) << "," << CsvCell(f.preview) << ","
+          << f.fingerprint << "\n";
+    }
+  } else {
+    for (const StoredFinding& f : collector.findings()) {
+      std::string where = f.path + ":" + std::to_string(f.line);
+      if (!f.location.empty()) where += " (" + f.location + ")";
+      std::string entity = color ? "\033[1m" + f.entity + "\033[0m" : f.entity;
+      out << where << "  " << entity << "  " << FormatScore(f.score) << "  " << f.preview << "  " << f.fingerprint
+          << "\n";
+    }
+    nlohmann::json summary = collector.Summary();
+    out << collector.findings().size() << " finding(s) in " << collector.files() << " file(s), " << collector.bytes()
+        << " bytes";
+    if (!collector.errors().empty()) out << ", " << collector.errors().size() << " error(s)";
+    out << "\n";
+    for (const auto& [entity, count] : summary["entities"].items()) out << "  " << entity << ": " << count << "\n";
+    for (const auto& column : summary["columns"]) {
+      out << "  column " << column["column"].get<std::string>() << " of " << column["path"].get<std::string>() << ": "
+          << column["entity"].get<std::string>() << "\n";
+    }
+  }
+  return out.str();
+}
+
+nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& catalog,
+                              const std::vector<std::string>& roots, std::string_view generated_at) {
+  nlohmann::json stores = nlohmann::json::array();
+  for (const std::string& root : roots) {
+    std::string store = root == "-" ? "<stdin>" : root;
+    std::error_code error;
+    std::string kind = root == "-" ? "stream" : std::filesystem::is_directory(root, error) ? "directory" : "file";
+    std::map<std::string, std::pair<uint64_t, double>> per_entity;
+    std::set<std::string> files;
+    for (const StoredFinding& finding : collector.findings()) {
+      bool inside = finding.path == store ||
+                    (kind == "directory" && finding.path.rfind(root + (root.back() == '/' ? "" : "/"), 0) == 0);
+      if (!inside) continue;
+      auto& [count, max_score] = per_entity[finding.entity];
+      ++count;
+      max_score = std::max(max_score, finding.score);
+      files.insert(finding.path);
+    }
+    std::set<std::string> categories, jurisdictions, laws;
+    int max_rank = 0;
+    nlohmann::json entities = nlohmann::json::array();
+    uint64_t total = 0;
+    for (const auto& [id, stats] : per_entity) {
+      const Entity* entity = catalog.Find(id);
+      if (entity == nullptr) continue;
+      categories.insert(entity->category);
+      jurisdictions.insert(entity->jurisdictions.begin(), entity->jurisdictions.end());
+      laws.insert(entity->sensitive_under.begin(), entity->sensitive_under.end());
+      max_rank = std::max(max_rank, SensitivityRank(entity->sensitivity));
+      total += stats.first;
+      entities.push_back({{"id", id},
+                          {"category", entity->category},
+                          {"count", stats.first},
+                          {"max_score", std::round(stats.second * 100) / 100},
+                          {"sensitivity", entity->sensitivity},
+                          {"sensitive_under", entity->sensitive_under},
+                          {"jurisdictions", entity->jurisdictions}});
+    }
+    stores.push_back({{"store", store},
+                      {"kind", kind},
+                      {"files_with_findings", files.size()},
+                      {"findings", total},
+                      {"max_sensitivity", SensitivityName(max_rank)},
+                      {"categories", categories},
+                      {"jurisdictions", jurisdictions},
+                      {"sensitive_under", laws},
+                      {"entities", entities}});
+  }
+  return {{"format", "tutela-pii-inventory"},
+          {"version", 1},
+          {"generated_at", generated_at},
+          {"generator", "tutela pii scan"},
+          {"stores", stores}};
+}
+
+}  // namespace tutela::pii

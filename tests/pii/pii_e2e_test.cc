@@ -1,0 +1,111 @@
+// End-to-end tests of `tutela pii scan`: the real binary on real files in a temporary folder.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace {
+
+using ::tutela::testing::ReadFile;
+using ::tutela::testing::RunTutela;
+using ::tutela::testing::TempDir;
+using ::tutela::testing::WriteFile;
+
+constexpr char kCustomers[] =
+    "id,name,email,national_id,card_number\n"
+    "1,Li Wei,li.wei@corp-mail.cn,11010519491231002X,4539 1488 0343 6467\n"
+    "2,Kim Minji,minji.kim@mail.co.kr,900101-1234568,\n";
+
+class PiiScanTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Args(std::vector<std::string> args) {
+    args.insert(args.begin(), {"pii", "scan"});
+    args.push_back("--fingerprint-key-file");
+    args.push_back((dir_ / "key").string());
+    return args;
+  }
+  TempDir dir_;
+};
+
+TEST_F(PiiScanTest, JsonHasFindingsSummaryAndNoRawValues) {
+  WriteFile(dir_ / "data" / "customers.csv", kCustomers);
+  auto result = RunTutela(Args({"data", "--format", "json"}), {}, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  ASSERT_TRUE(json.contains("findings"));
+  std::set<std::string> entities;
+  for (const auto& finding : json["findings"]) entities.insert(finding["entity"].get<std::string>());
+  EXPECT_TRUE(entities.count("EMAIL_ADDRESS"));
+  EXPECT_TRUE(entities.count("CN_RESIDENT_ID"));
+  EXPECT_TRUE(entities.count("CREDIT_CARD"));
+  EXPECT_EQ(json["summary"]["files"], 1);
+  EXPECT_FALSE(json["summary"]["columns"].empty());
+  EXPECT_EQ(result.out.find("11010519491231002X"), std::string::npos);
+  EXPECT_EQ(result.out.find("li.wei@"), std::string::npos);
+  EXPECT_EQ(result.out.find("4539 1488"), std::string::npos);
+}
+
+TEST_F(PiiScanTest, ShowValuesPrintsRawValues) {
+  WriteFile(dir_ / "customers.csv", kCustomers);
+  auto result = RunTutela(Args({"customers.csv", "--format", "ndjson", "--show-values"}), {}, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("11010519491231002X"), std::string::npos);
+}
+
+TEST_F(PiiScanTest, NdjsonIsOneFindingPerLineAndFingerprintsAreStable) {
+  WriteFile(dir_ / "a.txt", "email li.wei@corp-mail.cn\n");
+  WriteFile(dir_ / "b.txt", "contact: LI.WEI@corp-mail.cn\n");
+  auto result = RunTutela(Args({"a.txt", "b.txt", "--format", "ndjson"}), {}, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(result.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["fingerprint"], lines[1]["fingerprint"]);
+  EXPECT_EQ(lines[0]["path"], "a.txt");
+}
+
+TEST_F(PiiScanTest, StdinAndFailOn) {
+  auto clean = RunTutela(Args({"-", "--fail-on", "high"}), "nothing to see here\n", dir_.path());
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  auto gated = RunTutela(Args({"-", "--fail-on", "high", "--format", "csv"}), "SSN 536-22-1234\n", dir_.path());
+  EXPECT_EQ(gated.exit_code, 1) << gated.err;
+  EXPECT_NE(gated.out.find("US_SSN"), std::string::npos);
+  EXPECT_NE(gated.out.find("<stdin>"), std::string::npos);
+  auto low_only = RunTutela(Args({"-", "--fail-on", "high"}), "email li.wei@corp-mail.cn\n", dir_.path());
+  EXPECT_EQ(low_only.exit_code, 0);
+}
+
+TEST_F(PiiScanTest, InventoryDescribesEachStore) {
+  WriteFile(dir_ / "crm" / "customers.csv", kCustomers);
+  WriteFile(dir_ / "logs" / "app.log", "client ip 203.0.113.54\n");
+  auto result = RunTutela(Args({"crm", "logs", "--inventory", "inventory.json", "--quiet"}), {}, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto inventory = nlohmann::json::parse(ReadFile(dir_ / "inventory.json"));
+  EXPECT_EQ(inventory["format"], "tutela-pii-inventory");
+  ASSERT_EQ(inventory["stores"].size(), 2u);
+  EXPECT_EQ(inventory["stores"][0]["store"], "crm");
+  EXPECT_EQ(inventory["stores"][0]["max_sensitivity"], "high");
+  EXPECT_EQ(inventory["stores"][1]["max_sensitivity"], "low");
+  EXPECT_NE(ReadFile(dir_ / "inventory.json").find("CN-PIPL"), std::string::npos);
+}
+
+TEST_F(PiiScanTest, ErrorsAreReportedAfterTheScanWithExitTwo) {
+  WriteFile(dir_ / "ok.txt", "SSN 536-22-1234\n");
+  auto result = RunTutela(Args({"ok.txt", "missing.txt", "--format", "ndjson"}), {}, dir_.path());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("US_SSN"), std::string::npos);
+  EXPECT_NE(result.err.find("missing.txt"), std::string::npos);
+}
+
+TEST_F(PiiScanTest, BadFlagsAreErrors) {
+  EXPECT_EQ(RunTutela(Args({"-", "--fail-on", "urgent"}), "", dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunTutela(Args({"-", "--min-score", "3"}), "", dir_.path()).exit_code, 2);
+  WriteFile(dir_ / "bad.yaml", "source: x\nentities: 3\n");
+  auto bad = RunTutela(Args({"-", "--catalog", "bad.yaml"}), "", dir_.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.yaml:2:"), std::string::npos) << bad.err;
+}
+
+}  // namespace

@@ -1,0 +1,267 @@
+// Unit tests of the PII engine: golden cases per entity (tests/pii/golden/cases.yaml, values computed by an
+// independent implementation in generate.py), hard negatives, chunk boundaries, context, masking and catalog errors.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "test_support.h"
+#include "tutela/core/data.h"
+#include "tutela/pii/catalog.h"
+#include "tutela/pii/engine.h"
+#include "tutela/pii/report.h"
+#include "tutela/pii/validators.h"
+
+namespace tutela::pii {
+namespace {
+
+using ::tutela::testing::SourceDir;
+
+struct Hit {
+  std::string entity;
+  uint64_t start, end, line;
+  double score;
+  std::string value;
+  std::string location;
+};
+
+class VectorSink : public Sink {
+ public:
+  void OnFinding(const Finding& finding) override {
+    hits.push_back({finding.entity->id, finding.start, finding.end, finding.line, finding.score,
+                    std::string(finding.value), std::string(finding.location)});
+  }
+  void OnSkipped(std::string_view path, std::string_view reason) override {
+    skipped.push_back(std::string(path) + ": " + std::string(reason));
+  }
+  std::vector<Hit> hits;
+  std::vector<std::string> skipped;
+};
+
+std::shared_ptr<const Ruleset> Rules() {
+  static std::shared_ptr<const Ruleset> rules = [] {
+    auto catalog = LoadCatalog(SourceDir() / "catalog" / "pii");
+    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+    auto compiled = Ruleset::Compile(*catalog);
+    EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
+    return *compiled;
+  }();
+  return rules;
+}
+
+std::vector<Hit> Scan(std::string_view text, ScanOptions options = {}, std::string_view path = "test.txt") {
+  auto scanner = Scanner::Create(Rules(), options);
+  EXPECT_TRUE(scanner.ok());
+  VectorSink sink;
+  EXPECT_TRUE((*scanner)->ScanBuffer(text, path, sink).ok());
+  return sink.hits;
+}
+
+std::string Describe(const std::vector<Hit>& hits) {
+  std::string out;
+  for (const Hit& hit : hits) out += hit.entity + "(" + std::to_string(hit.score) + ") ";
+  return out;
+}
+
+TEST(PiiCatalog, EveryIssueEntityIsDefined) {
+  const Catalog& catalog = Rules()->catalog();
+  for (const char* id : {"CREDIT_CARD",
+                         "IBAN",
+                         "EMAIL_ADDRESS",
+                         "PHONE_NUMBER",
+                         "IP_ADDRESS",
+                         "US_SSN",
+                         "US_ITIN",
+                         "US_NPI",
+                         "CN_RESIDENT_ID",
+                         "CN_PASSPORT",
+                         "HK_ID_CARD",
+                         "TW_NATIONAL_ID",
+                         "KR_RRN",
+                         "JP_MY_NUMBER",
+                         "SG_NRIC_FIN",
+                         "MY_NRIC",
+                         "ID_NIK",
+                         "TH_NATIONAL_ID",
+                         "PH_SSS_NUMBER",
+                         "PH_TIN",
+                         "PH_PHILSYS_NUMBER",
+                         "DE_TAX_ID",
+                         "DE_ID_CARD",
+                         "EU_VAT_NUMBER",
+                         "MEDICAL_RECORD_NUMBER",
+                         "DATE_OF_BIRTH",
+                         "TENCENTCLOUD_SECRET_ID",
+                         "AWS_ACCESS_KEY_ID",
+                         "PRIVATE_KEY"}) {
+    EXPECT_NE(catalog.Find(id), nullptr) << id;
+  }
+}
+
+TEST(PiiGolden, ValidValuesAreFoundAndNearMissesAreNot) {
+  auto document = LoadYamlFile(SourceDir() / "tests" / "pii" / "golden" / "cases.yaml");
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  size_t checked = 0;
+  for (const YAML::Node& group : (*document)["cases"]) {
+    std::string entity = group["entity"].as<std::string>();
+    for (const YAML::Node& line : group["valid"]) {
+      auto hits = Scan(line.as<std::string>());
+      bool found = std::any_of(hits.begin(), hits.end(), [&](const Hit& hit) { return hit.entity == entity; });
+      EXPECT_TRUE(found) << entity << " not found in: " << line.as<std::string>() << " -> " << Describe(hits);
+      ++checked;
+    }
+    for (const YAML::Node& line : group["invalid"]) {
+      auto hits = Scan(line.as<std::string>());
+      bool found = std::any_of(hits.begin(), hits.end(), [&](const Hit& hit) { return hit.entity == entity; });
+      EXPECT_FALSE(found) << entity << " wrongly found in: " << line.as<std::string>() << " -> " << Describe(hits);
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 150u);
+}
+
+TEST(PiiGolden, HardNegativesYieldNothing) {
+  std::ifstream in(SourceDir() / "tests" / "pii" / "golden" / "hard-negatives.txt");
+  ASSERT_TRUE(in.good());
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto hits = Scan(line);
+    EXPECT_TRUE(hits.empty()) << line << " -> " << Describe(hits);
+    ++lines;
+  }
+  EXPECT_GT(lines, 20u);
+}
+
+TEST(PiiEngine, WeakShapesNeedContext) {
+  // A bare valid 18-digit-free 13-digit Thai number: below the default threshold alone, above it with context.
+  EXPECT_TRUE(Scan("ref 1103700123458").empty() || Scan("ref 1103700123458")[0].score < 0.5);
+  ScanOptions all;
+  all.min_score = 0;
+  auto hits = Scan("1103700123458", all);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_LT(hits[0].score, 0.5);
+}
+
+TEST(PiiEngine, OffsetsLinesAndValues) {
+  std::string text = "first line\nsecond: SSN 536-22-1234 end\n";
+  auto hits = Scan(text);
+  ASSERT_EQ(hits.size(), 1u) << Describe(hits);
+  EXPECT_EQ(hits[0].entity, "US_SSN");
+  EXPECT_EQ(hits[0].line, 2u);
+  EXPECT_EQ(text.substr(hits[0].start, hits[0].end - hits[0].start), "536-22-1234");
+}
+
+TEST(PiiEngine, MatchesAcrossChunkBoundariesAreFoundOnce) {
+  // Place a value at every offset around a chunk boundary of the streaming reader and check it is found once.
+  for (size_t pad = 4096 - 30; pad < 4096 + 5; ++pad) {
+    std::string text(pad, 'x');
+    text += " email li.wei@corp-mail.cn and SSN 536-22-1234 ";
+    text += std::string(9000, 'y');
+    ::tutela::testing::TempDir dir;
+    ::tutela::testing::WriteFile(dir / "big.txt", text);
+    ScanOptions options;
+    options.chunk_size = 4096;
+    auto scanner = Scanner::Create(Rules(), options);
+    ASSERT_TRUE(scanner.ok());
+    VectorSink sink;
+    ASSERT_TRUE((*scanner)->ScanFile(dir / "big.txt", "big.txt", sink).ok());
+    ASSERT_EQ(sink.hits.size(), 2u) << "pad " << pad << ": " << Describe(sink.hits);
+    EXPECT_EQ(sink.hits[0].value, "li.wei@corp-mail.cn");
+    EXPECT_EQ(text.substr(sink.hits[1].start, 11), "536-22-1234");
+  }
+}
+
+TEST(PiiEngine, CsvHeaderIsContextAndLocation) {
+  std::string csv = "name,national_id\nLi,1103700123458\n";
+  auto hits = Scan(csv, {}, "people.csv");
+  ASSERT_EQ(hits.size(), 1u) << Describe(hits);
+  EXPECT_EQ(hits[0].entity, "TH_NATIONAL_ID");
+  EXPECT_EQ(hits[0].location, "column national_id");
+  EXPECT_TRUE(Scan("name,order_ref\nLi,1103700123458\n", {}, "orders.csv").empty());
+}
+
+TEST(PiiEngine, BinaryFilesAreSkipped) {
+  ::tutela::testing::TempDir dir;
+  ::tutela::testing::WriteFile(dir / "bin.dat", std::string("SSN 536-22-1234\0\0\0", 19));
+  auto scanner = Scanner::Create(Rules(), {});
+  ASSERT_TRUE(scanner.ok());
+  VectorSink sink;
+  ASSERT_TRUE((*scanner)->ScanFile(dir / "bin.dat", "bin.dat", sink).ok());
+  EXPECT_TRUE(sink.hits.empty());
+  ASSERT_EQ(sink.skipped.size(), 1u);
+}
+
+TEST(PiiValidators, BuildingBlocks) {
+  EXPECT_TRUE(LuhnValid("4539148803436467"));
+  EXPECT_FALSE(LuhnValid("4539148803436468"));
+  EXPECT_TRUE(DateExists(2000, 2, 29));
+  EXPECT_FALSE(DateExists(1900, 2, 29));
+  EXPECT_FALSE(DateExists(2024, 4, 31));
+  EXPECT_NE(FindValidator("cn_resident_id"), nullptr);
+  EXPECT_EQ(FindValidator("nope"), nullptr);
+}
+
+TEST(PiiReport, MaskingAndFingerprints) {
+  const Catalog& catalog = Rules()->catalog();
+  const Entity& card = *catalog.Find("CREDIT_CARD");
+  EXPECT_EQ(MaskValue(card, "4539 1488 0343 6467"), "**** **** **** 6467");
+  EXPECT_EQ(MaskValue(*catalog.Find("EMAIL_ADDRESS"), "li.wei@corp-mail.cn"), "l*****@corp-mail.cn");
+  EXPECT_EQ(MaskValue(*catalog.Find("AWS_ACCESS_KEY_ID"), "AKIAABCDEFGHIJKLMNOP"), "AKIA****************");
+  std::string key(32, 'k');
+  EXPECT_EQ(Fingerprint(key, card, "4539 1488 0343 6467"), Fingerprint(key, card, "4539148803436467"));
+  EXPECT_NE(Fingerprint(key, card, "4539148803436467"), Fingerprint(std::string(32, 'j'), card, "4539148803436467"));
+  EXPECT_EQ(Fingerprint(key, card, "4539148803436467").rfind("hmac-sha256:", 0), 0u);
+}
+
+TEST(PiiReport, KeyFileIsCreatedPrivateAndReused) {
+  ::tutela::testing::TempDir dir;
+  auto first = LoadOrCreateFingerprintKey(dir / "sub" / "fingerprint.key");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->size(), 32u);
+  auto perms = std::filesystem::status(dir / "sub" / "fingerprint.key").permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto second = LoadOrCreateFingerprintKey(dir / "sub" / "fingerprint.key");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+  ::tutela::testing::WriteFile(dir / "bad.key", "zz\n");
+  EXPECT_FALSE(LoadOrCreateFingerprintKey(dir / "bad.key").ok());
+}
+
+TEST(PiiCatalog, ErrorsNameFileAndLine) {
+  const char* bad = R"(source: test
+entities:
+  - id: THING
+    description: x
+    category: secretsauce
+    jurisdictions: [US]
+    sensitivity: low
+    patterns: ['\d+']
+    validator: none
+)";
+  auto catalog = ParseCatalog(bad, "bad.yaml");
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_NE(catalog.status().message().find("bad.yaml:5:"), std::string::npos) << catalog.status().message();
+  EXPECT_NE(catalog.status().message().find("unknown category"), std::string::npos);
+
+  std::string unknown_validator = std::string(bad);
+  unknown_validator.replace(unknown_validator.find("secretsauce"), 11, "contact");
+  unknown_validator.replace(unknown_validator.find("validator: none"), 15, "validator: magic");
+  auto second = ParseCatalog(unknown_validator, "bad.yaml");
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("bad.yaml:9:"), std::string::npos) << second.status().message();
+
+  std::string bad_pattern = std::string(bad);
+  bad_pattern.replace(bad_pattern.find("secretsauce"), 11, "contact");
+  bad_pattern.replace(bad_pattern.find("'\\d+'"), 5, "'(unclosed'");
+  auto parsed = ParseCatalog(bad_pattern, "bad.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  auto compiled = Ruleset::Compile(*parsed);
+  ASSERT_FALSE(compiled.ok());
+  EXPECT_NE(compiled.status().message().find("bad.yaml:3:"), std::string::npos) << compiled.status().message();
+}
+
+}  // namespace
+}  // namespace tutela::pii
