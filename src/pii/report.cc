@@ -101,8 +101,8 @@ std::string NormalizeValue(const Entity& entity, std::string_view value) {
   return out;
 }
 
-std::string Fingerprint(std::string_view key, const Entity& entity, std::string_view value) {
-  Digest256 digest = HmacSha256(key, entity.id + ":" + NormalizeValue(entity, value));
+std::string Fingerprint(const HmacSha256Key& key, const Entity& entity, std::string_view value) {
+  Digest256 digest = key.Compute(entity.id + ":" + NormalizeValue(entity, value));
   return "hmac-sha256:" + ToHex(std::span(digest.data(), 16));
 }
 
@@ -138,7 +138,7 @@ std::string MaskValue(const Entity& entity, std::string_view value) {
 }
 
 FindingCollector::FindingCollector(const Catalog& catalog, std::string key, bool show_values)
-    : catalog_(catalog), key_(std::move(key)), show_values_(show_values) {}
+    : catalog_(catalog), key_(key), show_values_(show_values) {}
 
 void FindingCollector::OnFinding(const Finding& finding) {
   StoredFinding stored;

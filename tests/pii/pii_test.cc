@@ -209,9 +209,10 @@ TEST(PiiReport, MaskingAndFingerprints) {
   EXPECT_EQ(MaskValue(card, "4539 1488 0343 6467"), "**** **** **** 6467");
   EXPECT_EQ(MaskValue(*catalog.Find("EMAIL_ADDRESS"), "li.wei@corp-mail.cn"), "l*****@corp-mail.cn");
   EXPECT_EQ(MaskValue(*catalog.Find("AWS_ACCESS_KEY_ID"), "AKIAABCDEFGHIJKLMNOP"), "AKIA****************");
-  std::string key(32, 'k');
+  HmacSha256Key key(std::string(32, 'k'));
   EXPECT_EQ(Fingerprint(key, card, "4539 1488 0343 6467"), Fingerprint(key, card, "4539148803436467"));
-  EXPECT_NE(Fingerprint(key, card, "4539148803436467"), Fingerprint(std::string(32, 'j'), card, "4539148803436467"));
+  EXPECT_NE(Fingerprint(key, card, "4539148803436467"),
+            Fingerprint(HmacSha256Key(std::string(32, 'j')), card, "4539148803436467"));
   EXPECT_EQ(Fingerprint(key, card, "4539148803436467").rfind("hmac-sha256:", 0), 0u);
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/status.h"
 #include "tutela/pii/engine.h"
 
@@ -31,7 +32,7 @@ Result<std::string> LoadOrCreateFingerprintKey(const std::filesystem::path& path
 // fingerprint alike.
 std::string NormalizeValue(const Entity& entity, std::string_view value);
 // "hmac-sha256:" + the first 32 hex digits of HMAC-SHA256(key, id ":" normalised value).
-std::string Fingerprint(std::string_view key, const Entity& entity, std::string_view value);
+std::string Fingerprint(const HmacSha256Key& key, const Entity& entity, std::string_view value);
 // A preview that keeps separators and at most the last 4 letters/digits (the domain for e-mail addresses, the
 // BEGIN line for private keys); everything else becomes '*'.
 std::string MaskValue(const Entity& entity, std::string_view value);
@@ -69,7 +70,7 @@ class FindingCollector : public Sink {
 
  private:
   const Catalog& catalog_;
-  std::string key_;
+  HmacSha256Key key_;  // pad states precomputed: one fingerprint per finding is on the hot path
   bool show_values_;
   std::vector<StoredFinding> findings_;
   std::vector<std::string> errors_;
