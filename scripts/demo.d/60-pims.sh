@@ -1,0 +1,7 @@
+# Privacy program: who must be told of the sample breach, by when, and the response plan.
+step "Breach assessment of examples/pims/incident.yaml (per-jurisdiction deadlines and response plan)"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --output "$OUT/breach-assessment.json" \
+  --ics "$OUT/breach-deadlines.ics"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format markdown --output "$OUT/breach-assessment.md"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format html --output "$OUT/breach-assessment.html"
+sed -n '/^## Notifications/,/^### Reasons/p' "$OUT/breach-assessment.md"
