@@ -1,12 +1,14 @@
-// tutela pims jurisdictions | tutela breach assess
+// tutela pims jurisdictions | register lint | register sync, tutela breach assess
 #include <memory>
 #include <sstream>
 
 #include "commands.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pims/breach.h"
 #include "tutela/pims/jurisdiction.h"
+#include "tutela/pims/register.h"
 
 namespace tutela::cli {
 namespace {
@@ -92,6 +94,57 @@ int RunJurisdictions(const Context& context, const std::string& directory) {
   return kExitClean;
 }
 
+struct RegisterOptions {
+  std::string register_file;
+  std::string pii_inventory;
+  std::string jurisdictions;
+};
+
+// Prints findings as json or a table; exit 1 when there are any `error` / `undeclared` findings.
+int WriteFindings(const Context& context, const std::string& command,
+                  const std::vector<pims::RegisterFinding>& findings, size_t activities) {
+  auto format = context.Format(command, "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  std::ostringstream out;
+  bool failing = false;
+  for (const pims::RegisterFinding& finding : findings) {
+    failing = failing || finding.severity == "error" || finding.severity == "undeclared";
+  }
+  if (*format == "json") {
+    out << nlohmann::json{{"activities", activities}, {"findings", pims::FindingsToJson(findings)}}.dump(2) << "\n";
+  } else {
+    bool color = context.ColorStdout();
+    for (const pims::RegisterFinding& finding : findings) {
+      bool bad = finding.severity == "error" || finding.severity == "undeclared";
+      out << Style(color, bad ? "red" : "yellow", finding.severity) << "  " << finding.where
+          << (finding.activity.empty() ? "" : "  [" + finding.activity + "]") << "  " << finding.message << "\n";
+    }
+    out << activities << " activities, " << findings.size() << " finding(s)\n";
+  }
+  if (Status written = WriteOutput(context, out.str()); !written.ok()) return ReportError(written);
+  return failing ? kExitFindings : kExitClean;
+}
+
+int RunRegisterLint(const Context& context, const RegisterOptions& options) {
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  return WriteFindings(context, "pims register lint", pims::LintRegister(*processing, *rules),
+                       processing->activities.size());
+}
+
+int RunRegisterSync(const Context& context, const RegisterOptions& options) {
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  auto document = LoadJsonFile(options.pii_inventory);
+  if (!document.ok()) return ReportError(document.status());
+  auto inventory = pims::ParsePiiInventory(*document, options.pii_inventory);
+  if (!inventory.ok()) return ReportError(inventory.status());
+  return WriteFindings(context, "pims register sync", pims::SyncRegister(*processing, *inventory),
+                       processing->activities.size());
+}
+
 }  // namespace
 
 void AddPimsCommands(CLI::App& app, Context& context) {
@@ -103,6 +156,26 @@ void AddPimsCommands(CLI::App& app, Context& context) {
   jurisdictions->add_option("--jurisdictions", *directory, "Rule folder (default: the catalog's)")->type_name("DIR");
   jurisdictions->callback(
       [&context, directory] { context.run = [&context, directory] { return RunJurisdictions(context, *directory); }; });
+
+  CLI::App* register_group = pims->add_subcommand("register", "The register of processing activities (register.yaml)");
+  register_group->require_subcommand(1);
+  auto register_options = std::make_shared<RegisterOptions>();
+  CLI::App* lint = register_group->add_subcommand(
+      "lint", "Check register.yaml (docs/formats/register.md); exit 1 on errors, warnings are listed");
+  lint->add_option("REGISTER", register_options->register_file, "register.yaml")->required()->type_name("FILE");
+  lint->add_option("--jurisdictions", register_options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  lint->callback([&context, register_options] {
+    context.run = [&context, register_options] { return RunRegisterLint(context, *register_options); };
+  });
+  auto sync_options = std::make_shared<RegisterOptions>();
+  CLI::App* sync = register_group->add_subcommand(
+      "sync", "Compare the register with a PII inventory: undeclared processing (exit 1) and declared-but-unseen PII");
+  sync->add_option("REGISTER", sync_options->register_file, "register.yaml")->required()->type_name("FILE");
+  sync->add_option("--pii-inventory", sync_options->pii_inventory, "PII inventory JSON")->required()->type_name("FILE");
+  sync->callback([&context, sync_options] {
+    context.run = [&context, sync_options] { return RunRegisterSync(context, *sync_options); };
+  });
 
   CLI::App* breach = app.add_subcommand("breach", "Breach assessment with per-jurisdiction notification deadlines");
   breach->require_subcommand(1);

@@ -5,3 +5,11 @@ step "Breach assessment of examples/pims/incident.yaml (per-jurisdiction deadlin
 "$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format markdown --output "$OUT/breach-assessment.md"
 "$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format html --output "$OUT/breach-assessment.html"
 sed -n '/^## Notifications/,/^### Reasons/p' "$OUT/breach-assessment.md"
+
+step "Register of processing: lint, then sync with the PII inventory (undeclared processing is expected here)"
+"$TUTELA" pims register lint "$EXAMPLES/pims/register.yaml" --output "$OUT/register-lint.txt"
+cat "$OUT/register-lint.txt"
+"$TUTELA" pims register sync "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --format json --output "$OUT/register-sync.json" || [ $? -eq 1 ]
+"$TUTELA" pims register sync "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  || true

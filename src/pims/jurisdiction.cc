@@ -250,8 +250,9 @@ class Reader {
 
     YAML::Node sensitive = root["sensitive"];
     if (!sensitive) return Error(root, "a jurisdiction file needs a \"sensitive\" section; add it.");
-    TUTELA_RETURN_IF_ERROR(
-        CheckKeys(sensitive, {"entities", "categories", "text", "citation", "verified"}, "the sensitive section"));
+    TUTELA_RETURN_IF_ERROR(CheckKeys(sensitive,
+                                     {"entities", "categories", "text", "citation", "verified", "separate_basis"},
+                                     "the sensitive section"));
     TUTELA_ASSIGN_OR_RETURN(out.sensitive_entities, Strings(sensitive, "entities", "the sensitive section"));
     TUTELA_ASSIGN_OR_RETURN(out.sensitive_categories, Strings(sensitive, "categories", "the sensitive section"));
     for (const std::string& entity : out.sensitive_entities) {
@@ -266,6 +267,8 @@ class Reader {
     }
     TUTELA_ASSIGN_OR_RETURN(out.sensitive.citation, String(sensitive, "citation", true, "the sensitive section"));
     TUTELA_ASSIGN_OR_RETURN(out.sensitive.text, String(sensitive, "text", false, "the sensitive section"));
+    TUTELA_ASSIGN_OR_RETURN(out.sensitive_needs_separate_basis,
+                            Bool(sensitive, "separate_basis", true, "the sensitive section"));
     if (!sensitive["verified"]) return Error(sensitive, "the sensitive section needs \"verified: true|false\".");
     TUTELA_ASSIGN_OR_RETURN(out.sensitive.verified, Bool(sensitive, "verified", false, "the sensitive section"));
 

@@ -90,3 +90,26 @@ TEST(PimsCli, JurisdictionsListsElevenRegimes) {
 
 }  // namespace
 }  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, RegisterLintAndSyncExitCodes) {
+  ProcessResult lint = RunTutela({"pims", "register", "lint", (SourceDir() / "examples/pims/register.yaml").string()});
+  EXPECT_EQ(lint.exit_code, 0) << lint.err;
+  EXPECT_NE(lint.out.find("2 activities, 0 finding(s)"), std::string::npos);
+  ProcessResult sync =
+      RunTutela({"pims", "register", "sync", (SourceDir() / "examples/pims/register.yaml").string(), "--pii-inventory",
+                 (SourceDir() / "examples/pims/pii-inventory.json").string(), "--format", "json"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD in the support exports
+  auto report = nlohmann::json::parse(sync.out);
+  EXPECT_EQ(report["findings"][0]["kind"], "undeclared");
+  TempDir dir;
+  WriteFile(dir / "register.yaml", "activities:\n  - id: A\n    purpose: p\n    legal_basis: whim\n");
+  ProcessResult bad = RunTutela({"pims", "register", "lint", (dir / "register.yaml").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("register.yaml:4:18: activity A: legal_basis must be one of"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace tutela::testing

@@ -107,6 +107,9 @@ struct Jurisdiction {
   std::vector<std::string> sensitive_entities;    // PII entity ids (upper case)
   std::vector<std::string> sensitive_categories;  // category names (lower case)
   CitedFact sensitive;                            // citation and verified flag of the sensitive lists
+  // `sensitive.separate_basis` (default true): processing these needs a condition beyond the ordinary legal basis
+  // (GDPR Art 9, PIPL Art 29 separate consent, ...). False where the list only drives breach notification (SG).
+  bool sensitive_needs_separate_basis = true;
   std::vector<CitedFact> transfer_mechanisms;
   CitedFact penalty;
   std::vector<NotificationRule> rules;
