@@ -1,4 +1,4 @@
-// tutela pims jurisdictions | register lint | register sync, tutela breach assess
+// tutela pims jurisdictions | register lint | register sync | decide, tutela breach assess
 #include <memory>
 #include <sstream>
 
@@ -7,6 +7,7 @@
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pims/breach.h"
+#include "tutela/pims/decide.h"
 #include "tutela/pims/jurisdiction.h"
 #include "tutela/pims/register.h"
 
@@ -145,6 +146,39 @@ int RunRegisterSync(const Context& context, const RegisterOptions& options) {
                        processing->activities.size());
 }
 
+struct DecideOptions {
+  std::string register_file;
+  std::string jurisdictions;
+  pims::DecisionRequest request;
+};
+
+// Exit 0 on permit, 1 on deny, 2 on error.
+int RunDecide(const Context& context, const DecideOptions& options) {
+  auto format = context.Format("pims decide", "json", {"json", "table"});
+  if (!format.ok()) return ReportError(format.status());
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  auto decision = pims::Decide(*processing, *rules, options.request);
+  if (!decision.ok()) return ReportError(decision.status());
+  std::string text;
+  if (*format == "json") {
+    text = pims::DecisionToJson(options.request, *decision).dump(2) + "\n";
+  } else {
+    text = std::string(decision->permit ? "permit" : "deny") + "  " + decision->rule + "  " + decision->reason + "  [" +
+           decision->basis + "]\n";
+    if (decision->permit) {
+      std::string mask;
+      for (const std::string& field : decision->mask) mask += (mask.empty() ? "" : ", ") + field;
+      text += "  mask: " + (mask.empty() ? std::string("-") : mask) + "\n  retention: " + decision->retention + "\n";
+      for (const std::string& transfer : decision->transfers) text += "  transfer: " + transfer + "\n";
+    }
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return decision->permit ? kExitClean : kExitFindings;
+}
+
 }  // namespace
 
 void AddPimsCommands(CLI::App& app, Context& context) {
@@ -175,6 +209,24 @@ void AddPimsCommands(CLI::App& app, Context& context) {
   sync->add_option("--pii-inventory", sync_options->pii_inventory, "PII inventory JSON")->required()->type_name("FILE");
   sync->callback([&context, sync_options] {
     context.run = [&context, sync_options] { return RunRegisterSync(context, *sync_options); };
+  });
+
+  auto decide_options = std::make_shared<DecideOptions>();
+  CLI::App* decide = pims->add_subcommand(
+      "decide", "Permit or deny a use of PII under a register activity, with obligations (exit 0 permit, 1 deny)");
+  decide->add_option("--register", decide_options->register_file, "register.yaml")->required()->type_name("FILE");
+  decide->add_option("--activity", decide_options->request.activity, "Activity id")->required()->type_name("ID");
+  decide->add_option("--purpose", decide_options->request.purpose, "Purpose of the use")->required()->type_name("P");
+  decide->add_option("--requester", decide_options->request.requester, "Who asks (\"self\" for the controller)")
+      ->required()
+      ->type_name("R");
+  decide->add_option("--data", decide_options->request.data, "PII entity ids or categories")
+      ->required()
+      ->type_name("ENTITY...");
+  decide->add_option("--jurisdictions", decide_options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  decide->callback([&context, decide_options] {
+    context.run = [&context, decide_options] { return RunDecide(context, *decide_options); };
   });
 
   CLI::App* breach = app.add_subcommand("breach", "Breach assessment with per-jurisdiction notification deadlines");

@@ -13,3 +13,9 @@ cat "$OUT/register-lint.txt"
   --format json --output "$OUT/register-sync.json" || [ $? -eq 1 ]
 "$TUTELA" pims register sync "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
   || true
+
+step "Purpose decisions: a permitted use, then a request for undeclared data (denied)"
+"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+  --requester self --data EMAIL_ADDRESS PERSON --format table
+"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+  --requester self --data CREDIT_CARD --format table || [ $? -eq 1 ]

@@ -113,3 +113,23 @@ TEST(PimsCli, RegisterLintAndSyncExitCodes) {
 
 }  // namespace
 }  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, DecidePermitsAndDeniesWithExitCodes) {
+  std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
+  ProcessResult permit = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
+                                    "customer_support", "--requester", "self", "--data", "EMAIL_ADDRESS", "PERSON"});
+  ASSERT_EQ(permit.exit_code, 0) << permit.err;
+  auto json = nlohmann::json::parse(permit.out);
+  EXPECT_EQ(json["decision"], "permit");
+  EXPECT_EQ(json["obligations"]["retention"], "P2Y");
+  ProcessResult deny = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
+                                  "customer_support", "--requester", "self", "--data", "CREDIT_CARD"});
+  EXPECT_EQ(deny.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(deny.out)["rule"], "data-minimisation");
+}
+
+}  // namespace
+}  // namespace tutela::testing
