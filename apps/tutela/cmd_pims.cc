@@ -1,11 +1,249 @@
-// tutela pims, tutela breach — placeholders until the privacy-program issue lands.
+// tutela pims jurisdictions | register lint | register sync | decide, tutela breach assess
+#include <memory>
+#include <sstream>
+
 #include "commands.h"
+#include "tutela/core/data.h"
+#include "tutela/core/file_util.h"
+#include "tutela/core/time.h"
+#include "tutela/pims/breach.h"
+#include "tutela/pims/decide.h"
+#include "tutela/pims/jurisdiction.h"
+#include "tutela/pims/register.h"
 
 namespace tutela::cli {
+namespace {
+
+struct BreachOptions {
+  std::string incident;
+  std::string jurisdictions;
+  std::string register_file;
+  std::string pii_inventory;
+  std::string ics;
+};
+
+Result<pims::JurisdictionSet> LoadRules(const std::string& directory) {
+  return pims::JurisdictionSet::LoadDirectory(directory.empty() ? pims::DefaultJurisdictionsDirectory()
+                                                                : std::filesystem::path(directory));
+}
+
+int RunBreachAssess(const Context& context, const BreachOptions& options) {
+  auto format = context.Format("breach assess", "json", {"json", "markdown", "html"});
+  if (!format.ok()) return ReportError(format.status());
+  if (!options.register_file.empty() || !options.pii_inventory.empty()) {
+    Warn(
+        "--register and --pii-inventory are accepted but not used by breach assess yet; list the affected "
+        "categories and subjects in the incident file.");
+  }
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto incident = pims::LoadIncident(options.incident, *rules);
+  if (!incident.ok()) return ReportError(incident.status());
+  pims::BreachAssessment assessment = pims::AssessBreach(*incident, *rules);
+  std::string text;
+  if (*format == "json") {
+    text = pims::BreachToJson(assessment).dump(2) + "\n";
+  } else if (*format == "markdown") {
+    text = pims::BreachToMarkdown(assessment);
+  } else {
+    text = pims::BreachToHtml(assessment);
+  }
+  if (!options.ics.empty()) {
+    if (Status written = WriteFileAtomic(options.ics, pims::BreachToIcs(assessment, NowUtc())); !written.ok()) {
+      return ReportError(written);
+    }
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
+int RunJurisdictions(const Context& context, const std::string& directory) {
+  auto format = context.Format("pims jurisdictions", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto rules = LoadRules(directory);
+  if (!rules.ok()) return ReportError(rules.status());
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const pims::Jurisdiction& jurisdiction : rules->all()) {
+      nlohmann::json rule_list = nlohmann::json::array();
+      for (const pims::NotificationRule& rule : jurisdiction.rules) {
+        rule_list.push_back({{"id", rule.id},
+                             {"audience", pims::AudienceName(rule.audience)},
+                             {"authority", rule.authority},
+                             {"deadline", rule.deadline.text},
+                             {"citation", rule.citation},
+                             {"verified", rule.verified && rule.deadline.verified}});
+      }
+      list.push_back({{"id", jurisdiction.id},
+                      {"name", jurisdiction.name},
+                      {"regulator", jurisdiction.regulator},
+                      {"penalty", jurisdiction.penalty.text},
+                      {"rules", rule_list}});
+    }
+    out << list.dump(2) << "\n";
+  } else {
+    for (const pims::Jurisdiction& jurisdiction : rules->all()) {
+      out << jurisdiction.id << "  " << jurisdiction.name << "  (" << jurisdiction.rules.size() << " rules)\n";
+      for (const pims::NotificationRule& rule : jurisdiction.rules) {
+        out << "  " << rule.id << "  " << pims::AudienceName(rule.audience) << "  " << rule.deadline.text << "  ["
+            << rule.citation << (rule.verified && rule.deadline.verified ? "" : "; unverified") << "]\n";
+      }
+    }
+  }
+  if (Status written = WriteOutput(context, out.str()); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
+struct RegisterOptions {
+  std::string register_file;
+  std::string pii_inventory;
+  std::string jurisdictions;
+};
+
+// Prints findings as json or a table; exit 1 when there are any `error` / `undeclared` findings.
+int WriteFindings(const Context& context, const std::string& command,
+                  const std::vector<pims::RegisterFinding>& findings, size_t activities) {
+  auto format = context.Format(command, "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  std::ostringstream out;
+  bool failing = false;
+  for (const pims::RegisterFinding& finding : findings) {
+    failing = failing || finding.severity == "error" || finding.severity == "undeclared";
+  }
+  if (*format == "json") {
+    out << nlohmann::json{{"activities", activities}, {"findings", pims::FindingsToJson(findings)}}.dump(2) << "\n";
+  } else {
+    bool color = context.ColorStdout();
+    for (const pims::RegisterFinding& finding : findings) {
+      bool bad = finding.severity == "error" || finding.severity == "undeclared";
+      out << Style(color, bad ? "red" : "yellow", finding.severity) << "  " << finding.where
+          << (finding.activity.empty() ? "" : "  [" + finding.activity + "]") << "  " << finding.message << "\n";
+    }
+    out << activities << " activities, " << findings.size() << " finding(s)\n";
+  }
+  if (Status written = WriteOutput(context, out.str()); !written.ok()) return ReportError(written);
+  return failing ? kExitFindings : kExitClean;
+}
+
+int RunRegisterLint(const Context& context, const RegisterOptions& options) {
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  return WriteFindings(context, "pims register lint", pims::LintRegister(*processing, *rules),
+                       processing->activities.size());
+}
+
+int RunRegisterSync(const Context& context, const RegisterOptions& options) {
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  auto document = LoadJsonFile(options.pii_inventory);
+  if (!document.ok()) return ReportError(document.status());
+  auto inventory = pims::ParsePiiInventory(*document, options.pii_inventory);
+  if (!inventory.ok()) return ReportError(inventory.status());
+  return WriteFindings(context, "pims register sync", pims::SyncRegister(*processing, *inventory),
+                       processing->activities.size());
+}
+
+struct DecideOptions {
+  std::string register_file;
+  std::string jurisdictions;
+  pims::DecisionRequest request;
+};
+
+// Exit 0 on permit, 1 on deny, 2 on error.
+int RunDecide(const Context& context, const DecideOptions& options) {
+  auto format = context.Format("pims decide", "json", {"json", "table"});
+  if (!format.ok()) return ReportError(format.status());
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  auto decision = pims::Decide(*processing, *rules, options.request);
+  if (!decision.ok()) return ReportError(decision.status());
+  std::string text;
+  if (*format == "json") {
+    text = pims::DecisionToJson(options.request, *decision).dump(2) + "\n";
+  } else {
+    text = std::string(decision->permit ? "permit" : "deny") + "  " + decision->rule + "  " + decision->reason + "  [" +
+           decision->basis + "]\n";
+    if (decision->permit) {
+      std::string mask;
+      for (const std::string& field : decision->mask) mask += (mask.empty() ? "" : ", ") + field;
+      text += "  mask: " + (mask.empty() ? std::string("-") : mask) + "\n  retention: " + decision->retention + "\n";
+      for (const std::string& transfer : decision->transfers) text += "  transfer: " + transfer + "\n";
+    }
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return decision->permit ? kExitClean : kExitFindings;
+}
+
+}  // namespace
 
 void AddPimsCommands(CLI::App& app, Context& context) {
-  AddPlaceholder(app, context, "pims", "Processing register, risk evaluation, purpose decisions, disclosure log");
-  AddPlaceholder(app, context, "breach", "Breach assessment with per-jurisdiction notification deadlines");
+  CLI::App* pims = app.add_subcommand("pims", "Privacy program: jurisdiction rules, processing register");
+  pims->require_subcommand(1);
+  auto directory = std::make_shared<std::string>();
+  CLI::App* jurisdictions =
+      pims->add_subcommand("jurisdictions", "Load, validate and list the jurisdiction rules (catalog/jurisdictions/)");
+  jurisdictions->add_option("--jurisdictions", *directory, "Rule folder (default: the catalog's)")->type_name("DIR");
+  jurisdictions->callback(
+      [&context, directory] { context.run = [&context, directory] { return RunJurisdictions(context, *directory); }; });
+
+  CLI::App* register_group = pims->add_subcommand("register", "The register of processing activities (register.yaml)");
+  register_group->require_subcommand(1);
+  auto register_options = std::make_shared<RegisterOptions>();
+  CLI::App* lint = register_group->add_subcommand(
+      "lint", "Check register.yaml (docs/formats/register.md); exit 1 on errors, warnings are listed");
+  lint->add_option("REGISTER", register_options->register_file, "register.yaml")->required()->type_name("FILE");
+  lint->add_option("--jurisdictions", register_options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  lint->callback([&context, register_options] {
+    context.run = [&context, register_options] { return RunRegisterLint(context, *register_options); };
+  });
+  auto sync_options = std::make_shared<RegisterOptions>();
+  CLI::App* sync = register_group->add_subcommand(
+      "sync", "Compare the register with a PII inventory: undeclared processing (exit 1) and declared-but-unseen PII");
+  sync->add_option("REGISTER", sync_options->register_file, "register.yaml")->required()->type_name("FILE");
+  sync->add_option("--pii-inventory", sync_options->pii_inventory, "PII inventory JSON")->required()->type_name("FILE");
+  sync->callback([&context, sync_options] {
+    context.run = [&context, sync_options] { return RunRegisterSync(context, *sync_options); };
+  });
+
+  auto decide_options = std::make_shared<DecideOptions>();
+  CLI::App* decide = pims->add_subcommand(
+      "decide", "Permit or deny a use of PII under a register activity, with obligations (exit 0 permit, 1 deny)");
+  decide->add_option("--register", decide_options->register_file, "register.yaml")->required()->type_name("FILE");
+  decide->add_option("--activity", decide_options->request.activity, "Activity id")->required()->type_name("ID");
+  decide->add_option("--purpose", decide_options->request.purpose, "Purpose of the use")->required()->type_name("P");
+  decide->add_option("--requester", decide_options->request.requester, "Who asks (\"self\" for the controller)")
+      ->required()
+      ->type_name("R");
+  decide->add_option("--data", decide_options->request.data, "PII entity ids or categories")
+      ->required()
+      ->type_name("ENTITY...");
+  decide->add_option("--jurisdictions", decide_options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  decide->callback([&context, decide_options] {
+    context.run = [&context, decide_options] { return RunDecide(context, *decide_options); };
+  });
+
+  CLI::App* breach = app.add_subcommand("breach", "Breach assessment with per-jurisdiction notification deadlines");
+  breach->require_subcommand(1);
+  auto options = std::make_shared<BreachOptions>();
+  CLI::App* assess = breach->add_subcommand(
+      "assess",
+      "Who must be notified of an incident, by when and why, plus the response plan (json, markdown, html; "
+      "see docs/formats/incident.md)");
+  assess->add_option("INCIDENT", options->incident, "Incident YAML file")->required()->type_name("FILE");
+  assess->add_option("--jurisdictions", options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  assess->add_option("--register", options->register_file, "Register of processing (reserved)")->type_name("FILE");
+  assess->add_option("--pii-inventory", options->pii_inventory, "PII inventory (reserved)")->type_name("FILE");
+  assess->add_option("--ics", options->ics, "Also write the deadlines as iCalendar events to FILE")->type_name("FILE");
+  assess->callback(
+      [&context, options] { context.run = [&context, options] { return RunBreachAssess(context, *options); }; });
 }
 
 }  // namespace tutela::cli

@@ -1,0 +1,103 @@
+// Breach assessment: which regulators, individuals, media and customers must be notified of an incident, by when,
+// on what legal basis, and the response plan (docs/pims.md; incident format in docs/formats/incident.md).
+//
+// ParseIncident turns an incident YAML document into an Incident, refusing missing or contradictory data with a
+// message naming the field (file:line:column). AssessBreach evaluates every jurisdiction with affected subjects
+// against its rules (jurisdiction.h) and returns one notification per jurisdiction and audience, with an absolute
+// UTC deadline computed from the rule's clock start (discovery or assessment), plus the response plan. Rendering to
+// JSON, Markdown, HTML and iCalendar is pure and prints nothing.
+//
+// Everything here is a value; the functions are reentrant and keep no state. No raw PII is read or written: an
+// incident names categories and counts, never values.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tutela/core/status.h"
+#include "tutela/core/time.h"
+#include "tutela/pims/jurisdiction.h"
+
+namespace tutela::pims {
+
+struct Encryption {
+  bool at_rest = false;
+  std::string algorithm;
+  bool key_compromised = false;
+};
+
+struct AffectedData {
+  std::string store;                         // optional
+  std::vector<std::string> categories;       // PII entity ids or category names
+  std::map<std::string, uint64_t> subjects;  // jurisdiction id -> affected individuals
+  Encryption encryption;
+  bool unauthorized_acquisition = true;  // presumed when not stated
+  bool external_attack = false;
+  Harm risk_of_harm = Harm::kHigh;
+};
+
+enum class Role { kController, kProcessor };
+
+struct Incident {
+  std::string id;
+  std::string title;
+  Timestamp discovered_at{};
+  std::optional<Timestamp> assessed_at;
+  Role role = Role::kController;
+  std::vector<AffectedData> affected;
+};
+
+// Parses an incident document. `source` names it in messages. Validates the jurisdiction ids in `subjects` against
+// `rules`. InvalidArgument naming the field for: a missing id, discovered_at or affected; a time that is not RFC 3339;
+// assessed_at before discovered_at; unknown fields; an unknown jurisdiction or harm level; negative or non-integer
+// counts; an affected entry without categories or subjects; key_compromised or algorithm without at_rest: true.
+Result<Incident> ParseIncident(const std::string& text, const std::string& source, const JurisdictionSet& rules);
+Result<Incident> LoadIncident(const std::filesystem::path& path, const JurisdictionSet& rules);
+
+struct Notification {
+  std::string jurisdiction;
+  Audience audience = Audience::kRegulator;
+  bool required = false;
+  std::optional<Timestamp> deadline;  // absolute, UTC; nullopt when the law sets no fixed period or none is required
+  std::string deadline_text;          // the legal period in words
+  std::string clock_start;            // "discovery" or "assessment"
+  std::string authority;
+  std::string basis;  // citation
+  std::string rule;   // rule id
+  std::string reason;
+  std::string safe_harbour;  // empty when none applied
+  uint64_t subjects = 0;
+  bool verified = true;
+};
+
+struct PlanStep {
+  std::string id;  // "contain", "rotate-keys", "preserve-evidence", "notify-customers", "draft-<jur>-<aud>", ...
+  std::string action;
+  std::string detail;
+  std::optional<Timestamp> due;
+  std::string basis;
+};
+
+struct BreachAssessment {
+  std::string incident_id;
+  Timestamp discovered_at{};
+  std::optional<Timestamp> assessed_at;
+  std::vector<Notification> notifications;  // by jurisdiction id, then audience
+  std::vector<PlanStep> plan;
+  std::vector<std::string> notes;  // assumptions the reader must check
+};
+
+// Evaluates the incident. Jurisdictions listed with 0 subjects get no entries. Never fails on a parsed incident.
+BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& rules);
+
+nlohmann::json BreachToJson(const BreachAssessment& assessment);
+std::string BreachToMarkdown(const BreachAssessment& assessment);
+std::string BreachToHtml(const BreachAssessment& assessment);
+// An iCalendar (RFC 5545) document with one event per required notification that has a deadline. `stamp` is the
+// DTSTAMP of every event (pass NowUtc(); tests pass a fixed time).
+std::string BreachToIcs(const BreachAssessment& assessment, Timestamp stamp);
+
+}  // namespace tutela::pims

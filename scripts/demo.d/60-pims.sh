@@ -1,0 +1,21 @@
+# Privacy program: who must be told of the sample breach, by when, and the response plan.
+step "Breach assessment of examples/pims/incident.yaml (per-jurisdiction deadlines and response plan)"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --output "$OUT/breach-assessment.json" \
+  --ics "$OUT/breach-deadlines.ics"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format markdown --output "$OUT/breach-assessment.md"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format html --output "$OUT/breach-assessment.html"
+sed -n '/^## Notifications/,/^### Reasons/p' "$OUT/breach-assessment.md"
+
+step "Register of processing: lint, then sync with the PII inventory (undeclared processing is expected here)"
+"$TUTELA" pims register lint "$EXAMPLES/pims/register.yaml" --output "$OUT/register-lint.txt"
+cat "$OUT/register-lint.txt"
+"$TUTELA" pims register sync "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --format json --output "$OUT/register-sync.json" || [ $? -eq 1 ]
+"$TUTELA" pims register sync "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  || true
+
+step "Purpose decisions: a permitted use, then a request for undeclared data (denied)"
+"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+  --requester self --data EMAIL_ADDRESS PERSON --format table
+"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+  --requester self --data CREDIT_CARD --format table || [ $? -eq 1 ]

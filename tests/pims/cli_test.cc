@@ -1,0 +1,135 @@
+// End-to-end tests of `tutela breach assess` and `tutela pims jurisdictions` running the real binary.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace tutela::testing {
+namespace {
+
+const std::string kIncident = R"(id: INC-1
+discovered_at: 2026-03-02T09:00:00Z
+assessed_at: 2026-03-03T09:00:00Z
+affected:
+  - store: cos://payments-archive
+    categories: [CREDIT_CARD, EMAIL_ADDRESS]
+    subjects: {SG: 620, EU: 40, US-HIPAA: 0}
+    encryption: {at_rest: true, algorithm: AES-256-GCM, key_compromised: true}
+    unauthorized_acquisition: true
+    risk_of_harm: significant
+)";
+
+TEST(BreachCli, AssessWritesJsonWithAbsoluteDeadlinesAndCalendar) {
+  TempDir dir;
+  WriteFile(dir / "incident.yaml", kIncident);
+  ProcessResult result = RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--ics",
+                                    (dir / "deadlines.ics").string(), "--output", (dir / "out.json").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json report = nlohmann::json::parse(ReadFile(dir / "out.json"));
+  ASSERT_EQ(report["notifications"].size(), 4u);  // EU and SG x regulator, individuals; nothing for US-HIPAA: 0
+  const nlohmann::json& sg = report["notifications"][2];
+  EXPECT_EQ(sg["jurisdiction"], "SG");
+  EXPECT_EQ(sg["audience"], "regulator");
+  EXPECT_EQ(sg["required"], true);
+  EXPECT_EQ(sg["deadline"], "2026-03-06T09:00:00Z");                          // 3 calendar days from assessed_at
+  EXPECT_EQ(report["notifications"][0]["deadline"], "2026-03-05T09:00:00Z");  // EU: 72 h from discovery
+  bool rotate = false;
+  for (const auto& step : report["plan"]) rotate = rotate || step["id"] == "rotate-keys";
+  EXPECT_TRUE(rotate);
+  std::string ics = ReadFile(dir / "deadlines.ics");
+  EXPECT_NE(ics.find("DTSTART:20260306T090000Z"), std::string::npos);
+  EXPECT_NE(ics.find("DTSTART:20260305T090000Z"), std::string::npos);
+}
+
+TEST(BreachCli, MarkdownAndHtmlRender) {
+  TempDir dir;
+  WriteFile(dir / "incident.yaml", kIncident);
+  ProcessResult markdown = RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--format", "markdown"});
+  ASSERT_EQ(markdown.exit_code, 0) << markdown.err;
+  EXPECT_NE(markdown.out.find("| SG | regulator | **yes** | 2026-03-06T09:00:00Z |"), std::string::npos);
+  EXPECT_NE(markdown.out.find("## Response plan"), std::string::npos);
+  ProcessResult html = RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--format", "html"});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_EQ(html.out.rfind("<!doctype html>", 0), 0u);
+}
+
+TEST(BreachCli, BadIncidentExitsTwoNamingTheFieldAndWritesNothing) {
+  TempDir dir;
+  WriteFile(dir / "incident.yaml", "id: X\ndiscovered_at: yesterday\naffected: []\n");
+  ProcessResult result = RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--output",
+                                    (dir / "out.json").string(), "--ics", (dir / "x.ics").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("incident.yaml:2:16: field \"discovered_at\": \""), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.ics"));
+}
+
+TEST(BreachCli, BadRuleFolderExitsTwoWithFileAndLine) {
+  TempDir dir;
+  WriteFile(dir / "incident.yaml", kIncident);
+  WriteFile(dir / "rules/zz.yaml", "id: ZZ\nname: x\nsource: x\nregulator: x\nfoo: 1\n");
+  ProcessResult result =
+      RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--jurisdictions", (dir / "rules").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("zz.yaml:5:1: unknown field \"foo\""), std::string::npos) << result.err;
+}
+
+TEST(BreachCli, ExampleIncidentAssesses) {
+  ProcessResult result = RunTutela({"breach", "assess", (SourceDir() / "examples/pims/incident.yaml").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["incident"], "INC-1");
+}
+
+TEST(PimsCli, JurisdictionsListsElevenRegimes) {
+  ProcessResult result = RunTutela({"pims", "jurisdictions", "--format", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(nlohmann::json::parse(result.out).size(), 11u);
+}
+
+}  // namespace
+}  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, RegisterLintAndSyncExitCodes) {
+  ProcessResult lint = RunTutela({"pims", "register", "lint", (SourceDir() / "examples/pims/register.yaml").string()});
+  EXPECT_EQ(lint.exit_code, 0) << lint.err;
+  EXPECT_NE(lint.out.find("2 activities, 0 finding(s)"), std::string::npos);
+  ProcessResult sync =
+      RunTutela({"pims", "register", "sync", (SourceDir() / "examples/pims/register.yaml").string(), "--pii-inventory",
+                 (SourceDir() / "examples/pims/pii-inventory.json").string(), "--format", "json"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD in the support exports
+  auto report = nlohmann::json::parse(sync.out);
+  EXPECT_EQ(report["findings"][0]["kind"], "undeclared");
+  TempDir dir;
+  WriteFile(dir / "register.yaml", "activities:\n  - id: A\n    purpose: p\n    legal_basis: whim\n");
+  ProcessResult bad = RunTutela({"pims", "register", "lint", (dir / "register.yaml").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("register.yaml:4:18: activity A: legal_basis must be one of"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, DecidePermitsAndDeniesWithExitCodes) {
+  std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
+  ProcessResult permit = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
+                                    "customer_support", "--requester", "self", "--data", "EMAIL_ADDRESS", "PERSON"});
+  ASSERT_EQ(permit.exit_code, 0) << permit.err;
+  auto json = nlohmann::json::parse(permit.out);
+  EXPECT_EQ(json["decision"], "permit");
+  EXPECT_EQ(json["obligations"]["retention"], "P2Y");
+  ProcessResult deny = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
+                                  "customer_support", "--requester", "self", "--data", "CREDIT_CARD"});
+  EXPECT_EQ(deny.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(deny.out)["rule"], "data-minimisation");
+}
+
+}  // namespace
+}  // namespace tutela::testing
