@@ -144,6 +144,15 @@ std::optional<LockMode> ParseLockMode(std::string_view text) {
 S3Error S3ErrorOf(const Status& status) {
   static const std::map<std::string, int, std::less<>> kHttp = {
       {"AccessDenied", 403},
+      {"AuthorizationHeaderMalformed", 400},
+      {"AuthorizationQueryParametersError", 400},
+      {"InvalidAccessKeyId", 403},
+      {"NoSuchObjectLockConfiguration", 404},
+      {"NotImplemented", 501},
+      {"NotModified", 304},
+      {"RequestTimeTooSkewed", 403},
+      {"SignatureDoesNotMatch", 403},
+      {"XAmzContentSHA256Mismatch", 400},
       {"BadDigest", 400},
       {"BucketAlreadyOwnedByYou", 409},
       {"BucketNotEmpty", 409},
