@@ -1,0 +1,209 @@
+// vault::Store — the WORM records store behind the S3 API: buckets, object versions, delete markers and S3 Object
+// Lock (retention modes, extend-only, legal hold, governance bypass, default retention), with every mutation appended
+// to a ledger::Log (RFC 9162 Merkle log) so that tampering with stored data or metadata is detectable.
+//
+// Layout of a data folder (docs/formats/vault-store.md): meta.sqlite (SQLite, WAL, synchronous=FULL), blobs/ (one
+// file per object version, named by version id), tmp/ (uploads in progress), ledger.log, ledger-key.pem (Ed25519),
+// heads.jsonl (signed tree heads). A write goes: data to tmp/, fsync, rename into blobs/, fsync the folder; then one
+// SQLite transaction that records the version and the ledger entry (the commit point); then the ledger append with
+// fdatasync; then the call returns. Open() recovers: it deletes tmp/ leftovers and blobs no row references, and
+// appends to the ledger any committed entry a crash kept out of it.
+//
+// Errors are Status values whose message starts with the S3 error code and a colon ("AccessDenied: ..."); S3ErrorOf()
+// turns one into the HTTP status and code the S3 API returns, so the HTTP layer never re-derives lock rules.
+//
+// Time: retention is judged against the server's UTC clock (Options::clock). Open refuses to start when the clock is
+// earlier than the newest ledger entry (a rolled-back clock would shorten every retention).
+//
+// Thread-safety: a Store may be used from many threads; metadata changes are serialised by an internal mutex, blob
+// writes and reads run in parallel. One process per data folder (the ledger's file lock enforces it).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tutela/core/status.h"
+#include "tutela/core/time.h"
+#include "tutela/ledger/log.h"
+#include "tutela/ledger/tree_head.h"
+
+namespace tutela::vault {
+
+enum class LockMode { kNone, kGovernance, kCompliance };
+std::string_view LockModeName(LockMode mode);  // "", "GOVERNANCE", "COMPLIANCE"
+// Exact, case-sensitive as S3 is: "GOVERNANCE" / "COMPLIANCE"; nullopt otherwise.
+std::optional<LockMode> ParseLockMode(std::string_view text);
+
+struct S3Error {
+  int http_status = 500;
+  std::string code;     // "AccessDenied", "NoSuchKey", ...
+  std::string message;  // the sentence after the code
+};
+// The S3 error for a Status from this module (codes without a prefix map from the StatusCode: NotFound → 404
+// NoSuchKey, InvalidArgument → 400 InvalidArgument, PermissionDenied → 403 AccessDenied, else 500 InternalError).
+S3Error S3ErrorOf(const Status& status);
+
+// Who is calling: the authenticated user and whether USERS.yaml allows them to bypass GOVERNANCE retention.
+struct Caller {
+  std::string user;
+  bool may_bypass_governance = false;
+};
+
+struct DefaultRetention {
+  LockMode mode = LockMode::kNone;
+  int64_t days = 0;   // exactly one of days / years is positive
+  int64_t years = 0;  // a year is 365 days
+};
+
+struct BucketInfo {
+  std::string name;
+  Timestamp created{};
+  std::string versioning;  // "" (never enabled), "Enabled", "Suspended"
+  bool lock_enabled = false;
+  std::optional<DefaultRetention> default_retention;
+};
+
+// The request body of PutObjectLockConfiguration, as strings so the store can give S3's exact error for each
+// malformed field.
+struct LockConfigurationRequest {
+  std::string object_lock_enabled;  // must be "Enabled"
+  std::optional<std::string> mode;  // with days or years: the default retention
+  std::optional<int64_t> days;
+  std::optional<int64_t> years;
+};
+
+struct ObjectVersion {
+  std::string bucket;
+  std::string key;
+  std::string version_id;  // "null" for versions written while versioning was off or suspended
+  bool delete_marker = false;
+  bool is_latest = false;
+  uint64_t size = 0;
+  std::string md5_hex;  // the ETag without quotes (single-part uploads)
+  std::string sha256_hex;
+  std::string content_type;
+  Timestamp last_modified{};
+  LockMode lock_mode = LockMode::kNone;
+  std::optional<Timestamp> retain_until;
+  bool legal_hold = false;
+  uint64_t sequence = 0;  // the ledger index of the entry that created this version
+};
+
+struct PutObjectRequest {
+  std::string bucket;
+  std::string key;
+  std::string_view data;
+  std::string content_type = "binary/octet-stream";
+  std::optional<std::string> content_md5;  // raw 16 bytes, when the client sent Content-MD5
+  bool checksum_header = false;            // the client sent an x-amz-checksum-* header
+  std::optional<std::string> lock_mode;    // x-amz-object-lock-mode, verbatim
+  std::optional<Timestamp> retain_until;   // x-amz-object-lock-retain-until-date, parsed
+  std::optional<bool> legal_hold;          // x-amz-object-lock-legal-hold ON / OFF
+};
+
+struct DeleteResult {
+  std::string version_id;  // the delete marker's id, or the deleted version's id
+  bool delete_marker = false;
+};
+
+struct ListVersionsOptions {
+  std::string prefix;
+  size_t max_keys = 1000;
+  bool latest_only = false;     // ListObjects: newest version per key, keys whose newest is a marker skipped
+  std::string start_after_key;  // keys strictly greater than this
+};
+
+// One problem found by Verify, naming the object (bucket/key and version) or ledger record.
+struct VerifyProblem {
+  std::string subject;  // "bucket/key@version" or "ledger" or "tree head N"
+  std::string problem;
+};
+
+struct VerifyReport {
+  uint64_t versions_checked = 0;
+  uint64_t bytes_hashed = 0;
+  uint64_t ledger_entries = 0;
+  ledger::TreeHead head;
+  std::vector<VerifyProblem> problems;
+};
+
+struct StoreOptions {
+  bool verify_reads = false;                  // re-hash a version's data on every read
+  std::function<Timestamp()> clock = NowUtc;  // the server's UTC clock (tests move it)
+};
+
+class Store {
+ public:
+  // Opens the data folder, creating it (and the signing key) when `dir` does not hold a store yet; runs recovery.
+  // InvalidArgument for a clock rollback; Corruption when the ledger is damaged or shorter than the metadata's journal
+  // claims; IoError when another process has the store open.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir, StoreOptions options = {});
+  ~Store();
+
+  // Buckets. Codes: InvalidBucketName (400), BucketAlreadyOwnedByYou (409), NoSuchBucket (404), BucketNotEmpty (409).
+  Status CreateBucket(const Caller& caller, const std::string& name, bool object_lock_enabled);
+  Status DeleteBucket(const Caller& caller, const std::string& name);
+  Result<BucketInfo> GetBucket(const std::string& name) const;
+  Result<std::vector<BucketInfo>> ListBuckets() const;
+  // "Enabled" or "Suspended" (else MalformedXML); suspending a lock-enabled bucket is 409 InvalidBucketState.
+  Status PutBucketVersioning(const Caller& caller, const std::string& name, const std::string& status);
+  // Enables lock on a versioned bucket and/or sets its default retention; errors exactly as S3 (see the reference).
+  Status PutObjectLockConfiguration(const Caller& caller, const std::string& name,
+                                    const LockConfigurationRequest& request);
+  // 404 ObjectLockConfigurationNotFoundError when the bucket has no lock.
+  Result<BucketInfo> GetObjectLockConfiguration(const std::string& name) const;
+
+  // Stores a new version (or replaces the "null" version when versioning is off or suspended). Codes: NoSuchBucket,
+  // InvalidRequest (lock headers on a bucket without lock; retention without Content-MD5 / checksum), InvalidArgument
+  // (mode without date or the reverse, date not in the future, unknown mode), BadDigest (Content-MD5 mismatch),
+  // AccessDenied (replacing a locked "null" version).
+  Result<ObjectVersion> PutObject(const Caller& caller, const PutObjectRequest& request);
+  // The version's metadata; empty version_id means the newest. NoSuchKey if absent or (without a version id) if the
+  // newest is a delete marker; NoSuchVersion for an unknown version id.
+  Result<ObjectVersion> HeadObject(const std::string& bucket, const std::string& key,
+                                   const std::string& version_id = "") const;
+  // The version's bytes. With verify_reads, Corruption naming the object when the data no longer matches its SHA-256.
+  Result<std::string> ReadObject(const ObjectVersion& version) const;
+  // Without version_id: a delete marker on versioned buckets (allowed even over locked versions), removal of the
+  // "null" version otherwise. With version_id: removes that version — AccessDenied while a legal hold is on or
+  // retention is active, except GOVERNANCE with `bypass_governance` from a caller allowed to bypass.
+  Result<DeleteResult> DeleteObject(const Caller& caller, const std::string& bucket, const std::string& key,
+                                    const std::string& version_id, bool bypass_governance);
+  // Versions (newest first within a key, keys in byte order), at most max_keys + 1 so callers can tell truncation.
+  Result<std::vector<ObjectVersion>> ListVersions(const std::string& bucket, const ListVersionsOptions& options) const;
+
+  // Retention rules of the reference: InvalidRequest (no lock on the bucket), MalformedXML (mode), InvalidArgument
+  // (date in the past), AccessDenied (shortening, removing or changing mode without the right to). An empty mode
+  // with no date removes GOVERNANCE retention (bypass needed while it is active).
+  Status PutObjectRetention(const Caller& caller, const std::string& bucket, const std::string& key,
+                            const std::string& version_id, const std::string& mode,
+                            std::optional<Timestamp> retain_until, bool bypass_governance);
+  // "ON" / "OFF" (else MalformedXML); InvalidRequest without lock on the bucket.
+  Status PutObjectLegalHold(const Caller& caller, const std::string& bucket, const std::string& key,
+                            const std::string& version_id, const std::string& status);
+
+  // Signs the current tree head and appends it to heads.jsonl.
+  Result<ledger::SignedTreeHead> SignTreeHead();
+  const ledger::Log& log() const;
+  const std::string& public_key() const;
+
+  // Re-hashes every stored version, compares it with its metadata row and with the ledger's record of it (replayed
+  // from every entry, including later lock changes), checks the journal against the ledger and every signed tree
+  // head in heads.jsonl against the current tree. Problems are listed, not returned as errors.
+  Result<VerifyReport> Verify() const;
+
+  // Every ledger entry of `bucket` (all buckets when empty), parsed, oldest first: the audit trail.
+  Result<std::vector<std::string>> AuditTrail(const std::string& bucket) const;
+
+ private:
+  Store();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tutela::vault

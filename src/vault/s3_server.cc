@@ -1,0 +1,657 @@
+#include "tutela/vault/s3_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <pugixml.hpp>
+#include <set>
+#include <sstream>
+
+#include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
+
+namespace tutela::vault {
+namespace {
+
+constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+std::string Xml(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Tag(std::string_view name, std::string_view value) {
+  return "<" + std::string(name) + ">" + Xml(value) + "</" + std::string(name) + ">";
+}
+
+// 2026-01-01T00:00:00.000Z
+std::string IsoTime(Timestamp time) { return FormatRfc3339(time, TimePrecision::kMilliseconds); }
+
+// Wed, 21 Oct 2015 07:28:00 GMT
+std::string HttpDate(Timestamp time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(time));
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buffer;
+}
+
+std::string Base64Decode(std::string_view text) {
+  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int value = 0;
+  int bits = -8;
+  for (char c : text) {
+    size_t index = kChars.find(c);
+    if (index == std::string::npos) break;
+    value = (value << 6) + static_cast<int>(index);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((value >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void SendError(httplib::Response& res, const S3Error& error, const std::string& resource) {
+  res.status = error.http_status;
+  if (error.http_status == 304) return;
+  res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>" + Tag("Code", error.code) +
+                      Tag("Message", error.message) + Tag("Resource", resource) + Tag("RequestId", "tutela") +
+                      "</Error>",
+                  "application/xml");
+}
+
+Status S3Err(std::string_view code, const std::string& message) {
+  return Status::InvalidArgument(std::string(code) + ": " + message);
+}
+
+void SendXml(httplib::Response& res, const std::string& body) {
+  res.status = 200;
+  res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body, "application/xml");
+}
+
+void SetLockHeaders(httplib::Response& res, const ObjectVersion& version) {
+  if (version.lock_mode != LockMode::kNone && version.retain_until) {
+    res.set_header("x-amz-object-lock-mode", std::string(LockModeName(version.lock_mode)));
+    res.set_header("x-amz-object-lock-retain-until-date", IsoTime(*version.retain_until));
+  }
+  res.set_header("x-amz-object-lock-legal-hold", version.legal_hold ? "ON" : "OFF");
+}
+
+Result<pugi::xml_document> ParseBody(const std::string& body) {
+  pugi::xml_document document;
+  if (!document.load_buffer(body.data(), body.size())) {
+    return S3Err("MalformedXML", "the XML you provided was not well-formed or did not validate.");
+  }
+  return document;
+}
+
+}  // namespace
+
+Result<std::vector<Credentials>> LoadUsers(const std::filesystem::path& path) {
+  TUTELA_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlFile(path));
+  std::string source = path.string();
+  if (!root.IsMap() || !root["users"] || !root["users"].IsSequence()) {
+    return Status::InvalidArgument(YamlWhere(source, root) + ": expected `users:` with a list of users.");
+  }
+  std::vector<Credentials> users;
+  std::set<std::string> keys;
+  for (const YAML::Node& node : root["users"]) {
+    Credentials user;
+    for (const char* field : {"name", "access_key", "secret_key"}) {
+      if (!node.IsMap() || !node[field] || !node[field].IsScalar() || node[field].Scalar().empty()) {
+        return Status::InvalidArgument(YamlWhere(source, node) + ": the user needs a non-empty `" + field + "`.");
+      }
+    }
+    user.user = node["name"].Scalar();
+    user.access_key = node["access_key"].Scalar();
+    user.secret_key = node["secret_key"].Scalar();
+    if (node["bypass_governance"]) {
+      std::string value = node["bypass_governance"].Scalar();
+      if (value != "true" && value != "false") {
+        return Status::InvalidArgument(YamlWhere(source, node["bypass_governance"]) +
+                                       ": bypass_governance must be true or false.");
+      }
+      user.bypass_governance = value == "true";
+    }
+    if (!keys.insert(user.access_key).second) {
+      return Status::InvalidArgument(YamlWhere(source, node) + ": access key of user \"" + user.user +
+                                     "\" is used twice; give each user its own.");
+    }
+    users.push_back(std::move(user));
+  }
+  return users;
+}
+
+struct S3Server::Impl {
+  Store& store;
+  ServerOptions options;
+  httplib::Server server;
+  int port = 0;
+
+  Impl(Store& s, ServerOptions o) : store(s), options(std::move(o)) {}
+
+  void Handle(const httplib::Request& req, httplib::Response& res) {
+    // The S3 layer answers Range itself (206, Content-Range, 416 error XML); httplib would apply the parsed ranges a
+    // second time to whatever body we return, error documents included, so they are cleared here.
+    const_cast<httplib::Request&>(req).ranges.clear();
+    std::string resource = req.path;
+    Status status = Dispatch(req, res);
+    if (!status.ok()) {
+      S3Error error = S3ErrorOf(status);
+      if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kCorruption) {
+        error = S3Error{500, "InternalError", status.message()};
+      }
+      SendError(res, error, resource);
+    }
+  }
+
+  Status Dispatch(const httplib::Request& req, httplib::Response& res) {
+    SigV4Request signed_request;
+    signed_request.method = req.method;
+    signed_request.path = req.path;
+    for (const auto& [name, value] : req.params) signed_request.query.emplace(name, value);
+    for (const auto& [name, value] : req.headers) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      signed_request.headers.emplace(lower, value);
+    }
+    signed_request.body = req.body;
+    TUTELA_ASSIGN_OR_RETURN(AuthResult auth, Authenticate(signed_request, options.users, NowUtc(), options.max_skew));
+    Caller caller{auth.user.user, auth.user.bypass_governance};
+
+    // Addressing: virtual-host style when Host is "<bucket>.<domain>", path style otherwise.
+    std::string host = req.get_header_value("Host");
+    host = host.substr(0, host.find(':'));
+    std::string bucket;
+    std::string key;
+    std::string path = req.path.empty() ? "/" : req.path;
+    std::string domain = options.domain.empty() ? "localhost" : options.domain;
+    if (host.size() > domain.size() + 1 && host.ends_with("." + domain)) {
+      bucket = host.substr(0, host.size() - domain.size() - 1);
+      key = path.substr(1);
+    } else {
+      size_t slash = path.find('/', 1);
+      bucket = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+      key = slash == std::string::npos ? "" : path.substr(slash + 1);
+    }
+    const std::string& method = req.method;
+    if (bucket.empty()) {
+      if (method == "GET") return ListBuckets(caller, res);
+      return S3Err("MethodNotAllowed", "the method is not allowed against the service.");
+    }
+    if (key.empty()) return BucketOp(caller, req, res, bucket, auth.body);
+    return ObjectOp(caller, req, res, bucket, key, auth.body);
+  }
+
+  Status ListBuckets(const Caller& caller, httplib::Response& res) {
+    TUTELA_ASSIGN_OR_RETURN(auto buckets, store.ListBuckets());
+    std::string body = "<ListAllMyBucketsResult xmlns=\"" + std::string(kXmlns) + "\"><Owner>" +
+                       Tag("ID", caller.user) + Tag("DisplayName", caller.user) + "</Owner><Buckets>";
+    for (const BucketInfo& bucket : buckets) {
+      body += "<Bucket>" + Tag("Name", bucket.name) + Tag("CreationDate", IsoTime(bucket.created)) + "</Bucket>";
+    }
+    SendXml(res, body + "</Buckets></ListAllMyBucketsResult>");
+    return Status::Ok();
+  }
+
+  Status BucketOp(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                  const std::string& body) {
+    const std::string& method = req.method;
+    if (method == "PUT" && req.has_param("versioning")) {
+      TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+      std::string status = document.child("VersioningConfiguration").child_value("Status");
+      TUTELA_RETURN_IF_ERROR(store.PutBucketVersioning(caller, bucket, status));
+      res.status = 200;
+      return Status::Ok();
+    }
+    if (method == "PUT" && req.has_param("object-lock")) {
+      TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+      pugi::xml_node config = document.child("ObjectLockConfiguration");
+      LockConfigurationRequest request;
+      request.object_lock_enabled = config.child_value("ObjectLockEnabled");
+      pugi::xml_node retention = config.child("Rule").child("DefaultRetention");
+      if (retention) {
+        if (retention.child("Mode")) request.mode = retention.child_value("Mode");
+        if (retention.child("Days")) request.days = std::atoll(retention.child_value("Days"));
+        if (retention.child("Years")) request.years = std::atoll(retention.child_value("Years"));
+      }
+      TUTELA_RETURN_IF_ERROR(store.PutObjectLockConfiguration(caller, bucket, request));
+      res.status = 200;
+      return Status::Ok();
+    }
+    if (method == "PUT") {
+      bool lock = IEquals(req.get_header_value("x-amz-bucket-object-lock-enabled"), "true");
+      TUTELA_RETURN_IF_ERROR(store.CreateBucket(caller, bucket, lock));
+      res.set_header("Location", "/" + bucket);
+      res.status = 200;
+      return Status::Ok();
+    }
+    if (method == "DELETE") {
+      TUTELA_RETURN_IF_ERROR(store.DeleteBucket(caller, bucket));
+      res.status = 204;
+      return Status::Ok();
+    }
+    if (method == "HEAD") {
+      TUTELA_RETURN_IF_ERROR(store.GetBucket(bucket).status());
+      res.set_header("x-amz-bucket-region", options.region);
+      res.status = 200;
+      return Status::Ok();
+    }
+    if (method == "POST" && req.has_param("delete")) {
+      bool bypass = IEquals(req.get_header_value("x-amz-bypass-governance-retention"), "true");
+      return DeleteObjects(caller, bucket, body, bypass, res);
+    }
+    if (method != "GET") return S3Err("MethodNotAllowed", "the method is not allowed against this bucket.");
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo info, store.GetBucket(bucket));
+    if (req.has_param("versioning")) {
+      std::string status = info.versioning.empty() ? "" : Tag("Status", info.versioning);
+      SendXml(res, "<VersioningConfiguration xmlns=\"" + std::string(kXmlns) + "\">" + status +
+                       "</VersioningConfiguration>");
+      return Status::Ok();
+    }
+    if (req.has_param("object-lock")) {
+      TUTELA_ASSIGN_OR_RETURN(BucketInfo config, store.GetObjectLockConfiguration(bucket));
+      std::string rule;
+      if (config.default_retention) {
+        const DefaultRetention& retention = *config.default_retention;
+        rule = "<Rule><DefaultRetention>" + Tag("Mode", LockModeName(retention.mode)) +
+               (retention.days > 0 ? Tag("Days", std::to_string(retention.days))
+                                   : Tag("Years", std::to_string(retention.years))) +
+               "</DefaultRetention></Rule>";
+      }
+      SendXml(res, "<ObjectLockConfiguration xmlns=\"" + std::string(kXmlns) +
+                       "\"><ObjectLockEnabled>Enabled</ObjectLockEnabled>" + rule + "</ObjectLockConfiguration>");
+      return Status::Ok();
+    }
+    if (req.has_param("location")) {
+      SendXml(res, "<LocationConstraint xmlns=\"" + std::string(kXmlns) + "\"></LocationConstraint>");
+      return Status::Ok();
+    }
+    if (req.has_param("versions")) return ListObjectVersions(req, res, bucket);
+    if (req.has_param("uploads")) {
+      SendXml(res, "<ListMultipartUploadsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
+                       "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+      return Status::Ok();
+    }
+    return ListObjects(req, res, bucket);
+  }
+
+  Status ListObjects(const httplib::Request& req, httplib::Response& res, const std::string& bucket) {
+    bool v2 = req.get_param_value("list-type") == "2";
+    std::string prefix = req.get_param_value("prefix");
+    std::string delimiter = req.get_param_value("delimiter");
+    size_t max_keys = req.has_param("max-keys") ? std::stoul(req.get_param_value("max-keys")) : 1000;
+    std::string start = v2 ? (req.has_param("continuation-token") ? req.get_param_value("continuation-token")
+                                                                  : req.get_param_value("start-after"))
+                           : req.get_param_value("marker");
+    ListVersionsOptions options{prefix, SIZE_MAX - 1, true, start};
+    TUTELA_ASSIGN_OR_RETURN(auto versions, store.ListVersions(bucket, options));
+    std::string contents;
+    std::vector<std::string> prefixes;
+    size_t count = 0;
+    bool truncated = false;
+    std::string last;
+    for (const ObjectVersion& version : versions) {
+      std::string common;
+      if (!delimiter.empty()) {
+        size_t at = version.key.find(delimiter, prefix.size());
+        if (at != std::string::npos) common = version.key.substr(0, at + delimiter.size());
+      }
+      if (!common.empty() && !prefixes.empty() && prefixes.back() == common) continue;
+      if (count == max_keys) {
+        truncated = true;
+        break;
+      }
+      ++count;
+      if (!common.empty()) {
+        prefixes.push_back(common);
+        last = common + "\xff";  // the next page starts after every key under this prefix
+        continue;
+      }
+      last = version.key;
+      contents += "<Contents>" + Tag("Key", version.key) + Tag("LastModified", IsoTime(version.last_modified)) +
+                  Tag("ETag", "\"" + version.md5_hex + "\"") + Tag("Size", std::to_string(version.size)) +
+                  "<StorageClass>STANDARD</StorageClass></Contents>";
+    }
+    std::string body = std::string(v2 ? "<ListBucketResult" : "<ListBucketResult") + " xmlns=\"" + std::string(kXmlns) +
+                       "\">" + Tag("Name", bucket) + Tag("Prefix", prefix) + Tag("MaxKeys", std::to_string(max_keys)) +
+                       Tag("IsTruncated", truncated ? "true" : "false");
+    if (!delimiter.empty()) body += Tag("Delimiter", delimiter);
+    if (v2) {
+      body += Tag("KeyCount", std::to_string(count));
+      if (req.has_param("continuation-token"))
+        body += Tag("ContinuationToken", req.get_param_value("continuation-token"));
+      if (truncated) body += Tag("NextContinuationToken", last);
+    } else {
+      body += Tag("Marker", start);
+      if (truncated) body += Tag("NextMarker", last);
+    }
+    body += contents;
+    for (const std::string& common : prefixes) body += "<CommonPrefixes>" + Tag("Prefix", common) + "</CommonPrefixes>";
+    SendXml(res, body + "</ListBucketResult>");
+    return Status::Ok();
+  }
+
+  Status ListObjectVersions(const httplib::Request& req, httplib::Response& res, const std::string& bucket) {
+    std::string prefix = req.get_param_value("prefix");
+    size_t max_keys = req.has_param("max-keys") ? std::stoul(req.get_param_value("max-keys")) : 1000;
+    std::string key_marker = req.get_param_value("key-marker");
+    TUTELA_ASSIGN_OR_RETURN(auto versions, store.ListVersions(bucket, {prefix, max_keys, false, key_marker}));
+    bool truncated = versions.size() > max_keys;
+    if (truncated) versions.resize(max_keys);
+    // Pages end at key boundaries so a key's versions are never split (simplification of S3's version-id-marker).
+    if (truncated) {
+      std::string last_key = versions.back().key;
+      while (versions.size() > 1 && versions.back().key == last_key) versions.pop_back();
+    }
+    std::string body = "<ListVersionsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Name", bucket) +
+                       Tag("Prefix", prefix) + Tag("KeyMarker", key_marker) + Tag("MaxKeys", std::to_string(max_keys)) +
+                       Tag("IsTruncated", truncated ? "true" : "false");
+    if (truncated) body += Tag("NextKeyMarker", versions.back().key);
+    for (const ObjectVersion& v : versions) {
+      std::string common = Tag("Key", v.key) + Tag("VersionId", v.version_id) +
+                           Tag("IsLatest", v.is_latest ? "true" : "false") +
+                           Tag("LastModified", IsoTime(v.last_modified));
+      if (v.delete_marker) {
+        body += "<DeleteMarker>" + common + "</DeleteMarker>";
+      } else {
+        body += "<Version>" + common + Tag("ETag", "\"" + v.md5_hex + "\"") + Tag("Size", std::to_string(v.size)) +
+                "<StorageClass>STANDARD</StorageClass></Version>";
+      }
+    }
+    SendXml(res, body + "</ListVersionsResult>");
+    return Status::Ok();
+  }
+
+  Status DeleteObjects(const Caller& caller, const std::string& bucket, const std::string& body, bool bypass,
+                       httplib::Response& res) {
+    TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+    pugi::xml_node root = document.child("Delete");
+    if (!root) return S3Err("MalformedXML", "the body must be a <Delete> document.");
+    bool quiet = IEquals(root.child_value("Quiet"), "true");
+    std::string out = "<DeleteResult xmlns=\"" + std::string(kXmlns) + "\">";
+    for (pugi::xml_node object : root.children("Object")) {
+      std::string key = object.child_value("Key");
+      std::string version_id = object.child_value("VersionId");
+      auto result = store.DeleteObject(caller, bucket, key, version_id, bypass);
+      if (result.ok()) {
+        if (quiet) continue;
+        out += "<Deleted>" + Tag("Key", key);
+        if (!version_id.empty()) out += Tag("VersionId", version_id);
+        if (result->delete_marker) {
+          out += "<DeleteMarker>true</DeleteMarker>";
+          if (version_id.empty()) out += Tag("DeleteMarkerVersionId", result->version_id);
+        }
+        out += "</Deleted>";
+      } else {
+        S3Error error = S3ErrorOf(result.status());
+        out += "<Error>" + Tag("Key", key) + (version_id.empty() ? "" : Tag("VersionId", version_id)) +
+               Tag("Code", error.code) + Tag("Message", error.message) + "</Error>";
+      }
+    }
+    SendXml(res, out + "</DeleteResult>");
+    return Status::Ok();
+  }
+
+  Status ObjectOp(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                  const std::string& key, const std::string& body) {
+    const std::string& method = req.method;
+    std::string version_id = req.get_param_value("versionId");
+    bool bypass = IEquals(req.get_header_value("x-amz-bypass-governance-retention"), "true");
+    if (req.has_param("uploadId") || req.has_param("uploads")) {
+      return S3Err("NotImplemented", "multipart uploads are not implemented yet; upload the object in one PUT.");
+    }
+    if (req.has_param("retention")) {
+      if (method == "PUT") {
+        TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+        pugi::xml_node retention = document.child("Retention");
+        std::string mode = retention.child_value("Mode");
+        std::optional<Timestamp> until;
+        std::string until_text = retention.child_value("RetainUntilDate");
+        if (!until_text.empty()) {
+          auto parsed = ParseRfc3339(until_text);
+          if (!parsed.ok()) return S3Err("MalformedXML", "RetainUntilDate is not an ISO 8601 date-time.");
+          until = *parsed;
+        }
+        TUTELA_RETURN_IF_ERROR(store.PutObjectRetention(caller, bucket, key, version_id, mode, until, bypass));
+        res.status = 200;
+        return Status::Ok();
+      }
+      TUTELA_ASSIGN_OR_RETURN(BucketInfo info, store.GetBucket(bucket));
+      if (!info.lock_enabled) return S3Err("InvalidRequest", "bucket is missing Object Lock configuration.");
+      TUTELA_ASSIGN_OR_RETURN(ObjectVersion v, store.HeadObject(bucket, key, version_id));
+      if (v.lock_mode == LockMode::kNone || !v.retain_until) {
+        return Status::NotFound(
+            "NoSuchObjectLockConfiguration: the specified object does not have an ObjectLock "
+            "configuration.");
+      }
+      SendXml(res, "<Retention xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Mode", LockModeName(v.lock_mode)) +
+                       Tag("RetainUntilDate", IsoTime(*v.retain_until)) + "</Retention>");
+      return Status::Ok();
+    }
+    if (req.has_param("legal-hold")) {
+      if (method == "PUT") {
+        TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+        TUTELA_RETURN_IF_ERROR(store.PutObjectLegalHold(caller, bucket, key, version_id,
+                                                        document.child("LegalHold").child_value("Status")));
+        res.status = 200;
+        return Status::Ok();
+      }
+      TUTELA_ASSIGN_OR_RETURN(BucketInfo info, store.GetBucket(bucket));
+      if (!info.lock_enabled) return S3Err("InvalidRequest", "bucket is missing Object Lock configuration.");
+      TUTELA_ASSIGN_OR_RETURN(ObjectVersion v, store.HeadObject(bucket, key, version_id));
+      SendXml(res, "<LegalHold xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Status", v.legal_hold ? "ON" : "OFF") +
+                       "</LegalHold>");
+      return Status::Ok();
+    }
+    if (method == "PUT") return PutObject(caller, req, res, bucket, key, body);
+    if (method == "DELETE") {
+      TUTELA_ASSIGN_OR_RETURN(DeleteResult result, store.DeleteObject(caller, bucket, key, version_id, bypass));
+      if (result.delete_marker) res.set_header("x-amz-delete-marker", "true");
+      if (!result.version_id.empty()) res.set_header("x-amz-version-id", result.version_id);
+      res.status = 204;
+      return Status::Ok();
+    }
+    if (method == "GET" || method == "HEAD") return GetObject(req, res, bucket, key, version_id);
+    return S3Err("MethodNotAllowed", "the method is not allowed against this object.");
+  }
+
+  Status PutObject(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                   const std::string& key, const std::string& body) {
+    PutObjectRequest request;
+    request.bucket = bucket;
+    request.key = key;
+    std::string copied;
+    if (req.has_header("x-amz-copy-source")) {
+      std::string source = httplib::detail::decode_url(req.get_header_value("x-amz-copy-source"), false);
+      if (source.starts_with("/")) source.erase(0, 1);
+      std::string source_version;
+      if (size_t at = source.find("?versionId="); at != std::string::npos) {
+        source_version = source.substr(at + 11);
+        source.resize(at);
+      }
+      size_t slash = source.find('/');
+      if (slash == std::string::npos) return S3Err("InvalidArgument", "x-amz-copy-source must be BUCKET/KEY.");
+      TUTELA_ASSIGN_OR_RETURN(ObjectVersion from,
+                              store.HeadObject(source.substr(0, slash), source.substr(slash + 1), source_version));
+      TUTELA_ASSIGN_OR_RETURN(copied, store.ReadObject(from));
+      request.data = copied;
+      request.content_type = from.content_type;
+    } else {
+      request.data = body;
+      if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
+    }
+    if (req.has_header("Content-MD5")) request.content_md5 = Base64Decode(req.get_header_value("Content-MD5"));
+    for (const auto& [name, value] : req.headers) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower.starts_with("x-amz-checksum-") && lower != "x-amz-checksum-algorithm") request.checksum_header = true;
+    }
+    if (req.has_header("x-amz-object-lock-mode")) request.lock_mode = req.get_header_value("x-amz-object-lock-mode");
+    if (req.has_header("x-amz-object-lock-retain-until-date")) {
+      auto until = ParseRfc3339(req.get_header_value("x-amz-object-lock-retain-until-date"));
+      if (!until.ok()) return S3Err("InvalidArgument", "x-amz-object-lock-retain-until-date is not ISO 8601.");
+      request.retain_until = *until;
+    }
+    if (req.has_header("x-amz-object-lock-legal-hold")) {
+      std::string hold = req.get_header_value("x-amz-object-lock-legal-hold");
+      if (hold != "ON" && hold != "OFF")
+        return S3Err("InvalidArgument", "x-amz-object-lock-legal-hold must be ON or OFF.");
+      request.legal_hold = hold == "ON";
+    }
+    TUTELA_ASSIGN_OR_RETURN(ObjectVersion version, store.PutObject(caller, request));
+    res.set_header("ETag", "\"" + version.md5_hex + "\"");
+    if (version.version_id != "null") res.set_header("x-amz-version-id", version.version_id);
+    if (req.has_header("x-amz-copy-source")) {
+      SendXml(res, "<CopyObjectResult>" + Tag("LastModified", IsoTime(version.last_modified)) +
+                       Tag("ETag", "\"" + version.md5_hex + "\"") + "</CopyObjectResult>");
+    } else {
+      res.status = 200;
+    }
+    return Status::Ok();
+  }
+
+  Status GetObject(const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                   const std::string& key, const std::string& version_id) {
+    auto head = store.HeadObject(bucket, key, version_id);
+    if (!head.ok()) {
+      // A delete marker as the newest version: 404 with x-amz-delete-marker.
+      auto latest = store.ListVersions(bucket, {key, 1, false, ""});
+      if (version_id.empty() && latest.ok() && !latest->empty() && (*latest)[0].key == key &&
+          (*latest)[0].delete_marker) {
+        res.set_header("x-amz-delete-marker", "true");
+        res.set_header("x-amz-version-id", (*latest)[0].version_id);
+      }
+      return head.status();
+    }
+    const ObjectVersion& v = *head;
+    if (v.delete_marker) {
+      res.set_header("x-amz-delete-marker", "true");
+      return S3Err("MethodNotAllowed", "the specified version is a delete marker.");
+    }
+    std::string etag = "\"" + v.md5_hex + "\"";
+    res.set_header("ETag", etag);
+    res.set_header("Last-Modified", HttpDate(v.last_modified));
+    res.set_header("Accept-Ranges", "bytes");
+    if (v.version_id != "null") res.set_header("x-amz-version-id", v.version_id);
+    SetLockHeaders(res, v);
+    if (req.has_header("If-Match") && req.get_header_value("If-Match") != etag &&
+        req.get_header_value("If-Match") != "*") {
+      return Status::InvalidArgument(
+          "PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
+    }
+    if (req.has_header("If-None-Match") &&
+        (req.get_header_value("If-None-Match") == etag || req.get_header_value("If-None-Match") == "*")) {
+      return Status::InvalidArgument("NotModified: not modified");
+    }
+    uint64_t begin = 0;
+    uint64_t end = v.size;  // exclusive
+    bool ranged = false;
+    if (req.has_header("Range")) {
+      std::string range = req.get_header_value("Range");
+      if (!range.starts_with("bytes=") || range.find(',') != std::string::npos) {
+        return S3Err("InvalidRange", "only a single bytes= range is supported.");
+      }
+      std::string spec = range.substr(6);
+      size_t dash = spec.find('-');
+      if (dash == std::string::npos) return S3Err("InvalidRange", "the range is malformed.");
+      std::string first = spec.substr(0, dash);
+      std::string last = spec.substr(dash + 1);
+      if (first.empty()) {
+        uint64_t suffix = std::stoull(last.empty() ? "0" : last);
+        begin = suffix >= v.size ? 0 : v.size - suffix;
+      } else {
+        begin = std::stoull(first);
+        if (!last.empty()) end = std::min<uint64_t>(v.size, std::stoull(last) + 1);
+      }
+      if (begin >= v.size || begin >= end) return S3Err("InvalidRange", "The requested range is not satisfiable.");
+      ranged = true;
+    }
+    std::string content_type = v.content_type.empty() ? "binary/octet-stream" : v.content_type;
+    if (req.method == "HEAD") {
+      res.status = ranged ? 206 : 200;
+      res.set_header("Content-Length", std::to_string(end - begin));
+      res.set_header("Content-Type", content_type);
+      return Status::Ok();
+    }
+    TUTELA_ASSIGN_OR_RETURN(std::string data, store.ReadObject(v));
+    if (ranged) {
+      res.status = 206;
+      res.set_header("Content-Range",
+                     "bytes " + std::to_string(begin) + "-" + std::to_string(end - 1) + "/" + std::to_string(v.size));
+      res.set_content(data.substr(begin, end - begin), content_type);
+    } else {
+      res.status = 200;
+      res.set_content(std::move(data), content_type);
+    }
+    return Status::Ok();
+  }
+};
+
+S3Server::S3Server(Store& store, ServerOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->Handle(req, res); };
+  impl_->server.Get(".*", handler);
+  impl_->server.Put(".*", handler);
+  impl_->server.Post(".*", handler);
+  impl_->server.Delete(".*", handler);
+  impl_->server.set_payload_max_length(impl_->options.max_object_bytes);
+  impl_->server.set_keep_alive_max_count(1000);
+}
+
+S3Server::~S3Server() = default;
+
+Status S3Server::Bind() {
+  if (impl_->options.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(impl_->options.host);
+    if (impl_->port <= 0) return Status::IoError("cannot listen on " + impl_->options.host + " (any port).");
+  } else {
+    if (!impl_->server.bind_to_port(impl_->options.host, impl_->options.port)) {
+      return Status::IoError("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                             "; is another server using the port?");
+    }
+    impl_->port = impl_->options.port;
+  }
+  return Status::Ok();
+}
+
+int S3Server::port() const { return impl_->port; }
+
+Status S3Server::Run() {
+  if (!impl_->server.listen_after_bind()) return Status::IoError("the S3 server stopped with a socket error.");
+  return Status::Ok();
+}
+
+void S3Server::Stop() { impl_->server.stop(); }
+
+}  // namespace tutela::vault

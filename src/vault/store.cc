@@ -1,0 +1,985 @@
+#include "tutela/vault/store.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "sqlite.h"
+#include "tutela/core/crypto.h"
+#include "tutela/core/file_util.h"
+
+namespace tutela::vault {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS buckets (
+  name TEXT PRIMARY KEY, created TEXT NOT NULL, versioning TEXT NOT NULL, lock_enabled INTEGER NOT NULL,
+  default_mode TEXT NOT NULL, default_days INTEGER NOT NULL, default_years INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+  uid TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL, sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL, last_modified TEXT NOT NULL, lock_mode TEXT NOT NULL, retain_until TEXT NOT NULL,
+  legal_hold INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS versions_by_key ON versions (bucket, key, seq);
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+)sql";
+
+constexpr std::string_view kVersionColumns =
+    "uid, bucket, key, version_id, seq, delete_marker, size, md5, sha256, content_type, last_modified, lock_mode, "
+    "retain_until, legal_hold";
+
+Status S3(std::string_view code, const std::string& message) {
+  std::string text = std::string(code) + ": " + message;
+  if (code == "AccessDenied") return Status::PermissionDenied(text);
+  if (code.starts_with("NoSuch") || code == "ObjectLockConfigurationNotFoundError") return Status::NotFound(text);
+  if (code == "BucketAlreadyOwnedByYou" || code == "BucketNotEmpty" || code == "InvalidBucketState") {
+    return Status::AlreadyExists(text);
+  }
+  return Status::InvalidArgument(text);
+}
+
+std::string Md5Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
+  return ToHex(std::span<const uint8_t>(digest, length));
+}
+
+std::string TimeText(Timestamp time) { return FormatRfc3339(time, TimePrecision::kMicroseconds); }
+
+std::optional<Timestamp> ParseTimeOrNull(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto parsed = ParseRfc3339(text);
+  return parsed.ok() ? std::optional<Timestamp>(*parsed) : std::nullopt;
+}
+
+bool ValidBucketName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  return alnum(name.front()) && alnum(name.back()) && name.find("..") == std::string::npos;
+}
+
+ObjectVersion VersionFromRow(const Stmt& row) {
+  ObjectVersion version;
+  version.bucket = row.Text(1);
+  version.key = row.Text(2);
+  version.version_id = row.Text(3);
+  version.sequence = static_cast<uint64_t>(row.Int(4));
+  version.delete_marker = row.Int(5) != 0;
+  version.size = static_cast<uint64_t>(row.Int(6));
+  version.md5_hex = row.Text(7);
+  version.sha256_hex = row.Text(8);
+  version.content_type = row.Text(9);
+  version.last_modified = ParseTimeOrNull(row.Text(10)).value_or(Timestamp{});
+  version.lock_mode = ParseLockMode(row.Text(11)).value_or(LockMode::kNone);
+  version.retain_until = ParseTimeOrNull(row.Text(12));
+  version.legal_hold = row.Int(13) != 0;
+  return version;
+}
+
+struct Row {
+  std::string uid;
+  ObjectVersion version;
+};
+
+BucketInfo BucketFromRow(const Stmt& row) {
+  BucketInfo bucket;
+  bucket.name = row.Text(0);
+  bucket.created = ParseTimeOrNull(row.Text(1)).value_or(Timestamp{});
+  bucket.versioning = row.Text(2);
+  bucket.lock_enabled = row.Int(3) != 0;
+  if (auto mode = ParseLockMode(row.Text(4)); mode.has_value()) {
+    bucket.default_retention = DefaultRetention{*mode, row.Int(5), row.Int(6)};
+  }
+  return bucket;
+}
+
+Status WriteAll(int fd, std::string_view data, const fs::path& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t wrote = ::write(fd, data.data() + done, data.size() - done);
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write", path);
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view LockModeName(LockMode mode) {
+  switch (mode) {
+    case LockMode::kGovernance:
+      return "GOVERNANCE";
+    case LockMode::kCompliance:
+      return "COMPLIANCE";
+    case LockMode::kNone:
+      break;
+  }
+  return "";
+}
+
+std::optional<LockMode> ParseLockMode(std::string_view text) {
+  if (text == "GOVERNANCE") return LockMode::kGovernance;
+  if (text == "COMPLIANCE") return LockMode::kCompliance;
+  return std::nullopt;
+}
+
+S3Error S3ErrorOf(const Status& status) {
+  static const std::map<std::string, int, std::less<>> kHttp = {
+      {"AccessDenied", 403},
+      {"AuthorizationHeaderMalformed", 400},
+      {"AuthorizationQueryParametersError", 400},
+      {"InvalidAccessKeyId", 403},
+      {"NoSuchObjectLockConfiguration", 404},
+      {"NotImplemented", 501},
+      {"NotModified", 304},
+      {"RequestTimeTooSkewed", 403},
+      {"SignatureDoesNotMatch", 403},
+      {"XAmzContentSHA256Mismatch", 400},
+      {"BadDigest", 400},
+      {"BucketAlreadyOwnedByYou", 409},
+      {"BucketNotEmpty", 409},
+      {"EntityTooSmall", 400},
+      {"InvalidArgument", 400},
+      {"InvalidBucketName", 400},
+      {"InvalidBucketState", 409},
+      {"InvalidDigest", 400},
+      {"InvalidPart", 400},
+      {"InvalidPartOrder", 400},
+      {"InvalidRange", 416},
+      {"InvalidRequest", 400},
+      {"InvalidRetentionPeriod", 400},
+      {"MalformedXML", 400},
+      {"MethodNotAllowed", 405},
+      {"NoSuchBucket", 404},
+      {"NoSuchKey", 404},
+      {"NoSuchUpload", 404},
+      {"NoSuchVersion", 404},
+      {"ObjectLockConfigurationNotFoundError", 404},
+      {"PreconditionFailed", 412},
+  };
+  const std::string& message = status.message();
+  size_t colon = message.find(": ");
+  if (colon != std::string::npos) {
+    auto found = kHttp.find(std::string_view(message).substr(0, colon));
+    if (found != kHttp.end()) return S3Error{found->second, found->first, message.substr(colon + 2)};
+  }
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+      return S3Error{404, "NoSuchKey", message};
+    case StatusCode::kInvalidArgument:
+      return S3Error{400, "InvalidArgument", message};
+    case StatusCode::kPermissionDenied:
+      return S3Error{403, "AccessDenied", message};
+    default:
+      return S3Error{500, "InternalError", message};
+  }
+}
+
+struct Store::Impl {
+  fs::path dir;
+  StoreOptions options;
+  sqlite3* db = nullptr;
+  mutable std::mutex mutex;
+  std::unique_ptr<ledger::Log> log;
+  std::shared_ptr<const ledger::Signer> signer;
+  uint64_t next_seq = 0;
+
+  ~Impl() { sqlite3_close(db); }
+
+  fs::path BlobPath(const std::string& uid) const { return dir / "blobs" / uid; }
+
+  Result<BucketInfo> LoadBucket(const std::string& name) const {
+    Stmt stmt(db,
+              "SELECT name, created, versioning, lock_enabled, default_mode, default_days, default_years FROM "
+              "buckets WHERE name = ?");
+    stmt.Bind(1, name);
+    if (stmt.Step()) return BucketFromRow(stmt);
+    TUTELA_RETURN_IF_ERROR(stmt.status());
+    return S3("NoSuchBucket", "the bucket \"" + name + "\" does not exist.");
+  }
+
+  // The row of `version_id` (newest when empty) of bucket/key.
+  Result<Row> LoadVersion(const std::string& bucket, const std::string& key, const std::string& version_id) const {
+    std::string sql = "SELECT " + std::string(kVersionColumns) + " FROM versions WHERE bucket = ? AND key = ?";
+    sql += version_id.empty() ? " ORDER BY seq DESC LIMIT 1" : " AND version_id = ?";
+    Stmt stmt(db, sql);
+    stmt.Bind(1, bucket).Bind(2, key);
+    if (!version_id.empty()) stmt.Bind(3, version_id);
+    if (stmt.Step()) {
+      Row row{stmt.Text(0), VersionFromRow(stmt)};
+      row.version.is_latest = version_id.empty() || IsLatest(row.version);
+      return row;
+    }
+    TUTELA_RETURN_IF_ERROR(stmt.status());
+    if (version_id.empty()) return S3("NoSuchKey", "the key \"" + key + "\" does not exist in bucket " + bucket + ".");
+    return S3("NoSuchVersion",
+              "version " + version_id + " of \"" + key + "\" does not exist in bucket " + bucket + ".");
+  }
+
+  bool IsLatest(const ObjectVersion& version) const {
+    Stmt stmt(db, "SELECT MAX(seq) FROM versions WHERE bucket = ? AND key = ?");
+    stmt.Bind(1, version.bucket).Bind(2, version.key);
+    return stmt.Step() && static_cast<uint64_t>(stmt.Int(0)) == version.sequence;
+  }
+
+  // Runs `apply` and records `entry` in one SQLite transaction, then appends the entry to the ledger. Caller holds
+  // the mutex. Returns the entry's sequence number.
+  Result<uint64_t> Commit(json entry, Timestamp now, const Caller& caller,
+                          const std::function<Status(uint64_t seq)>& apply) {
+    uint64_t seq = next_seq;
+    json ordered = {{"v", 1}, {"seq", seq}, {"time", TimeText(now)}, {"user", caller.user}};
+    for (auto& [name, value] : entry.items()) ordered[name] = value;
+    std::string text = ordered.dump();
+    TUTELA_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    Status applied = apply(seq);
+    if (applied.ok()) {
+      Stmt insert(db, "INSERT INTO journal (seq, entry) VALUES (?, ?)");
+      insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, text);
+      applied = insert.Run();
+    }
+    if (applied.ok()) applied = Exec(db, "COMMIT");
+    if (!applied.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return applied;
+    }
+    next_seq = seq + 1;
+    // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
+    TUTELA_ASSIGN_OR_RETURN(uint64_t index, log->Append(text));
+    if (index != seq) {
+      return Status::Internal("vault ledger index " + std::to_string(index) + " differs from journal sequence " +
+                              std::to_string(seq) + ".");
+    }
+    return seq;
+  }
+
+  Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq) const {
+    Stmt stmt(db, "INSERT INTO versions (" + std::string(kVersionColumns) +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    stmt.Bind(1, uid).Bind(2, v.bucket).Bind(3, v.key).Bind(4, v.version_id).Bind(5, static_cast<int64_t>(seq));
+    stmt.Bind(6, int64_t{v.delete_marker ? 1 : 0}).Bind(7, static_cast<int64_t>(v.size)).Bind(8, v.md5_hex);
+    stmt.Bind(9, v.sha256_hex).Bind(10, v.content_type).Bind(11, TimeText(v.last_modified));
+    stmt.Bind(12, LockModeName(v.lock_mode)).Bind(13, v.retain_until ? TimeText(*v.retain_until) : "");
+    stmt.Bind(14, int64_t{v.legal_hold ? 1 : 0});
+    return stmt.Run();
+  }
+
+  Status DeleteRow(const std::string& uid) const {
+    Stmt stmt(db, "DELETE FROM versions WHERE uid = ?");
+    stmt.Bind(1, uid);
+    return stmt.Run();
+  }
+
+  // AccessDenied unless `row` may be removed permanently by `caller` now.
+  Status MayRemove(const Row& row, const Caller& caller, bool bypass, Timestamp now) const {
+    const ObjectVersion& v = row.version;
+    std::string subject = v.bucket + "/" + v.key + " version " + v.version_id;
+    if (v.delete_marker) return Status::Ok();
+    if (v.legal_hold) return S3("AccessDenied", subject + " is under legal hold; turn the hold OFF first.");
+    if (v.lock_mode == LockMode::kNone || !v.retain_until || *v.retain_until <= now) return Status::Ok();
+    if (v.lock_mode == LockMode::kCompliance) {
+      return S3("AccessDenied", subject + " is under COMPLIANCE retention until " + TimeText(*v.retain_until) +
+                                    "; nobody can delete it before then.");
+    }
+    if (bypass && caller.may_bypass_governance) return Status::Ok();
+    return S3("AccessDenied", subject + " is under GOVERNANCE retention until " + TimeText(*v.retain_until) +
+                                  "; only a user allowed to bypass governance, sending "
+                                  "x-amz-bypass-governance-retention: true, can delete it.");
+  }
+
+  Result<std::string> NewUid() const {
+    TUTELA_ASSIGN_OR_RETURN(std::string random, RandomBytes(8));
+    auto micros = options.clock().time_since_epoch().count();
+    char prefix[20];
+    std::snprintf(prefix, sizeof prefix, "%014llx", static_cast<unsigned long long>(micros));
+    return std::string(prefix) +
+           ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(random.data()), random.size()));
+  }
+
+  Status WriteBlob(const std::string& uid, std::string_view data) const {
+    fs::path temporary = dir / "tmp" / uid;
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0) return ErrnoStatus(errno, "create", temporary);
+    Status status = WriteAll(fd, data, temporary);
+    if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus(errno, "sync", temporary);
+    ::close(fd);
+    if (status.ok() && ::rename(temporary.c_str(), BlobPath(uid).c_str()) != 0) {
+      status = ErrnoStatus(errno, "rename into blobs/", temporary);
+    }
+    if (status.ok()) status = SyncDirectory(dir / "blobs");
+    if (!status.ok()) ::unlink(temporary.c_str());
+    return status;
+  }
+
+  Status Recover() {
+    // Journal entries a crash kept out of the ledger.
+    Stmt count(db, "SELECT COUNT(*), COALESCE(MAX(seq), -1) FROM journal");
+    if (!count.Step()) return count.status();
+    uint64_t journal_size = static_cast<uint64_t>(count.Int(0));
+    if (static_cast<int64_t>(journal_size) != count.Int(1) + 1) {
+      return Status::Corruption((dir / "meta.sqlite").string() +
+                                ": the journal has gaps in its sequence numbers; the metadata was altered.");
+    }
+    if (log->size() > journal_size) {
+      return Status::Corruption((dir / "ledger.log").string() + ": the ledger holds " + std::to_string(log->size()) +
+                                " entries but the metadata journal only " + std::to_string(journal_size) +
+                                "; the metadata was rolled back or replaced — restore it from a copy.");
+    }
+    Stmt missing(db, "SELECT entry FROM journal WHERE seq >= ? ORDER BY seq");
+    missing.Bind(1, static_cast<int64_t>(log->size()));
+    while (missing.Step()) TUTELA_RETURN_IF_ERROR(log->Append(missing.Text(0)).status());
+    TUTELA_RETURN_IF_ERROR(missing.status());
+    next_seq = journal_size;
+
+    // Leftover uploads and blobs no committed row references.
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir / "tmp", error)) fs::remove_all(entry.path(), error);
+    std::set<std::string> referenced;
+    Stmt uids(db, "SELECT uid FROM versions WHERE delete_marker = 0");
+    while (uids.Step()) referenced.insert(uids.Text(0));
+    TUTELA_RETURN_IF_ERROR(uids.status());
+    for (const auto& entry : fs::directory_iterator(dir / "blobs", error)) {
+      if (!referenced.contains(entry.path().filename().string())) fs::remove(entry.path(), error);
+    }
+
+    // Clock rollback.
+    if (journal_size > 0) {
+      TUTELA_ASSIGN_OR_RETURN(std::string last, log->Entry(journal_size - 1));
+      json parsed = json::parse(last, nullptr, false);
+      if (parsed.is_object() && parsed.contains("time") && parsed["time"].is_string()) {
+        auto newest = ParseRfc3339(parsed["time"].get<std::string>());
+        Timestamp now = options.clock();
+        if (newest.ok() && now < *newest) {
+          return Status::InvalidArgument("the system clock (" + TimeText(now) +
+                                         ") is earlier than the newest vault ledger entry (" + TimeText(*newest) +
+                                         "); the clock was rolled back, which would shorten every retention — fix "
+                                         "the clock (NTP) before starting the vault.");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+};
+
+Store::Store() : impl_(std::make_unique<Impl>()) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions options) {
+  std::unique_ptr<Store> store(new Store());
+  Impl& impl = *store->impl_;
+  impl.dir = dir;
+  impl.options = std::move(options);
+  if (!impl.options.clock) impl.options.clock = NowUtc;
+  std::error_code error;
+  for (const char* sub : {"blobs", "tmp"}) {
+    fs::create_directories(dir / sub, error);
+    if (error) return ErrnoStatus(error.value(), "create the folder", dir / sub);
+  }
+  if (sqlite3_open_v2((dir / "meta.sqlite").c_str(), &impl.db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    return Status::IoError((dir / "meta.sqlite").string() + ": cannot open the vault metadata (" +
+                           std::string(impl.db ? sqlite3_errmsg(impl.db) : "out of memory") + ").");
+  }
+  sqlite3_busy_timeout(impl.db, 5000);
+  TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA journal_mode=WAL"));
+  TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA synchronous=FULL"));
+  TUTELA_RETURN_IF_ERROR(Exec(impl.db, kSchema));
+  TUTELA_ASSIGN_OR_RETURN(impl.signer, ledger::Signer::LoadOrCreate(dir / "ledger-key.pem"));
+  TUTELA_ASSIGN_OR_RETURN(impl.log, ledger::Log::Open(dir / "ledger.log"));
+  TUTELA_RETURN_IF_ERROR(impl.Recover());
+  return store;
+}
+
+Status Store::CreateBucket(const Caller& caller, const std::string& name, bool object_lock_enabled) {
+  if (!ValidBucketName(name)) {
+    return S3("InvalidBucketName", "\"" + name +
+                                       "\" is not a valid bucket name; use 3-63 lower-case letters, digits, dots "
+                                       "and hyphens, starting and ending with a letter or digit.");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (impl_->LoadBucket(name).ok()) return S3("BucketAlreadyOwnedByYou", "the bucket \"" + name + "\" exists.");
+  Timestamp now = impl_->options.clock();
+  json entry = {{"op", "create-bucket"}, {"bucket", name}, {"lock_enabled", object_lock_enabled}};
+  return impl_
+      ->Commit(entry, now, caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db,
+                           "INSERT INTO buckets (name, created, versioning, lock_enabled, default_mode, default_days, "
+                           "default_years) VALUES (?, ?, ?, ?, '', 0, 0)");
+                 stmt.Bind(1, name).Bind(2, TimeText(now)).Bind(3, object_lock_enabled ? "Enabled" : "");
+                 stmt.Bind(4, int64_t{object_lock_enabled ? 1 : 0});
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Status Store::DeleteBucket(const Caller& caller, const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_RETURN_IF_ERROR(impl_->LoadBucket(name).status());
+  Stmt count(impl_->db, "SELECT COUNT(*) FROM versions WHERE bucket = ?");
+  count.Bind(1, name);
+  if (count.Step() && count.Int(0) > 0) {
+    return S3("BucketNotEmpty", "the bucket \"" + name + "\" still holds " + std::to_string(count.Int(0)) +
+                                    " object versions or delete markers; delete them first.");
+  }
+  return impl_
+      ->Commit({{"op", "delete-bucket"}, {"bucket", name}}, impl_->options.clock(), caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db, "DELETE FROM buckets WHERE name = ?");
+                 stmt.Bind(1, name);
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Result<BucketInfo> Store::GetBucket(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->LoadBucket(name);
+}
+
+Result<std::vector<BucketInfo>> Store::ListBuckets() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Stmt stmt(impl_->db,
+            "SELECT name, created, versioning, lock_enabled, default_mode, default_days, default_years FROM buckets "
+            "ORDER BY name");
+  std::vector<BucketInfo> buckets;
+  while (stmt.Step()) buckets.push_back(BucketFromRow(stmt));
+  TUTELA_RETURN_IF_ERROR(stmt.status());
+  return buckets;
+}
+
+Status Store::PutBucketVersioning(const Caller& caller, const std::string& name, const std::string& status) {
+  if (status != "Enabled" && status != "Suspended") {
+    return S3("MalformedXML", "the versioning status must be Enabled or Suspended, not \"" + status + "\".");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(name));
+  if (bucket.lock_enabled && status != "Enabled") {
+    return S3("InvalidBucketState", "versioning cannot be suspended on \"" + name + "\": Object Lock is enabled.");
+  }
+  return impl_
+      ->Commit({{"op", "put-versioning"}, {"bucket", name}, {"versioning", status}}, impl_->options.clock(), caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db, "UPDATE buckets SET versioning = ? WHERE name = ?");
+                 stmt.Bind(1, status).Bind(2, name);
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Status Store::PutObjectLockConfiguration(const Caller& caller, const std::string& name,
+                                         const LockConfigurationRequest& request) {
+  if (request.object_lock_enabled != "Enabled") {
+    return S3("MalformedXML", "ObjectLockEnabled must be \"Enabled\".");
+  }
+  std::optional<DefaultRetention> retention;
+  if (request.mode || request.days || request.years) {
+    std::optional<LockMode> mode = request.mode ? ParseLockMode(*request.mode) : std::nullopt;
+    if (!mode) return S3("MalformedXML", "the default retention needs Mode GOVERNANCE or COMPLIANCE.");
+    if (request.days.has_value() == request.years.has_value()) {
+      return S3("MalformedXML", "the default retention needs exactly one of Days or Years.");
+    }
+    if (request.days.value_or(1) <= 0 || request.years.value_or(1) <= 0) {
+      return S3("InvalidRetentionPeriod", "the default retention period must be a positive number of days or years.");
+    }
+    retention = DefaultRetention{*mode, request.days.value_or(0), request.years.value_or(0)};
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(name));
+  if (!bucket.lock_enabled && bucket.versioning != "Enabled") {
+    return S3("InvalidBucketState", "Object Lock needs versioning Enabled on \"" + name + "\"; enable it first.");
+  }
+  json entry = {{"op", "put-lock-config"}, {"bucket", name}};
+  if (retention) {
+    entry["default_mode"] = LockModeName(retention->mode);
+    entry["default_days"] = retention->days;
+    entry["default_years"] = retention->years;
+  }
+  return impl_
+      ->Commit(entry, impl_->options.clock(), caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db,
+                           "UPDATE buckets SET lock_enabled = 1, default_mode = ?, default_days = ?, default_years = "
+                           "? WHERE name = ?");
+                 stmt.Bind(1, retention ? LockModeName(retention->mode) : "");
+                 stmt.Bind(2, retention ? retention->days : 0).Bind(3, retention ? retention->years : 0);
+                 stmt.Bind(4, name);
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Result<BucketInfo> Store::GetObjectLockConfiguration(const std::string& name) const {
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, GetBucket(name));
+  if (!bucket.lock_enabled) {
+    return S3("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for \"" + name + "\".");
+  }
+  return bucket;
+}
+
+Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request) {
+  Timestamp now = impl_->options.clock();
+  std::string md5 = Md5Hex(request.data);
+  if (request.content_md5.has_value()) {
+    if (request.content_md5->size() != 16) return S3("InvalidDigest", "the Content-MD5 header is not 16 bytes.");
+    std::string sent =
+        ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.content_md5->data()), 16));
+    if (sent != md5) return S3("BadDigest", "the Content-MD5 sent does not match the data received.");
+  }
+  ObjectVersion version;
+  version.bucket = request.bucket;
+  version.key = request.key;
+  version.size = request.data.size();
+  version.md5_hex = md5;
+  version.content_type = request.content_type;
+  version.last_modified = now;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
+    bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
+    if (lock_headers && !bucket.lock_enabled) {
+      return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
+    }
+    if (request.lock_mode.has_value() != request.retain_until.has_value()) {
+      return S3("InvalidArgument",
+                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied.");
+    }
+    if (request.lock_mode) {
+      auto mode = ParseLockMode(*request.lock_mode);
+      if (!mode) return S3("InvalidArgument", "unknown x-amz-object-lock-mode \"" + *request.lock_mode + "\".");
+      if (*request.retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
+      version.lock_mode = *mode;
+      version.retain_until = request.retain_until;
+    } else if (bucket.default_retention) {
+      const DefaultRetention& retention = *bucket.default_retention;
+      version.lock_mode = retention.mode;
+      version.retain_until = now + std::chrono::days(retention.days + 365 * retention.years);
+    }
+    version.legal_hold = request.legal_hold.value_or(false);
+    if (version.lock_mode != LockMode::kNone && !request.content_md5 && !request.checksum_header) {
+      return S3("InvalidRequest",
+                "Content-MD5 or an x-amz-checksum- header is required for uploads with Object Lock parameters.");
+    }
+  }
+  version.sha256_hex = ToHex(Sha256(request.data));
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
+  TUTELA_RETURN_IF_ERROR(impl_->WriteBlob(uid, request.data));
+
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto bucket = impl_->LoadBucket(request.bucket);  // it may have gone while the data was written
+  std::optional<Row> replaced;
+  Status status = bucket.status();
+  if (status.ok()) {
+    version.version_id = bucket->versioning == "Enabled" ? uid : "null";
+    if (version.version_id == "null") {
+      auto existing = impl_->LoadVersion(request.bucket, request.key, "null");
+      if (existing.ok()) {
+        status = impl_->MayRemove(*existing, caller, false, now);
+        replaced = *existing;
+      }
+    }
+  }
+  if (!status.ok()) {
+    ::unlink(impl_->BlobPath(uid).c_str());
+    return status;
+  }
+  json entry = {{"op", "put"},
+                {"bucket", version.bucket},
+                {"key", version.key},
+                {"version", version.version_id},
+                {"uid", uid},
+                {"size", version.size},
+                {"md5", version.md5_hex},
+                {"sha256", version.sha256_hex},
+                {"content_type", version.content_type},
+                {"mode", LockModeName(version.lock_mode)},
+                {"retain_until", version.retain_until ? TimeText(*version.retain_until) : ""},
+                {"legal_hold", version.legal_hold}};
+  if (replaced) entry["replaced_uid"] = replaced->uid;
+  auto seq = impl_->Commit(entry, now, caller, [&](uint64_t seq_number) {
+    if (replaced) TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(replaced->uid));
+    return impl_->InsertVersion(uid, version, seq_number);
+  });
+  if (!seq.ok()) {
+    ::unlink(impl_->BlobPath(uid).c_str());
+    return seq.status();
+  }
+  if (replaced) ::unlink(impl_->BlobPath(replaced->uid).c_str());
+  version.sequence = *seq;
+  version.is_latest = true;
+  return version;
+}
+
+Result<ObjectVersion> Store::HeadObject(const std::string& bucket, const std::string& key,
+                                        const std::string& version_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_RETURN_IF_ERROR(impl_->LoadBucket(bucket).status());
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
+  if (row.version.delete_marker && version_id.empty()) {
+    return S3("NoSuchKey", "the newest version of \"" + key + "\" in bucket " + bucket + " is a delete marker.");
+  }
+  return row.version;
+}
+
+Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
+  if (version.delete_marker) {
+    return S3("MethodNotAllowed", "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
+  }
+  std::string uid;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    Stmt stmt(impl_->db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    stmt.Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
+    if (!stmt.Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
+    uid = stmt.Text(0);
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40));
+  if (impl_->options.verify_reads && ToHex(Sha256(data)) != version.sha256_hex) {
+    return Status::Corruption(version.bucket + "/" + version.key + " version " + version.version_id +
+                              ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
+  }
+  return data;
+}
+
+Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string& bucket, const std::string& key,
+                                         const std::string& version_id, bool bypass_governance) {
+  Timestamp now = impl_->options.clock();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo info, impl_->LoadBucket(bucket));
+  if (!version_id.empty()) {
+    TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
+    TUTELA_RETURN_IF_ERROR(impl_->MayRemove(row, caller, bypass_governance, now));
+    json entry = {{"op", "delete-version"},
+                  {"bucket", bucket},
+                  {"key", key},
+                  {"version", version_id},
+                  {"uid", row.uid},
+                  {"delete_marker", row.version.delete_marker},
+                  {"bypass", bypass_governance && caller.may_bypass_governance}};
+    TUTELA_RETURN_IF_ERROR(
+        impl_->Commit(entry, now, caller, [&](uint64_t) { return impl_->DeleteRow(row.uid); }).status());
+    if (!row.version.delete_marker) ::unlink(impl_->BlobPath(row.uid).c_str());
+    return DeleteResult{version_id, row.version.delete_marker};
+  }
+  std::optional<Row> null_version;
+  if (info.versioning != "Enabled") {
+    auto existing = impl_->LoadVersion(bucket, key, "null");
+    if (existing.ok()) {
+      TUTELA_RETURN_IF_ERROR(impl_->MayRemove(*existing, caller, bypass_governance, now));
+      null_version = *existing;
+    }
+  }
+  if (info.versioning.empty()) {  // never versioned: the object simply goes
+    if (!null_version) return DeleteResult{"", false};
+    json entry = {{"op", "delete-version"}, {"bucket", bucket},         {"key", key},
+                  {"version", "null"},      {"uid", null_version->uid}, {"delete_marker", false}};
+    TUTELA_RETURN_IF_ERROR(
+        impl_->Commit(entry, now, caller, [&](uint64_t) { return impl_->DeleteRow(null_version->uid); }).status());
+    ::unlink(impl_->BlobPath(null_version->uid).c_str());
+    return DeleteResult{"", false};
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
+  ObjectVersion marker;
+  marker.bucket = bucket;
+  marker.key = key;
+  marker.version_id = info.versioning == "Enabled" ? uid : "null";
+  marker.delete_marker = true;
+  marker.last_modified = now;
+  json entry = {
+      {"op", "delete-marker"}, {"bucket", bucket}, {"key", key}, {"version", marker.version_id}, {"uid", uid}};
+  if (null_version) entry["replaced_uid"] = null_version->uid;
+  TUTELA_RETURN_IF_ERROR(impl_
+                             ->Commit(entry, now, caller,
+                                      [&](uint64_t seq) {
+                                        if (null_version) TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(null_version->uid));
+                                        return impl_->InsertVersion(uid, marker, seq);
+                                      })
+                             .status());
+  if (null_version && !null_version->version.delete_marker) ::unlink(impl_->BlobPath(null_version->uid).c_str());
+  return DeleteResult{marker.version_id, true};
+}
+
+Result<std::vector<ObjectVersion>> Store::ListVersions(const std::string& bucket,
+                                                       const ListVersionsOptions& options) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_RETURN_IF_ERROR(impl_->LoadBucket(bucket).status());
+  Stmt stmt(impl_->db, "SELECT " + std::string(kVersionColumns) +
+                           " FROM versions WHERE bucket = ? AND key >= ? AND key > ? ORDER BY key, seq DESC");
+  stmt.Bind(1, bucket).Bind(2, options.prefix).Bind(3, options.start_after_key);
+  std::vector<ObjectVersion> out;
+  std::string current_key;
+  bool have_key = false;
+  while (stmt.Step()) {
+    ObjectVersion version = VersionFromRow(stmt);
+    if (!version.key.starts_with(options.prefix)) break;
+    bool first_of_key = !have_key || version.key != current_key;
+    if (first_of_key) {
+      current_key = version.key;
+      have_key = true;
+    }
+    version.is_latest = first_of_key;
+    if (options.latest_only && (!first_of_key || version.delete_marker)) continue;
+    out.push_back(std::move(version));
+    if (out.size() > options.max_keys) break;
+  }
+  TUTELA_RETURN_IF_ERROR(stmt.status());
+  return out;
+}
+
+Status Store::PutObjectRetention(const Caller& caller, const std::string& bucket, const std::string& key,
+                                 const std::string& version_id, const std::string& mode,
+                                 std::optional<Timestamp> retain_until, bool bypass_governance) {
+  Timestamp now = impl_->options.clock();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo info, impl_->LoadBucket(bucket));
+  if (!info.lock_enabled)
+    return S3("InvalidRequest", "bucket \"" + bucket + "\" is missing Object Lock configuration.");
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
+  if (row.version.delete_marker) return S3("MethodNotAllowed", "a delete marker cannot carry a retention.");
+  LockMode new_mode = LockMode::kNone;
+  bool removing = mode.empty() && !retain_until;
+  if (!removing) {
+    auto parsed = ParseLockMode(mode);
+    if (!parsed || !retain_until) {
+      return S3("MalformedXML", "the retention needs Mode GOVERNANCE or COMPLIANCE and a RetainUntilDate.");
+    }
+    if (*retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
+    new_mode = *parsed;
+  }
+  const ObjectVersion& v = row.version;
+  std::string subject = bucket + "/" + key + " version " + v.version_id;
+  bool active = v.lock_mode != LockMode::kNone && v.retain_until && *v.retain_until > now;
+  if (active) {
+    bool extends = !removing && *retain_until >= *v.retain_until;
+    if (v.lock_mode == LockMode::kCompliance) {
+      if (!extends || new_mode != LockMode::kCompliance) {
+        return S3("AccessDenied", subject + " is under COMPLIANCE retention until " + TimeText(*v.retain_until) +
+                                      "; it can only be extended, in COMPLIANCE mode.");
+      }
+    } else if (!(extends && new_mode == LockMode::kGovernance) &&
+               !(bypass_governance && caller.may_bypass_governance)) {
+      return S3("AccessDenied", subject + " is under GOVERNANCE retention until " + TimeText(*v.retain_until) +
+                                    "; shortening, removing it or changing its mode needs the bypass permission and "
+                                    "x-amz-bypass-governance-retention: true.");
+    }
+  }
+  std::string until = removing ? "" : TimeText(*retain_until);
+  json entry = {{"op", "put-retention"},   {"bucket", bucket}, {"key", key},
+                {"version", v.version_id}, {"uid", row.uid},   {"mode", LockModeName(new_mode)},
+                {"retain_until", until}};
+  return impl_
+      ->Commit(entry, now, caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db, "UPDATE versions SET lock_mode = ?, retain_until = ? WHERE uid = ?");
+                 stmt.Bind(1, LockModeName(new_mode)).Bind(2, until).Bind(3, row.uid);
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Status Store::PutObjectLegalHold(const Caller& caller, const std::string& bucket, const std::string& key,
+                                 const std::string& version_id, const std::string& status) {
+  if (status != "ON" && status != "OFF") {
+    return S3("MalformedXML", "the legal hold status must be ON or OFF, not \"" + status + "\".");
+  }
+  Timestamp now = impl_->options.clock();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(BucketInfo info, impl_->LoadBucket(bucket));
+  if (!info.lock_enabled)
+    return S3("InvalidRequest", "bucket \"" + bucket + "\" is missing Object Lock configuration.");
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
+  if (row.version.delete_marker) return S3("MethodNotAllowed", "a delete marker cannot carry a legal hold.");
+  bool on = status == "ON";
+  json entry = {{"op", "put-legal-hold"}, {"bucket", bucket}, {"key", key}, {"version", row.version.version_id},
+                {"uid", row.uid},         {"legal_hold", on}};
+  return impl_
+      ->Commit(entry, now, caller,
+               [&](uint64_t) {
+                 Stmt stmt(impl_->db, "UPDATE versions SET legal_hold = ? WHERE uid = ?");
+                 stmt.Bind(1, int64_t{on ? 1 : 0}).Bind(2, row.uid);
+                 return stmt.Run();
+               })
+      .status();
+}
+
+Result<ledger::SignedTreeHead> Store::SignTreeHead() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TUTELA_ASSIGN_OR_RETURN(ledger::SignedTreeHead head,
+                          ledger::SignTreeHead(*impl_->signer, impl_->log->Head(), impl_->options.clock()));
+  fs::path path = impl_->dir / "heads.jsonl";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  Status status = WriteAll(fd, ledger::TreeHeadToJson(head).dump() + "\n", path);
+  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus(errno, "sync", path);
+  ::close(fd);
+  TUTELA_RETURN_IF_ERROR(status);
+  return head;
+}
+
+const ledger::Log& Store::log() const { return *impl_->log; }
+const std::string& Store::public_key() const { return impl_->signer->public_key(); }
+
+Result<std::vector<std::string>> Store::AuditTrail(const std::string& bucket) const {
+  std::vector<std::string> out;
+  uint64_t size = impl_->log->size();
+  for (uint64_t index = 0; index < size; ++index) {
+    TUTELA_ASSIGN_OR_RETURN(std::string entry, impl_->log->Entry(index));
+    if (!bucket.empty()) {
+      json parsed = json::parse(entry, nullptr, false);
+      if (!parsed.is_object() || parsed.value("bucket", "") != bucket) continue;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<VerifyReport> Store::Verify() const {
+  VerifyReport report;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const ledger::Log& log = *impl_->log;
+  report.head = log.Head();
+  report.ledger_entries = report.head.size;
+  auto problem = [&](std::string subject, std::string text) {
+    report.problems.push_back(VerifyProblem{std::move(subject), std::move(text)});
+  };
+
+  // 1. The journal in the metadata and the ledger must hold the same entries; replay the ledger.
+  std::map<std::string, json> expected;  // uid -> state
+  Stmt journal(impl_->db, "SELECT seq, entry FROM journal ORDER BY seq");
+  uint64_t journal_rows = 0;
+  while (journal.Step()) {
+    ++journal_rows;
+    uint64_t seq = static_cast<uint64_t>(journal.Int(0));
+    auto entry = seq < log.size() ? log.Entry(seq) : Result<std::string>(Status::NotFound("missing"));
+    if (!entry.ok()) {
+      problem("ledger",
+              "journal entry " + std::to_string(seq) + " is not in the ledger (" + entry.status().message() + ").");
+    } else if (*entry != journal.Text(1)) {
+      problem("ledger entry " + std::to_string(seq),
+              "the metadata journal and the ledger disagree about this entry; one of them was altered.");
+    }
+  }
+  TUTELA_RETURN_IF_ERROR(journal.status());
+  if (journal_rows != log.size()) {
+    problem("ledger", "the ledger has " + std::to_string(log.size()) + " entries, the journal " +
+                          std::to_string(journal_rows) + ".");
+  }
+  for (uint64_t index = 0; index < log.size(); ++index) {
+    TUTELA_ASSIGN_OR_RETURN(std::string text, log.Entry(index));
+    json entry = json::parse(text, nullptr, false);
+    if (!entry.is_object()) {
+      problem("ledger entry " + std::to_string(index), "not a JSON object.");
+      continue;
+    }
+    std::string op = entry.value("op", "");
+    std::string uid = entry.value("uid", "");
+    if (entry.contains("replaced_uid")) expected.erase(entry["replaced_uid"].get<std::string>());
+    if (op == "put" || op == "delete-marker") {
+      entry["delete_marker"] = op == "delete-marker";
+      expected[uid] = entry;
+    } else if (op == "delete-version") {
+      expected.erase(uid);
+    } else if ((op == "put-retention" || op == "put-legal-hold") && expected.contains(uid)) {
+      for (const char* field : {"mode", "retain_until", "legal_hold"}) {
+        if (entry.contains(field)) expected[uid][field] = entry[field];
+      }
+    }
+  }
+
+  // 2. Every row against the ledger's record of it, and its data against both.
+  Stmt rows(impl_->db, "SELECT " + std::string(kVersionColumns) + " FROM versions ORDER BY bucket, key, seq");
+  std::set<std::string> seen;
+  while (rows.Step()) {
+    std::string uid = rows.Text(0);
+    ObjectVersion v = VersionFromRow(rows);
+    std::string subject = v.bucket + "/" + v.key + "@" + v.version_id;
+    seen.insert(uid);
+    auto found = expected.find(uid);
+    if (found == expected.end()) {
+      problem(subject, "the metadata has this version but the ledger never recorded it (or recorded its deletion).");
+      continue;
+    }
+    const json& e = found->second;
+    auto mismatch = [&](const std::string& field, const std::string& row_value, const std::string& log_value) {
+      if (row_value != log_value) {
+        problem(subject,
+                "metadata " + field + " \"" + row_value + "\" differs from the ledger's \"" + log_value + "\".");
+      }
+    };
+    mismatch("bucket", v.bucket, e.value("bucket", ""));
+    mismatch("key", v.key, e.value("key", ""));
+    mismatch("version id", v.version_id, e.value("version", ""));
+    mismatch("delete marker", v.delete_marker ? "true" : "false", e.value("delete_marker", false) ? "true" : "false");
+    mismatch("sequence", std::to_string(v.sequence), std::to_string(e.value("seq", uint64_t{0})));
+    if (v.delete_marker) continue;
+    mismatch("size", std::to_string(v.size), std::to_string(e.value("size", uint64_t{0})));
+    mismatch("MD5", v.md5_hex, e.value("md5", ""));
+    mismatch("SHA-256", v.sha256_hex, e.value("sha256", ""));
+    mismatch("lock mode", std::string(LockModeName(v.lock_mode)), e.value("mode", ""));
+    mismatch("retain-until", v.retain_until ? TimeText(*v.retain_until) : "", e.value("retain_until", ""));
+    mismatch("legal hold", v.legal_hold ? "ON" : "OFF", e.value("legal_hold", false) ? "ON" : "OFF");
+
+    ++report.versions_checked;
+    auto data = ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40);
+    if (!data.ok()) {
+      problem(subject, "its data file blobs/" + uid + " cannot be read (" + data.status().message() + ").");
+      continue;
+    }
+    report.bytes_hashed += data->size();
+    std::string sha256 = ToHex(Sha256(*data));
+    if (data->size() != e.value("size", uint64_t{0}) || sha256 != e.value("sha256", "") ||
+        Md5Hex(*data) != e.value("md5", "")) {
+      problem(subject, "its stored data (blobs/" + uid + ", SHA-256 " + sha256 +
+                           ") does not match the SHA-256 and MD5 recorded when it was written.");
+    }
+  }
+  TUTELA_RETURN_IF_ERROR(rows.status());
+  for (const auto& [uid, e] : expected) {
+    if (!seen.contains(uid)) {
+      problem(e.value("bucket", "") + "/" + e.value("key", "") + "@" + e.value("version", ""),
+              "the ledger records this version but the metadata has lost it.");
+    }
+  }
+
+  // 3. Every signed tree head must be genuine and describe a prefix of today's log.
+  std::ifstream heads(impl_->dir / "heads.jsonl");
+  std::string line;
+  for (int line_number = 1; std::getline(heads, line); ++line_number) {
+    std::string where = "heads.jsonl:" + std::to_string(line_number);
+    json parsed = json::parse(line, nullptr, false);
+    auto head = ledger::TreeHeadFromJson(parsed, where);
+    if (!head.ok()) {
+      problem(where, head.status().message());
+      continue;
+    }
+    if (Status signature = ledger::VerifyTreeHead(*head, impl_->signer->public_key()); !signature.ok()) {
+      problem(where, signature.message());
+      continue;
+    }
+    auto root = log.RootAt(head->size);
+    if (!root.ok() || *root != head->root) {
+      problem(where, "the signed tree head of size " + std::to_string(head->size) +
+                         " is not a prefix of the current ledger; the log was rewritten.");
+    }
+  }
+  return report;
+}
+
+}  // namespace tutela::vault

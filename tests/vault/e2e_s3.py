@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""End-to-end checks of `tutela vault serve` with boto3 (the real client, SigV4, path style).
+
+Usage: e2e_s3.py PORT MODE [FILE]
+  MODE all          every operation and every Object Lock refusal with its status and code
+  MODE crash-writer concurrent uploads until killed; each acknowledged key is appended to FILE after the 200
+  MODE crash-check  every key in FILE is readable with the content it was written with
+Exits non-zero with a message on the first failed expectation.
+"""
+import concurrent.futures
+import datetime
+import hashlib
+import sys
+import threading
+import urllib.request
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+PORT = sys.argv[1]
+MODE = sys.argv[2]
+ENDPOINT = f"http://127.0.0.1:{PORT}"
+
+
+def client(access, secret, style="path"):
+    return boto3.client("s3", endpoint_url=ENDPOINT, aws_access_key_id=access, aws_secret_access_key=secret,
+                        region_name="us-east-1",
+                        config=Config(signature_version="s3v4", s3={"addressing_style": style},
+                                      retries={"max_attempts": 1}))
+
+
+alice = client("AKALICE", "alice-secret")
+admin = client("AKADMIN", "admin-secret")
+
+
+def refused(call, status, code):
+    try:
+        call()
+    except ClientError as error:
+        got = (error.response["ResponseMetadata"]["HTTPStatusCode"], error.response["Error"]["Code"])
+        if got != (status, code):
+            sys.exit(f"expected {status} {code}, got {got}")
+        return
+    sys.exit(f"expected {status} {code}, but the call succeeded")
+
+
+def expect(value, wanted, what):
+    if value != wanted:
+        sys.exit(f"{what}: expected {wanted!r}, got {value!r}")
+
+
+def future(seconds):
+    return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+
+
+def run_all():
+    # Authentication.
+    wrong = client("AKALICE", "not-the-secret")
+    refused(lambda: wrong.list_buckets(), 403, "SignatureDoesNotMatch")
+    unknown = client("AKNOBODY", "x")
+    refused(lambda: unknown.list_buckets(), 403, "InvalidAccessKeyId")
+    try:
+        urllib.request.urlopen(f"{ENDPOINT}/")
+        sys.exit("an unsigned request was accepted")
+    except urllib.error.HTTPError as error:
+        expect(error.code, 403, "unsigned request status")
+        expect(b"<Code>AccessDenied</Code>" in error.read(), True, "unsigned request code")
+
+    # Buckets.
+    alice.create_bucket(Bucket="plain")
+    refused(lambda: alice.create_bucket(Bucket="plain"), 409, "BucketAlreadyOwnedByYou")
+    refused(lambda: alice.create_bucket(Bucket="Bad_Name"), 400, "InvalidBucketName")
+    alice.head_bucket(Bucket="plain")
+    refused(lambda: alice.head_bucket(Bucket="absent"), 404, "404")
+    expect(alice.get_bucket_location(Bucket="plain").get("LocationConstraint"), None, "location")
+    expect("plain" in [b["Name"] for b in alice.list_buckets()["Buckets"]], True, "ListBuckets")
+
+    # Objects on an unversioned bucket: put, get, range, conditional, head, copy, list, delete.
+    body = b"0123456789" * 100
+    put = alice.put_object(Bucket="plain", Key="dir/one.txt", Body=body, ContentType="text/plain")
+    expect(put["ETag"], '"' + hashlib.md5(body).hexdigest() + '"', "ETag")
+    got = alice.get_object(Bucket="plain", Key="dir/one.txt")
+    expect(got["Body"].read(), body, "GetObject body")
+    expect(got["ContentType"], "text/plain", "content type")
+    expect(alice.get_object(Bucket="plain", Key="dir/one.txt", Range="bytes=10-19")["Body"].read(), b"0123456789",
+           "range")
+    expect(alice.get_object(Bucket="plain", Key="dir/one.txt", Range="bytes=-3")["Body"].read(), b"789", "suffix")
+    refused(lambda: alice.get_object(Bucket="plain", Key="dir/one.txt", Range="bytes=5000-"), 416, "InvalidRange")
+    refused(lambda: alice.get_object(Bucket="plain", Key="dir/one.txt", IfMatch='"nope"'), 412, "PreconditionFailed")
+    expect(alice.head_object(Bucket="plain", Key="dir/one.txt")["ContentLength"], 1000, "HeadObject length")
+    alice.copy_object(Bucket="plain", Key="dir/two.txt", CopySource={"Bucket": "plain", "Key": "dir/one.txt"})
+    alice.put_object(Bucket="plain", Key="top.txt", Body=b"t")
+    listed = alice.list_objects_v2(Bucket="plain", Delimiter="/")
+    expect([c["Prefix"] for c in listed.get("CommonPrefixes", [])], ["dir/"], "v2 common prefixes")
+    expect([c["Key"] for c in listed.get("Contents", [])], ["top.txt"], "v2 contents")
+    page = alice.list_objects_v2(Bucket="plain", MaxKeys=2)
+    expect(page["IsTruncated"], True, "v2 truncated")
+    rest = alice.list_objects_v2(Bucket="plain", MaxKeys=2, ContinuationToken=page["NextContinuationToken"])
+    expect([c["Key"] for c in rest["Contents"]], ["top.txt"], "v2 second page")
+    expect([c["Key"] for c in alice.list_objects(Bucket="plain", Prefix="dir/")["Contents"]],
+           ["dir/one.txt", "dir/two.txt"], "v1 listing")
+    refused(lambda: alice.get_object(Bucket="plain", Key="missing"), 404, "NoSuchKey")
+    refused(lambda: alice.put_object(Bucket="plain", Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                                     ObjectLockRetainUntilDate=future(60)), 400, "InvalidRequest")
+    refused(lambda: alice.put_object_retention(Bucket="plain", Key="top.txt",
+                                               Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(60)}),
+            400, "InvalidRequest")
+    refused(lambda: alice.get_object_lock_configuration(Bucket="plain"), 404, "ObjectLockConfigurationNotFoundError")
+    refused(lambda: alice.put_object_lock_configuration(Bucket="plain",
+                                                        ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}),
+            409, "InvalidBucketState")
+    deleted = alice.delete_objects(Bucket="plain", Delete={"Objects": [{"Key": "dir/one.txt"}, {"Key": "dir/two.txt"},
+                                                                       {"Key": "top.txt"}], "Quiet": True})
+    expect(deleted.get("Errors"), None, "DeleteObjects quiet")
+    alice.delete_object(Bucket="plain", Key="nothing-there")
+    alice.delete_bucket(Bucket="plain")
+
+    # Versioning and delete markers.
+    alice.create_bucket(Bucket="versioned")
+    alice.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    expect(alice.get_bucket_versioning(Bucket="versioned")["Status"], "Enabled", "versioning status")
+    v1 = alice.put_object(Bucket="versioned", Key="k", Body=b"one")["VersionId"]
+    v2 = alice.put_object(Bucket="versioned", Key="k", Body=b"two")["VersionId"]
+    expect(alice.get_object(Bucket="versioned", Key="k", VersionId=v1)["Body"].read(), b"one", "old version")
+    marker = alice.delete_object(Bucket="versioned", Key="k")
+    expect(marker.get("DeleteMarker"), True, "delete marker")
+    refused(lambda: alice.get_object(Bucket="versioned", Key="k"), 404, "NoSuchKey")
+    versions = alice.list_object_versions(Bucket="versioned")
+    expect(sorted(v["VersionId"] for v in versions["Versions"]), sorted([v1, v2]), "ListObjectVersions")
+    expect(len(versions["DeleteMarkers"]), 1, "delete markers listed")
+    alice.delete_object(Bucket="versioned", Key="k", VersionId=marker["VersionId"])
+    expect(alice.get_object(Bucket="versioned", Key="k")["Body"].read(), b"two", "marker removed")
+    # Lock on an existing versioned bucket.
+    alice.put_object_lock_configuration(Bucket="versioned", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+    refused(lambda: alice.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Suspended"}),
+            409, "InvalidBucketState")
+
+    # Object Lock.
+    alice.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+    expect(alice.get_bucket_versioning(Bucket="locked")["Status"], "Enabled", "lock turns versioning on")
+    refused(lambda: alice.put_object_lock_configuration(
+        Bucket="locked", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {
+            "DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}}}), 400, "MalformedXML")
+    refused(lambda: alice.put_object_lock_configuration(
+        Bucket="locked", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {
+            "DefaultRetention": {"Mode": "GOVERNANCE", "Days": 0}}}), 400, "InvalidRetentionPeriod")
+    comp = alice.put_object(Bucket="locked", Key="c", Body=b"compliance", ObjectLockMode="COMPLIANCE",
+                            ObjectLockRetainUntilDate=future(3600))["VersionId"]
+    head = alice.head_object(Bucket="locked", Key="c")
+    expect(head["ObjectLockMode"], "COMPLIANCE", "lock mode header")
+    expect(head["ObjectLockLegalHoldStatus"], "OFF", "legal hold header")
+    refused(lambda: admin.delete_object(Bucket="locked", Key="c", VersionId=comp, BypassGovernanceRetention=True),
+            403, "AccessDenied")
+    refused(lambda: alice.put_object_retention(Bucket="locked", Key="c", VersionId=comp, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": future(7200)}), 403, "AccessDenied")
+    refused(lambda: alice.put_object_retention(Bucket="locked", Key="c", VersionId=comp, Retention={
+        "Mode": "COMPLIANCE", "RetainUntilDate": future(60)}), 403, "AccessDenied")
+    alice.put_object_retention(Bucket="locked", Key="c", VersionId=comp,
+                               Retention={"Mode": "COMPLIANCE", "RetainUntilDate": future(7200)})
+    expect(alice.get_object_retention(Bucket="locked", Key="c", VersionId=comp)["Retention"]["Mode"], "COMPLIANCE",
+           "GetObjectRetention")
+    gov = alice.put_object(Bucket="locked", Key="g", Body=b"governance", ObjectLockMode="GOVERNANCE",
+                           ObjectLockRetainUntilDate=future(3600))["VersionId"]
+    refused(lambda: alice.delete_object(Bucket="locked", Key="g", VersionId=gov), 403, "AccessDenied")
+    refused(lambda: alice.delete_object(Bucket="locked", Key="g", VersionId=gov, BypassGovernanceRetention=True),
+            403, "AccessDenied")
+    errors = alice.delete_objects(Bucket="locked", Delete={"Objects": [{"Key": "g", "VersionId": gov}]})["Errors"]
+    expect([e["Code"] for e in errors], ["AccessDenied"], "DeleteObjects per-key error")
+    # A delete without a version id adds a marker; the locked version survives.
+    expect(alice.delete_object(Bucket="locked", Key="g").get("DeleteMarker"), True, "marker over locked")
+    expect(alice.get_object(Bucket="locked", Key="g", VersionId=gov)["Body"].read(), b"governance", "survivor")
+    # Legal hold.
+    held = alice.put_object(Bucket="locked", Key="h", Body=b"held", ObjectLockLegalHoldStatus="ON")["VersionId"]
+    expect(alice.get_object_legal_hold(Bucket="locked", Key="h")["LegalHold"]["Status"], "ON", "legal hold")
+    refused(lambda: admin.delete_object(Bucket="locked", Key="h", VersionId=held, BypassGovernanceRetention=True),
+            403, "AccessDenied")
+    alice.put_object_legal_hold(Bucket="locked", Key="h", LegalHold={"Status": "OFF"})
+    alice.delete_object(Bucket="locked", Key="h", VersionId=held)
+    # Default retention, and the Content-MD5 rule (boto3 sends Content-MD5 itself for these).
+    alice.put_object_lock_configuration(Bucket="locked", ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    expect(alice.get_object_lock_configuration(Bucket="locked")["ObjectLockConfiguration"]["Rule"]
+           ["DefaultRetention"]["Days"], 1, "default retention")
+    d = alice.put_object(Bucket="locked", Key="d", Body=b"defaulted")["VersionId"]
+    expect(alice.head_object(Bucket="locked", Key="d", VersionId=d)["ObjectLockMode"], "GOVERNANCE",
+           "default applied")
+    # GOVERNANCE with the bypass permission and header: allowed.
+    admin.delete_object(Bucket="locked", Key="d", VersionId=d, BypassGovernanceRetention=True)
+    deleted = admin.delete_objects(Bucket="locked", BypassGovernanceRetention=True,
+                                   Delete={"Objects": [{"Key": "g", "VersionId": gov}]})
+    expect(deleted.get("Errors"), None, "DeleteObjects with bypass")
+    # Presigned GET (SigV4 query authentication).
+    url = alice.generate_presigned_url("get_object", Params={"Bucket": "locked", "Key": "c"}, ExpiresIn=60)
+    expect(urllib.request.urlopen(url).read(), b"compliance", "presigned GET")
+    refused(lambda: alice.delete_bucket(Bucket="locked"), 409, "BucketNotEmpty")
+    print("all checks passed")
+
+
+def run_crash_writer(path):
+    lock = threading.Lock()
+    out = open(path, "a", buffering=1)
+    alice.create_bucket(Bucket="crash", ObjectLockEnabledForBucket=True)
+
+    def upload(index):
+        key = f"k{index:06d}"
+        data = hashlib.sha256(key.encode()).hexdigest().encode() * 64
+        alice.put_object(Bucket="crash", Key=key, Body=data)
+        with lock:
+            out.write(key + "\n")
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(upload, range(100000)))
+
+
+def run_crash_check(path):
+    keys = [line.strip() for line in open(path) if line.strip()]
+    if not keys:
+        sys.exit("the writer acknowledged nothing before the kill")
+    listed = set()
+    for page in alice.get_paginator("list_objects_v2").paginate(Bucket="crash"):
+        listed.update(c["Key"] for c in page.get("Contents", []))
+    for key in keys:
+        data = alice.get_object(Bucket="crash", Key=key)["Body"].read()
+        expect(data, hashlib.sha256(key.encode()).hexdigest().encode() * 64, "acknowledged object " + key)
+    # Nothing half-written: every listed object has its full content.
+    for key in listed - set(keys):
+        data = alice.get_object(Bucket="crash", Key=key)["Body"].read()
+        expect(data, hashlib.sha256(key.encode()).hexdigest().encode() * 64, "unacknowledged but visible " + key)
+    print(f"{len(keys)} acknowledged objects intact, {len(listed)} listed")
+
+
+if MODE == "all":
+    run_all()
+elif MODE == "crash-writer":
+    run_crash_writer(sys.argv[3])
+elif MODE == "crash-check":
+    run_crash_check(sys.argv[3])
+else:
+    sys.exit("unknown mode " + MODE)
