@@ -141,7 +141,8 @@ class Catalog {
   std::map<std::string, size_t, std::less<>> control_index_;
 };
 
-// The built-in catalog folder (the source tree's catalog/, compiled in as TUTELA_CATALOG_DIR).
+// The built-in catalog folder: the source tree's catalog/ (compiled in as TUTELA_CATALOG_DIR) when it exists, else
+// PREFIX/share/tutela/catalog beside an installed binary.
 std::filesystem::path BuiltinCatalogDir();
 
 struct LoadOptions {
