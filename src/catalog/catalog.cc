@@ -264,15 +264,21 @@ void Loader::LoadFile(const std::filesystem::path& path) {
     return;
   }
   std::string kind = Text(*document, "kind");
-  if (kind == "framework") {
-    LoadFramework(*document);
-  } else if (kind == "controls") {
-    LoadControls(*document);
-  } else if (kind == "certifications") {
-    LoadCertifications(*document);
-  } else if (!kind.empty()) {
-    Problem(Where((*document)["kind"]),
-            "unknown kind \"" + kind + "\"; use \"framework\", \"controls\" or \"certifications\"");
+  try {
+    if (kind == "framework") {
+      LoadFramework(*document);
+    } else if (kind == "controls") {
+      LoadControls(*document);
+    } else if (kind == "certifications") {
+      LoadCertifications(*document);
+    } else if (!kind.empty()) {
+      Problem(Where((*document)["kind"]),
+              "unknown kind \"" + kind + "\"; use \"framework\", \"controls\" or \"certifications\"");
+    }
+  } catch (const YAML::Exception& error) {
+    // A shape the checks above did not anticipate (e.g. a non-text map key): report it, never crash.
+    Problem(source_ + ":" + std::to_string(error.mark.line + 1) + ":" + std::to_string(error.mark.column + 1),
+            "unexpected structure (" + error.msg + "); compare the file with the format in docs/catalog.md");
   }
 }
 
@@ -309,6 +315,10 @@ void Loader::LoadFramework(const YAML::Node& document) {
         framework.attribute_values[entry.first.as<std::string>()] = TextList(attributes, entry.first.Scalar().c_str());
       }
     }
+  }
+  if (framework.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos) {
+    Problem(Where(document["id"]), "framework id \"" + framework.id +
+                                       "\" may only use lower-case letters, digits, '.', '-' and '_'; rename it");
   }
   if (!framework.id.empty()) {
     if (auto previous = framework_where_.find(framework.id); previous != framework_where_.end()) {
