@@ -192,7 +192,10 @@ int RunShow(const Context& context, const CatalogOptions& options) {
       for (const cat::ControlMapping& mapping : requirement.controls) controls.push_back(mapping.control);
       std::string mapped = requirement.manual ? "manual" : Join(controls, " ");
       out << std::string(static_cast<size_t>(section.depth) * 2 + 2, ' ') << Pad(requirement.id, 22)
-          << requirement.title << "  [" << mapped << "]\n";
+          << requirement.title << "  [" << mapped << "]";
+      for (const auto& [name, values] : requirement.attributes) out << " " << name << "=" << Join(values, ",");
+      if (!requirement.assessable) out << " (informative)";
+      out << "\n";
     }
   }
   return Emit(context, out.str());
