@@ -1,10 +1,499 @@
-// tutela catalog — placeholder until its issue lands; then this file holds the real command group.
+// tutela catalog frameworks | show | controls | map | responsibility | certifications | lint | export
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
 #include "commands.h"
+#include "tutela/catalog/catalog.h"
+#include "tutela/catalog/oscal.h"
+#include "tutela/core/time.h"
 
 namespace tutela::cli {
+namespace {
+
+namespace cat = tutela::catalog;
+
+struct CatalogOptions {
+  std::vector<std::string> catalog_dirs;  // --catalog-dir (repeatable), plus $TUTELA_CATALOG (':'-separated)
+  std::string framework;
+  std::string requirement;
+  std::string control;
+  std::string from;
+  std::string to;
+  std::string service_model;
+};
+
+cat::LoadOptions ToLoadOptions(const CatalogOptions& options) {
+  cat::LoadOptions load;
+  if (const char* env = std::getenv("TUTELA_CATALOG"); env != nullptr && *env != '\0') {
+    std::string list(env);
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t end = list.find(':', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) load.directories.emplace_back(list.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  for (const std::string& dir : options.catalog_dirs) load.directories.emplace_back(dir);
+  return load;
+}
+
+std::string Pad(std::string text, size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string joined;
+  for (const std::string& item : items) {
+    if (!joined.empty()) joined += separator;
+    joined += item;
+  }
+  return joined;
+}
+
+int Emit(const Context& context, const std::string& text) {
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
+nlohmann::json AttributesJson(const std::map<std::string, std::vector<std::string>>& attributes) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [name, values] : attributes) json[name] = values;
+  return json;
+}
+
+int RunFrameworks(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog frameworks", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const cat::Framework& framework : catalog->frameworks()) {
+      list.push_back({{"id", framework.id},
+                      {"name", framework.name},
+                      {"version", framework.version},
+                      {"issuer", framework.issuer},
+                      {"jurisdiction", framework.jurisdiction},
+                      {"completeness", framework.completeness},
+                      {"verified", framework.verified},
+                      {"requirements", framework.AssessableCount()},
+                      {"sections", framework.sections.size()},
+                      {"source", {{"document", framework.source_document}, {"published", framework.source_published}}},
+                      {"file", framework.where}});
+    }
+    out << nlohmann::json{{"frameworks", list}}.dump(2) << "\n";
+  } else {
+    out << Pad("ID", 26) << Pad("REQS", 6) << Pad("COMPLETENESS", 14) << "NAME\n";
+    size_t total = 0;
+    for (const cat::Framework& framework : catalog->frameworks()) {
+      total += framework.AssessableCount();
+      out << Pad(framework.id, 26) << Pad(std::to_string(framework.AssessableCount()), 6)
+          << Pad(framework.completeness, 14) << framework.name << "\n";
+    }
+    out << catalog->frameworks().size() << " frameworks, " << total << " assessable requirements, "
+        << catalog->controls().size() << " unified controls\n";
+  }
+  return Emit(context, out.str());
+}
+
+nlohmann::json RequirementJson(const cat::Requirement& requirement) {
+  nlohmann::json mappings = nlohmann::json::array();
+  for (const cat::ControlMapping& mapping : requirement.controls) {
+    mappings.push_back({{"control", mapping.control},
+                        {"relationship", cat::RelationshipName(mapping.relationship)},
+                        {"strength", mapping.strength}});
+  }
+  nlohmann::json json = {{"id", requirement.id},
+                         {"title", requirement.title},
+                         {"description", requirement.description},
+                         {"section", requirement.section},
+                         {"assessable", requirement.assessable},
+                         {"attributes", AttributesJson(requirement.attributes)},
+                         {"controls", mappings}};
+  if (requirement.manual) json["manual"] = {{"evidence", requirement.manual_evidence}};
+  return json;
+}
+
+int RunShow(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog show", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  const cat::Framework* framework = catalog->FindFramework(options.framework);
+  if (framework == nullptr) {
+    return ReportError(Status::NotFound("unknown framework \"" + options.framework +
+                                        "\"; list the ids with `tutela catalog frameworks`"));
+  }
+  std::ostringstream out;
+  if (!options.requirement.empty()) {
+    const cat::Requirement* requirement = framework->FindRequirement(options.requirement);
+    if (requirement == nullptr) {
+      return ReportError(Status::NotFound("framework \"" + framework->id + "\" has no requirement \"" +
+                                          options.requirement + "\"; list them with `tutela catalog show " +
+                                          framework->id + "`"));
+    }
+    if (*format == "json") {
+      out << RequirementJson(*requirement).dump(2) << "\n";
+    } else {
+      out << framework->id << " " << requirement->id << ": " << requirement->title << "\n";
+      if (!requirement->description.empty()) out << "  " << requirement->description << "\n";
+      out << "  section: " << requirement->section << "\n";
+      for (const auto& [name, values] : requirement->attributes) out << "  " << name << ": " << Join(values) << "\n";
+      for (const cat::ControlMapping& mapping : requirement->controls) {
+        const cat::Control* control = catalog->FindControl(mapping.control);
+        out << "  control " << mapping.control << " (" << cat::RelationshipName(mapping.relationship) << ", strength "
+            << mapping.strength << "): " << (control ? control->title : "") << "\n";
+      }
+      if (requirement->manual) out << "  manual-only; evidence: " << Join(requirement->manual_evidence, "; ") << "\n";
+      if (!requirement->assessable) out << "  not assessable (informative)\n";
+    }
+    return Emit(context, out.str());
+  }
+  if (*format == "json") {
+    nlohmann::json sections = nlohmann::json::array();
+    for (const cat::Section& section : framework->sections) {
+      sections.push_back({{"id", section.id}, {"title", section.title}, {"parent", section.parent}});
+    }
+    nlohmann::json requirements = nlohmann::json::array();
+    for (const cat::Requirement& requirement : framework->requirements)
+      requirements.push_back(RequirementJson(requirement));
+    out << nlohmann::json{{"id", framework->id},
+                          {"name", framework->name},
+                          {"version", framework->version},
+                          {"issuer", framework->issuer},
+                          {"jurisdiction", framework->jurisdiction},
+                          {"licence", framework->licence},
+                          {"completeness", framework->completeness},
+                          {"verified", framework->verified},
+                          {"source",
+                           {{"document", framework->source_document}, {"published", framework->source_published}}},
+                          {"sections", sections},
+                          {"requirements", requirements}}
+               .dump(2)
+        << "\n";
+    return Emit(context, out.str());
+  }
+  out << framework->name << " — " << framework->id << " (" << framework->version << ", " << framework->issuer << ", "
+      << framework->jurisdiction << ")\n";
+  out << "source: " << framework->source_document << " — " << framework->source_published << "\n";
+  out << "completeness: " << framework->completeness << (framework->verified ? "" : " (facts not yet verified)") << "; "
+      << framework->AssessableCount() << " assessable requirements\n";
+  for (const cat::Section& section : framework->sections) {
+    out << std::string(static_cast<size_t>(section.depth) * 2, ' ') << section.id << "  " << section.title << "\n";
+    for (const cat::Requirement& requirement : framework->requirements) {
+      if (requirement.section != section.id) continue;
+      std::vector<std::string> controls;
+      for (const cat::ControlMapping& mapping : requirement.controls) controls.push_back(mapping.control);
+      std::string mapped = requirement.manual ? "manual" : Join(controls, " ");
+      out << std::string(static_cast<size_t>(section.depth) * 2 + 2, ' ') << Pad(requirement.id, 22)
+          << requirement.title << "  [" << mapped << "]";
+      for (const auto& [name, values] : requirement.attributes) out << " " << name << "=" << Join(values, ",");
+      if (!requirement.assessable) out << " (informative)";
+      out << "\n";
+    }
+  }
+  return Emit(context, out.str());
+}
+
+nlohmann::json ControlJson(const cat::Control& control) {
+  return {{"id", control.id},
+          {"title", control.title},
+          {"description", control.description},
+          {"domain", control.domain},
+          {"type", cat::ControlTypeName(control.type)},
+          {"evidence", control.evidence},
+          {"responsibility",
+           {{"iaas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kIaas))},
+            {"paas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kPaas))},
+            {"saas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kSaas))}}}};
+}
+
+int RunControls(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog controls", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  std::ostringstream out;
+  if (!options.control.empty()) {
+    const cat::Control* control = catalog->FindControl(options.control);
+    if (control == nullptr) {
+      return ReportError(
+          Status::NotFound("unknown control \"" + options.control + "\"; list the ids with `tutela catalog controls`"));
+    }
+    // Every requirement of every framework mapped to it.
+    nlohmann::json mapped = nlohmann::json::array();
+    for (const cat::Framework& framework : catalog->frameworks()) {
+      for (const cat::Requirement& requirement : framework.requirements) {
+        for (const cat::ControlMapping& mapping : requirement.controls) {
+          if (mapping.control != control->id) continue;
+          mapped.push_back({{"framework", framework.id},
+                            {"requirement", requirement.id},
+                            {"relationship", cat::RelationshipName(mapping.relationship)},
+                            {"strength", mapping.strength}});
+        }
+      }
+    }
+    if (*format == "json") {
+      nlohmann::json json = ControlJson(*control);
+      json["requirements"] = mapped;
+      out << json.dump(2) << "\n";
+    } else {
+      out << control->id << ": " << control->title << " [" << control->domain_name << ", "
+          << cat::ControlTypeName(control->type) << "]\n  " << control->description << "\n";
+      out << "  owner: iaas " << cat::OwnerName(control->OwnerFor(cat::ServiceModel::kIaas)) << ", paas "
+          << cat::OwnerName(control->OwnerFor(cat::ServiceModel::kPaas)) << ", saas "
+          << cat::OwnerName(control->OwnerFor(cat::ServiceModel::kSaas)) << "\n";
+      out << "  evidence: " << Join(control->evidence, "; ") << "\n";
+      out << "  satisfies " << mapped.size() << " requirement(s):\n";
+      for (const auto& item : mapped) {
+        out << "    " << item["framework"].get<std::string>() << " " << item["requirement"].get<std::string>() << " ("
+            << item["relationship"].get<std::string>() << ")\n";
+      }
+    }
+    return Emit(context, out.str());
+  }
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const cat::Control& control : catalog->controls()) list.push_back(ControlJson(control));
+    out << nlohmann::json{{"controls", list}}.dump(2) << "\n";
+  } else {
+    out << Pad("ID", 9) << Pad("TYPE", 13) << Pad("IAAS", 10) << Pad("PAAS", 10) << Pad("SAAS", 10) << "TITLE\n";
+    for (const cat::Control& control : catalog->controls()) {
+      out << Pad(control.id, 9) << Pad(std::string(cat::ControlTypeName(control.type)), 13)
+          << Pad(std::string(cat::OwnerName(control.OwnerFor(cat::ServiceModel::kIaas))), 10)
+          << Pad(std::string(cat::OwnerName(control.OwnerFor(cat::ServiceModel::kPaas))), 10)
+          << Pad(std::string(cat::OwnerName(control.OwnerFor(cat::ServiceModel::kSaas))), 10) << control.title << "\n";
+    }
+    out << catalog->controls().size() << " unified controls\n";
+  }
+  return Emit(context, out.str());
+}
+
+int RunMap(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog map", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  auto result = cat::Crosswalk(*catalog, options.from, options.to);
+  if (!result.ok()) return ReportError(result.status());
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json mappings = nlohmann::json::array();
+    nlohmann::json uncovered = nlohmann::json::array();
+    for (const cat::CrosswalkEntry& entry : result->entries) {
+      if (entry.coverage == cat::Coverage::kNone) {
+        uncovered.push_back(entry.to);
+        continue;
+      }
+      mappings.push_back({{"from", result->from},
+                          {"from_requirements", entry.from},
+                          {"to", entry.to},
+                          {"coverage", cat::CoverageName(entry.coverage)},
+                          {"via", entry.via}});
+    }
+    out << nlohmann::json{{"from", result->from},
+                          {"to", result->to},
+                          {"mappings", mappings},
+                          {"uncovered", uncovered},
+                          {"summary",
+                           {{"full", result->full},
+                            {"partial", result->partial},
+                            {"none", result->none},
+                            {"total", result->entries.size()}}}}
+               .dump(2)
+        << "\n";
+  } else {
+    bool color = context.ColorStdout();
+    for (const cat::CrosswalkEntry& entry : result->entries) {
+      std::string name(cat::CoverageName(entry.coverage));
+      std::string style = entry.coverage == cat::Coverage::kFull      ? "green"
+                          : entry.coverage == cat::Coverage::kPartial ? "yellow"
+                                                                      : "dim";
+      out << Style(color, style, Pad(name, 8)) << Pad(entry.to, 24) << (entry.via.empty() ? "" : "via ")
+          << Join(entry.via, " ") << "\n";
+    }
+    size_t total = result->entries.size();
+    out << result->from << " -> " << result->to << ": " << result->full << " full, " << result->partial << " partial, "
+        << result->none << " not covered of " << total << " requirements\n";
+  }
+  return Emit(context, out.str());
+}
+
+int RunResponsibility(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog responsibility", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto model = cat::ParseServiceModel(options.service_model);
+  if (!model) {
+    return ReportError(Status::InvalidArgument("service model \"" + options.service_model +
+                                               "\" is not known; use iaas, paas or saas"));
+  }
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  auto rows = cat::Responsibility(*catalog, *model, options.framework);
+  if (!rows.ok()) return ReportError(rows.status());
+  std::map<std::string, size_t> counts = {{"provider", 0}, {"customer", 0}, {"shared", 0}};
+  for (const cat::ResponsibilityRow& row : *rows) ++counts[std::string(cat::OwnerName(row.owner))];
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const cat::ResponsibilityRow& row : *rows) {
+      nlohmann::json item = {
+          {"control", row.control->id}, {"title", row.control->title}, {"owner", cat::OwnerName(row.owner)}};
+      if (!options.framework.empty()) item["requirements"] = row.requirements;
+      list.push_back(item);
+    }
+    out << nlohmann::json{{"service_model", options.service_model},
+                          {"framework", options.framework},
+                          {"controls", list},
+                          {"summary", counts}}
+               .dump(2)
+        << "\n";
+  } else {
+    for (const cat::ResponsibilityRow& row : *rows) {
+      out << Pad(std::string(cat::OwnerName(row.owner)), 10) << Pad(row.control->id, 9) << row.control->title;
+      if (!row.requirements.empty()) out << "  (" << Join(row.requirements, " ") << ")";
+      out << "\n";
+    }
+    out << options.service_model << (options.framework.empty() ? "" : " for " + options.framework) << ": "
+        << counts["provider"] << " provider, " << counts["customer"] << " customer, " << counts["shared"]
+        << " shared of " << rows->size() << " controls\n";
+  }
+  return Emit(context, out.str());
+}
+
+int RunCertifications(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog certifications", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const cat::Certification& record : catalog->certifications()) {
+      list.push_back({{"id", record.id},
+                      {"framework", record.framework},
+                      {"level", record.level},
+                      {"scope",
+                       {{"regions", record.scope.regions},
+                        {"data_centres", record.scope.data_centres},
+                        {"services", record.scope.services}}},
+                      {"certificate_number", record.certificate_number},
+                      {"issuer", record.issuer},
+                      {"auditor", record.auditor},
+                      {"issued", record.issued},
+                      {"expires", record.expires},
+                      {"report", record.report}});
+    }
+    out << nlohmann::json{{"certifications", list}}.dump(2) << "\n";
+  } else {
+    std::map<std::string, size_t> by_report;
+    std::set<std::string> regions;
+    out << Pad("FRAMEWORK", 20) << Pad("EXPIRES", 12) << Pad("REPORT", 12) << Pad("REGIONS", 9) << Pad("SERVICES", 10)
+        << "LEVEL\n";
+    for (const cat::Certification& record : catalog->certifications()) {
+      out << Pad(record.framework, 20) << Pad(record.expires.empty() ? "-" : record.expires, 12)
+          << Pad(record.report, 12) << Pad(std::to_string(record.scope.regions.size()), 9)
+          << Pad(std::to_string(record.scope.services.size()), 10) << (record.level.empty() ? "-" : record.level)
+          << "\n";
+      ++by_report[record.report];
+      regions.insert(record.scope.regions.begin(), record.scope.regions.end());
+    }
+    out << catalog->certifications().size() << " certification records across " << regions.size()
+        << " regions; reports: " << by_report["public"] << " public, " << by_report["nda"] << " under NDA, "
+        << by_report["on-request"] << " on request\n";
+  }
+  return Emit(context, out.str());
+}
+
+int RunLint(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog lint", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  std::vector<Status> problems;
+  cat::Catalog catalog = cat::LoadCatalogCollecting(ToLoadOptions(options), &problems);
+  size_t requirements = 0;
+  for (const cat::Framework& framework : catalog.frameworks()) requirements += framework.AssessableCount();
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Status& problem : problems) list.push_back(problem.message());
+    out << nlohmann::json{{"files", catalog.files().size()},
+                          {"frameworks", catalog.frameworks().size()},
+                          {"requirements", requirements},
+                          {"controls", catalog.controls().size()},
+                          {"certifications", catalog.certifications().size()},
+                          {"problems", list}}
+               .dump(2)
+        << "\n";
+  } else {
+    for (const Status& problem : problems) out << problem.message() << "\n";
+    out << (problems.empty() ? "catalog is clean: " : std::to_string(problems.size()) + " problem(s) in ")
+        << catalog.files().size() << " files, " << catalog.frameworks().size() << " frameworks, " << requirements
+        << " assessable requirements, " << catalog.controls().size() << " controls, " << catalog.certifications().size()
+        << " certification records\n";
+  }
+  if (int code = Emit(context, out.str()); code != kExitClean) return code;
+  return problems.empty() ? kExitClean : kExitError;
+}
+
+int RunExport(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog export", "oscal", {"oscal"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  const cat::Framework* framework = catalog->FindFramework(options.framework);
+  if (framework == nullptr) {
+    return ReportError(Status::NotFound("unknown framework \"" + options.framework +
+                                        "\"; list the ids with `tutela catalog frameworks`"));
+  }
+  return Emit(context, cat::ExportOscalCatalog(*framework, FormatRfc3339(NowUtc())).dump(2) + "\n");
+}
+
+}  // namespace
 
 void AddCatalogCommands(CLI::App& app, Context& context) {
-  AddPlaceholder(app, context, "catalog", "Frameworks, unified controls, crosswalks, responsibility, certifications");
+  CLI::App* group = app.add_subcommand(
+      "catalog", "Frameworks, unified controls, crosswalks, responsibility, certifications (docs/catalog.md)");
+  group->require_subcommand(1);
+  auto options = std::make_shared<CatalogOptions>();
+  group
+      ->add_option("--catalog-dir", options->catalog_dirs,
+                   "Extra catalog folder or file read after the built-in one (repeatable; also $TUTELA_CATALOG)")
+      ->type_name("DIR");
+
+  auto add = [&](const char* name, const char* help, int (*run)(const Context&, const CatalogOptions&)) {
+    CLI::App* command = group->add_subcommand(name, help);
+    command->add_option("--catalog-dir", options->catalog_dirs, "Extra catalog folder or file (repeatable)")
+        ->type_name("DIR");
+    command->callback(
+        [&context, options, run] { context.run = [&context, options, run] { return run(context, *options); }; });
+    return command;
+  };
+
+  add("frameworks", "List the frameworks with their assessable requirement counts", RunFrameworks);
+  CLI::App* show = add("show", "Show a framework's structure, or one requirement with its controls", RunShow);
+  show->add_option("FRAMEWORK", options->framework, "Framework id")->required();
+  show->add_option("REQUIREMENT", options->requirement, "Requirement id");
+  CLI::App* controls = add("controls", "List the unified controls, or show one with what it satisfies", RunControls);
+  controls->add_option("CONTROL", options->control, "Control id");
+  CLI::App* map = add("map", "Which requirements of --to are covered by what satisfies --from", RunMap);
+  map->add_option("--from", options->from, "Source FRAMEWORK or FRAMEWORK:REQUIREMENT")->required();
+  map->add_option("--to", options->to, "Target FRAMEWORK")->required();
+  CLI::App* responsibility = add(
+      "responsibility", "Who owns each control under a service model (provider, customer, shared)", RunResponsibility);
+  responsibility->add_option("--service-model", options->service_model, "iaas, paas or saas")->required();
+  responsibility->add_option("--framework", options->framework, "Only controls mapped from this framework");
+  add("certifications", "List the certification records (e.g. --catalog-dir examples/catalog) with a summary",
+      RunCertifications);
+  add("lint", "Validate the catalog: schema, unique ids, references, mappings, sources; exit 2 on any problem",
+      RunLint);
+  CLI::App* export_command = add("export", "Export a framework (--format oscal: an OSCAL catalog JSON)", RunExport);
+  export_command->add_option("FRAMEWORK", options->framework, "Framework id")->required();
 }
 
 }  // namespace tutela::cli

@@ -1,0 +1,251 @@
+// Unit tests of the catalog library: loader errors (bad-input fixtures with their exact messages), crosswalk
+// coverage golden cases, responsibility, OSCAL export and the counts of the shipped catalog.
+#include "tutela/catalog/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "test_support.h"
+#include "tutela/catalog/oscal.h"
+
+namespace tutela::catalog {
+namespace {
+
+namespace fs = std::filesystem;
+using tutela::testing::SourceDir;
+
+fs::path DataDir() { return SourceDir() / "tests/catalog/data"; }
+
+Catalog LoadGood(std::vector<Status>* problems) {
+  LoadOptions options;
+  options.include_builtin = false;
+  options.directories = {DataDir() / "good"};
+  return LoadCatalogCollecting(options, problems);
+}
+
+TEST(CatalogLoader, GoodFixturesLoadCleanly) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadGood(&problems);
+  for (const Status& problem : problems) ADD_FAILURE() << problem.message();
+  ASSERT_EQ(catalog.frameworks().size(), 2u);
+  ASSERT_EQ(catalog.controls().size(), 3u);
+  ASSERT_EQ(catalog.certifications().size(), 1u);
+  const Framework* a = catalog.FindFramework("fw-a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->requirements.size(), 4u);
+  EXPECT_EQ(a->AssessableCount(), 3u);  // A0 is informative
+  EXPECT_TRUE(a->FindRequirement("A3")->manual);
+  EXPECT_EQ(a->FindRequirement("A1")->attributes.at("level"), std::vector<std::string>{"1"});
+  const Framework* b = catalog.FindFramework("fw-b");
+  ASSERT_NE(b, nullptr);
+  ASSERT_EQ(b->sections.size(), 2u);
+  EXPECT_EQ(b->sections[1].parent, "T");
+  EXPECT_EQ(b->FindRequirement("B1")->section, "T.1");
+  const Control* x = catalog.FindControl("X-1");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->OwnerFor(ServiceModel::kIaas), Owner::kCustomer);
+  EXPECT_EQ(x->OwnerFor(ServiceModel::kSaas), Owner::kProvider);
+  EXPECT_EQ(catalog.certifications()[0].scope.regions.size(), 2u);
+}
+
+// Each file in data/bad/ is loaded after data/good/ and must produce exactly the problem named on its first line
+// ("# expect: MESSAGE", or "# expect-prefix: START"), with {file} and {good} standing for the paths.
+TEST(CatalogLoader, BadFixturesGiveExactMessages) {
+  size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(DataDir() / "bad")) {
+    const fs::path& path = entry.path();
+    std::ifstream in(path);
+    std::string first;
+    std::getline(in, first);
+    bool prefix = first.rfind("# expect-prefix: ", 0) == 0;
+    ASSERT_TRUE(prefix || first.rfind("# expect: ", 0) == 0) << path << " lacks an expectation line";
+    std::string expected = first.substr(first.find(": ") + 2);
+    for (auto [token, value] :
+         {std::pair<std::string, std::string>{"{file}", path.string()}, {"{good}", (DataDir() / "good").string()}}) {
+      for (size_t at = expected.find(token); at != std::string::npos; at = expected.find(token)) {
+        expected.replace(at, token.size(), value);
+      }
+    }
+    LoadOptions options;
+    options.include_builtin = false;
+    options.directories = {DataDir() / "good", path};
+    std::vector<Status> problems;
+    (void)LoadCatalogCollecting(options, &problems);
+    std::string all;
+    for (const Status& problem : problems) all += "\n  " + problem.message();
+    ASSERT_EQ(problems.size(), 1u) << path << ":" << all;
+    if (prefix) {
+      EXPECT_EQ(problems[0].message().substr(0, expected.size()), expected) << path;
+    } else {
+      EXPECT_EQ(problems[0].message(), expected) << path;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 14u);
+}
+
+TEST(CatalogLoader, LoadCatalogFailsWithFirstProblemAndCount) {
+  LoadOptions options;
+  options.include_builtin = false;
+  // no-source.yaml also reuses the id "bad" of unmapped.yaml: three problems in all.
+  options.directories = {DataDir() / "good", DataDir() / "bad/unmapped.yaml", DataDir() / "bad/no-source.yaml"};
+  auto catalog = LoadCatalog(options);
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(catalog.status().message().find("(and 2 more problem(s); run `tutela catalog lint`)"), std::string::npos)
+      << catalog.status().message();
+}
+
+TEST(CatalogLoader, MissingFolderIsAProblemNotACrash) {
+  LoadOptions options;
+  options.include_builtin = false;
+  options.directories = {"/nonexistent/tutela-catalog"};
+  std::vector<Status> problems;
+  (void)LoadCatalogCollecting(options, &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message(),
+            "/nonexistent/tutela-catalog: catalog folder not found; pass an existing folder to --catalog-dir");
+}
+
+struct CrosswalkCase {
+  std::string from;
+  std::string to;
+  std::map<std::string, std::pair<Coverage, std::vector<std::string>>> expected;  // requirement -> coverage, via
+};
+
+TEST(Crosswalk, GoldenCoverageWithWeakestLink) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadGood(&problems);
+  ASSERT_TRUE(problems.empty());
+  const std::vector<CrosswalkCase> cases = {
+      // A1 = X fully; X superset of B1 -> full; X subset of B2 -> partial; A2 gives Y only partly -> B3 partial.
+      {"fw-a",
+       "fw-b",
+       {{"B1", {Coverage::kFull, {"X-1"}}},
+        {"B2", {Coverage::kPartial, {"X-1"}}},
+        {"B3", {Coverage::kPartial, {"Y-1"}}},
+        {"B4", {Coverage::kNone, {}}}}},
+      {"fw-a:A1",
+       "fw-b",
+       {{"B1", {Coverage::kFull, {"X-1"}}},
+        {"B2", {Coverage::kPartial, {"X-1"}}},
+        {"B3", {Coverage::kNone, {}}},
+        {"B4", {Coverage::kNone, {}}}}},
+      // Reverse: B1 is smaller than X, so satisfying B1 gives X only partly.
+      {"fw-b",
+       "fw-a",
+       {{"A1", {Coverage::kFull, {"X-1"}}}, {"A2", {Coverage::kFull, {"Y-1"}}}, {"A3", {Coverage::kNone, {}}}}},
+      {"fw-b:B1",
+       "fw-a",
+       {{"A1", {Coverage::kPartial, {"X-1"}}}, {"A2", {Coverage::kNone, {}}}, {"A3", {Coverage::kNone, {}}}}},
+  };
+  for (const CrosswalkCase& test : cases) {
+    auto result = Crosswalk(catalog, test.from, test.to);
+    ASSERT_TRUE(result.ok()) << result.status().message();
+    ASSERT_EQ(result->entries.size(), test.expected.size()) << test.from;
+    for (const CrosswalkEntry& entry : result->entries) {
+      const auto& [coverage, via] = test.expected.at(entry.to);
+      EXPECT_EQ(entry.coverage, coverage) << test.from << " -> " << entry.to;
+      EXPECT_EQ(entry.via, via) << test.from << " -> " << entry.to;
+    }
+  }
+  auto summary = Crosswalk(catalog, "fw-a", "fw-b");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->full, 1u);
+  EXPECT_EQ(summary->partial, 2u);
+  EXPECT_EQ(summary->none, 1u);
+}
+
+TEST(Crosswalk, UnknownIdsAreNotFound) {
+  Catalog catalog = LoadGood(nullptr);
+  auto unknown = Crosswalk(catalog, "nope", "fw-b");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(), "unknown framework \"nope\"; list the ids with `tutela catalog frameworks`");
+  auto requirement = Crosswalk(catalog, "fw-a:Z9", "fw-b");
+  ASSERT_FALSE(requirement.ok());
+  EXPECT_EQ(requirement.status().message(),
+            "framework \"fw-a\" has no requirement \"Z9\"; list them with `tutela catalog show fw-a`");
+}
+
+TEST(Responsibility, PerServiceModelAndFramework) {
+  Catalog catalog = LoadGood(nullptr);
+  auto all = Responsibility(catalog, ServiceModel::kIaas);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].owner, Owner::kCustomer);
+  EXPECT_EQ((*all)[2].owner, Owner::kProvider);
+  auto for_a = Responsibility(catalog, ServiceModel::kSaas, "fw-a");
+  ASSERT_TRUE(for_a.ok());
+  ASSERT_EQ(for_a->size(), 2u);  // X and Y; A3 is manual-only
+  EXPECT_EQ((*for_a)[0].control->id, "X-1");
+  EXPECT_EQ((*for_a)[0].owner, Owner::kProvider);
+  EXPECT_EQ((*for_a)[0].requirements, std::vector<std::string>{"A1"});
+  EXPECT_FALSE(Responsibility(catalog, ServiceModel::kSaas, "nope").ok());
+}
+
+TEST(Oscal, ExportHasGroupsControlsAndStableUuid) {
+  Catalog catalog = LoadGood(nullptr);
+  const Framework* b = catalog.FindFramework("fw-b");
+  nlohmann::json first = ExportOscalCatalog(*b, "2026-01-01T00:00:00Z");
+  nlohmann::json second = ExportOscalCatalog(*b, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(first, second);
+  const nlohmann::json& oscal = first["catalog"];
+  EXPECT_EQ(oscal["uuid"].get<std::string>().size(), 36u);
+  EXPECT_EQ(oscal["metadata"]["oscal-version"], "1.1.2");
+  ASSERT_EQ(oscal["groups"].size(), 1u);
+  const nlohmann::json& nested = oscal["groups"][0]["groups"][0];
+  EXPECT_EQ(nested["title"], "Nested");
+  ASSERT_EQ(nested["controls"].size(), 4u);
+  EXPECT_EQ(nested["controls"][0]["id"], "B1");
+  EXPECT_EQ(nested["controls"][0]["links"][0]["href"], "#tutela-control-X-1");
+}
+
+// The shipped catalog: every framework of the portfolio, with the requirement counts the issue names.
+TEST(ShippedCatalog, LintsCleanWithTheExpectedCounts) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  for (const Status& problem : problems) ADD_FAILURE() << problem.message();
+  const std::set<std::string> ids = {"iso-27001-2022",   "iso-27017-2015",
+                                     "iso-27018-2019",   "iso-27701-2019",
+                                     "tisax-isa-6",      "k-isms-p-2023",
+                                     "mtcs-ss584-2020",  "pci-dss-4.0",
+                                     "bsi-c5-2020",      "ospar-abs",
+                                     "hipaa-security",   "hipaa-breach",
+                                     "nist-csf-2.0",     "nist-csf-1.1",
+                                     "gxp-21cfr11",      "eu-gmp-annex11",
+                                     "mpa-tpn-5",        "bnm-rmit-2023",
+                                     "ojk-pojk-11-2022", "bot-itrm",
+                                     "bsp-circular-982", "fisc-security-guidelines",
+                                     "sec-17a-4f",       "itss-cloud",
+                                     "trusted-cloud",    "bigdata-capability",
+                                     "mlps-2.0",         "cdn-license",
+                                     "csa-ccm-4",        "soc2-tsc-2017"};
+  std::set<std::string> loaded;
+  for (const Framework& framework : catalog.frameworks()) loaded.insert(framework.id);
+  EXPECT_EQ(loaded, ids);
+  const std::map<std::string, size_t> counts = {
+      {"iso-27001-2022", 93}, {"iso-27018-2019", 25},    {"nist-csf-2.0", 106},  {"nist-csf-1.1", 108},
+      {"trusted-cloud", 16},  {"bigdata-capability", 7}, {"soc2-tsc-2017", 61},  {"iso-27017-2015", 7},
+      {"pci-dss-4.0", 71},    {"k-isms-p-2023", 101},    {"iso-27701-2019", 49}, {"csa-ccm-4", 197},
+      {"hipaa-security", 65}};
+  for (const auto& [id, count] : counts) {
+    const Framework* framework = catalog.FindFramework(id);
+    ASSERT_NE(framework, nullptr) << id;
+    EXPECT_EQ(framework->AssessableCount(), count) << id;
+  }
+  // HIPAA Security Rule: 22 standards, each implementation specification required or addressable.
+  const Framework* hipaa = catalog.FindFramework("hipaa-security");
+  size_t standards = 0;
+  for (const Requirement& requirement : hipaa->requirements) {
+    ASSERT_EQ(requirement.attributes.count("specification"), 1u) << requirement.id;
+    if (requirement.attributes.at("specification")[0] == "standard") ++standards;
+  }
+  EXPECT_EQ(standards, 22u);
+  EXPECT_GE(catalog.controls().size(), 150u);
+}
+
+}  // namespace
+}  // namespace tutela::catalog
