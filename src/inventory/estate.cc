@@ -1,7 +1,9 @@
 #include "tutela/inventory/estate.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
 
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
@@ -320,8 +322,25 @@ int64_t Estate::Find(std::string_view address) const {
 }
 
 Status Estate::AddFile(const std::filesystem::path& path) {
-  TUTELA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, uint64_t{1} << 34));
-  return AddText(bytes, path.string());
+  // Read straight into simdjson's padded buffer: one copy of the file, however large.
+  std::error_code error;
+  uint64_t size = std::filesystem::file_size(path, error);
+  if (error) {
+    TUTELA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, uint64_t{1} << 34));  // names the failure
+    return AddText(bytes, path.string());
+  }
+  auto document = std::make_unique<Document>();
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return ErrnoStatus(errno, "open", path);
+  document->text = simdjson::padded_string(static_cast<size_t>(size));
+  size_t read = std::fread(document->text.data(), 1, static_cast<size_t>(size), file);
+  std::fclose(file);
+  if (read != size) return Status::IoError(path.string() + ": cannot read the whole file; check the disk and retry.");
+  std::string_view bytes(document->text.data(), document->text.size());
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  bool plain = !(bytes.size() >= 2 && (byte(0) == 0 || byte(1) == 0 || byte(0) >= 0xEF));
+  if (!plain) return AddText(bytes, path.string());
+  return AddDocument(std::move(document), path.string());
 }
 
 Status Estate::AddText(std::string_view text, std::string_view source_view) {
@@ -329,7 +348,12 @@ Status Estate::AddText(std::string_view text, std::string_view source_view) {
   TUTELA_ASSIGN_OR_RETURN(std::string utf8, NormalizeEncoding(text, source));
   auto document = std::make_unique<Document>();
   document->text = simdjson::padded_string(utf8);
+  return AddDocument(std::move(document), source);
+}
+
+Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string& source) {
   if (auto error = document->parser.parse(document->text).get(document->root); error != simdjson::SUCCESS) {
+    std::string_view utf8(document->text.data(), document->text.size());
     Result<nlohmann::json> precise = ParseJson(utf8, source);
     if (!precise.ok()) return precise.status();
     return Status::InvalidArgument(source + ": invalid JSON (" + std::string(simdjson::error_message(error)) +
@@ -564,6 +588,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
       AsObject(configuration)["root_module"].get(config_root) == simdjson::SUCCESS) {
     CollectConfiguration(config_root, "", references);
   }
+  resources_.reserve(resources_.size() + found.size());
   for (size_t position = 0; position < found.size(); ++position) {
     if (deleted[position]) continue;
     uint32_t resource_index = static_cast<uint32_t>(resources_.size());

@@ -103,6 +103,7 @@ class Estate {
     uint32_t from;
     std::string target_key;  // module path without instance keys + "type.name"
   };
+  Status AddDocument(std::unique_ptr<Document> document, const std::string& source);
   Status AddPlan(simdjson::dom::element root, const std::string& source);
   Status AddState(simdjson::dom::element root, const std::string& source);
   Status AddRawState(simdjson::dom::element root, const std::string& source);
