@@ -217,8 +217,8 @@ int RunAssess(const Context& context, const AssessOptions& options) {
     out += "\n  },\n  \"frameworks\": []\n}\n";
     text = std::move(out);
   } else if (*format == "csv") {
-    std::ostringstream out;
-    out << "check,resource,status,severity,equivalents,controls,message\n";
+    std::string out = "check,resource,status,severity,equivalents,controls,message\n";
+    out.reserve(results.size() * 160 + out.size());
     for (const policy::CheckResult& result : results) {
       const policy::Check& check = checks->checks()[result.check];
       std::string equivalents, controls;
@@ -226,12 +226,14 @@ int RunAssess(const Context& context, const AssessOptions& options) {
         equivalents += (equivalents.empty() ? "" : " ") + equivalent.id;
       }
       for (const std::string& control : check.controls) controls += (controls.empty() ? "" : " ") + control;
-      out << CsvField(check.id) << "," << CsvField(resources[result.resource].address) << ","
-          << policy::OutcomeName(result.outcome) << "," << policy::SeverityName(check.severity) << ","
-          << CsvField(equivalents) << "," << CsvField(controls) << "," << CsvField(MessageOf(check, result.outcome))
-          << "\n";
+      out += CsvField(check.id) + "," + CsvField(resources[result.resource].address) + ",";
+      out += policy::OutcomeName(result.outcome);
+      out += ",";
+      out += policy::SeverityName(check.severity);
+      out += "," + CsvField(equivalents) + "," + CsvField(controls) + "," + CsvField(MessageOf(check, result.outcome)) +
+             "\n";
     }
-    text = out.str();
+    text = std::move(out);
   } else {
     bool color = context.ColorStdout();
     std::ostringstream out;

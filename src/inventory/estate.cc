@@ -511,6 +511,10 @@ Status Estate::AddPlan(element root, const std::string& source) {
                        "plan format version \"" + std::string(version) + "\" is not supported (0.x and 1.x are)");
   }
   std::vector<Resource> found;
+  element hint;
+  if (fields["resource_changes"].get(hint) == simdjson::SUCCESS && hint.type() == element_type::ARRAY) {
+    found.reserve(AsArray(hint).size());
+  }
   element planned;
   if (fields["planned_values"].get(planned) == simdjson::SUCCESS) {
     element root_module;
