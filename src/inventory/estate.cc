@@ -312,6 +312,15 @@ struct Estate::Document {
 };
 
 Estate::Estate() = default;
+
+element Estate::EmptyObject() {
+  if (!empty_) {
+    empty_ = std::make_unique<Document>();
+    empty_->text = simdjson::padded_string(std::string_view("{}"));
+    if (empty_->parser.parse(empty_->text).get(empty_->root) != simdjson::SUCCESS) std::abort();  // "{}" parses
+  }
+  return empty_->root;
+}
 Estate::~Estate() = default;
 Estate::Estate(Estate&&) noexcept = default;
 Estate& Estate::operator=(Estate&&) noexcept = default;
@@ -443,7 +452,7 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
       if (resource_fields["values"].get(values) == simdjson::SUCCESS && values.type() == element_type::OBJECT) {
         resource.values = values;
       } else {
-        resource.values = documents_.front()->root;  // the empty object
+        resource.values = EmptyObject();  // the empty object
       }
       out.push_back(std::move(resource));
     }
@@ -497,13 +506,6 @@ void Estate::CollectConfiguration(element module, const std::string& module_path
 }
 
 Status Estate::AddPlan(element root, const std::string& source) {
-  if (documents_.empty()) {
-    auto empty = std::make_unique<Document>();
-    empty->text = simdjson::padded_string(std::string_view("{}"));
-    if (empty->parser.parse(empty->text).get(empty->root) != simdjson::SUCCESS)
-      return Status::Internal("cannot parse {}");
-    documents_.push_back(std::move(empty));
-  }
   object fields = AsObject(root);
   std::string_view version;
   if (GetString(fields, "format_version", version) && !(version.starts_with("0.") || version.starts_with("1."))) {
@@ -579,7 +581,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
       element after;
       resource.values = change_object["after"].get(after) == simdjson::SUCCESS && after.type() == element_type::OBJECT
                             ? after
-                            : documents_.front()->root;
+                            : EmptyObject();
       resource.unknown = after_unknown;
       resource.has_unknown = has_unknown;
       found.push_back(std::move(resource));
@@ -606,13 +608,6 @@ Status Estate::AddPlan(element root, const std::string& source) {
 }
 
 Status Estate::AddState(element root, const std::string& source) {
-  if (documents_.empty()) {
-    auto empty = std::make_unique<Document>();
-    empty->text = simdjson::padded_string(std::string_view("{}"));
-    if (empty->parser.parse(empty->text).get(empty->root) != simdjson::SUCCESS)
-      return Status::Internal("cannot parse {}");
-    documents_.push_back(std::move(empty));
-  }
   object fields = AsObject(root);
   element values, root_module;
   if (fields["values"].get(values) != simdjson::SUCCESS) return Status::Ok();  // an empty state

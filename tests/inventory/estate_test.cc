@@ -185,3 +185,36 @@ TEST(PathTest, Syntax) {
 
 }  // namespace
 }  // namespace tutela::inventory
+
+namespace tutela::inventory {
+namespace {
+
+// Regression: a plan resource without values, read after a snapshot, must get an empty object, not another
+// document's root.
+TEST(RegressionTest, ResourceWithoutValuesAfterSnapshotIsEmpty) {
+  Estate estate;
+  ASSERT_TRUE(
+      estate.AddText(R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":"a","values":{}}]})", "snap.json")
+          .ok());
+  ASSERT_TRUE(estate
+                  .AddText(R"({"format_version":"1.0","planned_values":{"root_module":{"resources":[
+                    {"address":"aws_ebs_volume.v","type":"aws_ebs_volume","name":"v"}]}}})",
+                           "plan.json")
+                  .ok());
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.v", "resources"), LookupState::kMissing);
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.v", "snapshot_version"), LookupState::kMissing);
+}
+
+// Bad input never crashes: every prefix of a real plan either loads or gives an error naming the file.
+TEST(RegressionTest, TruncatedPlansGiveErrorsNotCrashes) {
+  std::string plan = tutela::testing::ReadFile(SourceDir() / "examples/assess/plan.json");
+  for (size_t length = 0; length < plan.size(); length += 97) {
+    Estate estate;
+    Status status = estate.AddText(plan.substr(0, length), "cut.json");
+    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(status.message().rfind("cut.json", 0), 0u) << status.message();
+  }
+}
+
+}  // namespace
+}  // namespace tutela::inventory

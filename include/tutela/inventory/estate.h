@@ -113,7 +113,10 @@ class Estate {
   void CollectConfiguration(simdjson::dom::element module, const std::string& module_path,
                             std::unordered_map<std::string, std::vector<std::string>>& references);
 
+  simdjson::dom::element EmptyObject();  // values of resources that have none
+
   std::vector<std::unique_ptr<Document>> documents_;
+  std::unique_ptr<Document> empty_;
   std::vector<Resource> resources_;
   std::unordered_map<std::string, uint32_t> by_address_;
   std::vector<PendingReference> references_;
