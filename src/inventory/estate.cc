@@ -1,0 +1,812 @@
+#include "tutela/inventory/estate.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+
+#include "tutela/core/data.h"
+#include "tutela/core/file_util.h"
+
+namespace tutela::inventory {
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+array AsArray(element value) {
+  array result;
+  if (value.get_array().get(result) != simdjson::SUCCESS) return array();
+  return result;
+}
+object AsObject(element value) {
+  object result;
+  if (value.get_object().get(result) != simdjson::SUCCESS) return object();
+  return result;
+}
+
+std::string_view ProviderOfType(std::string_view type) {
+  size_t underscore = type.find('_');
+  return underscore == std::string_view::npos ? type : type.substr(0, underscore);
+}
+
+// Removes every "[...]" instance key from an address: module.a[0].aws_x.y["k"] -> module.a.aws_x.y.
+std::string StripInstanceKeys(std::string_view address) {
+  std::string out;
+  out.reserve(address.size());
+  int depth = 0;
+  bool in_string = false;
+  for (char c : address) {
+    if (depth > 0) {
+      if (c == '"') in_string = !in_string;
+      if (!in_string && c == '[') ++depth;
+      if (!in_string && c == ']') --depth;
+      continue;
+    }
+    if (c == '[') {
+      depth = 1;
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// The trailing "[...]" of an address, or "".
+std::string_view TrailingKey(std::string_view address) {
+  if (address.empty() || address.back() != ']') return {};
+  size_t open = address.rfind('[');
+  return open == std::string_view::npos ? std::string_view{} : address.substr(open);
+}
+
+bool GetString(object parent, std::string_view key, std::string_view& out) {
+  element value;
+  if (parent[key].get(value) != simdjson::SUCCESS) return false;
+  return value.get_string().get(out) == simdjson::SUCCESS;
+}
+
+std::string Pointer(const std::string& base, std::string_view key) { return base + "/" + std::string(key); }
+std::string Pointer(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
+
+Status FormatError(const std::string& source, const std::string& pointer, std::string_view problem) {
+  return Status::InvalidArgument(source + "#" + pointer + ": " + std::string(problem) +
+                                 "; give `terraform show -json` output, a Terraform state or a Tutela snapshot "
+                                 "(docs/formats/snapshot.md).");
+}
+
+void AppendUtf8(std::string& out, uint32_t code_point) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+// Collects the references of every expression under `value` (Terraform configuration "expressions").
+void CollectReferences(element value, std::vector<std::string>& out) {
+  if (value.type() == element_type::OBJECT) {
+    object fields = AsObject(value);
+    for (auto field : fields) {
+      if (field.key == "references" && field.value.type() == element_type::ARRAY) {
+        for (element reference : AsArray(field.value)) {
+          std::string_view text;
+          if (reference.get_string().get(text) == simdjson::SUCCESS) out.emplace_back(text);
+        }
+      } else {
+        CollectReferences(field.value, out);
+      }
+    }
+  } else if (value.type() == element_type::ARRAY) {
+    for (element child : AsArray(value)) CollectReferences(child, out);
+  }
+}
+
+// "aws_s3_bucket.b[0].id" -> "aws_s3_bucket.b"; "data.x.y.z" -> "data.x.y"; var./local./module. -> "".
+std::string ResourceOfReference(std::string_view reference) {
+  std::string stripped = StripInstanceKeys(reference);
+  std::vector<std::string_view> parts;
+  std::string_view rest = stripped;
+  while (!rest.empty() && parts.size() < 3) {
+    size_t dot = rest.find('.');
+    parts.push_back(rest.substr(0, dot));
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  }
+  if (parts.size() < 2) return {};
+  static constexpr std::string_view kNotResources[] = {"var",   "local", "module",    "each",
+                                                       "count", "path",  "terraform", "self"};
+  for (std::string_view word : kNotResources) {
+    if (parts[0] == word) return {};
+  }
+  if (parts[0] == "data") {
+    if (parts.size() < 3) return {};
+    return "data." + std::string(parts[1]) + "." + std::string(parts[2]);
+  }
+  return std::string(parts[0]) + "." + std::string(parts[1]);
+}
+
+}  // namespace
+
+std::string_view SourceKindName(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kPlan:
+      return "terraform-plan";
+    case SourceKind::kState:
+      return "terraform-state";
+    case SourceKind::kSnapshot:
+      return "snapshot";
+  }
+  return "unknown";
+}
+
+Result<std::string> NormalizeEncoding(std::string_view bytes, std::string_view source) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (bytes.size() >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) {
+    return std::string(bytes.substr(3));
+  }
+  bool little = false;
+  size_t start = 0;
+  if (bytes.size() >= 2 && byte(0) == 0xFF && byte(1) == 0xFE) {
+    little = true;
+    start = 2;
+  } else if (bytes.size() >= 2 && byte(0) == 0xFE && byte(1) == 0xFF) {
+    start = 2;
+  } else if (bytes.size() >= 2 && byte(0) != 0 && byte(1) == 0) {
+    little = true;  // UTF-16LE without a BOM (PowerShell's Out-File)
+  } else if (bytes.size() >= 2 && byte(0) == 0 && byte(1) != 0) {
+    little = false;  // UTF-16BE without a BOM
+  } else {
+    return std::string(bytes);
+  }
+  if ((bytes.size() - start) % 2 != 0) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": UTF-16 input has an odd number of bytes; save the file again as UTF-8.");
+  }
+  std::string out;
+  out.reserve((bytes.size() - start) / 2);
+  for (size_t offset = start; offset + 1 < bytes.size(); offset += 2) {
+    uint32_t unit = little ? (byte(offset) | (byte(offset + 1) << 8)) : ((byte(offset) << 8) | byte(offset + 1));
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      if (offset + 3 >= bytes.size()) {
+        return Status::InvalidArgument(std::string(source) + ": UTF-16 input ends inside a surrogate pair at byte " +
+                                       std::to_string(offset) + "; save the file again as UTF-8.");
+      }
+      uint32_t low =
+          little ? (byte(offset + 2) | (byte(offset + 3) << 8)) : ((byte(offset + 2) << 8) | byte(offset + 3));
+      if (low < 0xDC00 || low > 0xDFFF) {
+        return Status::InvalidArgument(std::string(source) + ": invalid UTF-16 surrogate pair at byte " +
+                                       std::to_string(offset) + "; save the file again as UTF-8.");
+      }
+      unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+      offset += 2;
+    }
+    AppendUtf8(out, unit);
+  }
+  return out;
+}
+
+Result<AttributePath> ParseAttributePath(std::string_view text) {
+  AttributePath path;
+  size_t position = 0;
+  auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("attribute path \"" + std::string(text) + "\": " + std::string(why) +
+                                   "; write paths like a.b[0].c or a.b.0.c.");
+  };
+  if (text.empty()) return bad("is empty");
+  while (position < text.size()) {
+    if (text[position] == '[') {
+      size_t close = text.find(']', position);
+      if (close == std::string_view::npos) return bad("has an unclosed [");
+      int64_t index = 0;
+      auto [end, error] = std::from_chars(text.data() + position + 1, text.data() + close, index);
+      if (error != std::errc() || end != text.data() + close || index < 0) return bad("has a bad index");
+      path.push_back({"", index});
+      position = close + 1;
+      if (position < text.size() && text[position] == '.') ++position;
+      continue;
+    }
+    size_t end = text.find_first_of(".[", position);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view step = text.substr(position, end - position);
+    if (step.empty()) return bad("has an empty step");
+    int64_t index = 0;
+    auto [number_end, error] = std::from_chars(step.data(), step.data() + step.size(), index);
+    if (error == std::errc() && number_end == step.data() + step.size() && index >= 0) {
+      path.push_back({"", index});
+    } else {
+      path.push_back({std::string(step), -1});
+    }
+    position = end;
+    if (position < text.size() && text[position] == '.') ++position;
+  }
+  return path;
+}
+
+namespace {
+// True when an after_unknown subtree marks anything unknown.
+bool AnyUnknown(element unknown) {
+  switch (unknown.type()) {
+    case element_type::BOOL:
+      return unknown.get_bool().value_unsafe();
+    case element_type::OBJECT:
+      for (auto field : AsObject(unknown)) {
+        if (AnyUnknown(field.value)) return true;
+      }
+      return false;
+    case element_type::ARRAY:
+      for (element child : AsArray(unknown)) {
+        if (AnyUnknown(child)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+bool Step(element current, const PathStep& step, element& next) {
+  if (step.index >= 0) {
+    if (current.type() != element_type::ARRAY) return false;
+    return AsArray(current).at(static_cast<size_t>(step.index)).get(next) == simdjson::SUCCESS;
+  }
+  if (current.type() == element_type::ARRAY) {
+    if (AsArray(current).at(0).get(current) != simdjson::SUCCESS) return false;
+  }
+  if (current.type() != element_type::OBJECT) return false;
+  return AsObject(current).at_key(step.key).get(next) == simdjson::SUCCESS;
+}
+}  // namespace
+
+Lookup LookUp(element value, element unknown, bool has_unknown, const AttributePath& path) {
+  Lookup result;
+  bool unknown_live = has_unknown;
+  element current = value;
+  bool value_live = true;
+  for (const PathStep& step : path) {
+    if (unknown_live) {
+      if (unknown.type() == element_type::BOOL) {
+        if (unknown.get_bool().value_unsafe()) {
+          result.state = LookupState::kUnknown;
+          return result;
+        }
+        unknown_live = false;
+      } else {
+        element next_unknown;
+        unknown_live = Step(unknown, step, next_unknown);
+        if (unknown_live) unknown = next_unknown;
+      }
+    }
+    if (value_live) {
+      element next;
+      value_live = Step(current, step, next) && next.type() != element_type::NULL_VALUE;
+      if (value_live) current = next;
+    }
+    if (!value_live && !unknown_live) return result;
+  }
+  if (value_live) {
+    // A known container can still hold unknown members; the container itself is known.
+    result.state = LookupState::kFound;
+    result.value = current;
+    result.unknown = unknown;
+    result.has_unknown = unknown_live;
+    return result;
+  }
+  if (unknown_live && AnyUnknown(unknown)) result.state = LookupState::kUnknown;
+  return result;
+}
+
+struct Estate::Document {
+  simdjson::padded_string text;
+  simdjson::dom::parser parser;
+  element root;
+};
+
+Estate::Estate() = default;
+
+element Estate::EmptyObject() {
+  if (!empty_) {
+    empty_ = std::make_unique<Document>();
+    empty_->text = simdjson::padded_string(std::string_view("{}"));
+    if (empty_->parser.parse(empty_->text).get(empty_->root) != simdjson::SUCCESS) std::abort();  // "{}" parses
+  }
+  return empty_->root;
+}
+Estate::~Estate() = default;
+Estate::Estate(Estate&&) noexcept = default;
+Estate& Estate::operator=(Estate&&) noexcept = default;
+
+int64_t Estate::Find(std::string_view address) const {
+  auto found = by_address_.find(std::string(address));
+  return found == by_address_.end() ? -1 : static_cast<int64_t>(found->second);
+}
+
+Status Estate::AddFile(const std::filesystem::path& path) {
+  // Read straight into simdjson's padded buffer: one copy of the file, however large.
+  std::error_code error;
+  uint64_t size = std::filesystem::file_size(path, error);
+  if (error) {
+    TUTELA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, uint64_t{1} << 34));  // names the failure
+    return AddText(bytes, path.string());
+  }
+  auto document = std::make_unique<Document>();
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return ErrnoStatus(errno, "open", path);
+  document->text = simdjson::padded_string(static_cast<size_t>(size));
+  size_t read = std::fread(document->text.data(), 1, static_cast<size_t>(size), file);
+  std::fclose(file);
+  if (read != size) return Status::IoError(path.string() + ": cannot read the whole file; check the disk and retry.");
+  std::string_view bytes(document->text.data(), document->text.size());
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  bool plain = !(bytes.size() >= 2 && (byte(0) == 0 || byte(1) == 0 || byte(0) >= 0xEF));
+  if (!plain) return AddText(bytes, path.string());
+  return AddDocument(std::move(document), path.string());
+}
+
+Status Estate::AddText(std::string_view text, std::string_view source_view) {
+  std::string source(source_view);
+  TUTELA_ASSIGN_OR_RETURN(std::string utf8, NormalizeEncoding(text, source));
+  auto document = std::make_unique<Document>();
+  document->text = simdjson::padded_string(utf8);
+  return AddDocument(std::move(document), source);
+}
+
+Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string& source) {
+  if (auto error = document->parser.parse(document->text).get(document->root); error != simdjson::SUCCESS) {
+    std::string_view utf8(document->text.data(), document->text.size());
+    Result<nlohmann::json> precise = ParseJson(utf8, source);
+    if (!precise.ok()) return precise.status();
+    return Status::InvalidArgument(source + ": invalid JSON (" + std::string(simdjson::error_message(error)) +
+                                   "); correct the file or produce it again with `terraform show -json`.");
+  }
+  element root = document->root;
+  if (root.type() != element_type::OBJECT) return FormatError(source, "", "the document is not a JSON object");
+  object fields = AsObject(root);
+  size_t first_new = resources_.size();
+  size_t first_reference = references_.size();
+  size_t first_link = explicit_links_.size();
+  Status status;
+  SourceKind kind;
+  element probe;
+  if (fields["snapshot_version"].get(probe) == simdjson::SUCCESS) {
+    kind = SourceKind::kSnapshot;
+    status = AddSnapshot(root, source);
+  } else if (fields["planned_values"].get(probe) == simdjson::SUCCESS ||
+             fields["resource_changes"].get(probe) == simdjson::SUCCESS) {
+    kind = SourceKind::kPlan;
+    status = AddPlan(root, source);
+  } else if (fields["format_version"].get(probe) == simdjson::SUCCESS) {
+    kind = SourceKind::kState;
+    status = AddState(root, source);
+  } else if (fields["version"].get(probe) == simdjson::SUCCESS && fields["resources"].get(probe) == simdjson::SUCCESS) {
+    kind = SourceKind::kState;
+    status = AddRawState(root, source);
+  } else {
+    return FormatError(source, "",
+                       "not a Terraform plan (no planned_values), state (no values or resources) or snapshot (no "
+                       "snapshot_version)");
+  }
+  if (!status.ok()) {
+    resources_.resize(first_new);
+    references_.resize(first_reference);
+    explicit_links_.resize(first_link);
+    return status;
+  }
+  for (size_t index = first_new; index < resources_.size(); ++index) {
+    auto [where, inserted] = by_address_.emplace(resources_[index].address, static_cast<uint32_t>(index));
+    if (!inserted) {
+      std::string address = resources_[index].address;
+      for (size_t undo = first_new; undo < index; ++undo) by_address_.erase(resources_[undo].address);
+      resources_.resize(first_new);
+      references_.resize(first_reference);
+      explicit_links_.resize(first_link);
+      return Status::InvalidArgument(source + ": resource \"" + address + "\" is also defined in " +
+                                     resources_[where->second].source +
+                                     "; give each estate's files once, or split them into separate runs.");
+    }
+  }
+  documents_.push_back(std::move(document));
+  kinds_.push_back(kind);
+  Link();
+  return Status::Ok();
+}
+
+Status Estate::CollectModule(element module, const std::string& pointer, const std::string& source,
+                             std::vector<Resource>& out) {
+  if (module.type() != element_type::OBJECT) return FormatError(source, pointer, "a module is not an object");
+  object fields = AsObject(module);
+  std::string_view module_address;
+  GetString(fields, "address", module_address);
+  element list;
+  if (fields["resources"].get(list) == simdjson::SUCCESS) {
+    if (list.type() != element_type::ARRAY) return FormatError(source, Pointer(pointer, "resources"), "not an array");
+    size_t index = 0;
+    for (element item : AsArray(list)) {
+      std::string where = Pointer(Pointer(pointer, "resources"), index++);
+      if (item.type() != element_type::OBJECT) return FormatError(source, where, "a resource is not an object");
+      object resource_fields = AsObject(item);
+      Resource resource;
+      std::string_view address, type, name, mode;
+      if (!GetString(resource_fields, "address", address) || !GetString(resource_fields, "type", type)) {
+        return FormatError(source, where, "the resource has no string \"address\" and \"type\"");
+      }
+      GetString(resource_fields, "name", name);
+      GetString(resource_fields, "mode", mode);
+      resource.address = address;
+      resource.type = type;
+      resource.name = name;
+      resource.module = module_address;
+      resource.provider = ProviderOfType(type);
+      resource.data_source = mode == "data";
+      resource.source = source + "#" + where;
+      element values;
+      if (resource_fields["values"].get(values) == simdjson::SUCCESS && values.type() == element_type::OBJECT) {
+        resource.values = values;
+      } else {
+        resource.values = EmptyObject();  // the empty object
+      }
+      out.push_back(std::move(resource));
+    }
+  }
+  if (fields["child_modules"].get(list) == simdjson::SUCCESS) {
+    if (list.type() != element_type::ARRAY) {
+      return FormatError(source, Pointer(pointer, "child_modules"), "not an array");
+    }
+    size_t index = 0;
+    for (element child : AsArray(list)) {
+      TUTELA_RETURN_IF_ERROR(CollectModule(child, Pointer(Pointer(pointer, "child_modules"), index++), source, out));
+    }
+  }
+  return Status::Ok();
+}
+
+void Estate::CollectConfiguration(element module, const std::string& module_path,
+                                  std::unordered_map<std::string, std::vector<std::string>>& references) {
+  if (module.type() != element_type::OBJECT) return;
+  object fields = AsObject(module);
+  element list;
+  if (fields["resources"].get(list) == simdjson::SUCCESS && list.type() == element_type::ARRAY) {
+    for (element item : AsArray(list)) {
+      if (item.type() != element_type::OBJECT) continue;
+      object resource = AsObject(item);
+      std::string_view address;
+      element expressions;
+      if (!GetString(resource, "address", address)) continue;
+      std::vector<std::string> found;
+      if (resource["expressions"].get(expressions) == simdjson::SUCCESS) CollectReferences(expressions, found);
+      std::string key = module_path.empty() ? std::string(address) : module_path + "." + std::string(address);
+      std::vector<std::string>& targets = references[key];
+      for (const std::string& reference : found) {
+        std::string target = ResourceOfReference(reference);
+        if (target.empty()) continue;
+        targets.push_back(module_path.empty() ? target : module_path + "." + target);
+      }
+    }
+  }
+  element calls;
+  if (fields["module_calls"].get(calls) == simdjson::SUCCESS && calls.type() == element_type::OBJECT) {
+    for (auto call : AsObject(calls)) {
+      element child;
+      if (call.value.type() != element_type::OBJECT || AsObject(call.value)["module"].get(child) != simdjson::SUCCESS) {
+        continue;
+      }
+      std::string child_path = (module_path.empty() ? "" : module_path + ".") + "module." + std::string(call.key);
+      CollectConfiguration(child, child_path, references);
+    }
+  }
+}
+
+Status Estate::AddPlan(element root, const std::string& source) {
+  object fields = AsObject(root);
+  std::string_view version;
+  if (GetString(fields, "format_version", version) && !(version.starts_with("0.") || version.starts_with("1."))) {
+    return FormatError(source, "/format_version",
+                       "plan format version \"" + std::string(version) + "\" is not supported (0.x and 1.x are)");
+  }
+  std::vector<Resource> found;
+  element hint;
+  if (fields["resource_changes"].get(hint) == simdjson::SUCCESS && hint.type() == element_type::ARRAY) {
+    found.reserve(AsArray(hint).size());
+  }
+  element planned;
+  if (fields["planned_values"].get(planned) == simdjson::SUCCESS) {
+    element root_module;
+    if (planned.type() == element_type::OBJECT &&
+        AsObject(planned)["root_module"].get(root_module) == simdjson::SUCCESS) {
+      TUTELA_RETURN_IF_ERROR(CollectModule(root_module, "/planned_values/root_module", source, found));
+    }
+  }
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(found.size());
+  for (size_t position = 0; position < found.size(); ++position) index.emplace(found[position].address, position);
+  std::vector<bool> deleted(found.size(), false);
+  element changes;
+  if (fields["resource_changes"].get(changes) == simdjson::SUCCESS) {
+    if (changes.type() != element_type::ARRAY) return FormatError(source, "/resource_changes", "not an array");
+    size_t position = 0;
+    for (element change_item : AsArray(changes)) {
+      std::string where = Pointer("/resource_changes", position++);
+      if (change_item.type() != element_type::OBJECT) return FormatError(source, where, "a change is not an object");
+      object change_fields = AsObject(change_item);
+      std::string_view address, type;
+      element change;
+      if (!GetString(change_fields, "address", address) || !GetString(change_fields, "type", type) ||
+          change_fields["change"].get(change) != simdjson::SUCCESS || change.type() != element_type::OBJECT) {
+        return FormatError(source, where, "the change has no string \"address\", \"type\" and object \"change\"");
+      }
+      object change_object = AsObject(change);
+      bool creates_or_keeps = false;
+      element actions;
+      if (change_object["actions"].get(actions) == simdjson::SUCCESS && actions.type() == element_type::ARRAY) {
+        for (element action : AsArray(actions)) {
+          std::string_view name;
+          if (action.get_string().get(name) == simdjson::SUCCESS && name != "delete") creates_or_keeps = true;
+        }
+      }
+      auto existing = index.find(address);
+      if (!creates_or_keeps) {
+        if (existing != index.end()) deleted[existing->second] = true;
+        continue;
+      }
+      element after_unknown;
+      bool has_unknown = change_object["after_unknown"].get(after_unknown) == simdjson::SUCCESS &&
+                         after_unknown.type() != element_type::NULL_VALUE;
+      if (existing != index.end()) {
+        found[existing->second].unknown = after_unknown;
+        found[existing->second].has_unknown = has_unknown;
+        continue;
+      }
+      // A change without planned values (older plans, or tools that strip planned_values): take `after`.
+      Resource resource;
+      std::string_view name, mode, module_address;
+      GetString(change_fields, "name", name);
+      GetString(change_fields, "mode", mode);
+      GetString(change_fields, "module_address", module_address);
+      resource.address = address;
+      resource.type = type;
+      resource.name = name;
+      resource.module = module_address;
+      resource.provider = ProviderOfType(type);
+      resource.data_source = mode == "data";
+      resource.source = source + "#" + where;
+      element after;
+      resource.values = change_object["after"].get(after) == simdjson::SUCCESS && after.type() == element_type::OBJECT
+                            ? after
+                            : EmptyObject();
+      resource.unknown = after_unknown;
+      resource.has_unknown = has_unknown;
+      found.push_back(std::move(resource));
+      deleted.push_back(false);
+    }
+  }
+  std::unordered_map<std::string, std::vector<std::string>> references;
+  element configuration, config_root;
+  if (fields["configuration"].get(configuration) == simdjson::SUCCESS && configuration.type() == element_type::OBJECT &&
+      AsObject(configuration)["root_module"].get(config_root) == simdjson::SUCCESS) {
+    CollectConfiguration(config_root, "", references);
+  }
+  resources_.reserve(resources_.size() + found.size());
+  for (size_t position = 0; position < found.size(); ++position) {
+    if (deleted[position]) continue;
+    uint32_t resource_index = static_cast<uint32_t>(resources_.size());
+    auto config = references.find(StripInstanceKeys(found[position].address));
+    if (config != references.end()) {
+      for (const std::string& target : config->second) references_.push_back({resource_index, target});
+    }
+    resources_.push_back(std::move(found[position]));
+  }
+  return Status::Ok();
+}
+
+Status Estate::AddState(element root, const std::string& source) {
+  object fields = AsObject(root);
+  element values, root_module;
+  if (fields["values"].get(values) != simdjson::SUCCESS) return Status::Ok();  // an empty state
+  if (values.type() != element_type::OBJECT || AsObject(values)["root_module"].get(root_module) != simdjson::SUCCESS) {
+    return FormatError(source, "/values", "the state has no root_module");
+  }
+  return CollectModule(root_module, "/values/root_module", source, resources_);
+}
+
+Status Estate::AddRawState(element root, const std::string& source) {
+  object fields = AsObject(root);
+  int64_t version = 0;
+  element version_element, list;
+  if (fields["version"].get(version_element) != simdjson::SUCCESS ||
+      version_element.get_int64().get(version) != simdjson::SUCCESS || version < 3) {
+    return FormatError(source, "/version", "only Terraform state version 3 and later is supported");
+  }
+  if (fields["resources"].get(list) != simdjson::SUCCESS || list.type() != element_type::ARRAY)
+    return FormatError(source, "/resources", "not an array");
+  size_t position = 0;
+  for (element item : AsArray(list)) {
+    std::string where = Pointer("/resources", position++);
+    if (item.type() != element_type::OBJECT) return FormatError(source, where, "a resource is not an object");
+    object resource_fields = AsObject(item);
+    std::string_view type, name, mode, module_address;
+    element instances;
+    if (!GetString(resource_fields, "type", type) || !GetString(resource_fields, "name", name) ||
+        resource_fields["instances"].get(instances) != simdjson::SUCCESS || instances.type() != element_type::ARRAY) {
+      return FormatError(source, where, "the resource has no \"type\", \"name\" and \"instances\" array");
+    }
+    GetString(resource_fields, "mode", mode);
+    GetString(resource_fields, "module", module_address);
+    std::string base = std::string(module_address.empty() ? "" : std::string(module_address) + ".") +
+                       (mode == "data" ? "data." : "") + std::string(type) + "." + std::string(name);
+    size_t instance_position = 0;
+    for (element instance : AsArray(instances)) {
+      std::string instance_where = Pointer(Pointer(where, "instances"), instance_position++);
+      element attributes, key;
+      if (instance.type() != element_type::OBJECT ||
+          AsObject(instance)["attributes"].get(attributes) != simdjson::SUCCESS ||
+          attributes.type() != element_type::OBJECT) {
+        return FormatError(source, instance_where, "the instance has no \"attributes\" object");
+      }
+      Resource resource;
+      resource.address = base;
+      if (AsObject(instance)["index_key"].get(key) == simdjson::SUCCESS) {
+        std::string_view text;
+        int64_t number = 0;
+        if (key.get_string().get(text) == simdjson::SUCCESS) {
+          resource.address += "[\"" + std::string(text) + "\"]";
+        } else if (key.get_int64().get(number) == simdjson::SUCCESS) {
+          resource.address += "[" + std::to_string(number) + "]";
+        }
+      }
+      resource.type = type;
+      resource.name = name;
+      resource.module = module_address;
+      resource.provider = ProviderOfType(type);
+      resource.data_source = mode == "data";
+      resource.source = source + "#" + instance_where;
+      resource.values = attributes;
+      resources_.push_back(std::move(resource));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Estate::AddSnapshot(element root, const std::string& source) {
+  object fields = AsObject(root);
+  element version, list;
+  int64_t number = 0;
+  if (fields["snapshot_version"].get(version) != simdjson::SUCCESS ||
+      version.get_int64().get(number) != simdjson::SUCCESS || number != 1) {
+    return FormatError(source, "/snapshot_version", "only snapshot_version 1 is supported");
+  }
+  if (fields["resources"].get(list) != simdjson::SUCCESS || list.type() != element_type::ARRAY) {
+    return FormatError(source, "/resources", "the snapshot has no \"resources\" array");
+  }
+  size_t position = 0;
+  for (element item : AsArray(list)) {
+    std::string where = Pointer("/resources", position++);
+    if (item.type() != element_type::OBJECT) return FormatError(source, where, "a resource is not an object");
+    object resource_fields = AsObject(item);
+    std::string_view type, name, address, provider, module_address;
+    element values, unknown, links;
+    if (!GetString(resource_fields, "type", type) || resource_fields["values"].get(values) != simdjson::SUCCESS ||
+        values.type() != element_type::OBJECT) {
+      return FormatError(source, where, "the resource has no string \"type\" and object \"values\"");
+    }
+    if (!GetString(resource_fields, "name", name) && !GetString(resource_fields, "address", address)) {
+      return FormatError(source, where, "the resource has neither \"name\" nor \"address\"");
+    }
+    GetString(resource_fields, "address", address);
+    GetString(resource_fields, "module", module_address);
+    Resource resource;
+    resource.type = type;
+    resource.name = name;
+    resource.module = module_address;
+    resource.address = !address.empty() ? std::string(address)
+                                        : (module_address.empty() ? "" : std::string(module_address) + ".") +
+                                              std::string(type) + "." + std::string(name);
+    resource.provider = GetString(resource_fields, "provider", provider) ? provider : ProviderOfType(type);
+    resource.source = source + "#" + where;
+    resource.values = values;
+    if (resource_fields["unknown"].get(unknown) == simdjson::SUCCESS && unknown.type() == element_type::OBJECT) {
+      resource.unknown = unknown;
+      resource.has_unknown = true;
+    }
+    uint32_t resource_index = static_cast<uint32_t>(resources_.size());
+    if (resource_fields["links"].get(links) == simdjson::SUCCESS) {
+      if (links.type() != element_type::ARRAY) return FormatError(source, Pointer(where, "links"), "not an array");
+      for (element link : AsArray(links)) {
+        std::string_view target;
+        if (link.get_string().get(target) != simdjson::SUCCESS) {
+          return FormatError(source, Pointer(where, "links"), "a link is not a resource address string");
+        }
+        explicit_links_.emplace_back(resource_index, std::string(target));
+      }
+    }
+    resources_.push_back(std::move(resource));
+  }
+  return Status::Ok();
+}
+
+void Estate::Link() {
+  for (Resource& resource : resources_) resource.links.clear();
+  auto connect = [this](uint32_t a, uint32_t b) {
+    if (a == b) return;
+    resources_[a].links.push_back(b);
+    resources_[b].links.push_back(a);
+  };
+  // 1. Configuration references, resolved within their module.
+  std::unordered_map<std::string, std::vector<uint32_t>> by_config_key;
+  for (uint32_t index = 0; index < resources_.size(); ++index) {
+    by_config_key[StripInstanceKeys(resources_[index].address)].push_back(index);
+  }
+  for (const PendingReference& reference : references_) {
+    auto targets = by_config_key.find(reference.target_key);
+    if (targets == by_config_key.end()) continue;
+    const Resource& from = resources_[reference.from];
+    std::vector<uint32_t> candidates;
+    for (uint32_t target : targets->second) {
+      if (resources_[target].module == from.module) candidates.push_back(target);
+    }
+    if (candidates.empty()) candidates = targets->second;
+    std::string_view key = TrailingKey(from.address);
+    uint32_t same_key = UINT32_MAX;
+    if (!key.empty() && candidates.size() > 1) {
+      for (uint32_t candidate : candidates) {
+        if (TrailingKey(resources_[candidate].address) == key) same_key = candidate;
+      }
+    }
+    if (same_key != UINT32_MAX) {
+      connect(reference.from, same_key);
+    } else {
+      for (uint32_t candidate : candidates) connect(reference.from, candidate);
+    }
+  }
+  // 2. Attribute values equal to another resource's id or arn (states, snapshots, plans with known values).
+  std::unordered_map<std::string_view, int64_t> identities;
+  for (uint32_t index = 0; index < resources_.size(); ++index) {
+    if (resources_[index].values.type() != element_type::OBJECT) continue;
+    object values = AsObject(resources_[index].values);
+    for (std::string_view key : {std::string_view("id"), std::string_view("arn")}) {
+      std::string_view identity;
+      if (GetString(values, key, identity) && identity.size() >= 3) {
+        auto [where, inserted] = identities.emplace(identity, index);
+        if (!inserted && where->second != index) where->second = -1;  // ambiguous: link nothing
+      }
+    }
+  }
+  if (!identities.empty()) {
+    for (uint32_t index = 0; index < resources_.size(); ++index) {
+      if (resources_[index].values.type() != element_type::OBJECT) continue;
+      auto try_link = [&](element value) {
+        std::string_view text;
+        if (value.get_string().get(text) != simdjson::SUCCESS || text.size() < 3) return;
+        auto found = identities.find(text);
+        if (found != identities.end() && found->second >= 0) connect(index, static_cast<uint32_t>(found->second));
+      };
+      for (auto field : AsObject(resources_[index].values)) {
+        if (field.key == "id" || field.key == "arn") continue;
+        if (field.value.type() == element_type::STRING) {
+          try_link(field.value);
+        } else if (field.value.type() == element_type::ARRAY) {
+          for (element item : AsArray(field.value)) try_link(item);
+        }
+      }
+    }
+  }
+  // 3. Explicit snapshot links.
+  for (const auto& [from, address] : explicit_links_) {
+    auto found = by_address_.find(address);
+    if (found != by_address_.end()) connect(from, found->second);
+  }
+  for (Resource& resource : resources_) {
+    std::sort(resource.links.begin(), resource.links.end());
+    resource.links.erase(std::unique(resource.links.begin(), resource.links.end()), resource.links.end());
+  }
+}
+
+}  // namespace tutela::inventory

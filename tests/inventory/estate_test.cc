@@ -1,0 +1,220 @@
+// Tests of the estate importers: plans (modules, unknowns, deletes, configuration references), states, snapshots,
+// encodings and errors.
+#include "tutela/inventory/estate.h"
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace tutela::inventory {
+namespace {
+
+using tutela::testing::SourceDir;
+using tutela::testing::TempDir;
+using tutela::testing::WriteFile;
+
+std::vector<std::string> LinkedAddresses(const Estate& estate, std::string_view address) {
+  std::vector<std::string> out;
+  int64_t index = estate.Find(address);
+  if (index < 0) return {"<missing " + std::string(address) + ">"};
+  for (uint32_t link : estate.resources()[index].links) out.push_back(estate.resources()[link].address);
+  return out;
+}
+
+LookupState StateOf(const Estate& estate, std::string_view address, std::string_view path) {
+  return LookUp(estate.resources()[estate.Find(address)], ParseAttributePath(path).value()).state;
+}
+
+TEST(PlanTest, ModulesAddressesDeletesAndUnknowns) {
+  Estate estate;
+  ASSERT_TRUE(estate.AddFile(SourceDir() / "tests/inventory/data/plan_modules.json").ok());
+  std::vector<std::string> addresses;
+  for (const Resource& resource : estate.resources()) addresses.push_back(resource.address);
+  EXPECT_EQ(addresses, (std::vector<std::string>{
+                           "aws_s3_bucket.b", "data.aws_caller_identity.me", "module.storage.aws_s3_bucket.logs[0]",
+                           "module.storage.aws_s3_bucket.logs[1]", "module.storage.aws_s3_bucket_versioning.logs[1]",
+                           "module.storage.module.inner.aws_s3_bucket.b",
+                           "module.storage.module.inner.aws_s3_bucket_versioning.v", "aws_ebs_volume.late"}));
+  EXPECT_EQ(estate.Find("aws_instance.old"), -1);  // deleted: not part of the planned estate
+  const Resource& inner = estate.resources()[estate.Find("module.storage.module.inner.aws_s3_bucket.b")];
+  EXPECT_EQ(inner.module, "module.storage.module.inner");
+  EXPECT_EQ(inner.provider, "aws");
+  EXPECT_TRUE(estate.resources()[1].data_source);
+  // after_unknown: unknown, not missing or false.
+  EXPECT_EQ(StateOf(estate, "module.storage.module.inner.aws_s3_bucket.b", "server_side_encryption_configuration"),
+            LookupState::kUnknown);
+  EXPECT_EQ(StateOf(estate, "module.storage.module.inner.aws_s3_bucket.b",
+                    "server_side_encryption_configuration[0]"
+                    ".rule"),
+            LookupState::kUnknown);
+  EXPECT_EQ(
+      StateOf(estate, "module.storage.module.inner.aws_s3_bucket_versioning.v", "versioning_configuration.status"),
+      LookupState::kUnknown);
+  EXPECT_EQ(StateOf(estate, "module.storage.module.inner.aws_s3_bucket.b", "bucket_prefix"), LookupState::kFound);
+  EXPECT_EQ(StateOf(estate, "module.storage.module.inner.aws_s3_bucket.b", "website"), LookupState::kMissing);
+  EXPECT_EQ(StateOf(estate, "aws_s3_bucket.b", "tags"), LookupState::kMissing);  // null is absent
+  // A change with no planned values takes `after`.
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.late", "size"), LookupState::kFound);
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.late", "encrypted"), LookupState::kUnknown);
+}
+
+TEST(PlanTest, ConfigurationReferencesResolveWithinTheirModule) {
+  Estate estate;
+  ASSERT_TRUE(estate.AddFile(SourceDir() / "tests/inventory/data/plan_modules.json").ok());
+  // aws_s3_bucket.b inside module.storage.module.inner is not the root's aws_s3_bucket.b.
+  EXPECT_EQ(LinkedAddresses(estate, "module.storage.module.inner.aws_s3_bucket_versioning.v"),
+            (std::vector<std::string>{"module.storage.module.inner.aws_s3_bucket.b"}));
+  EXPECT_TRUE(LinkedAddresses(estate, "aws_s3_bucket.b").empty());
+  // count instances pair by index.
+  EXPECT_EQ(LinkedAddresses(estate, "module.storage.aws_s3_bucket_versioning.logs[1]"),
+            (std::vector<std::string>{"module.storage.aws_s3_bucket.logs[1]"}));
+  EXPECT_TRUE(LinkedAddresses(estate, "module.storage.aws_s3_bucket.logs[0]").empty());
+}
+
+TEST(PlanTest, OlderFormatVersionsAndUnsupportedOnes) {
+  Estate estate;
+  EXPECT_TRUE(estate
+                  .AddText(R"({"format_version":"0.1","planned_values":{"root_module":{"resources":[
+                    {"address":"aws_vpc.a","type":"aws_vpc","name":"a","values":{"cidr_block":"10.0.0.0/16"}}]}}})",
+                           "old.json")
+                  .ok());
+  EXPECT_EQ(estate.resources().size(), 1u);
+  Status status = estate.AddText(R"({"format_version":"2.0","planned_values":{}})", "new.json");
+  EXPECT_EQ(status.message().substr(0, 26), "new.json#/format_version: ");
+  EXPECT_EQ(estate.resources().size(), 1u);
+}
+
+TEST(StateTest, ShowJsonAndRawStateLinkByValues) {
+  Estate estate;
+  ASSERT_TRUE(estate
+                  .AddText(R"({"format_version":"1.0","values":{"root_module":{"resources":[
+      {"address":"aws_vpc.main","mode":"managed","type":"aws_vpc","name":"main","values":{"id":"vpc-0abc"}},
+      {"address":"aws_flow_log.main","mode":"managed","type":"aws_flow_log","name":"main",
+       "values":{"id":"fl-1","vpc_id":"vpc-0abc"}}]}}})",
+                           "show.json")
+                  .ok());
+  EXPECT_EQ(LinkedAddresses(estate, "aws_vpc.main"), (std::vector<std::string>{"aws_flow_log.main"}));
+  EXPECT_EQ(estate.sources()[0], SourceKind::kState);
+
+  Estate raw;
+  ASSERT_TRUE(raw.AddText(R"({"version":4,"terraform_version":"1.5.0","resources":[
+      {"module":"module.db","mode":"managed","type":"tencentcloud_mysql_instance","name":"main",
+       "provider":"provider[\"registry.terraform.io/tencentcloudstack/tencentcloud\"]",
+       "instances":[{"index_key":"prod","attributes":{"id":"cdb-123","internet_service":0}}]},
+      {"module":"module.db","mode":"managed","type":"tencentcloud_mysql_backup_policy","name":"main",
+       "instances":[{"attributes":{"id":"cdb-123-policy","mysql_id":"cdb-123","retention_period":7}}]}]})",
+                          "terraform.tfstate")
+                  .ok());
+  EXPECT_EQ(LinkedAddresses(raw, "module.db.tencentcloud_mysql_instance.main[\"prod\"]"),
+            (std::vector<std::string>{"module.db.tencentcloud_mysql_backup_policy.main"}));
+  EXPECT_EQ(raw.resources()[0].provider, "tencentcloud");
+}
+
+TEST(SnapshotTest, ResourcesExplicitLinksAndUnknowns) {
+  Estate estate;
+  ASSERT_TRUE(estate
+                  .AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"tencentcloud_cos_bucket","name":"records","values":{"bucket":"records-1250000000"}},
+      {"address":"tencentcloud_cos_bucket_version.records","type":"tencentcloud_cos_bucket_version",
+       "values":{"status":"Enabled"},"links":["tencentcloud_cos_bucket.records"]},
+      {"type":"tencentcloud_kms_key","name":"k","values":{},"unknown":{"key_rotation_enabled":true}}]})",
+                           "estate.json")
+                  .ok());
+  EXPECT_EQ(LinkedAddresses(estate, "tencentcloud_cos_bucket.records"),
+            (std::vector<std::string>{"tencentcloud_cos_bucket_version.records"}));
+  EXPECT_EQ(StateOf(estate, "tencentcloud_kms_key.k", "key_rotation_enabled"), LookupState::kUnknown);
+  EXPECT_EQ(estate.sources()[0], SourceKind::kSnapshot);
+}
+
+TEST(EncodingTest, Utf16AndBomsAreAccepted) {
+  std::string json = R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":"é","values":{}}]})";
+  std::string utf16le = "\xFF\xFE";
+  std::string utf16be = "\xFE\xFF";
+  // Encode as UTF-16 (the text is ASCII except "é" = U+00E9).
+  std::u32string wide =
+      U"{\"snapshot_version\":1,\"resources\":[{\"type\":\"aws_vpc\",\"name\":\"\u00e9\",\"values\":{}}]}";
+  for (char32_t c : wide) {
+    utf16le.push_back(static_cast<char>(c & 0xFF));
+    utf16le.push_back(static_cast<char>(c >> 8));
+    utf16be.push_back(static_cast<char>(c >> 8));
+    utf16be.push_back(static_cast<char>(c & 0xFF));
+  }
+  for (const std::string& text : {std::string("\xEF\xBB\xBF") + json, utf16le, utf16be}) {
+    Estate estate;
+    Status status = estate.AddText(text, "encoded.json");
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(estate.resources()[0].address, "aws_vpc.\xC3\xA9");
+  }
+  EXPECT_FALSE(NormalizeEncoding("\xFF\xFE\x41", "odd.json").ok());
+}
+
+TEST(ErrorTest, MessagesNameTheFileAndPlace) {
+  TempDir dir;
+  WriteFile(dir / "broken.json", "{\n  \"format_version\": \"1.0\",\n  \"planned_values\": {,}\n}\n");
+  Estate estate;
+  Status status = estate.AddFile(dir / "broken.json");
+  EXPECT_NE(status.message().find("broken.json:3:"), std::string::npos) << status.message();
+
+  status = estate.AddText(R"({"format_version":"1.0","planned_values":{"root_module":{"resources":[{"type":1}]}}})",
+                          "p.json");
+  EXPECT_NE(status.message().find("p.json#/planned_values/root_module/resources/0: "), std::string::npos)
+      << status.message();
+  status = estate.AddText(R"({"hello":1})", "other.json");
+  EXPECT_NE(status.message().find("other.json#: not a Terraform plan"), std::string::npos) << status.message();
+  status = estate.AddText(R"([1,2])", "array.json");
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(estate.resources().empty());
+  EXPECT_EQ(estate.AddFile(dir / "absent.json").code(), StatusCode::kNotFound);
+}
+
+TEST(ErrorTest, DuplicateAddressesAcrossFilesAreRefused) {
+  Estate estate;
+  std::string snapshot = R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":"a","values":{}}]})";
+  ASSERT_TRUE(estate.AddText(snapshot, "one.json").ok());
+  Status status = estate.AddText(snapshot, "two.json");
+  EXPECT_NE(status.message().find("also defined in one.json"), std::string::npos) << status.message();
+  EXPECT_EQ(estate.resources().size(), 1u);
+}
+
+TEST(PathTest, Syntax) {
+  EXPECT_EQ(ParseAttributePath("a.b[2].c").value().size(), 4u);
+  EXPECT_EQ(ParseAttributePath("a.b[2].c").value()[2].index, 2);
+  EXPECT_FALSE(ParseAttributePath("a[x]").ok());
+  EXPECT_FALSE(ParseAttributePath("").ok());
+}
+
+}  // namespace
+}  // namespace tutela::inventory
+
+namespace tutela::inventory {
+namespace {
+
+// Regression: a plan resource without values, read after a snapshot, must get an empty object, not another
+// document's root.
+TEST(RegressionTest, ResourceWithoutValuesAfterSnapshotIsEmpty) {
+  Estate estate;
+  ASSERT_TRUE(
+      estate.AddText(R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":"a","values":{}}]})", "snap.json")
+          .ok());
+  ASSERT_TRUE(estate
+                  .AddText(R"({"format_version":"1.0","planned_values":{"root_module":{"resources":[
+                    {"address":"aws_ebs_volume.v","type":"aws_ebs_volume","name":"v"}]}}})",
+                           "plan.json")
+                  .ok());
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.v", "resources"), LookupState::kMissing);
+  EXPECT_EQ(StateOf(estate, "aws_ebs_volume.v", "snapshot_version"), LookupState::kMissing);
+}
+
+// Bad input never crashes: every prefix of a real plan either loads or gives an error naming the file.
+TEST(RegressionTest, TruncatedPlansGiveErrorsNotCrashes) {
+  std::string plan = tutela::testing::ReadFile(SourceDir() / "examples/assess/plan.json");
+  for (size_t length = 0; length < plan.size(); length += 97) {
+    Estate estate;
+    Status status = estate.AddText(plan.substr(0, length), "cut.json");
+    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(status.message().rfind("cut.json", 0), 0u) << status.message();
+  }
+}
+
+}  // namespace
+}  // namespace tutela::inventory
