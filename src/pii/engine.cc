@@ -133,8 +133,14 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     for (const std::string& word : entity.negative_context) info.negative_context.push_back(Lower(word));
     rules->entities_.push_back(std::move(info));
     for (const std::string& pattern : entity.patterns) {
+      auto known = std::find_if(expressions.begin(), expressions.end(),
+                                [&](const char* expression) { return pattern == expression; });
+      if (known != expressions.end()) {
+        rules->patterns_[static_cast<size_t>(known - expressions.begin())].entities.push_back(entity_idx);
+        continue;
+      }
       ids.push_back(static_cast<unsigned int>(rules->patterns_.size()));
-      rules->patterns_.push_back({entity_idx});
+      rules->patterns_.push_back({{entity_idx}});
       expressions.push_back(pattern.c_str());
       flags.push_back(HS_FLAG_SOM_LEFTMOST);
     }
@@ -147,7 +153,7 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     int index = error ? error->expression : -1;
     hs_free_compile_error(error);
     if (index >= 0 && static_cast<size_t>(index) < rules->patterns_.size()) {
-      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entity];
+      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entities.front()];
       return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id + "\" does not compile (" +
                                      message + "); correct the pattern.");
     }
@@ -325,16 +331,17 @@ struct Scanner::Impl {
     candidates.clear();
     for (const RawMatch& match : raw) {
       if (match.to <= accept_from || match.to > accept_to) continue;
-      size_t entity_idx = rules->patterns_[match.pattern].entity;
-      size_t start = match.from, end = match.to;
-      double adjust = rules->entities_[entity_idx].validator(text, start, end);
-      if (adjust < 0 && adjust <= kInvalid) continue;
-      int column = ColumnOf(text, start, base);
-      std::string_view key = json ? JsonKeyOf(text, start) : std::string_view();
-      signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
-      double score = Score(text, entity_idx, start, end, column, name, adjust);
-      if (score < options.min_score) continue;
-      candidates.push_back({entity_idx, start, end, score, column, key});
+      for (size_t entity_idx : rules->patterns_[match.pattern].entities) {
+        size_t start = match.from, end = match.to;
+        double adjust = rules->entities_[entity_idx].validator(text, start, end);
+        if (adjust < 0 && adjust <= kInvalid) continue;
+        int column = ColumnOf(text, start, base);
+        std::string_view key = json ? JsonKeyOf(text, start) : std::string_view();
+        signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+        double score = Score(text, entity_idx, start, end, column, name, adjust);
+        if (score < options.min_score) continue;
+        candidates.push_back({entity_idx, start, end, score, column, key});
+      }
     }
     if (candidates.empty()) return Status::Ok();
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {

@@ -217,7 +217,7 @@ double UsItin(std::string_view text, size_t& start, size_t& end) {
 
 double UsNpi(std::string_view text, size_t& start, size_t& end) {
   std::string_view v = text.substr(start, end - start);
-  if (v.size() != 10) return kInvalid;
+  if (v.size() != 10 || (v[0] != '1' && v[0] != '2')) return kInvalid;
   char prefixed[16] = {'8', '0', '8', '4', '0'};
   std::memcpy(prefixed + 5, v.data(), 10);
   return LuhnValid(std::string_view(prefixed, 15)) ? 0 : kInvalid;
