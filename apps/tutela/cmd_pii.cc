@@ -31,7 +31,7 @@ int SensitivityRank(std::string_view level) {
 }
 
 int RunScan(const Context& context, const PiiScanOptions& options) {
-  auto format = context.Format("pii scan", "table", {"table", "json", "ndjson", "csv"});
+  auto format = context.Format("pii scan", "table", {"table", "json", "ndjson", "csv", "sarif"});
   if (!format.ok()) return ReportError(format.status());
   if (!options.fail_on.empty() && SensitivityRank(options.fail_on) < 0) {
     return ReportError(
@@ -94,7 +94,7 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   CLI::App* scan = pii->add_subcommand(
       "scan",
       "Scan files, folders (recursively) or - (stdin) for PII; prints masked findings (table by default; "
-      "json, ndjson, csv; see docs/pii.md)");
+      "json, ndjson, csv, sarif; see docs/pii.md)");
   scan->add_option("PATH", options->paths, "Files or folders to scan; - reads standard input")
       ->required()
       ->type_name("PATH");

@@ -83,6 +83,7 @@ struct Candidate {
   size_t end;
   double score;
   int column;
+  std::string_view key;  // JSON key of the value holding the match, if any
 };
 
 class LockedSink : public Sink {
@@ -132,8 +133,14 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     for (const std::string& word : entity.negative_context) info.negative_context.push_back(Lower(word));
     rules->entities_.push_back(std::move(info));
     for (const std::string& pattern : entity.patterns) {
+      auto known = std::find_if(expressions.begin(), expressions.end(),
+                                [&](const char* expression) { return pattern == expression; });
+      if (known != expressions.end()) {
+        rules->patterns_[static_cast<size_t>(known - expressions.begin())].entities.push_back(entity_idx);
+        continue;
+      }
       ids.push_back(static_cast<unsigned int>(rules->patterns_.size()));
-      rules->patterns_.push_back({entity_idx});
+      rules->patterns_.push_back({{entity_idx}});
       expressions.push_back(pattern.c_str());
       flags.push_back(HS_FLAG_SOM_LEFTMOST);
     }
@@ -146,7 +153,7 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     int index = error ? error->expression : -1;
     hs_free_compile_error(error);
     if (index >= 0 && static_cast<size_t>(index) < rules->patterns_.size()) {
-      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entity];
+      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entities.front()];
       return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id + "\" does not compile (" +
                                      message + "); correct the pattern.");
     }
@@ -177,6 +184,7 @@ struct Scanner::Impl {
   std::string location;
   // CSV/TSV state of the current file.
   char delimiter = 0;
+  bool json = false;  // JSON / NDJSON: the key of the string holding a match is context and location
   std::vector<std::string> columns;
   std::vector<signed char> column_context;  // per column x entity: +1 context word in header, -1 negative, 0 none
 
@@ -186,6 +194,7 @@ struct Scanner::Impl {
 
   void StartFile(std::string_view path) {
     delimiter = 0;
+    json = false;
     columns.clear();
     column_context.clear();
     if (!options.column_aware) return;
@@ -195,6 +204,7 @@ struct Scanner::Impl {
     };
     if (ends_with(".csv")) delimiter = ',';
     if (ends_with(".tsv") || ends_with(".tab")) delimiter = '\t';
+    json = ends_with(".json") || ends_with(".ndjson") || ends_with(".jsonl");
   }
 
   // Reads the header from the first chunk of a CSV/TSV file.
@@ -248,13 +258,43 @@ struct Scanner::Impl {
     return column < static_cast<int>(columns.size()) ? column : -1;
   }
 
-  double Score(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, double adjust) const {
+  // For `"key": "... match ..."`, the key (looked for at most 256 bytes back on the same line); empty otherwise.
+  static std::string_view JsonKeyOf(std::string_view text, size_t start) {
+    size_t limit = start > 256 ? start - 256 : 0;
+    size_t quote = start;
+    while (quote > limit && text[quote - 1] != '"' && text[quote - 1] != '\n') --quote;
+    if (quote == limit || text[quote - 1] != '"') return {};
+    size_t pos = quote - 1;  // the value's opening quote
+    while (pos > limit && (text[pos - 1] == ' ' || text[pos - 1] == '\t')) --pos;
+    if (pos == limit || text[pos - 1] != ':') return {};
+    --pos;
+    while (pos > limit && (text[pos - 1] == ' ' || text[pos - 1] == '\t')) --pos;
+    if (pos == limit || text[pos - 1] != '"') return {};
+    size_t key_end = pos - 1, key_start = key_end;
+    while (key_start > limit && text[key_start - 1] != '"' && text[key_start - 1] != '\n') --key_start;
+    if (key_start == limit || text[key_start - 1] != '"' || key_start == key_end) return {};
+    return text.substr(key_start, key_end - key_start);
+  }
+
+  // +1 when `name` (a column header or JSON key) holds a context word of the entity, -1 a negative word, else 0.
+  signed char NameContext(std::string_view name, size_t entity_idx) const {
+    std::string lowered = Lower(name);
+    for (char& c : lowered) {
+      if (c == '_' || c == '-' || c == '.') c = ' ';
+    }
+    const auto& info = rules->entities_[entity_idx];
+    if (AnyWord(lowered, info.negative_context)) return -1;
+    return AnyWord(lowered, info.context) ? 1 : 0;
+  }
+
+  double Score(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, signed char name,
+               double adjust) const {
     const Entity& entity = rules->catalog_.entities[entity_idx];
     const auto& info = rules->entities_[entity_idx];
     // The window stays on the match's line (and, outside tables, the line before it, where labels often are).
     size_t before = start > kContextBefore ? start - kContextBefore : 0;
     std::string_view left = text.substr(before, start - before);
-    int lines_allowed = column >= 0 || delimiter != 0 ? 0 : 1;
+    int lines_allowed = column >= 0 || delimiter != 0 || json ? 0 : 1;
     for (size_t i = left.size(); i-- > 0;) {
       if (left[i] == '\n' && lines_allowed-- == 0) {
         left.remove_prefix(i + 1);
@@ -272,6 +312,8 @@ struct Scanner::Impl {
       positive = positive || header > 0;
       negative = negative || header < 0;
     }
+    positive = positive || name > 0;
+    negative = negative || name < 0;
     double score = entity.score + adjust;
     if (positive) score += rules->catalog_.context_boost;
     if (negative) score -= rules->catalog_.negative_penalty;
@@ -289,14 +331,17 @@ struct Scanner::Impl {
     candidates.clear();
     for (const RawMatch& match : raw) {
       if (match.to <= accept_from || match.to > accept_to) continue;
-      size_t entity_idx = rules->patterns_[match.pattern].entity;
-      size_t start = match.from, end = match.to;
-      double adjust = rules->entities_[entity_idx].validator(text, start, end);
-      if (adjust < 0 && adjust <= kInvalid) continue;
-      int column = ColumnOf(text, start, base);
-      double score = Score(text, entity_idx, start, end, column, adjust);
-      if (score < options.min_score) continue;
-      candidates.push_back({entity_idx, start, end, score, column});
+      for (size_t entity_idx : rules->patterns_[match.pattern].entities) {
+        size_t start = match.from, end = match.to;
+        double adjust = rules->entities_[entity_idx].validator(text, start, end);
+        if (adjust < 0 && adjust <= kInvalid) continue;
+        int column = ColumnOf(text, start, base);
+        std::string_view key = json ? JsonKeyOf(text, start) : std::string_view();
+        signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+        double score = Score(text, entity_idx, start, end, column, name, adjust);
+        if (score < options.min_score) continue;
+        candidates.push_back({entity_idx, start, end, score, column, key});
+      }
     }
     if (candidates.empty()) return Status::Ok();
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -324,6 +369,7 @@ struct Scanner::Impl {
       cursor = candidate.start;
       location.clear();
       if (candidate.column >= 0) location = "column " + columns[static_cast<size_t>(candidate.column)];
+      if (!candidate.key.empty()) location.append("key ").append(candidate.key);
       Finding finding;
       finding.entity = &rules->catalog_.entities[candidate.entity];
       finding.path = path;

@@ -205,6 +205,43 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
     out << nlohmann::json{{"findings", list}, {"summary", collector.Summary()}}.dump(2) << "\n";
   } else if (format == "ndjson") {
     for (const StoredFinding& finding : collector.findings()) out << FindingJson(finding).dump() << "\n";
+  } else if (format == "sarif") {
+    std::set<std::string> used;
+    for (const StoredFinding& finding : collector.findings()) used.insert(finding.entity);
+    nlohmann::json rules = nlohmann::json::array();
+    for (const std::string& id : used) {
+      const Entity* entity = collector.catalog().Find(id);
+      if (entity == nullptr) continue;
+      rules.push_back({{"id", id},
+                       {"shortDescription", {{"text", entity->description}}},
+                       {"properties", {{"category", entity->category}, {"sensitivity", entity->sensitivity}}}});
+    }
+    nlohmann::json results = nlohmann::json::array();
+    for (const StoredFinding& f : collector.findings()) {
+      const Entity* entity = collector.catalog().Find(f.entity);
+      std::string sensitivity = entity != nullptr ? entity->sensitivity : "low";
+      nlohmann::json region = {{"startLine", f.line}, {"byteOffset", f.start}, {"byteLength", f.end - f.start}};
+      nlohmann::json location = {{"physicalLocation", {{"artifactLocation", {{"uri", f.path}}}, {"region", region}}}};
+      if (!f.location.empty()) location["logicalLocations"] = nlohmann::json::array({{{"name", f.location}}});
+      results.push_back({{"ruleId", f.entity},
+                         {"level", sensitivity == "high"     ? "error"
+                                   : sensitivity == "medium" ? "warning"
+                                                             : "note"},
+                         {"message", {{"text", f.entity + " " + f.preview + " (score " + FormatScore(f.score) + ")"}}},
+                         {"locations", nlohmann::json::array({location})},
+                         {"partialFingerprints", {{"tutelaValue/v1", f.fingerprint}}},
+                         {"properties", {{"score", std::round(f.score * 100) / 100}, {"category", f.category}}}});
+    }
+    nlohmann::json sarif = {
+        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+        {"version", "2.1.0"},
+        {"runs",
+         nlohmann::json::array(
+             {{{"tool",
+                {{"driver",
+                  {{"name", "tutela"}, {"informationUri", "https://github.com/tutela/tutela"}, {"rules", rules}}}}},
+               {"results", results}}})}};
+    out << sarif.dump(2) << "\n";
   } else if (format == "csv") {
     out << "entity,category,path,location,start,end,line,score,preview,fingerprint\n";
     for (const StoredFinding& f : collector.findings()) {

@@ -143,6 +143,11 @@ double Phone(std::string_view text, size_t& start, size_t& end) {
   while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '-' || text[back - 1] == '.')) --back;
   while (back > 0 && IsDigit(text[back - 1])) --back;
   if (back < start && back > 0 && text[back - 1] == '+') return kInvalid;
+  // A prefix of a longer grouped number ("+86 138" of "+86 138 0013 8000"): the longer candidate is judged instead
+  // (this also keeps libphonenumber calls, the slowest part of phone validation, to one per number).
+  if (end + 1 < text.size() && (text[end] == ' ' || text[end] == '-' || text[end] == '.') && IsDigit(text[end + 1])) {
+    return kInvalid;
+  }
   PhoneNumber parsed;
   if (number[0] == '+') {
     if (util->Parse(number, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return kInvalid;
@@ -212,7 +217,7 @@ double UsItin(std::string_view text, size_t& start, size_t& end) {
 
 double UsNpi(std::string_view text, size_t& start, size_t& end) {
   std::string_view v = text.substr(start, end - start);
-  if (v.size() != 10) return kInvalid;
+  if (v.size() != 10 || (v[0] != '1' && v[0] != '2')) return kInvalid;
   char prefixed[16] = {'8', '0', '8', '4', '0'};
   std::memcpy(prefixed + 5, v.data(), 10);
   return LuhnValid(std::string_view(prefixed, 15)) ? 0 : kInvalid;

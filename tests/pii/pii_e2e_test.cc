@@ -99,6 +99,33 @@ TEST_F(PiiScanTest, ErrorsAreReportedAfterTheScanWithExitTwo) {
   EXPECT_NE(result.err.find("missing.txt"), std::string::npos);
 }
 
+TEST_F(PiiScanTest, SarifHasRulesResultsAndRegions) {
+  WriteFile(dir_ / "notes.txt", "line one\nSSN 536-22-1234\n");
+  auto result = RunTutela(Args({"notes.txt", "--format", "sarif"}), {}, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto sarif = nlohmann::json::parse(result.out);
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  const auto& run = sarif["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["rules"][0]["id"], "US_SSN");
+  ASSERT_EQ(run["results"].size(), 1u);
+  EXPECT_EQ(run["results"][0]["level"], "error");
+  EXPECT_EQ(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+  EXPECT_EQ(result.out.find("536-22-1234"), std::string::npos);
+}
+
+TEST_F(PiiScanTest, HugeLineOnStdinIsScannedInBoundedChunks) {
+  // 24 MiB without a newline, with a value in the middle and one at the end.
+  std::string input(12 << 20, 'a');
+  input += " SSN 536-22-1234 ";
+  input += std::string(12 << 20, 'b');
+  input += " email li.wei@corp-mail.cn";
+  auto result = RunTutela(Args({"-", "--format", "ndjson", "--chunk-size", "65536"}), input, dir_.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("US_SSN"), std::string::npos);
+  EXPECT_NE(result.out.find("EMAIL_ADDRESS"), std::string::npos);
+  EXPECT_NE(result.out.find("\"start\":12582917"), std::string::npos) << result.out;
+}
+
 TEST_F(PiiScanTest, BadFlagsAreErrors) {
   EXPECT_EQ(RunTutela(Args({"-", "--fail-on", "urgent"}), "", dir_.path()).exit_code, 2);
   EXPECT_EQ(RunTutela(Args({"-", "--min-score", "3"}), "", dir_.path()).exit_code, 2);

@@ -182,6 +182,19 @@ TEST(PiiEngine, CsvHeaderIsContextAndLocation) {
   EXPECT_TRUE(Scan("name,order_ref\nLi,1103700123458\n", {}, "orders.csv").empty());
 }
 
+TEST(PiiEngine, JsonKeyIsContextAndLocation) {
+  auto hits = Scan("{\"ts\":1}\n{\"user\": {\"national_id\": \"1103700123458\"}}\n", {}, "app.ndjson");
+  ASSERT_EQ(hits.size(), 1u) << Describe(hits);
+  EXPECT_EQ(hits[0].entity, "TH_NATIONAL_ID");
+  EXPECT_EQ(hits[0].location, "key national_id");
+  EXPECT_EQ(hits[0].line, 2u);
+  EXPECT_TRUE(Scan("{\"order_id\":\"1103700123458\"}\n", {}, "app.ndjson").empty());
+  // Outside JSON files the key is not a location.
+  auto plain = Scan("{\"email\": \"li.wei@corp-mail.cn\"}", {}, "notes.txt");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].location, "");
+}
+
 TEST(PiiEngine, BinaryFilesAreSkipped) {
   ::tutela::testing::TempDir dir;
   ::tutela::testing::WriteFile(dir / "bin.dat", std::string("SSN 536-22-1234\0\0\0", 19));

@@ -74,7 +74,7 @@ class Ruleset {
   Ruleset() = default;
   friend class Scanner;
   struct PatternInfo {
-    size_t entity;
+    std::vector<size_t> entities;  // identical pattern strings compile once and feed every entity that lists them
   };
   struct EntityInfo {
     Validator validator = nullptr;

@@ -65,6 +65,7 @@ class FindingCollector : public Sink {
   const std::vector<std::string>& errors() const { return errors_; }
   uint64_t files() const { return files_; }
   uint64_t bytes() const { return bytes_; }
+  const Catalog& catalog() const { return catalog_; }
   // {"files", "bytes", "findings", "entities": {ID: count}, "columns": [...], "skipped": [...], "errors": [...]}
   nlohmann::json Summary() const;
 
@@ -79,7 +80,8 @@ class FindingCollector : public Sink {
   uint64_t bytes_ = 0;
 };
 
-// Renderings of collected findings. `format` is table | json | ndjson | csv.
+// Renderings of collected findings. `format` is table | json | ndjson | csv | sarif (SARIF 2.1.0: one rule per
+// entity found, one result per finding with its region, masked preview and fingerprint as partialFingerprints).
 std::string RenderFindings(const FindingCollector& collector, std::string_view format, bool color);
 
 // The PII inventory (docs/formats/pii-inventory.md): one store per scanned root, with its entities, categories,
