@@ -133,3 +133,20 @@ TEST(PimsCli, DecidePermitsAndDeniesWithExitCodes) {
 
 }  // namespace
 }  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, RiskOnTheExampleRegister) {
+  ProcessResult result =
+      RunTutela({"pims", "risk", "--register", (SourceDir() / "examples/pims/register.yaml").string(),
+                 "--pii-inventory", (SourceDir() / "examples/pims/pii-inventory.json").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["activities"].size(), 2u);
+  EXPECT_EQ(json["activities"][0]["activity"], "PA-PAYMENTS");
+  EXPECT_EQ(json["activities"][0]["level"], "medium");
+}
+
+}  // namespace
+}  // namespace tutela::testing
