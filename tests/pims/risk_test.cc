@@ -34,8 +34,8 @@ TEST(Risk, ScoresFactorsAndImpactAssessments) {
   ASSERT_TRUE(processing.ok()) << processing.status().ToString();
   auto rules = JurisdictionSet::LoadDirectory(testing::SourceDir() / "catalog/jurisdictions");
   ASSERT_TRUE(rules.ok());
-  std::vector<InventoryStore> inventory = {{"s3://clinic/records.csv", {{"EMAIL_ADDRESS", 150000}}, {"health"}},
-                                           {"/srv/crm/list.csv", {{"EMAIL_ADDRESS", 20}}, {}}};
+  std::vector<InventoryStore> inventory = {{"s3://clinic/records.csv", {{"EMAIL_ADDRESS", 150000}}, {}, {"health"}},
+                                           {"/srv/crm/list.csv", {{"EMAIL_ADDRESS", 20}}, {}, {}}};
   auto risks = EvaluateRisk(*processing, *rules, inventory);
   ASSERT_EQ(risks.size(), 2u);
 
