@@ -101,7 +101,7 @@ TEST(PimsCli, RegisterLintAndSyncExitCodes) {
   ProcessResult sync =
       RunTutela({"pims", "register", "sync", (SourceDir() / "examples/pims/register.yaml").string(), "--pii-inventory",
                  (SourceDir() / "examples/pims/pii-inventory.json").string(), "--format", "json"});
-  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD in the support exports
+  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD_NUMBER in the support exports
   auto report = nlohmann::json::parse(sync.out);
   EXPECT_EQ(report["findings"][0]["kind"], "undeclared");
   TempDir dir;

@@ -99,14 +99,14 @@ TEST(Register, SyncReadsInventoryVersionOneWithPerEntityCategories) {
   auto document = ParseJson(R"({"format": "tutela-pii-inventory", "version": 1, "stores": [
       {"store": "crm", "categories": ["contact", "health"], "entities": [
         {"id": "EMAIL_ADDRESS", "category": "contact", "count": 4},
-        {"id": "MEDICAL_RECORD", "category": "health", "count": 1}]}]})",
+        {"id": "MEDICAL_RECORD_NUMBER", "category": "health", "count": 1}]}]})",
                             "inv.json");
   ASSERT_TRUE(document.ok());
   auto inventory = ParsePiiInventory(*document, "inv.json");
   ASSERT_TRUE(inventory.ok()) << inventory.status().ToString();
   // "contact" covers EMAIL_ADDRESS only: the health entity is undeclared although the store also holds contact data.
   std::vector<std::string> expected = {
-      "undeclared | crm |  | MEDICAL_RECORD found 1 time(s) in crm, but no activity using this store declares it; "
+      "undeclared | crm |  | MEDICAL_RECORD_NUMBER found 1 time(s) in crm, but no activity using this store declares it; "
       "add it to an activity's pii (and data_stores) or remove the data."};
   EXPECT_EQ(Render(SyncRegister(*processing, *inventory)), expected);
 
