@@ -1,4 +1,4 @@
-// tutela pims jurisdictions | register lint | register sync | decide, tutela breach assess
+// tutela pims jurisdictions | register lint | register sync | decide | risk, tutela breach assess
 #include <memory>
 #include <sstream>
 
@@ -10,6 +10,7 @@
 #include "tutela/pims/decide.h"
 #include "tutela/pims/jurisdiction.h"
 #include "tutela/pims/register.h"
+#include "tutela/pims/risk.h"
 
 namespace tutela::cli {
 namespace {
@@ -179,6 +180,27 @@ int RunDecide(const Context& context, const DecideOptions& options) {
   return decision->permit ? kExitClean : kExitFindings;
 }
 
+int RunRisk(const Context& context, const RegisterOptions& options) {
+  auto format = context.Format("pims risk", "json", {"json", "markdown"});
+  if (!format.ok()) return ReportError(format.status());
+  auto rules = LoadRules(options.jurisdictions);
+  if (!rules.ok()) return ReportError(rules.status());
+  auto processing = pims::LoadRegister(options.register_file);
+  if (!processing.ok()) return ReportError(processing.status());
+  std::vector<pims::InventoryStore> inventory;
+  if (!options.pii_inventory.empty()) {
+    auto document = LoadJsonFile(options.pii_inventory);
+    if (!document.ok()) return ReportError(document.status());
+    auto parsed = pims::ParsePiiInventory(*document, options.pii_inventory);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    inventory = std::move(parsed).value();
+  }
+  auto risks = pims::EvaluateRisk(*processing, *rules, inventory);
+  std::string text = *format == "json" ? pims::RiskToJson(risks).dump(2) + "\n" : pims::RiskToMarkdown(risks);
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
 }  // namespace
 
 void AddPimsCommands(CLI::App& app, Context& context) {
@@ -228,6 +250,16 @@ void AddPimsCommands(CLI::App& app, Context& context) {
   decide->callback([&context, decide_options] {
     context.run = [&context, decide_options] { return RunDecide(context, *decide_options); };
   });
+
+  auto risk_options = std::make_shared<RegisterOptions>();
+  CLI::App* risk = pims->add_subcommand(
+      "risk", "Per-activity likelihood, impact, residual risk and required impact assessments (json, markdown)");
+  risk->add_option("--register", risk_options->register_file, "register.yaml")->required()->type_name("FILE");
+  risk->add_option("--pii-inventory", risk_options->pii_inventory, "PII inventory JSON (volumes)")->type_name("FILE");
+  risk->add_option("--jurisdictions", risk_options->jurisdictions, "Rule folder (default: the catalog's)")
+      ->type_name("DIR");
+  risk->callback(
+      [&context, risk_options] { context.run = [&context, risk_options] { return RunRisk(context, *risk_options); }; });
 
   CLI::App* breach = app.add_subcommand("breach", "Breach assessment with per-jurisdiction notification deadlines");
   breach->require_subcommand(1);

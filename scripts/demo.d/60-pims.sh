@@ -1,4 +1,11 @@
-# Privacy program: who must be told of the sample breach, by when, and the response plan.
+# Privacy program: risk evaluation of the sample register, then who must be told of the sample breach, by when.
+step "Privacy risk evaluation of examples/pims/register.yaml (with PII volumes from the inventory)"
+"$TUTELA" pims risk --register "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --output "$OUT/privacy-risk.json"
+"$TUTELA" pims risk --register "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --format markdown --output "$OUT/privacy-risk.md"
+sed -n '1,/^## /p' "$OUT/privacy-risk.md" | sed '$d'
+
 step "Breach assessment of examples/pims/incident.yaml (per-jurisdiction deadlines and response plan)"
 "$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --output "$OUT/breach-assessment.json" \
   --ics "$OUT/breach-deadlines.ics"

@@ -238,9 +238,10 @@ class Reader {
 
   Result<Jurisdiction> ParseJurisdiction(const YAML::Node& root) {
     if (!root.IsMap()) return Error(root, "a jurisdiction file must be a mapping; see docs/pims.md.");
-    TUTELA_RETURN_IF_ERROR(
-        CheckKeys(root, {"id", "name", "source", "regulator", "sensitive", "transfers", "penalty", "notifications"},
-                  "a jurisdiction file"));
+    TUTELA_RETURN_IF_ERROR(CheckKeys(root,
+                                     {"id", "name", "source", "regulator", "sensitive", "transfers", "penalty",
+                                      "notifications", "impact_assessment"},
+                                     "a jurisdiction file"));
     Jurisdiction out;
     out.path = source_;
     TUTELA_ASSIGN_OR_RETURN(out.id, String(root, "id", true, "a jurisdiction file"));
@@ -283,6 +284,25 @@ class Reader {
     if (!root["penalty"]) return Error(root, "a jurisdiction file needs a \"penalty\" headline; add it.");
     TUTELA_ASSIGN_OR_RETURN(out.penalty, Fact(root["penalty"], "the penalty", true));
 
+    if (YAML::Node impact = root["impact_assessment"]) {
+      TUTELA_RETURN_IF_ERROR(CheckKeys(impact, {"when_any", "text", "citation", "verified"}, "impact_assessment"));
+      ImpactAssessmentRule rule;
+      TUTELA_ASSIGN_OR_RETURN(rule.when_any, Strings(impact, "when_any", "impact_assessment"));
+      for (const std::string& trigger : rule.when_any) {
+        if (trigger != "high_risk" && trigger != "sensitive" && trigger != "sensitive_large_scale" &&
+            trigger != "transfer" && trigger != "disclosure") {
+          return Error(impact["when_any"], "unknown impact_assessment trigger \"" + trigger +
+                                               "\"; use high_risk, sensitive, sensitive_large_scale, transfer or "
+                                               "disclosure.");
+        }
+      }
+      if (rule.when_any.empty()) return Error(impact, "impact_assessment needs when_any triggers.");
+      TUTELA_ASSIGN_OR_RETURN(rule.text, String(impact, "text", true, "impact_assessment"));
+      TUTELA_ASSIGN_OR_RETURN(rule.citation, String(impact, "citation", true, "impact_assessment"));
+      if (!impact["verified"]) return Error(impact, "impact_assessment needs \"verified: true|false\".");
+      TUTELA_ASSIGN_OR_RETURN(rule.verified, Bool(impact, "verified", false, "impact_assessment"));
+      out.impact_assessment = std::move(rule);
+    }
     YAML::Node rules = root["notifications"];
     if (!rules || !rules.IsSequence() || rules.size() == 0) {
       return Error(rules ? rules : root, "\"notifications\" must list at least one notification rule.");

@@ -197,7 +197,16 @@ Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& docu
   if (!document.is_object() || !document.contains("stores") || !document["stores"].is_array()) {
     return Status::InvalidArgument(source +
                                    ": a PII inventory needs \"stores\": a list of {store, entities, "
-                                   "categories}; see docs/formats/register.md.");
+                                   "categories}; see docs/formats/pii-inventory.md.");
+  }
+  if (document.contains("format") && document["format"] != "tutela-pii-inventory") {
+    return Status::InvalidArgument(source +
+                                   ": \"format\" is not \"tutela-pii-inventory\"; pass the file written by "
+                                   "`tutela pii scan --inventory`.");
+  }
+  if (document.contains("version") && (!document["version"].is_number_unsigned() || document["version"] != 1)) {
+    return Status::InvalidArgument(source + ": PII inventory version " + document["version"].dump() +
+                                   " is not supported (this tutela reads version 1); upgrade tutela.");
   }
   std::vector<InventoryStore> out;
   for (size_t index = 0; index < document["stores"].size(); ++index) {
@@ -209,13 +218,30 @@ Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& docu
     InventoryStore store;
     store.store = item["store"].get<std::string>();
     if (item.contains("entities")) {
-      if (!item["entities"].is_object())
-        return Status::InvalidArgument(where + ".entities must map entity ids to counts.");
-      for (const auto& [entity, count] : item["entities"].items()) {
-        if (!count.is_number_unsigned()) {
-          return Status::InvalidArgument(where + ".entities." + entity + " must be a whole number.");
+      const nlohmann::json& entities = item["entities"];
+      if (entities.is_array()) {  // version 1: [{"id", "category", "count", ...}]
+        for (size_t entity_idx = 0; entity_idx < entities.size(); ++entity_idx) {
+          const nlohmann::json& entity = entities[entity_idx];
+          std::string entity_where = where + ".entities[" + std::to_string(entity_idx) + "]";
+          if (!entity.is_object() || !entity.contains("id") || !entity["id"].is_string() || !entity.contains("count") ||
+              !entity["count"].is_number_unsigned()) {
+            return Status::InvalidArgument(entity_where + " needs \"id\" (text) and \"count\" (a whole number).");
+          }
+          std::string id = entity["id"].get<std::string>();
+          store.entities[id] += entity["count"].get<uint64_t>();
+          if (entity.contains("category") && entity["category"].is_string()) {
+            store.entity_categories[id] = entity["category"].get<std::string>();
+          }
         }
-        store.entities[entity] = count.get<uint64_t>();
+      } else if (entities.is_object()) {  // the earlier draft: {"ENTITY_ID": count}
+        for (const auto& [entity, count] : entities.items()) {
+          if (!count.is_number_unsigned()) {
+            return Status::InvalidArgument(where + ".entities." + entity + " must be a whole number.");
+          }
+          store.entities[entity] = count.get<uint64_t>();
+        }
+      } else {
+        return Status::InvalidArgument(where + ".entities must be a list of {id, count, ...}.");
       }
     }
     if (item.contains("categories")) {
@@ -243,10 +269,16 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
         declared.insert(activity.pii.begin(), activity.pii.end());
       }
     }
-    bool category_declared = std::any_of(store.categories.begin(), store.categories.end(),
-                                         [&](const std::string& category) { return declared.count(category) > 0; });
     for (const auto& [entity, count] : store.entities) {
-      if (count == 0 || declared.count(entity) > 0 || category_declared) continue;
+      if (count == 0 || declared.count(entity) > 0) continue;
+      // A declared category covers the entity: its own category (version 1), else any category of the store.
+      auto own = store.entity_categories.find(entity);
+      bool category_declared =
+          own != store.entity_categories.end()
+              ? declared.count(own->second) > 0
+              : std::any_of(store.categories.begin(), store.categories.end(),
+                            [&](const std::string& category) { return declared.count(category) > 0; });
+      if (category_declared) continue;
       findings.push_back(
           {"undeclared", store.store, "",
            entity + " found " + std::to_string(count) + " time(s) in " + store.store +

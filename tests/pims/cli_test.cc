@@ -101,7 +101,7 @@ TEST(PimsCli, RegisterLintAndSyncExitCodes) {
   ProcessResult sync =
       RunTutela({"pims", "register", "sync", (SourceDir() / "examples/pims/register.yaml").string(), "--pii-inventory",
                  (SourceDir() / "examples/pims/pii-inventory.json").string(), "--format", "json"});
-  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD in the support exports
+  EXPECT_EQ(sync.exit_code, 1) << sync.err;  // undeclared MEDICAL_RECORD_NUMBER in the support exports
   auto report = nlohmann::json::parse(sync.out);
   EXPECT_EQ(report["findings"][0]["kind"], "undeclared");
   TempDir dir;
@@ -129,6 +129,23 @@ TEST(PimsCli, DecidePermitsAndDeniesWithExitCodes) {
                                   "customer_support", "--requester", "self", "--data", "CREDIT_CARD"});
   EXPECT_EQ(deny.exit_code, 1);
   EXPECT_EQ(nlohmann::json::parse(deny.out)["rule"], "data-minimisation");
+}
+
+}  // namespace
+}  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, RiskOnTheExampleRegister) {
+  ProcessResult result =
+      RunTutela({"pims", "risk", "--register", (SourceDir() / "examples/pims/register.yaml").string(),
+                 "--pii-inventory", (SourceDir() / "examples/pims/pii-inventory.json").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["activities"].size(), 2u);
+  EXPECT_EQ(json["activities"][0]["activity"], "PA-PAYMENTS");
+  EXPECT_EQ(json["activities"][0]["level"], "medium");
 }
 
 }  // namespace

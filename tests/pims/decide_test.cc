@@ -13,7 +13,7 @@ const char* kRegister = R"(activities:
     purpose: payroll
     legal_basis: legal_obligation
     data_subjects: [employees]
-    pii: [PERSON, IBAN_CODE, health]
+    pii: [PERSON, IBAN, health]
     data_stores: [{store: /srv/hr}]
     recipients: [payroll-bureau]
     sub_processors: [hosting-co]
@@ -45,7 +45,7 @@ TEST(Decide, EachRuleDecidesItsCase) {
       {"permitted, health masked",
        {"PA-HR", "payroll", "payroll-bureau", {"PERSON", "health"}},
        "permit permit health"},
-      {"sub-processor permitted", {"PA-HR", "payroll", "hosting-co", {"IBAN_CODE"}}, "permit permit"},
+      {"sub-processor permitted", {"PA-HR", "payroll", "hosting-co", {"IBAN"}}, "permit permit"},
       {"other purpose", {"PA-HR", "analytics", "payroll-bureau", {"PERSON"}}, "deny purpose-limitation"},
       {"undeclared recipient", {"PA-HR", "payroll", "ad-network", {"PERSON"}}, "deny recipient-declared"},
       {"undeclared data", {"PA-HR", "payroll", "payroll-bureau", {"PERSON", "US_SSN"}}, "deny data-minimisation"},

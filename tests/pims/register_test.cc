@@ -83,6 +83,43 @@ TEST(Register, SyncReportsUndeclaredAndUnseen) {
   EXPECT_EQ(Render(SyncRegister(*processing, *inventory)), expected);
 }
 
+TEST(Register, SyncReadsInventoryVersionOneWithPerEntityCategories) {
+  auto processing = ParseRegister(R"(activities:
+  - id: PA-1
+    purpose: support
+    legal_basis: contract
+    data_subjects: [customers]
+    pii: [contact]
+    data_stores: [{store: crm}]
+    retention: P1Y
+    jurisdictions: [EU]
+)",
+                                  "register.yaml");
+  ASSERT_TRUE(processing.ok()) << processing.status().ToString();
+  auto document = ParseJson(R"({"format": "tutela-pii-inventory", "version": 1, "stores": [
+      {"store": "crm", "categories": ["contact", "health"], "entities": [
+        {"id": "EMAIL_ADDRESS", "category": "contact", "count": 4},
+        {"id": "MEDICAL_RECORD_NUMBER", "category": "health", "count": 1}]}]})",
+                            "inv.json");
+  ASSERT_TRUE(document.ok());
+  auto inventory = ParsePiiInventory(*document, "inv.json");
+  ASSERT_TRUE(inventory.ok()) << inventory.status().ToString();
+  // "contact" covers EMAIL_ADDRESS only: the health entity is undeclared although the store also holds contact data.
+  std::vector<std::string> expected = {
+      "undeclared | crm |  | MEDICAL_RECORD_NUMBER found 1 time(s) in crm, but no activity using this store declares it; "
+      "add it to an activity's pii (and data_stores) or remove the data."};
+  EXPECT_EQ(Render(SyncRegister(*processing, *inventory)), expected);
+
+  auto future = ParseJson(R"({"format": "tutela-pii-inventory", "version": 2, "stores": []})", "inv.json");
+  ASSERT_TRUE(future.ok());
+  EXPECT_EQ(ParsePiiInventory(*future, "inv.json").status().message(),
+            "inv.json: PII inventory version 2 is not supported (this tutela reads version 1); upgrade tutela.");
+  auto bad = ParseJson(R"({"stores": [{"store": "crm", "entities": [{"id": "X"}]}]})", "inv.json");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(ParsePiiInventory(*bad, "inv.json").status().message(),
+            "inv.json: stores[0].entities[0] needs \"id\" (text) and \"count\" (a whole number).");
+}
+
 TEST(Register, BadRegistersNameTheField) {
   struct Case {
     const char* text;

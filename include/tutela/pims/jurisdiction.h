@@ -99,6 +99,16 @@ struct CitedFact {
   bool verified = true;
 };
 
+// When a formal impact assessment (DPIA, PIPIA) is required before processing. Triggers, any of: "high_risk"
+// (residual risk high), "sensitive", "sensitive_large_scale" (sensitive and volume high), "transfer" (a cross-border
+// transfer), "disclosure" (recipients or sub-processors).
+struct ImpactAssessmentRule {
+  std::vector<std::string> when_any;
+  std::string text;
+  std::string citation;
+  bool verified = true;
+};
+
 struct Jurisdiction {
   std::string id;  // "EU", "DE", "CN", "SG", "KR", "JP", "MY", "ID", "TH", "PH", "US-HIPAA"
   std::string name;
@@ -113,6 +123,7 @@ struct Jurisdiction {
   std::vector<CitedFact> transfer_mechanisms;
   CitedFact penalty;
   std::vector<NotificationRule> rules;
+  std::optional<ImpactAssessmentRule> impact_assessment;
   std::string path;
 
   // True when `category` (an entity id or a category name) is in this regime's sensitive lists.

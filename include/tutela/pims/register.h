@@ -73,14 +73,17 @@ Result<ProcessingRegister> LoadRegister(const std::filesystem::path& path);
 // Semantic checks against the jurisdiction rules; empty when clean.
 std::vector<RegisterFinding> LintRegister(const ProcessingRegister& processing, const JurisdictionSet& rules);
 
-// One store of a PII inventory (provisional format; see docs/formats/register.md "PII inventory").
+// One store of a PII inventory (docs/formats/pii-inventory.md, version 1; the earlier draft with "entities" as an
+// object of counts is still read).
 struct InventoryStore {
   std::string store;
   std::map<std::string, uint64_t> entities;
+  std::map<std::string, std::string> entity_categories;  // version 1 gives each entity its category
   std::vector<std::string> categories;
 };
 
-// Parses the provisional PII inventory JSON {"stores": [{"store", "entities": {ID: count}, "categories": [...]}]}.
+// Parses a PII inventory. InvalidArgument naming the store index on a bad structure, another "format", or a
+// version other than 1.
 Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& document, const std::string& source);
 
 // Undeclared (found, not declared for that store) and unseen (declared for a store, found nowhere in it) PII.
