@@ -517,6 +517,7 @@ struct S3Server::Impl {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       if (lower.starts_with("x-amz-checksum-") && lower != "x-amz-checksum-algorithm") request.checksum_header = true;
+      if (lower == "x-amz-trailer" && value.starts_with("x-amz-checksum-")) request.checksum_header = true;
     }
     if (req.has_header("x-amz-object-lock-mode")) request.lock_mode = req.get_header_value("x-amz-object-lock-mode");
     if (req.has_header("x-amz-object-lock-retain-until-date")) {
@@ -627,6 +628,9 @@ S3Server::S3Server(Store& store, ServerOptions options) : impl_(std::make_unique
   impl_->server.Delete(".*", handler);
   impl_->server.set_payload_max_length(impl_->options.max_object_bytes);
   impl_->server.set_keep_alive_max_count(1000);
+  impl_->server.set_tcp_nodelay(true);  // small responses must not wait for delayed ACKs (40 ms each)
+  // Each keep-alive connection holds a worker while open; size the pool for many concurrent clients.
+  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
 }
 
 S3Server::~S3Server() = default;
