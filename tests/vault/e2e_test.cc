@@ -6,8 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "test_support.h"
@@ -153,7 +156,16 @@ TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {
     pid_t writer = Spawn(
         {"/usr/bin/python3", Script(), std::to_string(server.port()), "crash-writer", (dir / "acked.txt").string()},
         dir / "writer.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    // Kill once uploads are flowing (at least 20 acknowledged), however slow the machine is.
+    auto acked_lines = [&] {
+      std::ifstream in(dir / "acked.txt");
+      return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+    };
+    for (int attempt = 0; attempt < 600 && acked_lines() < 20; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GE(acked_lines(), 20) << ReadFile(dir / "writer.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
     int status = 0;
     waitpid(writer, &status, 0);  // it fails once the server is gone
