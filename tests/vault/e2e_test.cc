@@ -103,6 +103,16 @@ TEST(VaultE2eTest, RealClientsTamperAndVerify) {
       {"aws", "--endpoint-url", endpoint, "s3", "cp", (dir / "report.txt").string(), "s3://reports/q3/report.txt"}, "",
       {}, aws_env);
   EXPECT_EQ(cp.exit_code, 0) << cp.err;
+  WriteFile(dir / "big.bin", std::string(9u << 20, 'b'));  // above awscli's 8 MB multipart threshold
+  auto big =
+      RunProcess({"aws", "--endpoint-url", endpoint, "s3", "cp", (dir / "big.bin").string(), "s3://reports/q3/big.bin"},
+                 "", {}, aws_env);
+  EXPECT_EQ(big.exit_code, 0) << big.err;
+  auto back = RunProcess(
+      {"aws", "--endpoint-url", endpoint, "s3", "cp", "s3://reports/q3/big.bin", (dir / "big-back.bin").string()}, "",
+      {}, aws_env);
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(std::filesystem::file_size(dir / "big-back.bin"), 9u << 20);
   auto ls = RunProcess({"aws", "--endpoint-url", endpoint, "s3", "ls", "s3://reports/q3/"}, "", {}, aws_env);
   EXPECT_NE(ls.out.find("report.txt"), std::string::npos) << ls.out << ls.err;
   auto denied = RunProcess({"aws", "--endpoint-url", endpoint, "s3api", "put-object-legal-hold", "--bucket", "reports",
