@@ -157,6 +157,20 @@ TEST(VaultE2eTest, RealClientsTamperAndVerify) {
   EXPECT_NE(ReadFile(dir / "export" / "audit-trail.jsonl").find("\"user\":\"alice\""), std::string::npos);
 }
 
+TEST(VaultE2eTest, CommandsRefuseAFolderWithoutAVault) {
+  TempDir dir;
+  auto verified = RunTutela({"vault", "verify", "--data", (dir / "nothing").string()});
+  EXPECT_EQ(verified.exit_code, 2);
+  EXPECT_NE(verified.err.find("no vault here"), std::string::npos) << verified.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "nothing"));
+  WriteFile(dir / "users.yaml", "users:\n  - {name: a, access_key: K}\n");
+  auto serve =
+      RunTutela({"vault", "serve", "--data", (dir / "data").string(), "--users", (dir / "users.yaml").string()});
+  EXPECT_EQ(serve.exit_code, 2);
+  EXPECT_NE(serve.err.find("users.yaml:2"), std::string::npos) << serve.err;
+  EXPECT_NE(serve.err.find("secret_key"), std::string::npos) << serve.err;
+}
+
 TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {
   TempDir dir;
   WriteFile(dir / "users.yaml", kUsers);
