@@ -40,14 +40,21 @@ std::string HexList(const std::vector<ledger::Hash>& hashes, nlohmann::json& out
   return text;
 }
 
-Result<std::unique_ptr<vault::Store>> OpenStore(const VaultOptions& options) {
+// Opens the store; `must_exist` refuses a folder that holds no vault yet (verify/export/head must not create one).
+Result<std::unique_ptr<vault::Store>> OpenStore(const VaultOptions& options, bool must_exist = true) {
+  if (must_exist && !std::filesystem::exists(std::filesystem::path(options.data) / "ledger.log")) {
+    return Status::NotFound(options.data +
+                            ": no vault here (ledger.log is missing); create one with `tutela vault "
+                            "init --data " +
+                            options.data + "` or check the path.");
+  }
   vault::StoreOptions store_options;
   store_options.verify_reads = options.verify_reads;
   return vault::Store::Open(options.data, store_options);
 }
 
 int RunInit(const Context& context, const VaultOptions& options) {
-  auto store = OpenStore(options);
+  auto store = OpenStore(options, false);
   if (!store.ok()) return ReportError(store.status());
   const std::string& key = (*store)->public_key();
   std::string hex = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
@@ -82,7 +89,7 @@ int RunServe(const Context& context, const VaultOptions& options) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = OpenStore(options);
+  auto store = OpenStore(options, false);
   if (!store.ok()) return ReportError(store.status());
   vault::S3Server server(**store, server_options);
   if (Status bound = server.Bind(); !bound.ok()) return ReportError(bound);

@@ -300,8 +300,14 @@ struct S3Server::Impl {
     }
     if (req.has_param("versions")) return ListObjectVersions(req, res, bucket);
     if (req.has_param("uploads")) {
-      SendXml(res, "<ListMultipartUploadsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
-                       "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+      TUTELA_ASSIGN_OR_RETURN(auto uploads, store.ListMultipartUploads(bucket));
+      std::string out = "<ListMultipartUploadsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
+                        "<IsTruncated>false</IsTruncated>";
+      for (const MultipartUpload& upload : uploads) {
+        out += "<Upload>" + Tag("Key", upload.key) + Tag("UploadId", upload.upload_id) +
+               Tag("Initiated", IsoTime(upload.initiated)) + "</Upload>";
+      }
+      SendXml(res, out + "</ListMultipartUploadsResult>");
       return Status::Ok();
     }
     return ListObjects(req, res, bucket);
@@ -341,7 +347,7 @@ struct S3Server::Impl {
       }
       last = version.key;
       contents += "<Contents>" + Tag("Key", version.key) + Tag("LastModified", IsoTime(version.last_modified)) +
-                  Tag("ETag", "\"" + version.md5_hex + "\"") + Tag("Size", std::to_string(version.size)) +
+                  Tag("ETag", "\"" + version.etag + "\"") + Tag("Size", std::to_string(version.size)) +
                   "<StorageClass>STANDARD</StorageClass></Contents>";
     }
     std::string body = std::string(v2 ? "<ListBucketResult" : "<ListBucketResult") + " xmlns=\"" + std::string(kXmlns) +
@@ -386,7 +392,7 @@ struct S3Server::Impl {
       if (v.delete_marker) {
         body += "<DeleteMarker>" + common + "</DeleteMarker>";
       } else {
-        body += "<Version>" + common + Tag("ETag", "\"" + v.md5_hex + "\"") + Tag("Size", std::to_string(v.size)) +
+        body += "<Version>" + common + Tag("ETag", "\"" + v.etag + "\"") + Tag("Size", std::to_string(v.size)) +
                 "<StorageClass>STANDARD</StorageClass></Version>";
       }
     }
@@ -429,8 +435,57 @@ struct S3Server::Impl {
     const std::string& method = req.method;
     std::string version_id = req.get_param_value("versionId");
     bool bypass = IEquals(req.get_header_value("x-amz-bypass-governance-retention"), "true");
-    if (req.has_param("uploadId") || req.has_param("uploads")) {
-      return S3Err("NotImplemented", "multipart uploads are not implemented yet; upload the object in one PUT.");
+    if (req.has_param("uploads") && method == "POST") {
+      TUTELA_ASSIGN_OR_RETURN(PutObjectRequest request, LockRequest(req, bucket, key));
+      TUTELA_ASSIGN_OR_RETURN(std::string upload_id, store.CreateMultipartUpload(caller, request));
+      SendXml(res, "<InitiateMultipartUploadResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
+                       Tag("Key", key) + Tag("UploadId", upload_id) + "</InitiateMultipartUploadResult>");
+      return Status::Ok();
+    }
+    if (req.has_param("uploadId")) {
+      std::string upload_id = req.get_param_value("uploadId");
+      if (method == "PUT") {
+        if (req.has_header("x-amz-copy-source")) {
+          return S3Err("NotImplemented", "UploadPartCopy is not implemented; upload the part's bytes.");
+        }
+        int part_number = std::atoi(req.get_param_value("partNumber").c_str());
+        std::optional<std::string> md5;
+        if (req.has_header("Content-MD5")) md5 = Base64Decode(req.get_header_value("Content-MD5"));
+        TUTELA_ASSIGN_OR_RETURN(
+            std::string etag, store.UploadPart(bucket, key, upload_id, part_number, body, md5, HasChecksumHeader(req)));
+        res.set_header("ETag", "\"" + etag + "\"");
+        res.status = 200;
+        return Status::Ok();
+      }
+      if (method == "POST") {
+        TUTELA_ASSIGN_OR_RETURN(auto document, ParseBody(body));
+        std::vector<std::pair<int, std::string>> parts;
+        for (pugi::xml_node part : document.child("CompleteMultipartUpload").children("Part")) {
+          parts.emplace_back(std::atoi(part.child_value("PartNumber")), part.child_value("ETag"));
+        }
+        TUTELA_ASSIGN_OR_RETURN(ObjectVersion version,
+                                store.CompleteMultipartUpload(caller, bucket, key, upload_id, parts));
+        if (version.version_id != "null") res.set_header("x-amz-version-id", version.version_id);
+        SendXml(res, "<CompleteMultipartUploadResult xmlns=\"" + std::string(kXmlns) + "\">" +
+                         Tag("Location", "/" + bucket + "/" + key) + Tag("Bucket", bucket) + Tag("Key", key) +
+                         Tag("ETag", "\"" + version.etag + "\"") + "</CompleteMultipartUploadResult>");
+        return Status::Ok();
+      }
+      if (method == "DELETE") {
+        TUTELA_RETURN_IF_ERROR(store.AbortMultipartUpload(bucket, key, upload_id));
+        res.status = 204;
+        return Status::Ok();
+      }
+      TUTELA_ASSIGN_OR_RETURN(auto parts, store.ListParts(bucket, key, upload_id));
+      std::string out = "<ListPartsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
+                        Tag("Key", key) + Tag("UploadId", upload_id) + "<IsTruncated>false</IsTruncated>";
+      for (const PartInfo& part : parts) {
+        out += "<Part>" + Tag("PartNumber", std::to_string(part.number)) +
+               Tag("LastModified", IsoTime(part.last_modified)) + Tag("ETag", "\"" + part.etag + "\"") +
+               Tag("Size", std::to_string(part.size)) + "</Part>";
+      }
+      SendXml(res, out + "</ListPartsResult>");
+      return Status::Ok();
     }
     if (req.has_param("retention")) {
       if (method == "PUT") {
@@ -487,6 +542,39 @@ struct S3Server::Impl {
     return S3Err("MethodNotAllowed", "the method is not allowed against this object.");
   }
 
+  static bool HasChecksumHeader(const httplib::Request& req) {
+    for (const auto& [name, value] : req.headers) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower.starts_with("x-amz-checksum-") && lower != "x-amz-checksum-algorithm") return true;
+      if (lower == "x-amz-trailer" && value.starts_with("x-amz-checksum-")) return true;
+    }
+    return false;
+  }
+
+  // The object-lock headers (and Content-Type) of a PutObject or CreateMultipartUpload request.
+  static Result<PutObjectRequest> LockRequest(const httplib::Request& req, const std::string& bucket,
+                                              const std::string& key) {
+    PutObjectRequest request;
+    request.bucket = bucket;
+    request.key = key;
+    if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
+    if (req.has_header("x-amz-object-lock-mode")) request.lock_mode = req.get_header_value("x-amz-object-lock-mode");
+    if (req.has_header("x-amz-object-lock-retain-until-date")) {
+      auto until = ParseRfc3339(req.get_header_value("x-amz-object-lock-retain-until-date"));
+      if (!until.ok()) return S3Err("InvalidArgument", "x-amz-object-lock-retain-until-date is not ISO 8601.");
+      request.retain_until = *until;
+    }
+    if (req.has_header("x-amz-object-lock-legal-hold")) {
+      std::string hold = req.get_header_value("x-amz-object-lock-legal-hold");
+      if (hold != "ON" && hold != "OFF") {
+        return S3Err("InvalidArgument", "x-amz-object-lock-legal-hold must be ON or OFF.");
+      }
+      request.legal_hold = hold == "ON";
+    }
+    return request;
+  }
+
   Status PutObject(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
                    const std::string& key, const std::string& body) {
     PutObjectRequest request;
@@ -513,29 +601,17 @@ struct S3Server::Impl {
       if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
     }
     if (req.has_header("Content-MD5")) request.content_md5 = Base64Decode(req.get_header_value("Content-MD5"));
-    for (const auto& [name, value] : req.headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (lower.starts_with("x-amz-checksum-") && lower != "x-amz-checksum-algorithm") request.checksum_header = true;
-    }
-    if (req.has_header("x-amz-object-lock-mode")) request.lock_mode = req.get_header_value("x-amz-object-lock-mode");
-    if (req.has_header("x-amz-object-lock-retain-until-date")) {
-      auto until = ParseRfc3339(req.get_header_value("x-amz-object-lock-retain-until-date"));
-      if (!until.ok()) return S3Err("InvalidArgument", "x-amz-object-lock-retain-until-date is not ISO 8601.");
-      request.retain_until = *until;
-    }
-    if (req.has_header("x-amz-object-lock-legal-hold")) {
-      std::string hold = req.get_header_value("x-amz-object-lock-legal-hold");
-      if (hold != "ON" && hold != "OFF")
-        return S3Err("InvalidArgument", "x-amz-object-lock-legal-hold must be ON or OFF.");
-      request.legal_hold = hold == "ON";
-    }
+    request.checksum_header = HasChecksumHeader(req);
+    TUTELA_ASSIGN_OR_RETURN(PutObjectRequest lock, LockRequest(req, bucket, key));
+    request.lock_mode = lock.lock_mode;
+    request.retain_until = lock.retain_until;
+    request.legal_hold = lock.legal_hold;
     TUTELA_ASSIGN_OR_RETURN(ObjectVersion version, store.PutObject(caller, request));
-    res.set_header("ETag", "\"" + version.md5_hex + "\"");
+    res.set_header("ETag", "\"" + version.etag + "\"");
     if (version.version_id != "null") res.set_header("x-amz-version-id", version.version_id);
     if (req.has_header("x-amz-copy-source")) {
       SendXml(res, "<CopyObjectResult>" + Tag("LastModified", IsoTime(version.last_modified)) +
-                       Tag("ETag", "\"" + version.md5_hex + "\"") + "</CopyObjectResult>");
+                       Tag("ETag", "\"" + version.etag + "\"") + "</CopyObjectResult>");
     } else {
       res.status = 200;
     }
@@ -560,7 +636,7 @@ struct S3Server::Impl {
       res.set_header("x-amz-delete-marker", "true");
       return S3Err("MethodNotAllowed", "the specified version is a delete marker.");
     }
-    std::string etag = "\"" + v.md5_hex + "\"";
+    std::string etag = "\"" + v.etag + "\"";
     res.set_header("ETag", etag);
     res.set_header("Last-Modified", HttpDate(v.last_modified));
     res.set_header("Accept-Ranges", "bytes");
@@ -627,6 +703,9 @@ S3Server::S3Server(Store& store, ServerOptions options) : impl_(std::make_unique
   impl_->server.Delete(".*", handler);
   impl_->server.set_payload_max_length(impl_->options.max_object_bytes);
   impl_->server.set_keep_alive_max_count(1000);
+  impl_->server.set_tcp_nodelay(true);  // small responses must not wait for delayed ACKs (40 ms each)
+  // Each keep-alive connection holds a worker while open; size the pool for many concurrent clients.
+  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
 }
 
 S3Server::~S3Server() = default;

@@ -30,14 +30,14 @@ CREATE TABLE IF NOT EXISTS versions (
   uid TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL,
   delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL, sha256 TEXT NOT NULL,
   content_type TEXT NOT NULL, last_modified TEXT NOT NULL, lock_mode TEXT NOT NULL, retain_until TEXT NOT NULL,
-  legal_hold INTEGER NOT NULL);
+  legal_hold INTEGER NOT NULL, etag TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS versions_by_key ON versions (bucket, key, seq);
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
 )sql";
 
 constexpr std::string_view kVersionColumns =
     "uid, bucket, key, version_id, seq, delete_marker, size, md5, sha256, content_type, last_modified, lock_mode, "
-    "retain_until, legal_hold";
+    "retain_until, legal_hold, etag";
 
 Status S3(std::string_view code, const std::string& message) {
   std::string text = std::string(code) + ": " + message;
@@ -88,6 +88,7 @@ ObjectVersion VersionFromRow(const Stmt& row) {
   version.lock_mode = ParseLockMode(row.Text(11)).value_or(LockMode::kNone);
   version.retain_until = ParseTimeOrNull(row.Text(12));
   version.legal_hold = row.Int(13) != 0;
+  version.etag = row.Text(14).empty() ? version.md5_hex : row.Text(14);
   return version;
 }
 
@@ -272,12 +273,12 @@ struct Store::Impl {
 
   Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq) const {
     Stmt stmt(db, "INSERT INTO versions (" + std::string(kVersionColumns) +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     stmt.Bind(1, uid).Bind(2, v.bucket).Bind(3, v.key).Bind(4, v.version_id).Bind(5, static_cast<int64_t>(seq));
     stmt.Bind(6, int64_t{v.delete_marker ? 1 : 0}).Bind(7, static_cast<int64_t>(v.size)).Bind(8, v.md5_hex);
     stmt.Bind(9, v.sha256_hex).Bind(10, v.content_type).Bind(11, TimeText(v.last_modified));
     stmt.Bind(12, LockModeName(v.lock_mode)).Bind(13, v.retain_until ? TimeText(*v.retain_until) : "");
-    stmt.Bind(14, int64_t{v.legal_hold ? 1 : 0});
+    stmt.Bind(14, int64_t{v.legal_hold ? 1 : 0}).Bind(15, v.etag == v.md5_hex ? "" : v.etag);
     return stmt.Run();
   }
 
@@ -388,7 +389,7 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   impl.options = std::move(options);
   if (!impl.options.clock) impl.options.clock = NowUtc;
   std::error_code error;
-  for (const char* sub : {"blobs", "tmp"}) {
+  for (const char* sub : {"blobs", "tmp", "uploads"}) {
     fs::create_directories(dir / sub, error);
     if (error) return ErrnoStatus(error.value(), "create the folder", dir / sub);
   }
@@ -548,6 +549,7 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
   version.key = request.key;
   version.size = request.data.size();
   version.md5_hex = md5;
+  version.etag = request.multipart_etag.empty() ? md5 : request.multipart_etag;
   version.content_type = request.content_type;
   version.last_modified = now;
   {
@@ -612,6 +614,7 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
                 {"mode", LockModeName(version.lock_mode)},
                 {"retain_until", version.retain_until ? TimeText(*version.retain_until) : ""},
                 {"legal_hold", version.legal_hold}};
+  if (version.etag != version.md5_hex) entry["etag"] = version.etag;
   if (replaced) entry["replaced_uid"] = replaced->uid;
   auto seq = impl_->Commit(entry, now, caller, [&](uint64_t seq_number) {
     if (replaced) TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(replaced->uid));
@@ -931,6 +934,7 @@ Result<VerifyReport> Store::Verify() const {
     if (v.delete_marker) continue;
     mismatch("size", std::to_string(v.size), std::to_string(e.value("size", uint64_t{0})));
     mismatch("MD5", v.md5_hex, e.value("md5", ""));
+    mismatch("ETag", v.etag, e.value("etag", e.value("md5", "")));
     mismatch("SHA-256", v.sha256_hex, e.value("sha256", ""));
     mismatch("lock mode", std::string(LockModeName(v.lock_mode)), e.value("mode", ""));
     mismatch("retain-until", v.retain_until ? TimeText(*v.retain_until) : "", e.value("retain_until", ""));
@@ -980,6 +984,189 @@ Result<VerifyReport> Store::Verify() const {
     }
   }
   return report;
+}
+
+namespace {
+
+constexpr uint64_t kMinPartBytes = 5u << 20;
+
+Status WriteFileDurably(const fs::path& path, std::string_view data) { return WriteFileAtomic(path, data, 0444); }
+
+}  // namespace
+
+Result<std::string> Store::CreateMultipartUpload(const Caller& caller, const PutObjectRequest& request) {
+  Timestamp now = impl_->options.clock();
+  json meta = {{"bucket", request.bucket},
+               {"key", request.key},
+               {"content_type", request.content_type},
+               {"initiated", TimeText(now)},
+               {"user", caller.user}};
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
+    bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
+    if (lock_headers && !bucket.lock_enabled) {
+      return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
+    }
+    if (request.lock_mode.has_value() != request.retain_until.has_value()) {
+      return S3("InvalidArgument",
+                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied.");
+    }
+    if (request.lock_mode) {
+      if (!ParseLockMode(*request.lock_mode)) {
+        return S3("InvalidArgument", "unknown x-amz-object-lock-mode \"" + *request.lock_mode + "\".");
+      }
+      if (*request.retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
+      meta["lock_mode"] = *request.lock_mode;
+      meta["retain_until"] = TimeText(*request.retain_until);
+    }
+    if (request.legal_hold) meta["legal_hold"] = *request.legal_hold;
+    meta["retention"] = request.lock_mode.has_value() || bucket.default_retention.has_value();
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string upload_id, impl_->NewUid());
+  fs::path folder = impl_->dir / "uploads" / upload_id;
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) return ErrnoStatus(error.value(), "create", folder);
+  TUTELA_RETURN_IF_ERROR(WriteFileAtomic(folder / "upload.json", meta.dump()));
+  return upload_id;
+}
+
+namespace {
+
+Result<json> LoadUpload(const fs::path& dir, const std::string& bucket, const std::string& key,
+                        const std::string& upload_id) {
+  bool plausible = !upload_id.empty() && upload_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  auto text = plausible ? ReadFile(dir / "uploads" / upload_id / "upload.json", 1 << 20)
+                        : Result<std::string>(Status::NotFound("no"));
+  json meta = text.ok() ? json::parse(*text, nullptr, false) : json();
+  if (!meta.is_object() || meta.value("bucket", "") != bucket || meta.value("key", "") != key) {
+    return S3("NoSuchUpload", "the upload " + upload_id + " does not exist for " + bucket + "/" + key +
+                                  "; it may have been completed or aborted.");
+  }
+  return meta;
+}
+
+}  // namespace
+
+Result<std::string> Store::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                      int part_number, std::string_view data, std::optional<std::string> content_md5,
+                                      bool checksum_header) {
+  if (part_number < 1 || part_number > 10000) {
+    return S3("InvalidArgument", "part number must be an integer between 1 and 10000.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(json meta, LoadUpload(impl_->dir, bucket, key, upload_id));
+  std::string md5 = Md5Hex(data);
+  if (content_md5) {
+    std::string sent = content_md5->size() == 16
+                           ? ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content_md5->data()), 16))
+                           : "";
+    if (sent != md5) return S3("BadDigest", "the Content-MD5 sent does not match the part received.");
+  }
+  if (meta.value("retention", false) && !content_md5 && !checksum_header) {
+    return S3("InvalidRequest",
+              "Content-MD5 or an x-amz-checksum- header is required for parts of uploads with Object Lock parameters.");
+  }
+  fs::path part = impl_->dir / "uploads" / upload_id / std::to_string(part_number);
+  std::error_code error;
+  fs::remove(part, error);  // a part may be uploaded again
+  TUTELA_RETURN_IF_ERROR(WriteFileDurably(part, data));
+  return md5;
+}
+
+Result<std::vector<PartInfo>> Store::ListParts(const std::string& bucket, const std::string& key,
+                                               const std::string& upload_id) const {
+  TUTELA_RETURN_IF_ERROR(LoadUpload(impl_->dir, bucket, key, upload_id).status());
+  std::vector<PartInfo> parts;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(impl_->dir / "uploads" / upload_id, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(entry.path(), uint64_t{1} << 34));
+    PartInfo info;
+    info.number = std::stoi(name);
+    info.size = data.size();
+    info.etag = Md5Hex(data);
+    info.last_modified = std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::file_clock::to_sys(fs::last_write_time(entry.path(), error)));
+    parts.push_back(std::move(info));
+  }
+  std::sort(parts.begin(), parts.end(), [](const PartInfo& a, const PartInfo& b) { return a.number < b.number; });
+  return parts;
+}
+
+Result<ObjectVersion> Store::CompleteMultipartUpload(const Caller& caller, const std::string& bucket,
+                                                     const std::string& key, const std::string& upload_id,
+                                                     const std::vector<std::pair<int, std::string>>& parts) {
+  TUTELA_ASSIGN_OR_RETURN(json meta, LoadUpload(impl_->dir, bucket, key, upload_id));
+  if (parts.empty()) return S3("MalformedXML", "the completion lists no parts.");
+  for (size_t part_idx = 1; part_idx < parts.size(); ++part_idx) {
+    if (parts[part_idx].first <= parts[part_idx - 1].first) {
+      return S3("InvalidPartOrder", "the list of parts was not in ascending order.");
+    }
+  }
+  std::string data;
+  std::string md5s;
+  for (size_t part_idx = 0; part_idx < parts.size(); ++part_idx) {
+    const auto& [number, etag] = parts[part_idx];
+    auto part = ReadFile(impl_->dir / "uploads" / upload_id / std::to_string(number), uint64_t{1} << 34);
+    std::string wanted = etag;
+    std::erase(wanted, '"');
+    if (!part.ok() || Md5Hex(*part) != wanted) {
+      return S3("InvalidPart", "part " + std::to_string(number) + " was not uploaded or its ETag does not match.");
+    }
+    if (part_idx + 1 < parts.size() && part->size() < kMinPartBytes) {
+      return S3("EntityTooSmall", "part " + std::to_string(number) + " is smaller than the 5 MiB minimum.");
+    }
+    auto raw = FromHex(wanted);
+    md5s += *raw;
+    data += *part;
+  }
+  PutObjectRequest request;
+  request.bucket = bucket;
+  request.key = key;
+  request.data = data;
+  request.content_type = meta.value("content_type", "binary/octet-stream");
+  request.checksum_header = true;  // every part's integrity was checked on upload
+  if (meta.contains("lock_mode")) {
+    request.lock_mode = meta["lock_mode"].get<std::string>();
+    request.retain_until = ParseTimeOrNull(meta.value("retain_until", ""));
+  }
+  if (meta.contains("legal_hold")) request.legal_hold = meta["legal_hold"].get<bool>();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(md5s.data(), md5s.size(), digest, &length, EVP_md5(), nullptr);
+  request.multipart_etag = ToHex(std::span<const uint8_t>(digest, length)) + "-" + std::to_string(parts.size());
+  TUTELA_ASSIGN_OR_RETURN(ObjectVersion version, PutObject(caller, request));
+  std::error_code error;
+  fs::remove_all(impl_->dir / "uploads" / upload_id, error);
+  return version;
+}
+
+Status Store::AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id) {
+  TUTELA_RETURN_IF_ERROR(LoadUpload(impl_->dir, bucket, key, upload_id).status());
+  std::error_code error;
+  fs::remove_all(impl_->dir / "uploads" / upload_id, error);
+  if (error) return ErrnoStatus(error.value(), "remove", impl_->dir / "uploads" / upload_id);
+  return Status::Ok();
+}
+
+Result<std::vector<MultipartUpload>> Store::ListMultipartUploads(const std::string& bucket) const {
+  TUTELA_RETURN_IF_ERROR(GetBucket(bucket).status());
+  std::vector<MultipartUpload> uploads;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(impl_->dir / "uploads", error)) {
+    auto text = ReadFile(entry.path() / "upload.json", 1 << 20);
+    if (!text.ok()) continue;
+    json meta = json::parse(*text, nullptr, false);
+    if (!meta.is_object() || meta.value("bucket", "") != bucket) continue;
+    uploads.push_back(MultipartUpload{entry.path().filename().string(), bucket, meta.value("key", ""),
+                                      ParseTimeOrNull(meta.value("initiated", "")).value_or(Timestamp{})});
+  }
+  std::sort(uploads.begin(), uploads.end(), [](const MultipartUpload& a, const MultipartUpload& b) {
+    return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
+  });
+  return uploads;
 }
 
 }  // namespace tutela::vault

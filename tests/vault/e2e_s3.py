@@ -190,6 +190,38 @@ def run_all():
     deleted = admin.delete_objects(Bucket="locked", BypassGovernanceRetention=True,
                                    Delete={"Objects": [{"Key": "g", "VersionId": gov}]})
     expect(deleted.get("Errors"), None, "DeleteObjects with bypass")
+    # Multipart upload with lock headers.
+    mpu = alice.create_multipart_upload(Bucket="locked", Key="big", ObjectLockMode="COMPLIANCE",
+                                        ObjectLockRetainUntilDate=future(3600))["UploadId"]
+    part1 = b"a" * (5 * 1024 * 1024)
+    part2 = b"tail"
+    e1 = alice.upload_part(Bucket="locked", Key="big", UploadId=mpu, PartNumber=1, Body=part1)["ETag"]
+    e2 = alice.upload_part(Bucket="locked", Key="big", UploadId=mpu, PartNumber=2, Body=part2)["ETag"]
+    expect([p["PartNumber"] for p in alice.list_parts(Bucket="locked", Key="big", UploadId=mpu)["Parts"]], [1, 2],
+           "ListParts")
+    expect([u["UploadId"] for u in alice.list_multipart_uploads(Bucket="locked").get("Uploads", [])], [mpu],
+           "ListMultipartUploads")
+    refused(lambda: alice.complete_multipart_upload(Bucket="locked", Key="big", UploadId=mpu, MultipartUpload={
+        "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]}), 400, "InvalidPartOrder")
+    refused(lambda: alice.complete_multipart_upload(Bucket="locked", Key="big", UploadId=mpu, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e2}, {"PartNumber": 2, "ETag": e2}]}), 400, "InvalidPart")
+    done = alice.complete_multipart_upload(Bucket="locked", Key="big", UploadId=mpu, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    expect(done["ETag"].endswith('-2"'), True, "multipart ETag")
+    big = alice.get_object(Bucket="locked", Key="big")
+    expect(big["Body"].read() == part1 + part2, True, "multipart content")
+    expect(big["ObjectLockMode"], "COMPLIANCE", "multipart lock mode")
+    refused(lambda: admin.delete_object(Bucket="locked", Key="big", VersionId=done["VersionId"],
+                                        BypassGovernanceRetention=True), 403, "AccessDenied")
+    small = alice.create_multipart_upload(Bucket="locked", Key="small")["UploadId"]
+    s1 = alice.upload_part(Bucket="locked", Key="small", UploadId=small, PartNumber=1, Body=b"x")["ETag"]
+    s2 = alice.upload_part(Bucket="locked", Key="small", UploadId=small, PartNumber=2, Body=b"y")["ETag"]
+    refused(lambda: alice.complete_multipart_upload(Bucket="locked", Key="small", UploadId=small, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": s1}, {"PartNumber": 2, "ETag": s2}]}), 400, "EntityTooSmall")
+    alice.abort_multipart_upload(Bucket="locked", Key="small", UploadId=small)
+    refused(lambda: alice.list_parts(Bucket="locked", Key="small", UploadId=small), 404, "NoSuchUpload")
+    refused(lambda: alice.create_multipart_upload(Bucket="versioned", Key="m", ObjectLockMode="GOVERNANCE"), 400,
+            "InvalidArgument")
     # Presigned GET (SigV4 query authentication).
     url = alice.generate_presigned_url("get_object", Params={"Bucket": "locked", "Key": "c"}, ExpiresIn=60)
     expect(urllib.request.urlopen(url).read(), b"compliance", "presigned GET")

@@ -6,8 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "test_support.h"
@@ -100,6 +103,16 @@ TEST(VaultE2eTest, RealClientsTamperAndVerify) {
       {"aws", "--endpoint-url", endpoint, "s3", "cp", (dir / "report.txt").string(), "s3://reports/q3/report.txt"}, "",
       {}, aws_env);
   EXPECT_EQ(cp.exit_code, 0) << cp.err;
+  WriteFile(dir / "big.bin", std::string(9u << 20, 'b'));  // above awscli's 8 MB multipart threshold
+  auto big =
+      RunProcess({"aws", "--endpoint-url", endpoint, "s3", "cp", (dir / "big.bin").string(), "s3://reports/q3/big.bin"},
+                 "", {}, aws_env);
+  EXPECT_EQ(big.exit_code, 0) << big.err;
+  auto back = RunProcess(
+      {"aws", "--endpoint-url", endpoint, "s3", "cp", "s3://reports/q3/big.bin", (dir / "big-back.bin").string()}, "",
+      {}, aws_env);
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(std::filesystem::file_size(dir / "big-back.bin"), 9u << 20);
   auto ls = RunProcess({"aws", "--endpoint-url", endpoint, "s3", "ls", "s3://reports/q3/"}, "", {}, aws_env);
   EXPECT_NE(ls.out.find("report.txt"), std::string::npos) << ls.out << ls.err;
   auto denied = RunProcess({"aws", "--endpoint-url", endpoint, "s3api", "put-object-legal-hold", "--bucket", "reports",
@@ -144,6 +157,20 @@ TEST(VaultE2eTest, RealClientsTamperAndVerify) {
   EXPECT_NE(ReadFile(dir / "export" / "audit-trail.jsonl").find("\"user\":\"alice\""), std::string::npos);
 }
 
+TEST(VaultE2eTest, CommandsRefuseAFolderWithoutAVault) {
+  TempDir dir;
+  auto verified = RunTutela({"vault", "verify", "--data", (dir / "nothing").string()});
+  EXPECT_EQ(verified.exit_code, 2);
+  EXPECT_NE(verified.err.find("no vault here"), std::string::npos) << verified.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "nothing"));
+  WriteFile(dir / "users.yaml", "users:\n  - {name: a, access_key: K}\n");
+  auto serve =
+      RunTutela({"vault", "serve", "--data", (dir / "data").string(), "--users", (dir / "users.yaml").string()});
+  EXPECT_EQ(serve.exit_code, 2);
+  EXPECT_NE(serve.err.find("users.yaml:2"), std::string::npos) << serve.err;
+  EXPECT_NE(serve.err.find("secret_key"), std::string::npos) << serve.err;
+}
+
 TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {
   TempDir dir;
   WriteFile(dir / "users.yaml", kUsers);
@@ -153,7 +180,16 @@ TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {
     pid_t writer = Spawn(
         {"/usr/bin/python3", Script(), std::to_string(server.port()), "crash-writer", (dir / "acked.txt").string()},
         dir / "writer.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    // Kill once uploads are flowing (at least 20 acknowledged), however slow the machine is.
+    auto acked_lines = [&] {
+      std::ifstream in(dir / "acked.txt");
+      return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+    };
+    for (int attempt = 0; attempt < 600 && acked_lines() < 20; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GE(acked_lines(), 20) << ReadFile(dir / "writer.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
     int status = 0;
     waitpid(writer, &status, 0);  // it fails once the server is gone

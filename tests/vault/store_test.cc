@@ -377,3 +377,36 @@ TEST_F(StoreTest, VerifyReadsCatchesCorruptionOnRead) {
 
 }  // namespace
 }  // namespace tutela::vault
+
+namespace tutela::vault {
+namespace {
+
+TEST_F(StoreTest, MultipartUploadKeepsLockAndChecksParts) {
+  MakeLockedBucket("locked");
+  PutObjectRequest request = LockedPut("locked", "big", "", "COMPLIANCE", now_.load() + 1h);
+  auto upload = store_->CreateMultipartUpload(kAlice, request);
+  ASSERT_TRUE(upload.ok()) << upload.status().ToString();
+  std::string part1(5u << 20, 'a');
+  // A retention applies: parts need Content-MD5 or a checksum header.
+  ExpectS3(store_->UploadPart("locked", "big", *upload, 1, part1, std::nullopt, false).status(), 400, "InvalidRequest");
+  ExpectS3(store_->UploadPart("locked", "big", *upload, 0, part1, std::nullopt, true).status(), 400, "InvalidArgument");
+  auto e1 = store_->UploadPart("locked", "big", *upload, 1, part1, std::nullopt, true);
+  auto e2 = store_->UploadPart("locked", "big", *upload, 2, "end", std::nullopt, true);
+  ASSERT_TRUE(e1.ok() && e2.ok());
+  EXPECT_EQ(store_->ListParts("locked", "big", *upload)->size(), 2u);
+  EXPECT_EQ(store_->ListMultipartUploads("locked")->size(), 1u);
+  auto version = store_->CompleteMultipartUpload(kAlice, "locked", "big", *upload, {{1, *e1}, {2, "\"" + *e2 + "\""}});
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_TRUE(version->etag.ends_with("-2"));
+  EXPECT_EQ(version->lock_mode, LockMode::kCompliance);
+  EXPECT_EQ(store_->ReadObject(*version)->size(), part1.size() + 3);
+  ExpectS3(store_->DeleteObject(kAdmin, "locked", "big", version->version_id, true).status(), 403, "AccessDenied");
+  ExpectS3(store_->ListParts("locked", "big", *upload).status(), 404, "NoSuchUpload");
+  EXPECT_TRUE(store_->ListMultipartUploads("locked")->empty());
+  Reopen();
+  auto report = store_->Verify();
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0].problem;
+}
+
+}  // namespace
+}  // namespace tutela::vault

@@ -84,7 +84,8 @@ struct ObjectVersion {
   bool delete_marker = false;
   bool is_latest = false;
   uint64_t size = 0;
-  std::string md5_hex;  // the ETag without quotes (single-part uploads)
+  std::string md5_hex;  // MD5 of the whole data
+  std::string etag;     // the ETag without quotes: md5_hex, or MD5-of-part-MD5s "-N" after a multipart upload
   std::string sha256_hex;
   std::string content_type;
   Timestamp last_modified{};
@@ -104,6 +105,21 @@ struct PutObjectRequest {
   std::optional<std::string> lock_mode;    // x-amz-object-lock-mode, verbatim
   std::optional<Timestamp> retain_until;   // x-amz-object-lock-retain-until-date, parsed
   std::optional<bool> legal_hold;          // x-amz-object-lock-legal-hold ON / OFF
+  std::string multipart_etag;              // set by CompleteMultipartUpload only
+};
+
+struct MultipartUpload {
+  std::string upload_id;
+  std::string bucket;
+  std::string key;
+  Timestamp initiated{};
+};
+
+struct PartInfo {
+  int number = 0;
+  uint64_t size = 0;
+  std::string etag;  // MD5 hex of the part
+  Timestamp last_modified{};
 };
 
 struct DeleteResult {
@@ -186,6 +202,23 @@ class Store {
   // "ON" / "OFF" (else MalformedXML); InvalidRequest without lock on the bucket.
   Status PutObjectLegalHold(const Caller& caller, const std::string& bucket, const std::string& key,
                             const std::string& version_id, const std::string& status);
+
+  // Multipart uploads. Create validates the lock headers of `request` (its data is ignored) exactly as PutObject and
+  // returns the upload id; parts live under uploads/<id>/ until Complete turns them into one version (a ledger entry)
+  // or Abort removes them. Codes: NoSuchUpload (404), InvalidArgument (part number outside 1..10000), BadDigest,
+  // InvalidRequest (a part of an upload with retention sent without Content-MD5 / checksum), InvalidPartOrder,
+  // InvalidPart (unknown part or ETag mismatch), EntityTooSmall (a part other than the last under 5 MiB).
+  Result<std::string> CreateMultipartUpload(const Caller& caller, const PutObjectRequest& request);
+  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                 int part_number, std::string_view data, std::optional<std::string> content_md5,
+                                 bool checksum_header);
+  Result<ObjectVersion> CompleteMultipartUpload(const Caller& caller, const std::string& bucket, const std::string& key,
+                                                const std::string& upload_id,
+                                                const std::vector<std::pair<int, std::string>>& parts);
+  Status AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  Result<std::vector<PartInfo>> ListParts(const std::string& bucket, const std::string& key,
+                                          const std::string& upload_id) const;
+  Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket) const;
 
   // Signs the current tree head and appends it to heads.jsonl.
   Result<ledger::SignedTreeHead> SignTreeHead();
