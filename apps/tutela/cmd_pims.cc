@@ -11,6 +11,7 @@
 #include "tutela/pims/jurisdiction.h"
 #include "tutela/pims/register.h"
 #include "tutela/pims/risk.h"
+#include "tutela/report/breach.h"
 
 namespace tutela::cli {
 namespace {
@@ -47,7 +48,7 @@ int RunBreachAssess(const Context& context, const BreachOptions& options) {
   } else if (*format == "markdown") {
     text = pims::BreachToMarkdown(assessment);
   } else {
-    text = pims::BreachToHtml(assessment);
+    text = report::BreachReportHtml(assessment);
   }
   if (!options.ics.empty()) {
     if (Status written = WriteFileAtomic(options.ics, pims::BreachToIcs(assessment, NowUtc())); !written.ok()) {

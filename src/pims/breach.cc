@@ -541,28 +541,6 @@ std::string BreachToMarkdown(const BreachAssessment& assessment) {
 }
 
 namespace {
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string IcsText(const std::string& text) {
   std::string out;
@@ -601,37 +579,6 @@ std::string Fold(const std::string& line) {
   return out + line.substr(position) + "\r\n";
 }
 }  // namespace
-
-std::string BreachToHtml(const BreachAssessment& assessment) {
-  std::ostringstream out;
-  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Breach assessment "
-      << Escape(assessment.incident_id)
-      << "</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid "
-         "#ccc;padding:4px 8px;text-align:left}.yes{color:#b00;font-weight:bold}</style></head><body>\n";
-  out << "<h1>Breach assessment: " << Escape(assessment.incident_id) << "</h1>\n<p>Discovered "
-      << FormatRfc3339(assessment.discovered_at);
-  if (assessment.assessed_at) out << "; assessed notifiable " << FormatRfc3339(*assessment.assessed_at);
-  out << ".</p>\n<h2>Notifications</h2>\n<table><tr><th>jurisdiction</th><th>audience</th><th>required</th>"
-         "<th>deadline (UTC)</th><th>authority</th><th>basis</th><th>reason</th><th>verified</th></tr>\n";
-  for (const Notification& item : assessment.notifications) {
-    out << "<tr><td>" << Escape(item.jurisdiction) << "</td><td>" << AudienceName(item.audience) << "</td><td class=\""
-        << (item.required ? "yes\">yes" : "no\">no") << "</td><td>"
-        << Escape(item.deadline ? FormatRfc3339(*item.deadline) : (item.required ? item.deadline_text : "—"))
-        << "</td><td>" << Escape(item.authority) << "</td><td>" << Escape(item.basis) << "</td><td>"
-        << Escape(item.reason + (item.safe_harbour.empty() ? "" : ". Safe harbour: " + item.safe_harbour))
-        << "</td><td>" << (item.verified ? "yes" : "no") << "</td></tr>\n";
-  }
-  out << "</table>\n<h2>Response plan</h2>\n<ol>\n";
-  for (const PlanStep& step : assessment.plan) {
-    out << "<li><strong>" << Escape(step.action) << "</strong>"
-        << (step.due ? " — due " + FormatRfc3339(*step.due) : std::string()) << "<br>" << Escape(step.detail)
-        << " <em>(" << Escape(step.basis) << ")</em></li>\n";
-  }
-  out << "</ol>\n<h2>Notes</h2>\n<ul>\n";
-  for (const std::string& note : assessment.notes) out << "<li>" << Escape(note) << "</li>\n";
-  out << "</ul>\n</body></html>\n";
-  return out.str();
-}
 
 std::string BreachToIcs(const BreachAssessment& assessment, Timestamp stamp) {
   std::string out = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tutela//breach assess//EN\r\nCALSCALE:GREGORIAN\r\n";

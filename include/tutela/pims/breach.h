@@ -5,7 +5,7 @@
 // message naming the field (file:line:column). AssessBreach evaluates every jurisdiction with affected subjects
 // against its rules (jurisdiction.h) and returns one notification per jurisdiction and audience, with an absolute
 // UTC deadline computed from the rule's clock start (discovery or assessment), plus the response plan. Rendering to
-// JSON, Markdown, HTML and iCalendar is pure and prints nothing.
+// JSON, Markdown and iCalendar is pure (HTML is rendered by the report module) and prints nothing.
 //
 // Everything here is a value; the functions are reentrant and keep no state. No raw PII is read or written: an
 // incident names categories and counts, never values.
@@ -95,7 +95,6 @@ BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& r
 
 nlohmann::json BreachToJson(const BreachAssessment& assessment);
 std::string BreachToMarkdown(const BreachAssessment& assessment);
-std::string BreachToHtml(const BreachAssessment& assessment);
 // An iCalendar (RFC 5545) document with one event per required notification that has a deadline. `stamp` is the
 // DTSTAMP of every event (pass NowUtc(); tests pass a fixed time).
 std::string BreachToIcs(const BreachAssessment& assessment, Timestamp stamp);
