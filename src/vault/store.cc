@@ -142,6 +142,27 @@ std::optional<LockMode> ParseLockMode(std::string_view text) {
   return std::nullopt;
 }
 
+// The Object Lock headers of an upload, checked by one rule set for PutObject and CreateMultipartUpload alike:
+// lock headers need a lock-enabled bucket, mode and retain-until date come together, the mode is known and the date
+// is in the future. Returns the requested mode, or kNone when the request sets none (a bucket default may apply).
+Result<LockMode> CheckLockHeaders(const BucketInfo& bucket, const PutObjectRequest& request, Timestamp now) {
+  bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
+  if (lock_headers && !bucket.lock_enabled) {
+    return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
+  }
+  if (request.lock_mode.has_value() != request.retain_until.has_value()) {
+    return S3("InvalidArgument",
+              "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied.");
+  }
+  if (!request.lock_mode) return LockMode::kNone;
+  auto mode = ParseLockMode(*request.lock_mode);
+  if (!mode || *mode == LockMode::kNone) {
+    return S3("InvalidArgument", "unknown x-amz-object-lock-mode \"" + *request.lock_mode + "\".");
+  }
+  if (*request.retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
+  return *mode;
+}
+
 S3Error S3ErrorOf(const Status& status) {
   static const std::map<std::string, int, std::less<>> kHttp = {
       {"AccessDenied", 403},
@@ -555,19 +576,9 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
-    bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
-    if (lock_headers && !bucket.lock_enabled) {
-      return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
-    }
-    if (request.lock_mode.has_value() != request.retain_until.has_value()) {
-      return S3("InvalidArgument",
-                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied.");
-    }
-    if (request.lock_mode) {
-      auto mode = ParseLockMode(*request.lock_mode);
-      if (!mode) return S3("InvalidArgument", "unknown x-amz-object-lock-mode \"" + *request.lock_mode + "\".");
-      if (*request.retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
-      version.lock_mode = *mode;
+    TUTELA_ASSIGN_OR_RETURN(LockMode mode, CheckLockHeaders(bucket, request, now));
+    if (mode != LockMode::kNone) {
+      version.lock_mode = mode;
       version.retain_until = request.retain_until;
     } else if (bucket.default_retention) {
       const DefaultRetention& retention = *bucket.default_retention;
@@ -1004,19 +1015,8 @@ Result<std::string> Store::CreateMultipartUpload(const Caller& caller, const Put
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
-    bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
-    if (lock_headers && !bucket.lock_enabled) {
-      return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
-    }
-    if (request.lock_mode.has_value() != request.retain_until.has_value()) {
-      return S3("InvalidArgument",
-                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied.");
-    }
-    if (request.lock_mode) {
-      if (!ParseLockMode(*request.lock_mode)) {
-        return S3("InvalidArgument", "unknown x-amz-object-lock-mode \"" + *request.lock_mode + "\".");
-      }
-      if (*request.retain_until <= now) return S3("InvalidArgument", "the retain until date must be in the future.");
+    TUTELA_ASSIGN_OR_RETURN(LockMode mode, CheckLockHeaders(bucket, request, now));
+    if (mode != LockMode::kNone) {
       meta["lock_mode"] = *request.lock_mode;
       meta["retain_until"] = TimeText(*request.retain_until);
     }
