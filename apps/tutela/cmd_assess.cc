@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "tutela/core/builtin_data.h"
 #include "tutela/inventory/estate.h"
 #include "tutela/policy/checks.h"
 
@@ -24,24 +25,18 @@ struct AssessOptions {
   size_t threads = 0;
 };
 
-// --checks, else the config's assess.checks, else catalog/checks in the working folder or above the binary.
+// --checks, else the config's assess.checks, else the built-in catalog's checks/ (see tutela/core/builtin_data.h).
 Result<std::filesystem::path> ChecksFolder(const Context& context, const AssessOptions& options) {
   if (!options.checks_dir.empty()) return std::filesystem::path(options.checks_dir);
   if (context.config.IsMap() && context.config["assess"] && context.config["assess"]["checks"]) {
     return std::filesystem::path(context.config["assess"]["checks"].as<std::string>(""));
   }
+  std::filesystem::path builtin = BuiltinCatalogRoot() / "checks";
   std::error_code error;
-  if (std::filesystem::is_directory("catalog/checks", error)) return std::filesystem::path("catalog/checks");
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  for (std::filesystem::path dir = exe.parent_path(); !error && !dir.empty() && dir != dir.root_path();
-       dir = dir.parent_path()) {
-    for (const char* candidate : {"catalog/checks", "share/tutela/catalog/checks"}) {
-      if (std::filesystem::is_directory(dir / candidate, error)) return dir / candidate;
-    }
-  }
-  return Status::NotFound(
-      "cannot find the check catalog (catalog/checks); pass --checks DIR or set assess.checks "
-      "in the settings file.");
+  if (std::filesystem::is_directory(builtin, error)) return builtin;
+  return Status::NotFound(builtin.string() +
+                          ": the check catalog is not there; pass --checks DIR, set assess.checks in the settings "
+                          "file, or set TUTELA_CATALOG_DIR to the catalog folder.");
 }
 
 std::string CsvField(std::string_view text) {

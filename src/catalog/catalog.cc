@@ -4,11 +4,8 @@
 #include <set>
 #include <system_error>
 
+#include "tutela/core/builtin_data.h"
 #include "tutela/core/data.h"
-
-#ifndef TUTELA_CATALOG_DIR
-#define TUTELA_CATALOG_DIR "catalog"
-#endif
 
 namespace tutela::catalog {
 
@@ -103,19 +100,7 @@ const Control* Catalog::FindControl(std::string_view id) const {
   return found == control_index_.end() ? nullptr : &controls_[found->second];
 }
 
-std::filesystem::path BuiltinCatalogDir() {
-  // The source tree's catalog/ when it is there (development builds, tests); otherwise an installed copy beside the
-  // binary (PREFIX/bin/tutela -> PREFIX/share/tutela/catalog).
-  std::error_code error;
-  std::filesystem::path compiled = TUTELA_CATALOG_DIR;
-  if (std::filesystem::is_directory(compiled, error)) return compiled;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    std::filesystem::path installed = self.parent_path().parent_path() / "share/tutela/catalog";
-    if (std::filesystem::is_directory(installed, error)) return installed;
-  }
-  return compiled;
-}
+std::filesystem::path BuiltinCatalogDir() { return BuiltinCatalogRoot(); }
 
 // Reads files into a Catalog, collecting problems. One instance per load.
 class Loader {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "tutela/core/builtin_data.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/pii/validators.h"
@@ -183,16 +184,6 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& path) {
   return merged;
 }
 
-std::filesystem::path DefaultCatalogPath() {
-  std::error_code error;
-  if (const char* dir = std::getenv("TUTELA_CATALOG_DIR"); dir != nullptr && *dir != 0) {
-    return std::filesystem::path(dir) / "pii";
-  }
-#ifdef TUTELA_SOURCE_DIR
-  std::filesystem::path source = std::filesystem::path(TUTELA_SOURCE_DIR) / "catalog" / "pii";
-  if (std::filesystem::exists(source, error)) return source;
-#endif
-  return "/usr/share/tutela/catalog/pii";
-}
+std::filesystem::path DefaultCatalogPath() { return BuiltinCatalogRoot() / "pii"; }
 
 }  // namespace tutela::pii

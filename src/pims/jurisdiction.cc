@@ -4,12 +4,9 @@
 #include <cstdlib>
 #include <set>
 
+#include "tutela/core/builtin_data.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
-
-#ifndef TUTELA_PIMS_DEFAULT_JURISDICTIONS
-#define TUTELA_PIMS_DEFAULT_JURISDICTIONS "catalog/jurisdictions"
-#endif
 
 namespace tutela::pims {
 namespace {
@@ -405,7 +402,7 @@ Result<JurisdictionSet> JurisdictionSet::LoadDirectory(const std::filesystem::pa
   if (!std::filesystem::is_directory(directory, error)) {
     return Status::NotFound(directory.string() +
                             ": no jurisdiction rule folder there; pass --jurisdictions DIR or "
-                            "set TUTELA_CATALOG.");
+                            "set TUTELA_CATALOG_DIR to the catalog folder.");
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
@@ -445,11 +442,6 @@ std::string JurisdictionSet::Ids() const {
   return out;
 }
 
-std::filesystem::path DefaultJurisdictionsDirectory() {
-  if (const char* catalog = std::getenv("TUTELA_CATALOG"); catalog != nullptr && *catalog != '\0') {
-    return std::filesystem::path(catalog) / "jurisdictions";
-  }
-  return TUTELA_PIMS_DEFAULT_JURISDICTIONS;
-}
+std::filesystem::path DefaultJurisdictionsDirectory() { return BuiltinCatalogRoot() / "jurisdictions"; }
 
 }  // namespace tutela::pims
