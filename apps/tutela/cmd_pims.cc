@@ -3,11 +3,13 @@
 #include <sstream>
 
 #include "commands.h"
+#include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pims/breach.h"
 #include "tutela/pims/decide.h"
+#include "tutela/pims/disclosure_log.h"
 #include "tutela/pims/jurisdiction.h"
 #include "tutela/pims/register.h"
 #include "tutela/pims/risk.h"
@@ -151,8 +153,13 @@ int RunRegisterSync(const Context& context, const RegisterOptions& options) {
 struct DecideOptions {
   std::string register_file;
   std::string jurisdictions;
+  std::string log;  // empty: the default disclosure log
   pims::DecisionRequest request;
 };
+
+std::filesystem::path LogPath(const std::string& log) {
+  return log.empty() ? pims::DefaultDisclosureLogPath() : std::filesystem::path(log);
+}
 
 // Exit 0 on permit, 1 on deny, 2 on error.
 int RunDecide(const Context& context, const DecideOptions& options) {
@@ -164,9 +171,16 @@ int RunDecide(const Context& context, const DecideOptions& options) {
   if (!processing.ok()) return ReportError(processing.status());
   auto decision = pims::Decide(*processing, *rules, options.request);
   if (!decision.ok()) return ReportError(decision.status());
+  // Every decision, permit or deny, goes to the tamper-evident disclosure log before it is reported.
+  auto log = pims::DisclosureLog::Open(LogPath(options.log));
+  if (!log.ok()) return ReportError(log.status());
+  auto index = (*log)->RecordDecision(options.request, *decision, NowUtc());
+  if (!index.ok()) return ReportError(index.status());
   std::string text;
   if (*format == "json") {
-    text = pims::DecisionToJson(options.request, *decision).dump(2) + "\n";
+    nlohmann::json json = pims::DecisionToJson(options.request, *decision);
+    json["disclosure_log"] = {{"path", LogPath(options.log).string()}, {"index", *index}};
+    text = json.dump(2) + "\n";
   } else {
     text = std::string(decision->permit ? "permit" : "deny") + "  " + decision->rule + "  " + decision->reason + "  [" +
            decision->basis + "]\n";
@@ -179,6 +193,58 @@ int RunDecide(const Context& context, const DecideOptions& options) {
   }
   if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return decision->permit ? kExitClean : kExitFindings;
+}
+
+struct DiscloseOptions {
+  std::string log;
+  pims::Disclosure disclosure;
+};
+
+int RunDisclose(const Context& context, const DiscloseOptions& options) {
+  auto log = pims::DisclosureLog::Open(LogPath(options.log));
+  if (!log.ok()) return ReportError(log.status());
+  auto index = (*log)->RecordDisclosure(options.disclosure, NowUtc());
+  if (!index.ok()) return ReportError(index.status());
+  ledger::TreeHead head = (*log)->Head();
+  Info(context, "recorded disclosure " + std::to_string(*index) + " in " + LogPath(options.log).string() +
+                    " (tree size " + std::to_string(head.size) + ", root " + ToHex(head.root) + ")");
+  return kExitClean;
+}
+
+int RunDisclosures(const Context& context, const DiscloseOptions& options) {
+  auto format = context.Format("pims disclosures", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto log = pims::DisclosureLog::Open(LogPath(options.log), /*read_only=*/true);
+  if (!log.ok()) return ReportError(log.status());
+  auto entries = (*log)->Entries();
+  if (!entries.ok()) return ReportError(entries.status());
+  ledger::TreeHead head = (*log)->Head();
+  std::string text;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const pims::DisclosureEntry& entry : *entries) {
+      list.push_back({{"index", entry.index}, {"kind", entry.kind}, {"at", entry.at}, {"details", entry.details}});
+    }
+    text = nlohmann::json{{"log", LogPath(options.log).string()},
+                          {"tree_head", {{"size", head.size}, {"root", ToHex(head.root)}}},
+                          {"entries", list}}
+               .dump(2) +
+           "\n";
+  } else {
+    for (const pims::DisclosureEntry& entry : *entries) {
+      const nlohmann::json& details = entry.details;
+      std::string summary = entry.kind == "decision"
+                                ? details.value("decision", "") + " " + details.value("activity", "") + " for " +
+                                      details.value("purpose", "") + " by " + details.value("requester", "")
+                                : details.value("recipient_kind", "") + " " + details.value("recipient", "") +
+                                      " from " + details.value("activity", "") + " (" + details.value("basis", "") +
+                                      ")";
+      text += std::to_string(entry.index) + "  " + entry.at + "  " + entry.kind + "  " + summary + "\n";
+    }
+    text += std::to_string(head.size) + " entries; tree root " + ToHex(head.root) + "\n";
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return kExitClean;
 }
 
 int RunRisk(const Context& context, const RegisterOptions& options) {
@@ -248,8 +314,40 @@ void AddPimsCommands(CLI::App& app, Context& context) {
       ->type_name("ENTITY...");
   decide->add_option("--jurisdictions", decide_options->jurisdictions, "Rule folder (default: the catalog's)")
       ->type_name("DIR");
+  decide
+      ->add_option("--log", decide_options->log, "Disclosure log (default: $XDG_DATA_HOME/tutela/pims-disclosures.log)")
+      ->type_name("FILE");
   decide->callback([&context, decide_options] {
     context.run = [&context, decide_options] { return RunDecide(context, *decide_options); };
+  });
+
+  auto disclose_options = std::make_shared<DiscloseOptions>();
+  CLI::App* disclose = pims->add_subcommand(
+      "disclose", "Record a disclosure of PII to a third party, sub-processor or authority in the disclosure log");
+  pims::Disclosure& disclosure = disclose_options->disclosure;
+  disclose->add_option("--activity", disclosure.activity, "Register activity id")->required()->type_name("ID");
+  disclose->add_option("--recipient", disclosure.recipient, "Who received the data")->required()->type_name("NAME");
+  disclose->add_option("--kind", disclosure.recipient_kind, "third-party, sub-processor or authority")
+      ->required()
+      ->check(CLI::IsMember({"third-party", "sub-processor", "authority"}))
+      ->type_name("KIND");
+  disclose->add_option("--data", disclosure.data, "PII entity ids or categories")->required()->type_name("ENTITY...");
+  disclose->add_option("--basis", disclosure.basis, "Contract clause, legal order or consent")
+      ->required()
+      ->type_name("TEXT");
+  disclose->add_option("--subjects", disclosure.subjects, "Number of data subjects")->type_name("N");
+  disclose->add_option("--reference", disclosure.reference, "Request or case number")->type_name("REF");
+  disclose->add_option("--log", disclose_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  disclose->callback([&context, disclose_options] {
+    context.run = [&context, disclose_options] { return RunDisclose(context, *disclose_options); };
+  });
+
+  auto list_options = std::make_shared<DiscloseOptions>();
+  CLI::App* disclosures = pims->add_subcommand(
+      "disclosures", "List the decisions and disclosures in the tamper-evident log, with its Merkle tree head");
+  disclosures->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  disclosures->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosures(context, *list_options); };
   });
 
   auto risk_options = std::make_shared<RegisterOptions>();

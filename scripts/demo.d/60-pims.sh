@@ -22,7 +22,12 @@ cat "$OUT/register-lint.txt"
   || true
 
 step "Purpose decisions: a permitted use, then a request for undeclared data (denied)"
-"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+"$TUTELA" pims decide --log "$OUT/pims-disclosures.log" --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
   --requester self --data EMAIL_ADDRESS PERSON --format table
-"$TUTELA" pims decide --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
+"$TUTELA" pims decide --log "$OUT/pims-disclosures.log" --register "$EXAMPLES/pims/register.yaml" --activity PA-SUPPORT --purpose customer_support \
   --requester self --data CREDIT_CARD --format table || [ $? -eq 1 ]
+
+step "Disclosure log: a disclosure to an authority, then every logged decision and disclosure with the Merkle root"
+"$TUTELA" pims disclose --log "$OUT/pims-disclosures.log" --activity PA-SUPPORT --recipient "Example Data Protection Authority" \
+  --kind authority --data EMAIL_ADDRESS --basis "statutory information request" --subjects 1 --reference REQ-2026-0042
+"$TUTELA" pims disclosures --log "$OUT/pims-disclosures.log"

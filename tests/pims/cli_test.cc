@@ -118,17 +118,65 @@ namespace tutela::testing {
 namespace {
 
 TEST(PimsCli, DecidePermitsAndDeniesWithExitCodes) {
+  TempDir dir;
   std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
-  ProcessResult permit = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
-                                    "customer_support", "--requester", "self", "--data", "EMAIL_ADDRESS", "PERSON"});
+  ProcessResult permit = RunTutela({"pims", "decide", "--log", (dir / "disclosures.log").string(), "--register", reg,
+                                    "--activity", "PA-SUPPORT", "--purpose", "customer_support", "--requester", "self",
+                                    "--data", "EMAIL_ADDRESS", "PERSON"});
   ASSERT_EQ(permit.exit_code, 0) << permit.err;
   auto json = nlohmann::json::parse(permit.out);
   EXPECT_EQ(json["decision"], "permit");
   EXPECT_EQ(json["obligations"]["retention"], "P2Y");
-  ProcessResult deny = RunTutela({"pims", "decide", "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
-                                  "customer_support", "--requester", "self", "--data", "CREDIT_CARD"});
+  ProcessResult deny =
+      RunTutela({"pims", "decide", "--log", (dir / "disclosures.log").string(), "--register", reg, "--activity",
+                 "PA-SUPPORT", "--purpose", "customer_support", "--requester", "self", "--data", "CREDIT_CARD"});
   EXPECT_EQ(deny.exit_code, 1);
   EXPECT_EQ(nlohmann::json::parse(deny.out)["rule"], "data-minimisation");
+  EXPECT_EQ(nlohmann::json::parse(deny.out)["disclosure_log"]["index"], 1) << "denials are logged too";
+}
+
+TEST(PimsCli, DisclosuresAreLoggedListedAndTamperEvident) {
+  TempDir dir;
+  std::string log = (dir / "disclosures.log").string();
+  std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
+  ASSERT_EQ(RunTutela({"pims", "decide", "--log", log, "--register", reg, "--activity", "PA-SUPPORT", "--purpose",
+                       "customer_support", "--requester", "self", "--data", "EMAIL_ADDRESS"})
+                .exit_code,
+            0);
+  ProcessResult disclosed =
+      RunTutela({"pims", "disclose", "--log", log, "--activity", "PA-SUPPORT", "--recipient", "Example Court", "--kind",
+                 "authority", "--data", "EMAIL_ADDRESS", "--basis", "court order 2026/17", "--subjects", "1"});
+  ASSERT_EQ(disclosed.exit_code, 0) << disclosed.err;
+  EXPECT_NE(disclosed.err.find("recorded disclosure 1"), std::string::npos) << disclosed.err;
+
+  ProcessResult listed = RunTutela({"pims", "disclosures", "--log", log, "--format", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto json = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(json["entries"].size(), 2u);
+  EXPECT_EQ(json["entries"][0]["kind"], "decision");
+  EXPECT_EQ(json["entries"][1]["details"]["recipient_kind"], "authority");
+  EXPECT_EQ(json["tree_head"]["size"], 2);
+  EXPECT_EQ(json["tree_head"]["root"].get<std::string>().size(), 64u);
+
+  // Change one byte inside the first entry: the log refuses to open rather than list altered history.
+  std::string bytes = ReadFile(log);
+  size_t at = bytes.find("customer_support");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 'C';
+  WriteFile(log, bytes);
+  ProcessResult tampered = RunTutela({"pims", "disclosures", "--log", log});
+  EXPECT_EQ(tampered.exit_code, 2);
+  EXPECT_NE(tampered.err.find(log), std::string::npos) << tampered.err;
+}
+
+TEST(PimsCli, DiscloseRefusesAnUnknownRecipientKindAndListingNeedsALog) {
+  TempDir dir;
+  ProcessResult bad = RunTutela({"pims", "disclose", "--log", (dir / "d.log").string(), "--activity", "A",
+                                 "--recipient", "R", "--kind", "friend", "--data", "X", "--basis", "B"});
+  EXPECT_EQ(bad.exit_code, 2);
+  ProcessResult missing = RunTutela({"pims", "disclosures", "--log", (dir / "none.log").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no disclosure log there yet"), std::string::npos) << missing.err;
 }
 
 }  // namespace

@@ -1,0 +1,88 @@
+#include "tutela/pims/disclosure_log.h"
+
+#include <cstdlib>
+
+namespace tutela::pims {
+
+std::filesystem::path DefaultDisclosureLogPath() {
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
+    return std::filesystem::path(data) / "tutela" / "pims-disclosures.log";
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "pims-disclosures.log";
+}
+
+Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::filesystem::path& path, bool read_only) {
+  if (!read_only && path.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (error) {
+      return Status::IoError(path.parent_path().string() + ": cannot create the folder of the disclosure log (" +
+                             error.message() + "); choose another --log path.");
+    }
+  }
+  std::error_code error;
+  if (read_only && !std::filesystem::exists(path, error)) {
+    return Status::NotFound(path.string() +
+                            ": no disclosure log there yet; `tutela pims decide` and `tutela pims disclose` create "
+                            "it, or pass --log with the log's path.");
+  }
+  ledger::LogOptions options;
+  options.read_only = read_only;
+  options.create_if_missing = !read_only;
+  TUTELA_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Log> log, ledger::Log::Open(path, options));
+  return std::unique_ptr<DisclosureLog>(new DisclosureLog(std::move(log)));
+}
+
+Result<uint64_t> DisclosureLog::Append(std::string_view kind, Timestamp at, nlohmann::json details) {
+  nlohmann::json entry{
+      {"kind", kind}, {"at", FormatRfc3339(at, TimePrecision::kMilliseconds)}, {"details", std::move(details)}};
+  return log_->Append(entry.dump());
+}
+
+Result<uint64_t> DisclosureLog::RecordDecision(const DecisionRequest& request, const Decision& decision, Timestamp at) {
+  return Append("decision", at, DecisionToJson(request, decision));
+}
+
+Result<uint64_t> DisclosureLog::RecordDisclosure(const Disclosure& disclosure, Timestamp at) {
+  auto missing = [](std::string_view field, std::string_view hint) {
+    return Status::InvalidArgument("a disclosure needs " + std::string(field) + " (" + std::string(hint) + ").");
+  };
+  if (disclosure.activity.empty()) return missing("the activity", "the register activity the data came from");
+  if (disclosure.recipient.empty()) return missing("a recipient", "who received the data");
+  if (disclosure.recipient_kind != "third-party" && disclosure.recipient_kind != "sub-processor" &&
+      disclosure.recipient_kind != "authority") {
+    return Status::InvalidArgument("recipient kind \"" + disclosure.recipient_kind +
+                                   "\" is not third-party, sub-processor or authority.");
+  }
+  if (disclosure.data.empty()) return missing("the data", "PII entity ids or categories disclosed");
+  if (disclosure.basis.empty())
+    return missing("a basis", "the contract clause, legal order or consent that allowed it");
+  nlohmann::json details{{"activity", disclosure.activity},
+                         {"recipient", disclosure.recipient},
+                         {"recipient_kind", disclosure.recipient_kind},
+                         {"data", disclosure.data},
+                         {"basis", disclosure.basis},
+                         {"subjects", disclosure.subjects},
+                         {"reference", disclosure.reference}};
+  return Append("disclosure", at, std::move(details));
+}
+
+Result<std::vector<DisclosureEntry>> DisclosureLog::Entries() const {
+  std::vector<DisclosureEntry> entries;
+  for (uint64_t index = 0; index < log_->size(); ++index) {
+    TUTELA_ASSIGN_OR_RETURN(std::string bytes, log_->Entry(index));
+    nlohmann::json parsed = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object() || !parsed.contains("kind") || !parsed["kind"].is_string() || !parsed.contains("at") ||
+        !parsed["at"].is_string() || !parsed.contains("details")) {
+      return Status::Corruption(log_->path().string() + ": entry " + std::to_string(index) +
+                                " is not a disclosure-log entry; the file is not a disclosure log or was altered.");
+    }
+    entries.push_back({index, parsed["kind"].get<std::string>(), parsed["at"].get<std::string>(), parsed["details"]});
+  }
+  return entries;
+}
+
+ledger::TreeHead DisclosureLog::Head() const { return log_->Head(); }
+
+}  // namespace tutela::pims
