@@ -120,6 +120,23 @@ struct Network {
   int prefix = 0;
 };
 
+// Reads a list of ports ("22" or "1433-1434") into `ports`. Returns the first entry that is neither, or a null node
+// when every entry was read.
+YAML::Node ReadPorts(const YAML::Node& list, std::vector<std::pair<int64_t, int64_t>>* ports) {
+  for (const YAML::Node& port : list) {
+    long low = 0, high = 0;
+    std::string text = port.Scalar();
+    if (std::sscanf(text.c_str(), "%ld-%ld", &low, &high) == 2) {
+      ports->emplace_back(low, high);
+    } else if (std::sscanf(text.c_str(), "%ld", &low) == 1) {
+      ports->emplace_back(low, low);
+    } else {
+      return port;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 bool ParseNetwork(std::string_view text, Network& out) {
   std::string address(text);
   int prefix = -1;
@@ -505,16 +522,8 @@ Result<std::shared_ptr<const Condition>> Compile(const YAML::Node& node, std::st
     if (!to.ok()) return bad(ports["to"], to.status().message());
     condition->path = *from;
     condition->path_to = *to;
-    for (const YAML::Node& port : node["overlaps"]) {
-      long low = 0, high = 0;
-      std::string text = port.Scalar();
-      if (std::sscanf(text.c_str(), "%ld-%ld", &low, &high) == 2) {
-        condition->ports.emplace_back(low, high);
-      } else if (std::sscanf(text.c_str(), "%ld", &low) == 1) {
-        condition->ports.emplace_back(low, low);
-      } else {
-        return bad(port, "a port must be a number or a range like 1433-1434");
-      }
+    if (YAML::Node wrong = ReadPorts(node["overlaps"], &condition->ports); wrong) {
+      return bad(wrong, "a port must be a number or a range like 1433-1434");
     }
     return std::shared_ptr<const Condition>(condition);
   }
@@ -580,16 +589,8 @@ Result<std::shared_ptr<const Condition>> Compile(const YAML::Node& node, std::st
   } else if (op == "port_overlaps") {
     condition->kind = Condition::kPortOverlaps;
     if (!argument.IsSequence()) return bad(argument, "`port_overlaps` takes a list of ports");
-    for (const YAML::Node& port : argument) {
-      long low = 0, high = 0;
-      std::string text = port.Scalar();
-      if (std::sscanf(text.c_str(), "%ld-%ld", &low, &high) == 2) {
-        condition->ports.emplace_back(low, high);
-      } else if (std::sscanf(text.c_str(), "%ld", &low) == 1) {
-        condition->ports.emplace_back(low, low);
-      } else {
-        return bad(port, "a port must be a number or a range like 1433-1434");
-      }
+    if (YAML::Node wrong = ReadPorts(argument, &condition->ports); wrong) {
+      return bad(wrong, "a port must be a number or a range like 1433-1434");
     }
   }
   return std::shared_ptr<const Condition>(condition);
