@@ -32,6 +32,18 @@ std::string_view ProviderOfType(std::string_view type) {
   return underscore == std::string_view::npos ? type : type.substr(0, underscore);
 }
 
+// What every Terraform importer records about a resource besides its address and values: type, name, module,
+// provider, whether it is a data source, and where in the input it was read.
+void SetIdentity(std::string_view type, std::string_view name, std::string_view module, std::string_view mode,
+                 std::string source, Resource* resource) {
+  resource->type = type;
+  resource->name = name;
+  resource->module = module;
+  resource->provider = ProviderOfType(type);
+  resource->data_source = mode == "data";
+  resource->source = std::move(source);
+}
+
 // Removes every "[...]" instance key from an address: module.a[0].aws_x.y["k"] -> module.a.aws_x.y.
 std::string StripInstanceKeys(std::string_view address) {
   std::string out;
@@ -442,12 +454,7 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
       GetString(resource_fields, "name", name);
       GetString(resource_fields, "mode", mode);
       resource.address = address;
-      resource.type = type;
-      resource.name = name;
-      resource.module = module_address;
-      resource.provider = ProviderOfType(type);
-      resource.data_source = mode == "data";
-      resource.source = source + "#" + where;
+      SetIdentity(type, name, module_address, mode, source + "#" + where, &resource);
       element values;
       if (resource_fields["values"].get(values) == simdjson::SUCCESS && values.type() == element_type::OBJECT) {
         resource.values = values;
@@ -572,12 +579,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
       GetString(change_fields, "mode", mode);
       GetString(change_fields, "module_address", module_address);
       resource.address = address;
-      resource.type = type;
-      resource.name = name;
-      resource.module = module_address;
-      resource.provider = ProviderOfType(type);
-      resource.data_source = mode == "data";
-      resource.source = source + "#" + where;
+      SetIdentity(type, name, module_address, mode, source + "#" + where, &resource);
       element after;
       resource.values = change_object["after"].get(after) == simdjson::SUCCESS && after.type() == element_type::OBJECT
                             ? after
@@ -662,12 +664,7 @@ Status Estate::AddRawState(element root, const std::string& source) {
           resource.address += "[" + std::to_string(number) + "]";
         }
       }
-      resource.type = type;
-      resource.name = name;
-      resource.module = module_address;
-      resource.provider = ProviderOfType(type);
-      resource.data_source = mode == "data";
-      resource.source = source + "#" + instance_where;
+      SetIdentity(type, name, module_address, mode, source + "#" + instance_where, &resource);
       resource.values = attributes;
       resources_.push_back(std::move(resource));
     }
