@@ -136,6 +136,11 @@ std::string_view LockModeName(LockMode mode) {
   return "";
 }
 
+// S3's refusal of an Object Lock setting on a bucket created without Object Lock.
+Status MissingLockConfiguration(const std::string& bucket) {
+  return S3("InvalidRequest", "bucket \"" + bucket + "\" is missing Object Lock configuration.");
+}
+
 std::optional<LockMode> ParseLockMode(std::string_view text) {
   if (text == "GOVERNANCE") return LockMode::kGovernance;
   if (text == "COMPLIANCE") return LockMode::kCompliance;
@@ -148,7 +153,7 @@ std::optional<LockMode> ParseLockMode(std::string_view text) {
 Result<LockMode> CheckLockHeaders(const BucketInfo& bucket, const PutObjectRequest& request, Timestamp now) {
   bool lock_headers = request.lock_mode || request.retain_until || request.legal_hold;
   if (lock_headers && !bucket.lock_enabled) {
-    return S3("InvalidRequest", "bucket \"" + bucket.name + "\" is missing Object Lock configuration.");
+    return MissingLockConfiguration(bucket.name);
   }
   if (request.lock_mode.has_value() != request.retain_until.has_value()) {
     return S3("InvalidArgument",
@@ -254,6 +259,18 @@ struct Store::Impl {
     if (version_id.empty()) return S3("NoSuchKey", "the key \"" + key + "\" does not exist in bucket " + bucket + ".");
     return S3("NoSuchVersion",
               "version " + version_id + " of \"" + key + "\" does not exist in bucket " + bucket + ".");
+  }
+  // The version a retention or legal hold (`setting`) is put on: its bucket must have Object Lock and it must not
+  // be a delete marker.
+  Result<Row> LoadLockableVersion(const std::string& bucket, const std::string& key, const std::string& version_id,
+                                  std::string_view setting) const {
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo info, LoadBucket(bucket));
+    if (!info.lock_enabled) return MissingLockConfiguration(bucket);
+    TUTELA_ASSIGN_OR_RETURN(Row row, LoadVersion(bucket, key, version_id));
+    if (row.version.delete_marker) {
+      return S3("MethodNotAllowed", "a delete marker cannot carry " + std::string(setting) + ".");
+    }
+    return row;
   }
 
   bool IsLatest(const ObjectVersion& version) const {
@@ -762,11 +779,7 @@ Status Store::PutObjectRetention(const Caller& caller, const std::string& bucket
                                  std::optional<Timestamp> retain_until, bool bypass_governance) {
   Timestamp now = impl_->options.clock();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  TUTELA_ASSIGN_OR_RETURN(BucketInfo info, impl_->LoadBucket(bucket));
-  if (!info.lock_enabled)
-    return S3("InvalidRequest", "bucket \"" + bucket + "\" is missing Object Lock configuration.");
-  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
-  if (row.version.delete_marker) return S3("MethodNotAllowed", "a delete marker cannot carry a retention.");
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadLockableVersion(bucket, key, version_id, "a retention"));
   LockMode new_mode = LockMode::kNone;
   bool removing = mode.empty() && !retain_until;
   if (!removing) {
@@ -815,11 +828,7 @@ Status Store::PutObjectLegalHold(const Caller& caller, const std::string& bucket
   }
   Timestamp now = impl_->options.clock();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  TUTELA_ASSIGN_OR_RETURN(BucketInfo info, impl_->LoadBucket(bucket));
-  if (!info.lock_enabled)
-    return S3("InvalidRequest", "bucket \"" + bucket + "\" is missing Object Lock configuration.");
-  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
-  if (row.version.delete_marker) return S3("MethodNotAllowed", "a delete marker cannot carry a legal hold.");
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadLockableVersion(bucket, key, version_id, "a legal hold"));
   bool on = status == "ON";
   json entry = {{"op", "put-legal-hold"}, {"bucket", bucket}, {"key", key}, {"version", row.version.version_id},
                 {"uid", row.uid},         {"legal_hold", on}};
