@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "tutela/core/builtin_data.h"
+#include "tutela/core/csv.h"
 #include "tutela/inventory/estate.h"
 #include "tutela/policy/checks.h"
 
@@ -37,16 +38,6 @@ Result<std::filesystem::path> ChecksFolder(const Context& context, const AssessO
   return Status::NotFound(builtin.string() +
                           ": the check catalog is not there; pass --checks DIR, set assess.checks in the settings "
                           "file, or set TUTELA_CATALOG_DIR to the catalog folder.");
-}
-
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string MessageOf(const policy::Check& check, policy::Outcome outcome) {

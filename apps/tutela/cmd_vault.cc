@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "tutela/core/csv.h"
 #include "tutela/core/file_util.h"
 #include "tutela/ledger/merkle.h"
 #include "tutela/vault/s3_server.h"
@@ -198,13 +199,6 @@ int RunHead(const Context& context, const VaultOptions& options) {
     return ReportError(written);
   }
   return kExitClean;
-}
-
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 int RunExport(const Context& context, const VaultOptions& options) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/csv.h"
 #include "tutela/core/file_util.h"
 
 namespace tutela::pii {
@@ -22,15 +23,6 @@ int SensitivityRank(std::string_view sensitivity) {
 }
 std::string_view SensitivityName(int rank) {
   return rank == 3 ? "high" : rank == 2 ? "medium" : rank == 1 ? "low" : "none";
-}
-
-std::string CsvCell(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string FormatScore(double score) {
@@ -245,9 +237,9 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
   } else if (format == "csv") {
     out << "entity,category,path,location,start,end,line,score,preview,fingerprint\n";
     for (const StoredFinding& f : collector.findings()) {
-      out << f.entity << "," << f.category << "," << CsvCell(f.path) << "," << CsvCell(f.location) << "," << f.start
-          << "," << f.end << "," << f.line << "," << FormatScore(f.score) << "," << CsvCell(f.preview) << ","
-          << f.fingerprint << "\n";
+      out << f.entity << "," << f.category << "," << CsvField(f.path, ',', true) << ","
+          << CsvField(f.location, ',', true) << "," << f.start << "," << f.end << "," << f.line << ","
+          << FormatScore(f.score) << "," << CsvField(f.preview, ',', true) << "," << f.fingerprint << "\n";
     }
   } else {
     for (const StoredFinding& f : collector.findings()) {

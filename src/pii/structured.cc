@@ -144,24 +144,6 @@ Result<size_t> CsvParser::Parse(std::string_view buffer, bool final,
   return consumed;
 }
 
-std::string CsvQuote(std::string_view value, char delimiter, bool quote) {
-  if (!quote) {
-    for (char c : value) {
-      if (c == delimiter || c == '"' || c == '\n' || c == '\r') {
-        quote = true;
-        break;
-      }
-    }
-  }
-  if (!quote) return std::string(value);
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // JSON
 

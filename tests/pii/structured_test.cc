@@ -105,14 +105,6 @@ TEST(CsvTest, SniffsTheDelimiter) {
   EXPECT_EQ(SniffCsvDelimiter("single column\n"), ',');
 }
 
-TEST(CsvTest, QuoteOnlyWhenNeededOrAsked) {
-  EXPECT_EQ(CsvQuote("plain", ',', false), "plain");
-  EXPECT_EQ(CsvQuote("a,b", ',', false), "\"a,b\"");
-  EXPECT_EQ(CsvQuote("say \"x\"", ',', false), "\"say \"\"x\"\"\"");
-  EXPECT_EQ(CsvQuote("kept", ',', true), "\"kept\"");
-  EXPECT_EQ(CsvQuote("a,b", '\t', false), "a,b");
-}
-
 std::vector<JsonScalar> WalkAll(std::string_view json) {
   std::vector<JsonScalar> scalars;
   Status status = WalkJson(json, "t.json", [&](const JsonScalar& scalar) { scalars.push_back(scalar); });

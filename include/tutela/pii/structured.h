@@ -57,8 +57,7 @@ class CsvParser {
   uint64_t line_ = 1;
 };
 
-// `value` as a CSV field: quoted when `quote` is set or when it contains the delimiter, a quote, CR or LF.
-std::string CsvQuote(std::string_view value, char delimiter, bool quote);
+// Writing a replaced field back: tutela::CsvField (tutela/core/csv.h).
 
 inline constexpr size_t kMaxJsonDepth = 1024;
 

@@ -1,0 +1,21 @@
+#include "tutela/core/csv.h"
+
+#include <gtest/gtest.h>
+
+namespace tutela {
+namespace {
+
+TEST(CsvFieldTest, QuotesOnlyWhenNeededOrAsked) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"x\""), "\"say \"\"x\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(CsvField("carriage\rreturn"), "\"carriage\rreturn\"");
+  EXPECT_EQ(CsvField("kept", ',', true), "\"kept\"");
+  EXPECT_EQ(CsvField("a,b", '\t'), "a,b");
+  EXPECT_EQ(CsvField("a\tb", '\t'), "\"a\tb\"");
+  EXPECT_EQ(CsvField(""), "");
+}
+
+}  // namespace
+}  // namespace tutela
