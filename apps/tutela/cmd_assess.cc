@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "commands.h"
 #include "tutela/core/builtin_data.h"
 #include "tutela/core/csv.h"
+#include "tutela/core/json_text.h"
 #include "tutela/inventory/estate.h"
 #include "tutela/policy/checks.h"
 
@@ -104,37 +104,7 @@ int RunAssess(const Context& context, const AssessOptions& options) {
     // Written by hand rather than through a JSON DOM: 100k resources give half a million results.
     std::string out;
     out.reserve(results.size() * 400 + 4096);
-    auto quote = [&out](std::string_view text) {
-      out += '"';
-      for (char c : text) {
-        switch (c) {
-          case '"':
-            out += "\\\"";
-            break;
-          case '\\':
-            out += "\\\\";
-            break;
-          case '\n':
-            out += "\\n";
-            break;
-          case '\r':
-            out += "\\r";
-            break;
-          case '\t':
-            out += "\\t";
-            break;
-          default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-              char escaped[8];
-              std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-              out += escaped;
-            } else {
-              out += c;
-            }
-        }
-      }
-      out += '"';
-    };
+    auto quote = [&out](std::string_view text) { AppendJsonString(out, text); };
     auto quote_list = [&](const auto& items, auto field) {
       out += '[';
       bool first = true;

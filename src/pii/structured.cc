@@ -1,7 +1,6 @@
 #include "tutela/pii/structured.h"
 
 #include <array>
-#include <cstdio>
 
 #include "tutela/core/data.h"
 
@@ -417,39 +416,6 @@ Status WalkJson(std::string_view json, std::string_view source,
                 const std::function<void(const JsonScalar&)>& on_scalar) {
   JsonWalker walker(json, source);
   return walker.Walk(on_scalar);
-}
-
-std::string JsonQuote(std::string_view value) {
-  std::string quoted = "\"";
-  for (char c : value) {
-    unsigned char byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        quoted += "\\\"";
-        break;
-      case '\\':
-        quoted += "\\\\";
-        break;
-      case '\n':
-        quoted += "\\n";
-        break;
-      case '\r':
-        quoted += "\\r";
-        break;
-      case '\t':
-        quoted += "\\t";
-        break;
-      default:
-        if (byte < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", byte);
-          quoted += escape;
-        } else {
-          quoted += c;
-        }
-    }
-  }
-  return quoted + "\"";
 }
 
 }  // namespace tutela::pii

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "tutela/core/json_text.h"
+
 namespace tutela::pii {
 namespace {
 

@@ -75,7 +75,4 @@ struct JsonScalar {
 Status WalkJson(std::string_view json, std::string_view source,
                 const std::function<void(const JsonScalar&)>& on_scalar);
 
-// `value` (UTF-8) as a JSON string literal with quotes, escaping what RFC 8259 requires.
-std::string JsonQuote(std::string_view value);
-
 }  // namespace tutela::pii

@@ -1,0 +1,17 @@
+// Writing JSON text by hand, for the writers that stream large documents instead of building a DOM.
+// Thread-safety: reentrant.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tutela {
+
+// Appends `value` (UTF-8) to `out` as a JSON string literal with its quotes, escaping what RFC 8259 requires:
+// the quote, the backslash and every control character below U+0020.
+void AppendJsonString(std::string& out, std::string_view value);
+
+// `value` as a JSON string literal with its quotes.
+std::string JsonQuote(std::string_view value);
+
+}  // namespace tutela
