@@ -47,13 +47,7 @@ nlohmann::json FindingJson(const StoredFinding& finding) {
 
 }  // namespace
 
-std::filesystem::path DefaultFingerprintKeyPath() {
-  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
-    return std::filesystem::path(data) / "tutela" / "fingerprint.key";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "fingerprint.key";
-}
+std::filesystem::path DefaultFingerprintKeyPath() { return UserDataPath("fingerprint.key"); }
 
 Result<std::string> LoadOrCreateFingerprintKey(const std::filesystem::path& path) {
   std::error_code error;

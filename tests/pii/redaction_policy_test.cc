@@ -81,7 +81,8 @@ const BadPolicy kBad[] = {
      "p.yaml:2:8: date-shift needs subject: the column or path of the subject id, so that each subject's dates move "
      "together."},
     {"columns:\n  dob: {keep_last: 2}\n",
-     "p.yaml:2:8: the rule names no operator; add operator: redact|replace|mask|hash|generalize|date-shift|suppress, "
+     "p.yaml:2:8: the rule names no operator; add operator: "
+     "redact|replace|mask|hash|generalize|date-shift|suppress|tokenize, "
      "or "
      "skip: true."},
     {"entities:\n  DOB: {operator: generalize, mode: decade}\n",

@@ -58,4 +58,8 @@ Status SyncDirectory(const std::filesystem::path& directory);
 // "PATH: cannot OPERATION (strerror)".
 Status ErrnoStatus(int error_number, std::string_view operation, const std::filesystem::path& path);
 
+// Where Tutela keeps a per-user file `name` (keys, local logs): $XDG_DATA_HOME/tutela/NAME when XDG_DATA_HOME is an
+// absolute path, else ~/.local/share/tutela/NAME.
+std::filesystem::path UserDataPath(std::string_view name);
+
 }  // namespace tutela
