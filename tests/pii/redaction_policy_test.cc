@@ -69,7 +69,7 @@ const BadPolicy kBad[] = {
     {"entities:\n  CREDIT_CARD: {operator: encrypt}\n",
      "p.yaml:2:27: unknown operator \"encrypt\"; the operators are redact, replace, mask, hash, generalize, "
      "date-shift, "
-     "suppress."},
+     "suppress, tokenize."},
     {"entities:\n  CREDIT_CARD: {operator: mask, keep_last: -1}\n",
      "p.yaml:2:44: \"keep_last\" must be a whole number from 0 to 64."},
     {"entities:\n  CREDIT_CARD: {operator: hash, length: 8}\n",
