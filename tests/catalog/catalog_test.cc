@@ -231,7 +231,7 @@ TEST(ShippedCatalog, LintsCleanWithTheExpectedCounts) {
       {"trusted-cloud", 16},  {"bigdata-capability", 7}, {"soc2-tsc-2017", 61},  {"iso-27017-2015", 45},
       {"pci-dss-4.0", 280},   {"k-isms-p-2023", 101},    {"iso-27701-2019", 49}, {"csa-ccm-4", 197},
       {"hipaa-security", 65}, {"bsi-c5-2020", 121},      {"tisax-isa-6", 79},    {"gxp-21cfr11", 28},
-      {"eu-gmp-annex11", 33}, {"hipaa-breach", 11}};
+      {"eu-gmp-annex11", 33}, {"hipaa-breach", 11},      {"mlps-2.0", 87}};
   for (const auto& [id, count] : counts) {
     const Framework* framework = catalog.FindFramework(id);
     ASSERT_NE(framework, nullptr) << id;
