@@ -324,5 +324,17 @@ TEST(ShippedCatalog, Iso27017AndTisaxStructure) {
   EXPECT_EQ(CountWithAttribute(*tisax, "protection", "very-high"), 46u);
 }
 
+TEST(Certifications, StatusOnADate) {
+  Certification record;
+  record.issued = "2025-03-01";
+  record.expires = "2028-02-29";
+  EXPECT_EQ(CertificationStatus(record, "2025-02-28"), "not-yet-valid");
+  EXPECT_EQ(CertificationStatus(record, "2025-03-01"), "valid");
+  EXPECT_EQ(CertificationStatus(record, "2028-02-29"), "valid");
+  EXPECT_EQ(CertificationStatus(record, "2028-03-01"), "expired");
+  record.expires.clear();
+  EXPECT_EQ(CertificationStatus(record, "2099-01-01"), "valid");
+}
+
 }  // namespace
 }  // namespace tutela::catalog
