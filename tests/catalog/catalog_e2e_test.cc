@@ -165,8 +165,12 @@ TEST(CatalogCommand, CertificationsPortfolioSummary) {
   std::set<std::string> frameworks;
   for (const auto& record : list["certifications"]) {
     frameworks.insert(record["framework"].get<std::string>());
-    if (record["id"] == "excloud-pci") EXPECT_EQ(record["status"], "expired");
-    if (record["id"] == "excloud-iso27001") EXPECT_EQ(record["status"], "valid");
+    if (record["id"] == "excloud-pci") {
+      EXPECT_EQ(record["status"], "expired");
+    }
+    if (record["id"] == "excloud-iso27001") {
+      EXPECT_EQ(record["status"], "valid");
+    }
   }
   EXPECT_EQ(frameworks.size(), 30u);
 }
