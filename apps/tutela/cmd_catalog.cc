@@ -1,4 +1,5 @@
 // tutela catalog frameworks | show | controls | map | responsibility | certifications | lint | export
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -405,11 +406,14 @@ int RunCertifications(const Context& context, const CatalogOptions& options) {
     std::map<std::string, size_t> by_report;
     std::map<std::string, size_t> by_status;
     std::set<std::string> regions;
-    out << Pad("FRAMEWORK", 20) << Pad("EXPIRES", 12) << Pad("STATUS", 15) << Pad("REPORT", 12) << Pad("REGIONS", 9)
+    size_t width = 20;  // the framework column fits the longest id, e.g. fisc-security-guidelines
+    for (const cat::Certification& record : catalog->certifications())
+      width = std::max(width, record.framework.size() + 2);
+    out << Pad("FRAMEWORK", width) << Pad("EXPIRES", 12) << Pad("STATUS", 15) << Pad("REPORT", 12) << Pad("REGIONS", 9)
         << Pad("SERVICES", 10) << "LEVEL\n";
     for (const cat::Certification& record : catalog->certifications()) {
       std::string status(cat::CertificationStatus(record, as_of));
-      out << Pad(record.framework, 20) << Pad(record.expires.empty() ? "-" : record.expires, 12) << Pad(status, 15)
+      out << Pad(record.framework, width) << Pad(record.expires.empty() ? "-" : record.expires, 12) << Pad(status, 15)
           << Pad(record.report, 12) << Pad(std::to_string(record.scope.regions.size()), 9)
           << Pad(std::to_string(record.scope.services.size()), 10) << (record.level.empty() ? "-" : record.level)
           << "\n";
