@@ -244,8 +244,10 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   if (!keyring.ok()) return ReportError(keyring.status());
   auto tokenizer = pii::Tokenizer::Create(*keyring);
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
-  auto ruleset = LoadRuleset(options.catalog);
-  if (!ruleset.ok()) return ReportError(ruleset.status());
+  // Restore needs the entities' validators, not the compiled pattern database.
+  auto catalog =
+      pii::LoadCatalog(options.catalog.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(options.catalog));
+  if (!catalog.ok()) return ReportError(catalog.status());
   const bool from_stdin = options.input == "-";
   std::string input;
   if (from_stdin) {
@@ -277,8 +279,7 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   }
   std::string display = from_stdin ? "<stdin>" : options.input;
   pii::RestoreStats stats;
-  auto restored =
-      pii::RestoreTokens(input, display, **tokenizer, (*ruleset)->catalog(), manifest ? &*manifest : nullptr, &stats);
+  auto restored = pii::RestoreTokens(input, display, **tokenizer, *catalog, manifest ? &*manifest : nullptr, &stats);
   if (!restored.ok()) return ReportError(restored.status());
 
   // The audit record goes first: no restored output exists without its entry in the log.

@@ -205,8 +205,11 @@ Result<Token> Tokenizer::Tokenize(std::string_view value, const TokenEntity& ent
       return text.status();
     }
     token.text = std::move(*text);
-    // Every token is restored once before it is handed out: a token that would not come back exactly is never
-    // written (check mode then falls back to whole mode).
+    // Whole mode is a bijection by construction (FF1, cycle walking), and check mode restores the one valid check
+    // character, which was checked above to be unique. Only a valid-mode check character may come from a wider
+    // class than the original's (X for a digit), so those tokens are restored once before they are handed out; one
+    // that would not come back exactly falls back to whole mode.
+    if (!mode || !options.valid_tokens) return token;
     bool unused = false;
     auto back = Run(token.text, ciphers, entity, options, /*encrypt=*/false, mode, &unused);
     if (back.ok() && *back == value) return token;
