@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/thread_pool.h"
 
@@ -146,9 +148,26 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       flags.push_back(HS_FLAG_SOM_LEFTMOST);
     }
   }
+  // Compiling the patterns is most of a short run's time (~0.2 s); the compiled database is cached, keyed by the
+  // patterns, their flags and the Vectorscan version, and checked by Vectorscan when loaded.
+  std::string cache_key = hs_version();
+  for (size_t idx = 0; idx < expressions.size(); ++idx) {
+    cache_key.append("\n").append(expressions[idx]).append("\t" + std::to_string(flags[idx]));
+  }
+  std::filesystem::path cache_path;
+  if (const char* off = std::getenv("TUTELA_NO_CACHE"); off == nullptr || *off == '\0') {
+    cache_path = UserCachePath("pii-patterns-" + ToHex(Sha256(cache_key)).substr(0, 32) + ".hsdb");
+  }
   hs_database_t* database = nullptr;
+  if (!cache_path.empty()) {
+    auto cached = ReadFile(cache_path, 256 << 20);
+    if (cached.ok() && hs_deserialize_database(cached->data(), cached->size(), &database) != HS_SUCCESS) {
+      database = nullptr;
+    }
+  }
   hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned int>(expressions.size()),
+  if (database == nullptr &&
+      hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned int>(expressions.size()),
                        HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
     std::string message = error && error->message ? error->message : "unknown error";
     int index = error ? error->expression : -1;
@@ -161,6 +180,16 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     return Status::InvalidArgument("the PII patterns do not compile together (" + message + ").");
   }
   rules->database_ = database;
+  if (!cache_path.empty() && error == nullptr) {
+    char* bytes = nullptr;
+    size_t length = 0;
+    if (!std::filesystem::exists(cache_path) && hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
+      std::error_code ignored;
+      std::filesystem::create_directories(cache_path.parent_path(), ignored);
+      (void)WriteFileAtomic(cache_path, std::string_view(bytes, length));  // a cache: failing to write is fine
+      std::free(bytes);
+    }
+  }
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS) {
     return Status::Internal("cannot allocate Vectorscan scratch space");
