@@ -6,13 +6,6 @@
 namespace tutela::pims {
 namespace {
 
-bool Covers(const std::string& declared, const std::string& found) {
-  if (found == declared) return true;
-  std::string prefix = declared;
-  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-  return found.rfind(prefix, 0) == 0;
-}
-
 std::string Level(int score) { return score <= 2 ? "low" : score <= 4 ? "medium" : "high"; }
 
 }  // namespace
@@ -47,7 +40,7 @@ std::vector<ActivityRisk> EvaluateRisk(const ProcessingRegister& processing, con
     bool seen = false;
     for (const InventoryStore& store : inventory) {
       for (const DataStore& data_store : activity.data_stores) {
-        if (!Covers(data_store.store, store.store)) continue;
+        if (!StoreCovers(data_store.store, store.store)) continue;
         seen = true;
         for (const auto& [entity, count] : store.entities) largest = std::max(largest, count);
       }

@@ -30,17 +30,21 @@ const JurisdictionSet& Rules() {
   return *rules;
 }
 
-// The fields a scenario pins: who, whether, by when, under which rule, and whether a safe harbour applied.
+// The fields a scenario pins: who, whether, by when, under which rule, whether a safe harbour applied, and (when
+// they are not the defaults) the later report kind and the States over a per-State edge.
 nlohmann::json Project(const BreachAssessment& assessment) {
   nlohmann::json out = nlohmann::json::array();
   nlohmann::json report = BreachToJson(assessment);
   for (const nlohmann::json& item : report["notifications"]) {
-    out.push_back({{"jurisdiction", item["jurisdiction"]},
-                   {"audience", item["audience"]},
-                   {"required", item["required"]},
-                   {"deadline", item["deadline"]},
-                   {"rule", item["rule"]},
-                   {"safe_harbour", !item["safe_harbour"].is_null()}});
+    nlohmann::json entry = {{"jurisdiction", item["jurisdiction"]},
+                            {"audience", item["audience"]},
+                            {"required", item["required"]},
+                            {"deadline", item["deadline"]},
+                            {"rule", item["rule"]},
+                            {"safe_harbour", !item["safe_harbour"].is_null()}};
+    if (item["report"] != "initial") entry["report"] = item["report"];  // final and follow-up reports
+    if (!item["states"].empty()) entry["states"] = item["states"];      // per-State rules (HIPAA media)
+    out.push_back(std::move(entry));
   }
   return out;
 }

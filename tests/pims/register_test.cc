@@ -106,7 +106,8 @@ TEST(Register, SyncReadsInventoryVersionOneWithPerEntityCategories) {
   ASSERT_TRUE(inventory.ok()) << inventory.status().ToString();
   // "contact" covers EMAIL_ADDRESS only: the health entity is undeclared although the store also holds contact data.
   std::vector<std::string> expected = {
-      "undeclared | crm |  | MEDICAL_RECORD_NUMBER found 1 time(s) in crm, but no activity using this store declares it; "
+      "undeclared | crm |  | MEDICAL_RECORD_NUMBER found 1 time(s) in crm, but no activity using this store declares "
+      "it; "
       "add it to an activity's pii (and data_stores) or remove the data."};
   EXPECT_EQ(Render(SyncRegister(*processing, *inventory)), expected);
 
