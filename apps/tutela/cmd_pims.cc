@@ -31,17 +31,35 @@ Result<pims::JurisdictionSet> LoadRules(const std::string& directory) {
                                                                 : std::filesystem::path(directory));
 }
 
+Result<std::vector<pims::InventoryStore>> LoadInventory(const std::string& path) {
+  TUTELA_ASSIGN_OR_RETURN(nlohmann::json document, LoadJsonFile(path));
+  return pims::ParsePiiInventory(document, path);
+}
+
 int RunBreachAssess(const Context& context, const BreachOptions& options) {
   auto format = context.Format("breach assess", "json", {"json", "markdown", "html"});
   if (!format.ok()) return ReportError(format.status());
-  if (!options.register_file.empty() || !options.pii_inventory.empty()) {
-    Warn(
-        "--register and --pii-inventory are accepted but not used by breach assess yet; list the affected "
-        "categories and subjects in the incident file.");
-  }
   auto rules = LoadRules(options.jurisdictions);
   if (!rules.ok()) return ReportError(rules.status());
-  auto incident = pims::LoadIncident(options.incident, *rules);
+  // The register and the inventory resolve affected stores and activities and fill left-out categories.
+  pims::IncidentSources sources;
+  pims::ProcessingRegister processing;
+  std::vector<pims::InventoryStore> inventory;
+  if (!options.register_file.empty()) {
+    auto loaded = pims::LoadRegister(options.register_file);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    processing = std::move(loaded).value();
+    sources.processing = &processing;
+    sources.register_source = options.register_file;
+  }
+  if (!options.pii_inventory.empty()) {
+    auto loaded = LoadInventory(options.pii_inventory);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    inventory = std::move(loaded).value();
+    sources.inventory = &inventory;
+    sources.inventory_source = options.pii_inventory;
+  }
+  auto incident = pims::LoadIncident(options.incident, *rules, sources);
   if (!incident.ok()) return ReportError(incident.status());
   pims::BreachAssessment assessment = pims::AssessBreach(*incident, *rules);
   std::string text;
@@ -142,9 +160,7 @@ int RunRegisterLint(const Context& context, const RegisterOptions& options) {
 int RunRegisterSync(const Context& context, const RegisterOptions& options) {
   auto processing = pims::LoadRegister(options.register_file);
   if (!processing.ok()) return ReportError(processing.status());
-  auto document = LoadJsonFile(options.pii_inventory);
-  if (!document.ok()) return ReportError(document.status());
-  auto inventory = pims::ParsePiiInventory(*document, options.pii_inventory);
+  auto inventory = LoadInventory(options.pii_inventory);
   if (!inventory.ok()) return ReportError(inventory.status());
   return WriteFindings(context, "pims register sync", pims::SyncRegister(*processing, *inventory),
                        processing->activities.size());
@@ -256,9 +272,7 @@ int RunRisk(const Context& context, const RegisterOptions& options) {
   if (!processing.ok()) return ReportError(processing.status());
   std::vector<pims::InventoryStore> inventory;
   if (!options.pii_inventory.empty()) {
-    auto document = LoadJsonFile(options.pii_inventory);
-    if (!document.ok()) return ReportError(document.status());
-    auto parsed = pims::ParsePiiInventory(*document, options.pii_inventory);
+    auto parsed = LoadInventory(options.pii_inventory);
     if (!parsed.ok()) return ReportError(parsed.status());
     inventory = std::move(parsed).value();
   }
@@ -370,8 +384,14 @@ void AddPimsCommands(CLI::App& app, Context& context) {
   assess->add_option("INCIDENT", options->incident, "Incident YAML file")->required()->type_name("FILE");
   assess->add_option("--jurisdictions", options->jurisdictions, "Rule folder (default: the catalog's)")
       ->type_name("DIR");
-  assess->add_option("--register", options->register_file, "Register of processing (reserved)")->type_name("FILE");
-  assess->add_option("--pii-inventory", options->pii_inventory, "PII inventory (reserved)")->type_name("FILE");
+  assess
+      ->add_option("--register", options->register_file,
+                   "Register of processing: resolves affected stores and activities, fills left-out categories")
+      ->type_name("FILE");
+  assess
+      ->add_option("--pii-inventory", options->pii_inventory,
+                   "PII inventory (docs/formats/pii-inventory.md): entities found in the affected stores")
+      ->type_name("FILE");
   assess->add_option("--ics", options->ics, "Also write the deadlines as iCalendar events to FILE")->type_name("FILE");
   assess->callback(
       [&context, options] { context.run = [&context, options] { return RunBreachAssess(context, *options); }; });

@@ -7,9 +7,11 @@ step "Privacy risk evaluation of examples/pims/register.yaml (with PII volumes f
 sed -n '1,/^## /p' "$OUT/privacy-risk.md" | sed '$d'
 
 step "Breach assessment of examples/pims/incident.yaml (per-jurisdiction deadlines and response plan)"
-"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --output "$OUT/breach-assessment.json" \
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --register "$EXAMPLES/pims/register.yaml" \
+  --pii-inventory "$EXAMPLES/pims/pii-inventory.json" --output "$OUT/breach-assessment.json" \
   --ics "$OUT/breach-deadlines.ics"
-"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format markdown --output "$OUT/breach-assessment.md"
+"$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --register "$EXAMPLES/pims/register.yaml" \
+  --pii-inventory "$EXAMPLES/pims/pii-inventory.json" --format markdown --output "$OUT/breach-assessment.md"
 "$TUTELA" breach assess "$EXAMPLES/pims/incident.yaml" --format html --output "$OUT/breach-assessment.html"
 sed -n '/^## Notifications/,/^### Reasons/p' "$OUT/breach-assessment.md"
 

@@ -198,3 +198,40 @@ TEST(PimsCli, RiskOnTheExampleRegister) {
 
 }  // namespace
 }  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(BreachCli, RegisterAndInventoryResolveStoresAndAnUnknownStoreExitsTwo) {
+  std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
+  std::string inventory = (SourceDir() / "examples/pims/pii-inventory.json").string();
+  ProcessResult result = RunTutela({"breach", "assess", (SourceDir() / "examples/pims/incident.yaml").string(),
+                                    "--register", reg, "--pii-inventory", inventory});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.err.find("not used"), std::string::npos) << "the options are used now: " << result.err;
+  auto report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["notes"][1],
+            "affected[1] (s3://support-exports/2026-02): register activity PA-SUPPORT and PII inventory store "
+            "s3://support-exports/2026-02/tickets.csv also list MEDICAL_RECORD_NUMBER, not named as affected; confirm "
+            "they were not exposed.");
+  EXPECT_NE(report["plan"][0]["detail"].get<std::string>().find(
+                "Terraform resources to lock down: tencentcloud_cos_bucket.payments_archive."),
+            std::string::npos);
+
+  TempDir dir;
+  WriteFile(dir / "incident.yaml",
+            "id: X\ndiscovered_at: 2026-03-02T09:00:00Z\naffected:\n  - store: s3://unknown-bucket\n"
+            "    subjects: {SG: 3}\n    risk_of_harm: low\n");
+  ProcessResult bad = RunTutela({"breach", "assess", (dir / "incident.yaml").string(), "--register", reg, "--output",
+                                 (dir / "out.json").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("incident.yaml:4:12: field \"affected[0].store\" \"s3://unknown-bucket\" is not a data store "
+                         "in " +
+                         reg),
+            std::string::npos)
+      << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.json"));
+}
+
+}  // namespace
+}  // namespace tutela::testing
