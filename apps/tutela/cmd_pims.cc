@@ -214,6 +214,13 @@ int RunDecide(const Context& context, const DecideOptions& options) {
 struct DiscloseOptions {
   std::string log;
   pims::Disclosure disclosure;
+  // head, proof and verify
+  std::string key;         // signing key (PEM); default beside the log
+  std::string head_file;   // verify: a signed tree head JSON kept earlier
+  std::string public_key;  // verify: the trusted public key, hex
+  uint64_t index = 0;
+  uint64_t old_size = 0;
+  uint64_t size = 0;  // 0: the whole log
 };
 
 int RunDisclose(const Context& context, const DiscloseOptions& options) {
@@ -261,6 +268,114 @@ int RunDisclosures(const Context& context, const DiscloseOptions& options) {
   }
   if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return kExitClean;
+}
+
+Result<std::unique_ptr<pims::DisclosureLog>> OpenLogReadOnly(const DiscloseOptions& options) {
+  return pims::DisclosureLog::Open(LogPath(options.log), /*read_only=*/true);
+}
+
+// Signs the log's current tree head with the log's key (created beside the log, mode 0600, on first use).
+int RunDisclosuresHead(const Context& context, const DiscloseOptions& options) {
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  std::filesystem::path key_path =
+      options.key.empty() ? pims::DefaultDisclosureKeyPath(LogPath(options.log)) : std::filesystem::path(options.key);
+  auto signer = ledger::Signer::LoadOrCreate(key_path);
+  if (!signer.ok()) return ReportError(signer.status());
+  auto head = (*log)->SignHead(**signer, NowUtc());
+  if (!head.ok()) return ReportError(head.status());
+  if (Status written = WriteOutput(context, ledger::TreeHeadToJson(*head).dump(2) + "\n"); !written.ok()) {
+    return ReportError(written);
+  }
+  return kExitClean;
+}
+
+std::string HexProof(const std::vector<ledger::Hash>& hashes, nlohmann::json& out) {
+  out = nlohmann::json::array();
+  std::string text;
+  for (const ledger::Hash& hash : hashes) {
+    out.push_back(ToHex(hash));
+    text += "  " + ToHex(hash) + "\n";
+  }
+  return text;
+}
+
+// RFC 9162 proofs over the disclosure log, checked before they are printed (the shape of `tutela vault proof`, plus
+// the entry itself for an inclusion proof, so its leaf hash can be recomputed).
+int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, bool inclusion) {
+  auto format = context.Format("pims disclosures proof", "json", {"json", "table"});
+  if (!format.ok()) return ReportError(format.status());
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  const ledger::Log& ledger = (*log)->ledger();
+  uint64_t size = options.size == 0 ? ledger.size() : options.size;
+  auto root = ledger.RootAt(size);
+  if (!root.ok()) return ReportError(root.status());
+  nlohmann::json document;
+  nlohmann::json hashes;
+  std::string text;
+  if (inclusion) {
+    auto proof = ledger.ProveInclusion(options.index, size);
+    if (!proof.ok()) return ReportError(proof.status());
+    auto leaf = ledger.LeafHashAt(options.index);
+    if (!leaf.ok()) return ReportError(leaf.status());
+    auto entry = ledger.Entry(options.index);
+    if (!entry.ok()) return ReportError(entry.status());
+    if (Status check = ledger::VerifyInclusion(*leaf, options.index, size, *proof, *root); !check.ok()) {
+      return ReportError(check);
+    }
+    text = "inclusion of entry " + std::to_string(options.index) + " (leaf " + ToHex(*leaf) + ") in tree " +
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes) + "entry: " + *entry +
+           "\n";
+    document = {{"type", "inclusion"},  {"index", options.index}, {"tree_size", size}, {"leaf_hash", ToHex(*leaf)},
+                {"root", ToHex(*root)}, {"proof", hashes},        {"entry", *entry}};
+  } else {
+    auto old_root = ledger.RootAt(options.old_size);
+    if (!old_root.ok()) return ReportError(old_root.status());
+    auto proof = ledger.ProveConsistency(options.old_size, size);
+    if (!proof.ok()) return ReportError(proof.status());
+    if (Status check = ledger::VerifyConsistency(options.old_size, size, *old_root, *root, *proof); !check.ok()) {
+      return ReportError(check);
+    }
+    text = "consistency of tree " + std::to_string(options.old_size) + " (root " + ToHex(*old_root) + ") with tree " +
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes);
+    document = {{"type", "consistency"}, {"old_size", options.old_size}, {"old_root", ToHex(*old_root)},
+                {"new_size", size},      {"new_root", ToHex(*root)},     {"proof", hashes}};
+  }
+  std::string out = *format == "json" ? document.dump(2) + "\n" : text;
+  if (Status written = WriteOutput(context, out); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
+// Checks a signed tree head kept earlier against the log today: exit 0 when the log still extends it, 1 when the
+// signature fails or the history changed, 2 on unreadable input.
+int RunDisclosuresVerify(const Context& context, const DiscloseOptions& options) {
+  auto document = LoadJsonFile(options.head_file);
+  if (!document.ok()) return ReportError(document.status());
+  auto head = ledger::TreeHeadFromJson(*document, options.head_file);
+  if (!head.ok()) return ReportError(head.status());
+  std::string trusted;
+  if (!options.public_key.empty()) {
+    auto key = FromHex(options.public_key);
+    if (!key.ok() || key->size() != 32) {
+      return ReportError(Status::InvalidArgument("--public-key must be the 64 hex digits of an Ed25519 public key."));
+    }
+    trusted = *key;
+  }
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  ledger::TreeHead now = (*log)->Head();
+  Status check = (*log)->CheckHead(*head, trusted);
+  std::string text;
+  if (check.ok()) {
+    text = "consistent: the head of " + std::to_string(head->size) + " entries signed at " + FormatRfc3339(head->time) +
+           " is a prefix of the log (" + std::to_string(now.size) + " entries, root " + ToHex(now.root) + ")" +
+           (trusted.empty() ? "; signature checked against the key in the head only" : "") + "\n";
+  } else {
+    text = "FAILED: " + check.message() + "\n";
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return check.ok() ? kExitClean : kExitFindings;
 }
 
 int RunRisk(const Context& context, const RegisterOptions& options) {
@@ -358,9 +473,46 @@ void AddPimsCommands(CLI::App& app, Context& context) {
 
   auto list_options = std::make_shared<DiscloseOptions>();
   CLI::App* disclosures = pims->add_subcommand(
-      "disclosures", "List the decisions and disclosures in the tamper-evident log, with its Merkle tree head");
+      "disclosures",
+      "List the decisions and disclosures in the tamper-evident log, with its Merkle tree head; `head`, `proof` and "
+      "`verify` sign, prove and check it");
   disclosures->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
-  disclosures->callback([&context, list_options] {
+  CLI::App* head = disclosures->add_subcommand("head", "Sign the log's current tree head (Ed25519) and print it");
+  head->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  head->add_option("--key", list_options->key, "Signing key, PEM (default: <log>-key.pem beside the log; created)")
+      ->type_name("FILE");
+  head->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresHead(context, *list_options); };
+  });
+  CLI::App* proof = disclosures->add_subcommand("proof", "Print an RFC 9162 inclusion or consistency proof");
+  proof->require_subcommand(1);
+  CLI::App* inclusion = proof->add_subcommand("inclusion", "Proof that entry INDEX is in the tree (with the entry)");
+  inclusion->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  inclusion->add_option("--index", list_options->index, "Entry index")->required();
+  inclusion->add_option("--size", list_options->size, "Tree size (default: the whole log)");
+  inclusion->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresProof(context, *list_options, true); };
+  });
+  CLI::App* consistency = proof->add_subcommand("consistency", "Proof that tree OLD is a prefix of tree SIZE");
+  consistency->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  consistency->add_option("--old", list_options->old_size, "Earlier tree size")->required();
+  consistency->add_option("--size", list_options->size, "Later tree size (default: the whole log)");
+  consistency->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresProof(context, *list_options, false); };
+  });
+  CLI::App* verify = disclosures->add_subcommand(
+      "verify", "Check a signed tree head kept earlier: signature, and that the log still extends it (exit 1 if not)");
+  verify->add_option("HEAD", list_options->head_file, "Signed tree head JSON (from `disclosures head`)")
+      ->required()
+      ->type_name("FILE");
+  verify->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  verify->add_option("--public-key", list_options->public_key, "Trusted Ed25519 public key (hex)")->type_name("HEX");
+  verify->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresVerify(context, *list_options); };
+  });
+  // The listing runs when no subcommand was given (CLI11 runs this callback after a subcommand's).
+  disclosures->callback([&context, list_options, disclosures] {
+    if (!disclosures->get_subcommands().empty()) return;
     context.run = [&context, list_options] { return RunDisclosures(context, *list_options); };
   });
 

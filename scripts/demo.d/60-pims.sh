@@ -33,3 +33,10 @@ step "Disclosure log: a disclosure to an authority, then every logged decision a
 "$TUTELA" pims disclose --log "$OUT/pims-disclosures.log" --activity PA-SUPPORT --recipient "Example Data Protection Authority" \
   --kind authority --data EMAIL_ADDRESS --basis "statutory information request" --subjects 1 --reference REQ-2026-0042
 "$TUTELA" pims disclosures --log "$OUT/pims-disclosures.log"
+
+step "Disclosure log: a signed tree head, an inclusion proof for the disclosure, and a check of the head later"
+"$TUTELA" pims disclosures head --log "$OUT/pims-disclosures.log" --output "$OUT/pims-disclosures-head.json"
+cat "$OUT/pims-disclosures-head.json"
+"$TUTELA" pims disclosures proof inclusion --log "$OUT/pims-disclosures.log" --index 2 --format table
+"$TUTELA" pims disclosures verify "$OUT/pims-disclosures-head.json" --log "$OUT/pims-disclosures.log" \
+  --public-key "$(sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p' "$OUT/pims-disclosures-head.json")"

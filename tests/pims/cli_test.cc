@@ -235,3 +235,65 @@ TEST(BreachCli, RegisterAndInventoryResolveStoresAndAnUnknownStoreExitsTwo) {
 
 }  // namespace
 }  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+TEST(PimsCli, DisclosureLogHeadsAreSignedProvenAndVerified) {
+  TempDir dir;
+  std::string log = (dir / "disclosures.log").string();
+  std::string reg = (SourceDir() / "examples/pims/register.yaml").string();
+  for (const char* recipient : {"Example Court", "Example Police"}) {
+    ASSERT_EQ(RunTutela({"pims", "disclose", "--log", log, "--activity", "PA-SUPPORT", "--recipient", recipient,
+                         "--kind", "authority", "--data", "EMAIL_ADDRESS", "--basis", "legal order"})
+                  .exit_code,
+              0);
+  }
+  ProcessResult head =
+      RunTutela({"pims", "disclosures", "head", "--log", log, "--output", (dir / "head.json").string()});
+  ASSERT_EQ(head.exit_code, 0) << head.err;
+  auto signed_head = nlohmann::json::parse(ReadFile(dir / "head.json"));
+  EXPECT_EQ(signed_head["size"], 2);
+  EXPECT_EQ(signed_head["signature"].get<std::string>().size(), 128u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "disclosures-key.pem"));
+  EXPECT_EQ(std::filesystem::status(dir / "disclosures-key.pem").permissions() & std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+
+  // The inclusion proof carries the entry; its leaf hash and the audit path give the signed root.
+  ProcessResult proof = RunTutela({"pims", "disclosures", "proof", "inclusion", "--log", log, "--index", "1"});
+  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  auto inclusion = nlohmann::json::parse(proof.out);
+  EXPECT_EQ(inclusion["root"], signed_head["root"]);
+  EXPECT_NE(inclusion["entry"].get<std::string>().find("Example Police"), std::string::npos);
+  EXPECT_EQ(inclusion["proof"].size(), 1u);
+
+  // Later entries keep the old head verifiable; the consistency proof links the two trees.
+  ASSERT_EQ(RunTutela({"pims", "disclose", "--log", log, "--activity", "PA-SUPPORT", "--recipient", "Example Auditor",
+                       "--kind", "third-party", "--data", "EMAIL_ADDRESS", "--basis", "audit contract"})
+                .exit_code,
+            0);
+  ProcessResult consistency = RunTutela({"pims", "disclosures", "proof", "consistency", "--log", log, "--old", "2"});
+  ASSERT_EQ(consistency.exit_code, 0) << consistency.err;
+  EXPECT_EQ(nlohmann::json::parse(consistency.out)["old_root"], signed_head["root"]);
+  ProcessResult verified = RunTutela({"pims", "disclosures", "verify", (dir / "head.json").string(), "--log", log,
+                                      "--public-key", signed_head["public_key"].get<std::string>()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(verified.out.rfind("consistent: the head of 2 entries signed at ", 0), 0u) << verified.out;
+
+  // A rewritten log (same length, other content) fails against the kept head: exit 1.
+  std::string rewritten = (dir / "rewritten.log").string();
+  for (const char* recipient : {"Example Court", "Someone Else"}) {
+    ASSERT_EQ(RunTutela({"pims", "disclose", "--log", rewritten, "--activity", "PA-SUPPORT", "--recipient", recipient,
+                         "--kind", "authority", "--data", "EMAIL_ADDRESS", "--basis", "legal order"})
+                  .exit_code,
+              0);
+  }
+  ProcessResult failed = RunTutela({"pims", "disclosures", "verify", (dir / "head.json").string(), "--log", rewritten});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.out.find("history was rewritten"), std::string::npos) << failed.out;
+  ProcessResult out_of_range = RunTutela({"pims", "disclosures", "proof", "inclusion", "--log", log, "--index", "9"});
+  EXPECT_EQ(out_of_range.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tutela::testing
