@@ -121,6 +121,7 @@ struct RegisterOptions {
   std::string register_file;
   std::string pii_inventory;
   std::string jurisdictions;
+  std::string assessment;  // risk: results of `tutela assess --format json`
 };
 
 // Prints findings as json or a table; exit 1 when there are any `error` / `undeclared` findings.
@@ -391,7 +392,15 @@ int RunRisk(const Context& context, const RegisterOptions& options) {
     if (!parsed.ok()) return ReportError(parsed.status());
     inventory = std::move(parsed).value();
   }
-  auto risks = pims::EvaluateRisk(*processing, *rules, inventory);
+  std::vector<pims::AssessmentResult> results;
+  if (!options.assessment.empty()) {
+    auto document = LoadJsonFile(options.assessment);
+    if (!document.ok()) return ReportError(document.status());
+    auto parsed = pims::ParseAssessmentResults(*document, options.assessment);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    results = std::move(parsed).value();
+  }
+  auto risks = pims::EvaluateRisk(*processing, *rules, inventory, options.assessment.empty() ? nullptr : &results);
   std::string text = *format == "json" ? pims::RiskToJson(risks).dump(2) + "\n" : pims::RiskToMarkdown(risks);
   if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return kExitClean;
@@ -521,6 +530,10 @@ void AddPimsCommands(CLI::App& app, Context& context) {
       "risk", "Per-activity likelihood, impact, residual risk and required impact assessments (json, markdown)");
   risk->add_option("--register", risk_options->register_file, "register.yaml")->required()->type_name("FILE");
   risk->add_option("--pii-inventory", risk_options->pii_inventory, "PII inventory JSON (volumes)")->type_name("FILE");
+  risk->add_option("--assessment", risk_options->assessment,
+                   "Results of `tutela assess --format json`: exposure and encryption of the stores' Terraform "
+                   "addresses")
+      ->type_name("RESULTS.json");
   risk->add_option("--jurisdictions", risk_options->jurisdictions, "Rule folder (default: the catalog's)")
       ->type_name("DIR");
   risk->callback(
