@@ -1,8 +1,10 @@
 # Privacy program: risk evaluation of the sample register, then who must be told of the sample breach, by when.
-step "Privacy risk evaluation of examples/pims/register.yaml (with PII volumes from the inventory)"
+step "Privacy risk evaluation of examples/pims/register.yaml (PII volumes from the inventory, exposure and encryption from the assessment)"
 "$TUTELA" pims risk --register "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --assessment "$OUT/assessment-results.json" \
   --output "$OUT/privacy-risk.json"
 "$TUTELA" pims risk --register "$EXAMPLES/pims/register.yaml" --pii-inventory "$EXAMPLES/pims/pii-inventory.json" \
+  --assessment "$OUT/assessment-results.json" \
   --format markdown --output "$OUT/privacy-risk.md"
 sed -n '1,/^## /p' "$OUT/privacy-risk.md" | sed '$d'
 

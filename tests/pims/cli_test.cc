@@ -215,7 +215,7 @@ TEST(BreachCli, RegisterAndInventoryResolveStoresAndAnUnknownStoreExitsTwo) {
             "s3://support-exports/2026-02/tickets.csv also list MEDICAL_RECORD_NUMBER, not named as affected; confirm "
             "they were not exposed.");
   EXPECT_NE(report["plan"][0]["detail"].get<std::string>().find(
-                "Terraform resources to lock down: tencentcloud_cos_bucket.payments_archive."),
+                "Terraform resources to lock down: module.archive.tencentcloud_cos_bucket.this."),
             std::string::npos);
 
   TempDir dir;
@@ -293,6 +293,45 @@ TEST(PimsCli, DisclosureLogHeadsAreSignedProvenAndVerified) {
   EXPECT_NE(failed.out.find("history was rewritten"), std::string::npos) << failed.out;
   ProcessResult out_of_range = RunTutela({"pims", "disclosures", "proof", "inclusion", "--log", log, "--index", "9"});
   EXPECT_EQ(out_of_range.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tutela::testing
+
+namespace tutela::testing {
+namespace {
+
+// The real chain: `tutela assess` on the sample plan, then `pims risk --assessment` on the sample register, whose
+// payments activity keeps its archive in a private, encrypted bucket and its orders in a MySQL instance that is open
+// to the internet and unencrypted.
+TEST(PimsCli, RiskReadsTheAssessmentOfTheSamplePlan) {
+  TempDir dir;
+  ProcessResult assess = RunTutela({"assess", (SourceDir() / "examples/assess/plan.json").string(), "--format", "json",
+                                    "--output", (dir / "results.json").string()});
+  ASSERT_TRUE(assess.exit_code == 0 || assess.exit_code == 1) << assess.err;
+  ProcessResult result = RunTutela(
+      {"pims", "risk", "--register", (SourceDir() / "examples/pims/register.yaml").string(), "--pii-inventory",
+       (SourceDir() / "examples/pims/pii-inventory.json").string(), "--assessment", (dir / "results.json").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json payments = nlohmann::json::parse(result.out)["activities"][0];
+  ASSERT_EQ(payments["activity"], "PA-PAYMENTS");
+  ASSERT_EQ(payments["factors"].size(), 7u);
+  EXPECT_EQ(payments["factors"][5]["name"], "exposure");
+  EXPECT_EQ(payments["factors"][5]["value"], 3);
+  EXPECT_EQ(payments["factors"][5]["why"],
+            "reachable from outside: tc-mysql-no-internet on tencentcloud_mysql_instance.orders: fail (critical)");
+  EXPECT_EQ(payments["factors"][6]["value"], 3);  // the orders database is stored in clear
+  EXPECT_EQ(payments["likelihood"], 3);
+  EXPECT_EQ(payments["residual_likelihood"], 3);  // CRY-02 fails on the database: declared measures do not count
+  EXPECT_EQ(payments["measures_status"][0]["control"], "CRY-02");
+  EXPECT_EQ(payments["measures_status"][0]["status"], "fail");
+  EXPECT_EQ(payments["level"], "high");
+
+  WriteFile(dir / "bad.json", R"({"format": "tutela-pii-inventory", "results": []})");
+  ProcessResult bad = RunTutela({"pims", "risk", "--register", (SourceDir() / "examples/pims/register.yaml").string(),
+                                 "--assessment", (dir / "bad.json").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.json: \"format\" is \"tutela-pii-inventory\""), std::string::npos) << bad.err;
 }
 
 }  // namespace
