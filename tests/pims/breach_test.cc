@@ -184,5 +184,17 @@ TEST(BreachIcs, WritesOneEventPerRequiredDeadline) {
   }
 }
 
+TEST(BreachIcs, FinalReportsAreEventsOfTheirOwn) {
+  auto incident =
+      LoadIncident(testing::SourceDir() / "tests/pims/breach_cases/jp-malicious-final-60.incident.yaml", Rules());
+  ASSERT_TRUE(incident.ok());
+  std::string ics = BreachToIcs(AssessBreach(*incident, Rules()), *ParseRfc3339("2026-03-02T10:00:00Z"));
+  EXPECT_NE(ics.find("UID:JP-MALICIOUS-JP-regulator@tutela"), std::string::npos);
+  EXPECT_NE(ics.find("UID:JP-MALICIOUS-JP-regulator-final@tutela"), std::string::npos);
+  EXPECT_NE(ics.find("DTSTART:20260305T090000Z"), std::string::npos);  // preliminary: 3 days
+  EXPECT_NE(ics.find("DTSTART:20260501T090000Z"), std::string::npos);  // final: 60 days (malicious purpose)
+  EXPECT_NE(ics.find("SUMMARY:Breach JP-MALICIOUS: final report to regulator (JP"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tutela::pims
