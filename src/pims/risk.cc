@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <unordered_map>
 
 namespace tutela::pims {
 namespace {
@@ -14,12 +15,24 @@ std::string Level(int score) { return score <= 2 ? "low" : score <= 4 ? "medium"
 constexpr std::string_view kExposureControls[] = {"NET-03", "IAM-11"};
 constexpr std::string_view kAtRestControl = "CRY-02";
 
-// A result counts for a store when its resource is the store's Terraform address or an instance of it ("[0]").
-bool OnAddress(const AssessmentResult& result, const std::string& address) {
-  if (address.empty()) return false;
-  if (result.resource == address) return true;
-  return result.resource.size() > address.size() && result.resource.compare(0, address.size(), address) == 0 &&
-         result.resource[address.size()] == '[';
+// A result counts for a store when its resource is the store's Terraform address or an instance of it ("[0]"):
+// results are indexed by that base address once, so each store looks up only its own.
+using ResultIndex = std::unordered_map<std::string, std::vector<const AssessmentResult*>>;
+
+std::string BaseAddress(const std::string& resource) {
+  if (resource.empty() || resource.back() != ']') return resource;
+  size_t open = resource.rfind('[');
+  return open == std::string::npos ? resource : resource.substr(0, open);
+}
+
+ResultIndex IndexResults(const std::vector<AssessmentResult>& results) {
+  ResultIndex index;
+  for (const AssessmentResult& result : results) {
+    index[result.resource].push_back(&result);  // a store may name an instance itself
+    std::string base = BaseAddress(result.resource);
+    if (base != result.resource) index[base].push_back(&result);
+  }
+  return index;
 }
 
 bool HasControl(const AssessmentResult& result, std::string_view control) {
@@ -50,12 +63,15 @@ struct Evidence {
 };
 
 template <typename Match>
-Evidence Collect(const Activity& activity, const std::vector<AssessmentResult>& results, Match match) {
+Evidence Collect(const Activity& activity, const ResultIndex& results, Match match) {
+  static const std::vector<const AssessmentResult*> kNone;
   Evidence evidence;
   for (const DataStore& store : activity.data_stores) {
     bool seen = false;
-    for (const AssessmentResult& result : results) {
-      if (!OnAddress(result, store.terraform) || !match(result)) continue;
+    auto found = store.terraform.empty() ? results.end() : results.find(store.terraform);
+    for (const AssessmentResult* pointer : found == results.end() ? kNone : found->second) {
+      const AssessmentResult& result = *pointer;
+      if (!match(result)) continue;
       if (result.status == "not_applicable") continue;
       seen = true;
       if (Failing(result)) {
@@ -141,6 +157,7 @@ std::vector<ActivityRisk> EvaluateRisk(const ProcessingRegister& processing, con
                                        const std::vector<InventoryStore>& inventory,
                                        const std::vector<AssessmentResult>* assessment) {
   std::vector<ActivityRisk> out;
+  const ResultIndex results = assessment != nullptr ? IndexResults(*assessment) : ResultIndex();
   for (const Activity& activity : processing.activities) {
     ActivityRisk risk;
     risk.activity = activity.id;
@@ -235,18 +252,18 @@ std::vector<ActivityRisk> EvaluateRisk(const ProcessingRegister& processing, con
     bool measures_hold = risk.measures_declared;  // declared, and not shown failing by the assessment
     bool encrypted = false;
     if (assessment != nullptr) {
-      RiskFactor exposure = ExposureFactor(Collect(activity, *assessment, [](const AssessmentResult& result) {
+      RiskFactor exposure = ExposureFactor(Collect(activity, results, [](const AssessmentResult& result) {
         return std::any_of(std::begin(kExposureControls), std::end(kExposureControls),
                            [&](std::string_view control) { return HasControl(result, control); });
       }));
       RiskFactor encryption = EncryptionFactor(Collect(
-          activity, *assessment, [](const AssessmentResult& result) { return HasControl(result, kAtRestControl); }));
+          activity, results, [](const AssessmentResult& result) { return HasControl(result, kAtRestControl); }));
       risk.likelihood = std::max(risk.likelihood, exposure.value);
       encrypted = encryption.value == 1;
       std::vector<std::string> failing_controls;
       for (const std::string& control : activity.security_measures) {
         Evidence evidence =
-            Collect(activity, *assessment, [&](const AssessmentResult& result) { return HasControl(result, control); });
+            Collect(activity, results, [&](const AssessmentResult& result) { return HasControl(result, control); });
         MeasureStatus status{control, "not assessed", {}};
         if (!evidence.failing.empty()) {
           status.status = "fail";
