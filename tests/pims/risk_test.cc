@@ -117,6 +117,30 @@ TEST(RiskGolden, AssessmentResultsSetExposureEncryptionAndResidualExactly) {
   }
 }
 
+// Regression for the reconciliation with the PII catalog: a Hong Kong identity card number is sensitive personal
+// information under the CN file (as CN_RESIDENT_ID is), so a CN activity holding it scores sensitivity 3.
+TEST(Risk, HongKongIdCardIsSensitiveUnderPipl) {
+  auto processing = ParseRegister(R"(activities:
+  - id: PA-KYC
+    purpose: kyc
+    legal_basis: legal_obligation
+    data_subjects: [customers]
+    pii: [HK_ID_CARD]
+    data_stores: [{store: s3://kyc}]
+    retention: P5Y
+    security_measures: [CRY-02]
+    jurisdictions: [CN]
+)",
+                                  "register.yaml");
+  ASSERT_TRUE(processing.ok()) << processing.status().ToString();
+  auto rules = JurisdictionSet::LoadDirectory(testing::SourceDir() / "catalog/jurisdictions");
+  ASSERT_TRUE(rules.ok());
+  auto risks = EvaluateRisk(*processing, *rules, {});
+  EXPECT_EQ(risks[0].factors[0].value, 3);
+  EXPECT_EQ(risks[0].factors[0].why, "sensitive: HK_ID_CARD (CN)");
+  EXPECT_TRUE(risks[0].impact_assessments[0].required);  // PIPL Art 55: sensitive
+}
+
 TEST(RiskGolden, WithoutAssessmentTheEncryptedCaseKeepsItsImpact) {
   // The private-encrypted register without results: no exposure or encryption factor, residual 1 x 2.
   auto processing = LoadRegister(testing::SourceDir() / "tests/pims/risk_cases/private-encrypted.register.yaml");
