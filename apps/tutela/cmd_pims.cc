@@ -1,4 +1,5 @@
-// tutela pims jurisdictions | register lint | register sync | decide | risk, tutela breach assess
+// tutela pims jurisdictions | register lint|sync | decide | disclose | disclosures [head|proof|verify] | risk;
+// tutela breach assess
 #include <memory>
 #include <sstream>
 
