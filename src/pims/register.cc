@@ -114,14 +114,14 @@ Result<Activity> ReadActivity(const std::string& source, const YAML::Node& node)
   return activity;
 }
 
-bool Covers(const std::string& declared, const std::string& found) {
+}  // namespace
+
+bool StoreCovers(const std::string& declared, const std::string& found) {
   if (found == declared) return true;
   std::string prefix = declared;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
   return found.rfind(prefix, 0) == 0;
 }
-
-}  // namespace
 
 Result<ProcessingRegister> ParseRegister(const std::string& text, const std::string& source) {
   TUTELA_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, source));
@@ -264,7 +264,7 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
     bool covered = false;
     for (const Activity& activity : processing.activities) {
       for (const DataStore& data_store : activity.data_stores) {
-        if (!Covers(data_store.store, store.store)) continue;
+        if (!StoreCovers(data_store.store, store.store)) continue;
         covered = true;
         declared.insert(activity.pii.begin(), activity.pii.end());
       }
@@ -292,7 +292,7 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
       bool scanned = false;
       std::set<std::string> seen;
       for (const InventoryStore& store : inventory) {
-        if (!Covers(data_store.store, store.store)) continue;
+        if (!StoreCovers(data_store.store, store.store)) continue;
         scanned = true;
         for (const auto& [entity, count] : store.entities) {
           if (count > 0) seen.insert(entity);

@@ -86,6 +86,9 @@ struct InventoryStore {
 // version other than 1.
 Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& document, const std::string& source);
 
+// True when a `declared` store covers `found`: the same name, or a path or key under it ("s3://b" covers "s3://b/x").
+bool StoreCovers(const std::string& declared, const std::string& found);
+
 // Undeclared (found, not declared for that store) and unseen (declared for a store, found nowhere in it) PII.
 // A declared store covers an inventory store with the same name or one under it ("s3://b" covers "s3://b/x").
 std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
