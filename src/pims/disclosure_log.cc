@@ -3,16 +3,11 @@
 #include <cstdlib>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/file_util.h"
 
 namespace tutela::pims {
 
-std::filesystem::path DefaultDisclosureLogPath() {
-  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
-    return std::filesystem::path(data) / "tutela" / "pims-disclosures.log";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "pims-disclosures.log";
-}
+std::filesystem::path DefaultDisclosureLogPath() { return UserDataPath("pims-disclosures.log"); }
 
 std::filesystem::path DefaultDisclosureKeyPath(const std::filesystem::path& log_path) {
   return log_path.parent_path() / (log_path.stem().string() + "-key.pem");
