@@ -250,6 +250,10 @@ Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& docu
         if (category.is_string()) store.categories.push_back(category.get<std::string>());
       }
     }
+    if (item.contains("complete")) {
+      if (!item["complete"].is_boolean()) return Status::InvalidArgument(where + ".complete must be true or false.");
+      store.complete = item["complete"].get<bool>();
+    }
     out.push_back(std::move(store));
   }
   return out;
@@ -290,10 +294,12 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
   for (const Activity& activity : processing.activities) {
     for (const DataStore& data_store : activity.data_stores) {
       bool scanned = false;
+      bool complete = true;
       std::set<std::string> seen;
       for (const InventoryStore& store : inventory) {
         if (!StoreCovers(data_store.store, store.store)) continue;
         scanned = true;
+        complete = complete && store.complete;
         for (const auto& [entity, count] : store.entities) {
           if (count > 0) seen.insert(entity);
         }
@@ -302,6 +308,13 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
       if (!scanned) {
         findings.push_back({"unseen", data_store.store, activity.id,
                             "store " + data_store.store + " is not in the PII inventory; scan it."});
+        continue;
+      }
+      if (!complete) {
+        findings.push_back({"unseen", data_store.store, activity.id,
+                            "store " + data_store.store +
+                                " was not fully scanned (the inventory marks it incomplete), so what was not found "
+                                "there proves nothing; fix the scan errors and scan it again."});
         continue;
       }
       for (const std::string& pii : activity.pii) {

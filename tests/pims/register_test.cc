@@ -86,6 +86,28 @@ TEST(Register, SyncReportsUndeclaredAndUnseen) {
   EXPECT_EQ(Render(SyncRegister(*processing, *inventory)), expected);
 }
 
+// Regression: an inventory store the scan could not read completely made every declared entity look unseen.
+TEST(Register, SyncDoesNotCallDataUnseenInAStoreThatWasNotFullyScanned) {
+  auto processing = ParseRegister(kRegister, "register.yaml");
+  ASSERT_TRUE(processing.ok());
+  auto document = ParseJson(R"({"format": "tutela-pii-inventory", "version": 1, "stores": [
+      {"store": "s3://pay/2026/a.csv", "complete": false, "files_scanned": 0, "errors": ["cannot read"],
+       "entities": [], "categories": []}]})",
+                            "inv.json");
+  ASSERT_TRUE(document.ok());
+  auto inventory = ParsePiiInventory(*document, "inv.json");
+  ASSERT_TRUE(inventory.ok()) << inventory.status().ToString();
+  auto findings = Render(SyncRegister(*processing, *inventory));
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0],
+            "unseen | s3://pay | PA-1 | store s3://pay was not fully scanned (the inventory marks it incomplete), so "
+            "what was not found there proves nothing; fix the scan errors and scan it again.");
+  for (const std::string& finding : findings) EXPECT_EQ(finding.find("but was not found there"), std::string::npos);
+  auto bad = ParseJson(R"({"stores": [{"store": "crm", "complete": "no"}]})", "inv.json");
+  EXPECT_EQ(ParsePiiInventory(*bad, "inv.json").status().message(),
+            "inv.json: stores[0].complete must be true or false.");
+}
+
 TEST(Register, SyncReadsInventoryVersionOneWithPerEntityCategories) {
   auto processing = ParseRegister(R"(activities:
   - id: PA-1

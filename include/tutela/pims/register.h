@@ -80,6 +80,7 @@ struct InventoryStore {
   std::map<std::string, uint64_t> entities;
   std::map<std::string, std::string> entity_categories;  // version 1 gives each entity its category
   std::vector<std::string> categories;
+  bool complete = true;  // false: the scan could not read all of the store, so absence proves nothing
 };
 
 // Parses a PII inventory. InvalidArgument naming the store index on a bad structure, another "format", or a
