@@ -385,6 +385,10 @@ struct Redactor::Impl {
   }
 
   Status ReadHeader(std::string_view block) {
+    header_raw.clear();
+    columns.clear();
+    column_rules.clear();
+    subject_column.clear();
     CsvParser parser(options.delimiter);
     bool found = false;
     CsvRecord header;
@@ -768,22 +772,28 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
   bool at_end = false;
   uint64_t line = 1;
   const size_t block = std::max<size_t>(impl.options.block_size, 4096);
-  while (!at_end || !buffer.empty()) {
+  auto read_more = [&](size_t want) -> Status {
+    size_t old = buffer.size();
+    buffer.resize(old + want);
+    ssize_t got = 0;
+    do {
+      got = ::read(in_fd, buffer.data() + old, want);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      buffer.resize(old);
+      return ErrnoStatus(errno, "read", std::string(source));
+    }
+    buffer.resize(old + static_cast<size_t>(got));
+    stats->bytes_in += static_cast<uint64_t>(got);
+    at_end = got == 0;
+    return Status::Ok();
+  };
+  while (true) {
+    // JSON is one document: read it whole. Everything else: about one block at a time.
     while (!at_end && (buffer.size() < block || impl.options.format == RedactFormat::kJson)) {
-      size_t old = buffer.size();
-      buffer.resize(old + std::max<size_t>(block - old, 65536));
-      ssize_t got = ::read(in_fd, buffer.data() + old, buffer.size() - old);
-      if (got < 0 && errno == EINTR) {
-        buffer.resize(old);
-        continue;
+      if (Status read = read_more(std::max<size_t>(block - std::min(block, buffer.size()), 65536)); !read.ok()) {
+        return drain_all(read);
       }
-      if (got < 0) {
-        buffer.resize(old);
-        return drain_all(ErrnoStatus(errno, "read", std::string(source)));
-      }
-      buffer.resize(old + static_cast<size_t>(got));
-      stats->bytes_in += static_cast<uint64_t>(got);
-      if (got == 0) at_end = true;
     }
     if (first && impl.options.format == RedactFormat::kCsv) {
       if (impl.options.delimiter == 0) impl.options.delimiter = SniffCsvDelimiter(buffer.substr(0, 65536));
@@ -797,23 +807,14 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
                                                "; fix the CSV quoting"));
     }
     size_t take = *cut;
-    if (take == 0 && at_end) break;
     if (take == 0) {
+      if (at_end) break;
       if (buffer.size() > kMaxBlockGrowth) {
         return drain_all(Status::InvalidArgument(std::string(source) + ":" + std::to_string(line) +
                                                  ": a single record is larger than 256 MiB; split the input"));
       }
-      // Not one whole record yet: read more (grow the target).
-      size_t old = buffer.size();
-      buffer.resize(old + block);
-      ssize_t got = ::read(in_fd, buffer.data() + old, block);
-      if (got < 0) {
-        buffer.resize(old);
-        return drain_all(ErrnoStatus(errno, "read", std::string(source)));
-      }
-      buffer.resize(old + static_cast<size_t>(got));
-      stats->bytes_in += static_cast<uint64_t>(got);
-      if (got == 0) at_end = true;
+      // Not one whole record yet: read more.
+      if (Status read = read_more(block); !read.ok()) return drain_all(read);
       continue;
     }
     auto piece = std::make_shared<std::string>(buffer.substr(0, take));

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "pii_test_support.h"
 #include "test_support.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
@@ -20,16 +21,7 @@ namespace {
 
 using tutela::testing::SourceDir;
 
-std::shared_ptr<const Ruleset> Rules() {
-  static std::shared_ptr<const Ruleset> rules = [] {
-    auto catalog = LoadCatalog(SourceDir() / "catalog" / "pii");
-    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
-    auto compiled = Ruleset::Compile(*catalog);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
-    return *compiled;
-  }();
-  return rules;
-}
+std::shared_ptr<const Ruleset> Rules() { return testing::BuiltinRules(); }
 
 const Keyring& Keys() {
   static Keyring keyring = *Keyring::Generate();
