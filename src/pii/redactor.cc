@@ -225,6 +225,7 @@ std::string TokenManifest::ToJson() const {
     if (!field.column.empty()) item["column"] = field.column;
     if (!field.json_path.empty()) item["json_path"] = field.json_path;
     item["entity"] = field.entity;
+    if (field.keep_first > 0) item["keep_first"] = field.keep_first;
     doc["fields"].push_back(item);
   }
   return doc.dump(2) + "\n";
@@ -262,6 +263,12 @@ Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_vi
       field.json_path = item["json_path"].get<std::string>();
     }
     if (field.column.empty() == field.json_path.empty()) return bad("a field needs exactly one of column, json_path");
+    if (item.contains("keep_first")) {
+      if (!item["keep_first"].is_number_unsigned() || item["keep_first"].get<uint64_t>() > 64) {
+        return bad("\"keep_first\" must be a whole number from 0 to 64");
+      }
+      field.keep_first = item["keep_first"].get<size_t>();
+    }
     manifest.fields.push_back(std::move(field));
   }
   return manifest;
@@ -292,6 +299,7 @@ struct Redactor::Impl {
     token_options.valid_tokens = spec.valid_tokens || options.valid_tokens;
     token_options.json_escapes = json_escapes;
     token_options.json_number = json_number;
+    token_options.keep_first = spec.keep_first;
     return token_options;
   }
 
@@ -306,10 +314,11 @@ struct Redactor::Impl {
     const OperatorSpec& spec = policy.ForEntity(entity.id);
     ++stats.values[entity.id];
     if (spec.kind == OperatorKind::kTokenize) {
-      TUTELA_ASSIGN_OR_RETURN(Token token, tokenizer->Tokenize(value, TokenEntityFor(catalog(), entity.id),
-                                                               TokenOptionsFor(spec, json_escapes, json_number)));
+      TokenOptions token_options = TokenOptionsFor(spec, json_escapes, json_number);
+      TUTELA_ASSIGN_OR_RETURN(Token token,
+                              tokenizer->Tokenize(value, TokenEntityFor(catalog(), entity.id), token_options));
       CountToken(token, stats);
-      return tokenizer->Annotate(entity.id, token, json_number, json_escapes);
+      return tokenizer->Annotate(entity.id, token, token_options);
     }
     TUTELA_ASSIGN_OR_RETURN(OperatorResult result, engine->Apply(spec, {value, entity.id, {}}));
     if (result.suppress) *drop = true;
@@ -324,15 +333,15 @@ struct Redactor::Impl {
     if (rule.spec.kind == OperatorKind::kTokenize) {
       if (!HasAlnum(value)) return Escaped(value, escape);  // nothing to hide, and nothing a token could carry
       TokenEntity entity = TokenEntityFor(catalog(), entity_id);
-      TUTELA_ASSIGN_OR_RETURN(
-          Token token, tokenizer->Tokenize(value, entity, TokenOptionsFor(rule.spec, json_escapes, json_number)));
+      TokenOptions token_options = TokenOptionsFor(rule.spec, json_escapes, json_number);
+      TUTELA_ASSIGN_OR_RETURN(Token token, tokenizer->Tokenize(value, entity, token_options));
       ++stats.values[std::string(entity_id)];
       CountToken(token, stats);
       if (!entity.check_last || token.check_mode) {
         ++stats.bare_tokens;
         return Escaped(token.text, escape);
       }
-      return tokenizer->Annotate(entity_id, token, json_number, json_escapes);
+      return tokenizer->Annotate(entity_id, token, token_options);
     }
     ++stats.values[std::string(entity_id)];
     TUTELA_ASSIGN_OR_RETURN(OperatorResult result, engine->Apply(rule.spec, {value, entity_id, subject}));
@@ -725,12 +734,13 @@ TokenManifest Redactor::manifest() const {
     for (size_t idx = 0; idx < impl_->columns.size(); ++idx) {
       const FieldRule* rule = impl_->column_rules[idx];
       if (rule == nullptr || rule->skip || rule->spec.kind != OperatorKind::kTokenize) continue;
-      manifest.fields.push_back({impl_->columns[idx], "", rule->entity.empty() ? impl_->columns[idx] : rule->entity});
+      manifest.fields.push_back(
+          {impl_->columns[idx], "", rule->entity.empty() ? impl_->columns[idx] : rule->entity, rule->spec.keep_first});
     }
   } else {
     for (const auto& [path, rule] : impl_->policy.json_path_rules()) {
       if (rule.skip || rule.spec.kind != OperatorKind::kTokenize) continue;
-      manifest.fields.push_back({"", path, rule.entity});
+      manifest.fields.push_back({"", path, rule.entity, rule.spec.keep_first});
     }
   }
   return manifest;
@@ -866,6 +876,7 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
       TokenOptions options;
       options.json_escapes = json_escapes;
       options.json_number = json_number;
+      options.keep_first = field.keep_first;
       auto restored = tokenizer.Restore(Unescaped(token), manifest->key_id, entity, entity.check_last, options);
       if (!restored.ok()) {
         return restored.status().WithContext(std::string(source) + ":" + std::to_string(LineOf(input, at)));
@@ -982,6 +993,7 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
     TokenOptions options;
     options.json_escapes = annotation.json_escapes;
     options.json_number = annotation.json_number;
+    options.keep_first = annotation.keep_first;
     auto restored = tokenizer.Restore(annotation.token, annotation.key_id, entity, annotation.check_mode, options);
     if (!restored.ok()) {
       return restored.status().WithContext(std::string(source) + ":" + std::to_string(LineOf(text, at)));

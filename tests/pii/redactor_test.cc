@@ -167,6 +167,31 @@ TEST(TokenizerTest, TokensKeepTheShapeAndCheckCharactersAreForcedInvalidByDefaul
   EXPECT_EQ(*back, "S1234567D");
 }
 
+TEST(TokenizerTest, KeepingTheIssuerPrefixGivesValidCardTokens) {
+  RedactionPolicy policy = PolicyFrom(
+      "entities:\n  CREDIT_CARD: {operator: tokenize, keep_first: 6, valid: true}\n"
+      "columns:\n  card: {operator: tokenize, entity: CREDIT_CARD, keep_first: 6, valid: true}\n");
+  std::string csv = "card,note\n4983690060267730,paid with 5154 6848 7452 6852\n";
+  RedactStats stats;
+  TokenManifest manifest;
+  auto redacted = Redact(csv, RedactFormat::kCsv, policy, &stats, &Keys(), 4 << 20, &manifest);
+  ASSERT_TRUE(redacted.ok()) << redacted.status().ToString();
+  EXPECT_EQ(stats.tokens, 2u);
+  EXPECT_EQ(stats.valid_tokens, 2u);
+  std::string bare = redacted->substr(redacted->find('\n') + 1, 16);
+  EXPECT_EQ(bare.substr(0, 6), "498369");
+  EXPECT_NE(bare, "4983690060267730");
+  size_t start = 0, end = bare.size();
+  EXPECT_GT(FindValidator("credit_card")(bare, start, end), kInvalid) << bare;
+  EXPECT_NE(redacted->find(":CREDIT_CARD:ck6:5154 68"), std::string::npos) << *redacted;
+  EXPECT_NE(manifest.ToJson().find("\"keep_first\": 6"), std::string::npos);
+  auto parsed = TokenManifest::Parse(manifest.ToJson(), "m.json");
+  ASSERT_TRUE(parsed.ok());
+  auto restored = Restore(*redacted, &*parsed);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(*restored, csv);
+}
+
 TEST(TokenizerTest, DeterministicPerKeyAndEntityAndDifferentAcrossKeys) {
   auto first = Tokenizer::Create(Keys());
   auto again = Tokenizer::Create(Keys());
