@@ -301,6 +301,38 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   return kExitClean;
 }
 
+int RunRestores(const Context& context, const std::string& audit_log) {
+  auto format = context.Format("pii restores", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  std::filesystem::path path = audit_log.empty() ? pii::DefaultRestoreAuditLogPath() : std::filesystem::path(audit_log);
+  auto log = pii::ReadRestoreAudit(path);
+  if (!log.ok()) return ReportError(log.status());
+  std::string text;
+  if (*format == "json") {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const std::string& entry : log->entries) entries.push_back(nlohmann::json::parse(entry, nullptr, false));
+    text = nlohmann::json{{"log", path.string()},
+                          {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
+                          {"entries", entries}}
+               .dump(2) +
+           "\n";
+  } else {
+    for (size_t index = 0; index < log->entries.size(); ++index) {
+      nlohmann::json entry = nlohmann::json::parse(log->entries[index], nullptr, false);
+      if (!entry.is_object()) {
+        text += std::to_string(index) + "  (not a restore record)\n";
+        continue;
+      }
+      text += std::to_string(index) + "  " + entry.value("at", "") + "  " + entry.value("user", "") + "@" +
+              entry.value("host", "") + "  restored " + std::to_string(entry.value("values", uint64_t{0})) +
+              " value(s) of " + entry.value("input", "") + " -> " + entry.value("output", "") + "\n";
+    }
+    text += std::to_string(log->tree_size) + " entries; tree root " + log->tree_root + "\n";
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
 }  // namespace
 
 void AddPiiCommands(CLI::App& app, Context& context) {
@@ -391,6 +423,14 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   restore->add_option("--catalog", restore_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
   restore->callback([&context, restore_options] {
     context.run = [&context, restore_options] { return RunRestore(context, *restore_options); };
+  });
+
+  auto restores_log = std::make_shared<std::string>();
+  CLI::App* restores = pii->add_subcommand(
+      "restores", "List the restore audit log (who restored how many values of which file, when) with its tree head");
+  restores->add_option("--audit-log", *restores_log, "Restore audit log (default: as for restore)")->type_name("FILE");
+  restores->callback([&context, restores_log] {
+    context.run = [&context, restores_log] { return RunRestores(context, *restores_log); };
   });
 }
 
