@@ -35,6 +35,8 @@ struct PiiScanOptions {
   size_t chunk_size = 1 << 20;
 };
 
+Status WriteStdout(std::string_view data, bool* closed);
+
 int SensitivityRank(std::string_view level) {
   return level == "high" ? 3 : level == "medium" ? 2 : level == "low" ? 1 : level == "any" ? 0 : -1;
 }
@@ -69,12 +71,42 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   walk.max_file_size = options.max_size;
   const pii::Catalog& compiled = (*ruleset)->catalog();
   pii::FindingCollector collector(compiled, *key, options.show_values);
+  // NDJSON streams: each finding is written as it is found, so memory stays bounded whatever the input. The other
+  // formats are sorted documents and hold the (masked) findings until the end.
+  const bool streaming = *format == "ndjson";
+  const bool to_stdout = context.output.empty() || context.output == "-";
+  AtomicFileWriter writer;
+  std::string pending;
+  Status stream_status;
+  bool stdout_closed = false;
+  auto flush = [&] {
+    if (pending.empty() || !stream_status.ok()) return;
+    stream_status = to_stdout ? WriteStdout(pending, &stdout_closed) : writer.Write(pending);
+    pending.clear();
+  };
+  if (streaming) {
+    if (!to_stdout) {
+      if (Status opened = writer.Open(context.output); !opened.ok()) return ReportError(opened);
+    }
+    collector.SetStream([&](const pii::StoredFinding& finding) {
+      pending += pii::FindingNdjsonLine(finding);
+      if (pending.size() >= (1u << 16)) flush();
+    });
+  }
   Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
   if (!scanned.ok()) collector.OnError(scanned);
   collector.Sort();
 
-  std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
-  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  if (streaming) {
+    flush();
+    if (!stream_status.ok()) return ReportError(stream_status);
+    if (!to_stdout) {
+      if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
+    }
+  } else {
+    std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
+    if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  }
   if (!options.inventory.empty()) {
     nlohmann::json inventory = pii::BuildInventory(collector, compiled, options.paths, FormatRfc3339(NowUtc()));
     if (Status written = WriteFileAtomic(options.inventory, inventory.dump(2) + "\n"); !written.ok()) {
@@ -86,9 +118,11 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   if (!collector.errors().empty()) return kExitError;
   if (!options.fail_on.empty()) {
     int gate = SensitivityRank(options.fail_on);
-    for (const pii::StoredFinding& finding : collector.findings()) {
-      const pii::Entity* entity = compiled.Find(finding.entity);
-      if (entity != nullptr && SensitivityRank(entity->sensitivity) >= gate) return kExitFindings;
+    for (const auto& [path, totals] : collector.totals_by_path()) {
+      for (const auto& [id, stats] : totals.entities) {
+        const pii::Entity* entity = compiled.Find(id);
+        if (entity != nullptr && SensitivityRank(entity->sensitivity) >= gate) return kExitFindings;
+      }
     }
   }
   return kExitClean;
