@@ -788,9 +788,10 @@ int64_t CheckSet::Find(std::string_view id) const {
   return found == by_id_.end() ? -1 : static_cast<int64_t>(found->second);
 }
 
-Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource) {
+Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource,
+                    const ResourceFacts* facts) {
   Scratch scratch;
-  return Run(check, estate, estate.resources()[resource], scratch, nullptr);
+  return Run(check, estate, estate.resources()[resource], scratch, facts);
 }
 
 std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads,

@@ -98,7 +98,8 @@ struct ResourceFacts {
 std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads = 0,
                                   const ResourceFacts* facts = nullptr);
 
-// Evaluates one check on one resource (for tests and tools).
-Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource);
+// Evaluates one check on one resource (for tests and tools). `facts` may be null.
+Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource,
+                    const ResourceFacts* facts = nullptr);
 
 }  // namespace tutela::policy
