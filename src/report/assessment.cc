@@ -1,6 +1,7 @@
 // Text and tool renderings of an assessment: table, CSV, SARIF 2.1.0, JUnit XML, OSCAL assessment-results.
 #include "tutela/report/assessment.h"
 
+#include <array>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -128,40 +129,36 @@ std::string AssessmentTable(const Assessment& assessment, bool color) {
 std::string AssessmentCsv(const Assessment& assessment) {
   const auto& checks = assessment.checks->checks();
   const auto& resources = assessment.estate->resources();
-  // The fixed columns of each check, once.
-  std::vector<std::string> fixed(checks.size());
+  // The columns that depend on the check only, once per check: id, and equivalents,controls after the severity.
+  std::vector<std::string> ids(checks.size()), fixed(checks.size());
   for (size_t index = 0; index < checks.size(); ++index) {
-    std::string equivalents, controls, requirements;
+    std::string equivalents, controls;
     for (const policy::Equivalent& equivalent : checks[index].equivalents) {
       equivalents += (equivalents.empty() ? "" : " ") + equivalent.id;
     }
     for (const std::string& control : checks[index].controls) controls += (controls.empty() ? "" : " ") + control;
-    for (const auto& [framework, ids] : assessment.check_requirements[index]) {
-      for (const std::string& id : ids) {
-        if (!requirements.empty()) requirements += ' ';
-        requirements += assessment.frameworks[framework].framework->id + ":" + id;
-      }
-    }
-    // "equivalents,controls," before the message and the requirements after it, split at \x1f.
-    fixed[index] = CsvField(equivalents) + "," + CsvField(controls) + "," + '\x1f' + CsvField(requirements);
+    ids[index] = CsvField(checks[index].id) + ",";
+    fixed[index] = "," + CsvField(equivalents) + "," + CsvField(controls) + ",";
   }
-  std::string out = "check,resource,status,severity,equivalents,controls,message,requirements\n";
-  out.reserve(assessment.results.size() * 200 + out.size());
+  // Messages repeat per (check, status) unless an exception or PII store adds to them.
+  std::vector<std::array<std::string, 5>> messages(checks.size());
+  std::string out = "check,resource,status,severity,equivalents,controls,message\n";
+  out.reserve(assessment.results.size() * 160 + out.size());
   for (const ResultRow& row : assessment.results) {
-    const std::string& columns = fixed[row.check];
-    size_t split = columns.find('\x1f');
-    out += CsvField(checks[row.check].id);
-    out += ',';
+    out += ids[row.check];
     out += CsvField(resources[row.resource].address);
     out += ',';
     out += assess::ResultStatusName(row.status);
     out += ',';
     out += policy::SeverityName(row.severity);
-    out += ',';
-    out.append(columns, 0, split);
-    out += CsvField(assessment.MessageOf(row));
-    out += ',';
-    out.append(columns, split + 1);
+    out += fixed[row.check];
+    if (row.exception >= 0 || row.pii_store >= 0) {
+      out += CsvField(assessment.MessageOf(row));
+    } else {
+      std::string& message = messages[row.check][static_cast<int>(row.status)];
+      if (message.empty()) message = CsvField(assessment.MessageOf(row));
+      out += message;
+    }
     out += '\n';
   }
   return out;

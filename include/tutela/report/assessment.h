@@ -16,8 +16,8 @@ namespace tutela::report {
 // Failures and unknowns with their fix, expired exceptions, framework scores, then counts. `color`: ANSI colours.
 std::string AssessmentTable(const assess::Assessment& assessment, bool color);
 
-// One row per result: check,resource,status,severity,equivalents,controls,message (lists space-separated), then
-// requirements (framework:requirement, space-separated).
+// One row per result: check,resource,status,severity,equivalents,controls,message (lists space-separated). The
+// framework requirements of each result are in the JSON document (the CSV stays one short row per result).
 std::string AssessmentCsv(const assess::Assessment& assessment);
 
 // SARIF 2.1.0: one rule per check, one result per fail/unknown/excepted result (excepted ones suppressed).
