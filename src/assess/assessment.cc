@@ -233,6 +233,21 @@ bool StoreNamesResource(std::string_view store, const inventory::Resource& resou
   return false;
 }
 
+// The region of an availability zone: "ap-guangzhou-3" -> "ap-guangzhou" (Tencent Cloud), "eu-west-1a" ->
+// "eu-west-1" (AWS). Empty when the text looks like neither.
+std::string RegionOfZone(std::string_view zone) {
+  if (zone.size() < 4) return {};
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  if (lower(zone.back()) && digit(zone[zone.size() - 2])) return std::string(zone.substr(0, zone.size() - 1));
+  size_t dash = zone.rfind('-');
+  if (dash != std::string_view::npos && dash + 1 < zone.size() &&
+      std::all_of(zone.begin() + dash + 1, zone.end(), digit) && zone.substr(0, dash).find('-') != std::string::npos) {
+    return std::string(zone.substr(0, dash));
+  }
+  return {};
+}
+
 policy::Severity Raise(policy::Severity severity) {
   return severity == policy::Severity::kCritical ? severity
                                                  : static_cast<policy::Severity>(static_cast<int>(severity) + 1);
@@ -324,6 +339,21 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         labels.insert(labels.end(), pii.categories.begin(), pii.categories.end());
       }
     }
+  }
+
+  // Regions in use, to compare with the scope of the provider's certificates.
+  {
+    std::set<std::string> regions;
+    for (const inventory::Resource& resource : resources) {
+      if (resource.data_source || resource.values.type() != simdjson::dom::element_type::OBJECT) continue;
+      std::string_view text;
+      if (resource.values["region"].get_string().get(text) == simdjson::SUCCESS && !text.empty()) {
+        regions.emplace(text);
+      } else if (resource.values["availability_zone"].get_string().get(text) == simdjson::SUCCESS) {
+        if (std::string region = RegionOfZone(text); !region.empty()) regions.insert(std::move(region));
+      }
+    }
+    assessment.regions.assign(regions.begin(), regions.end());
   }
 
   // Evaluate, then apply exceptions and PII severity.
@@ -447,6 +477,14 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         row.status = RequirementStatus::kInherited;
         row.certificate = certificate;
         if (!certificate) row.lapsed_certificate = lapsed;
+        if (certificate && !certificate->scope.regions.empty()) {
+          for (const std::string& region : assessment.regions) {
+            const auto& scope = certificate->scope.regions;
+            if (std::find(scope.begin(), scope.end(), region) == scope.end()) {
+              row.regions_outside_scope.push_back(region);
+            }
+          }
+        }
       } else if (not_applicable) {
         row.status = RequirementStatus::kNotApplicable;
       } else {

@@ -47,6 +47,8 @@ std::string ToJson(const Assessment& assessment, const std::vector<std::string>&
   } else {
     out += "null";
   }
+  out += ",\n  \"regions\": ";
+  AppendStrings(out, assessment.regions);
   out += ",\n  \"inputs\": [";
   for (size_t index = 0; index < inputs.size(); ++index) {
     out += index ? ", {\"path\": " : "{\"path\": ";
@@ -208,7 +210,9 @@ std::string ToJson(const Assessment& assessment, const std::vector<std::string>&
           AppendStrings(out, certificate->scope.regions);
           out += ", \"services\": ";
           AppendStrings(out, certificate->scope.services);
-          out += "}}";
+          out += "}, \"regions_outside_scope\": ";
+          AppendStrings(out, requirement.regions_outside_scope);
+          out += '}';
         } else {
           out += "null";
         }

@@ -166,8 +166,15 @@ std::string AssessmentHtml(const Assessment& assessment, const std::vector<std::
         }
         std::string detail;
         if (requirement->status == RequirementStatus::kInherited) {
+          std::string outside;
+          for (const std::string& region : requirement->regions_outside_scope) {
+            outside += (outside.empty() ? "" : ", ") + region;
+          }
           detail = requirement->certificate
-                       ? "Provider: " + HtmlEscape(CertificateText(*requirement->certificate))
+                       ? "Provider: " + HtmlEscape(CertificateText(*requirement->certificate)) +
+                             (outside.empty() ? ""
+                                              : "<br><strong>Not in the certificate's scope:</strong> " +
+                                                    HtmlEscape(outside) + " — ask the provider for evidence there.")
                        : "Provider-owned under the " + HtmlEscape(model) + " model; " +
                              (requirement->lapsed_certificate
                                   ? "the provider's certificate " + HtmlEscape(requirement->lapsed_certificate->id) +

@@ -223,6 +223,23 @@ TEST_F(AssessmentTest, ProviderOwnedRequirementsAreInheritedWithTheCertificate) 
   ASSERT_NE(Requirement(later, "R3").lapsed_certificate, nullptr);
 }
 
+TEST_F(AssessmentTest, InheritanceNamesRegionsOutsideTheCertificateScope) {
+  Status added = estate_.AddText(R"({"snapshot_version": 1, "resources": [
+    {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "values": {"encrypted": true, "region": "eu-1"}},
+    {"address": "aws_db_instance.b", "type": "aws_db_instance", "values": {"availability_zone": "us-east-2b"}},
+    {"address": "tencentcloud_instance.c", "type": "tencentcloud_instance",
+     "values": {"availability_zone": "ap-guangzhou-3"}}]})",
+                                 "zones.json");
+  ASSERT_TRUE(added.ok()) << added.message();
+  assess::Options options;
+  options.service_model = catalog::ServiceModel::kIaas;
+  assess::Assessment assessment = Run(options);
+  EXPECT_EQ(assessment.regions, (std::vector<std::string>{"ap-guangzhou", "eu-1", "us-east-2"}));
+  const auto& r3 = Requirement(assessment, "R3");
+  ASSERT_EQ(r3.status, assess::RequirementStatus::kInherited);
+  EXPECT_EQ(r3.regions_outside_scope, (std::vector<std::string>{"ap-guangzhou", "us-east-2"}));
+}
+
 TEST_F(AssessmentTest, ExceptionsApplyUntilTheyExpire) {
   Load(false);
   auto exceptions = assess::ParseExceptions(R"(exceptions:

@@ -117,6 +117,8 @@ struct RequirementResult {
   // inherited without a valid certificate: the provider's certificate for the framework that has expired (or is
   // not yet valid) on the assessment date, if there is one.
   const catalog::Certification* lapsed_certificate = nullptr;
+  // inherited with a certificate: regions the estate uses that the certificate's scope does not list.
+  std::vector<std::string> regions_outside_scope;
   int32_t exception = -1;  // excepted: index into Assessment::exceptions
 };
 
@@ -138,6 +140,9 @@ struct Assessment {
   const catalog::Catalog* catalog = nullptr;
   std::optional<catalog::ServiceModel> service_model;
   std::string date;  // YYYY-MM-DD of the assessment
+  // Regions the estate's resources are in, sorted: a resource's `region` value, else the region of its
+  // `availability_zone` ("ap-guangzhou-3" -> "ap-guangzhou", "eu-west-1a" -> "eu-west-1").
+  std::vector<std::string> regions;
 
   std::vector<ResultRow> results;  // ordered by resource, then check
   std::array<size_t, 5> counts{};  // results by ResultStatus
