@@ -217,11 +217,11 @@ namespace {
 
 // The names a PII store can be given for a resource: its address, its name, and its bucket/name/id/arn values.
 bool StoreNamesResource(std::string_view store, const inventory::Resource& resource) {
-  for (std::string_view scheme : {"s3://", "cos://", "gs://", "arn:"}) {
-    if (store.starts_with(scheme) && scheme != "arn:") {
-      store.remove_prefix(scheme.size());
-      if (size_t slash = store.find('/'); slash != std::string_view::npos) store = store.substr(0, slash);
-    }
+  for (std::string_view scheme : {"s3://", "cos://", "gs://"}) {
+    if (!store.starts_with(scheme)) continue;
+    store.remove_prefix(scheme.size());
+    if (size_t slash = store.find('/'); slash != std::string_view::npos) store = store.substr(0, slash);
+    break;
   }
   if (store.empty()) return false;
   if (store == resource.address || store == resource.name) return true;
