@@ -117,23 +117,29 @@ int RunAssess(const Context& context, const AssessOptions& options) {
            " and no longer applies; renew or remove it.");
     }
   }
-  std::string text;
-  if (*format == "json") {
-    text = assess::ToJson(*assessment, options.inputs);
-  } else if (*format == "csv") {
-    text = report::AssessmentCsv(*assessment);
-  } else if (*format == "sarif") {
-    text = report::AssessmentSarif(*assessment, options.inputs);
-  } else if (*format == "junit") {
-    text = report::AssessmentJunit(*assessment);
-  } else if (*format == "oscal") {
-    text = report::AssessmentOscal(*assessment, options.inputs);
-  } else if (*format == "html") {
-    text = report::AssessmentHtml(*assessment, options.inputs);
+  Status written;
+  if (*format == "json" || *format == "csv") {
+    // Streamed: the JSON of 100k resources is ~350 MB.
+    written = WriteOutputStream(context, [&](const OutputSink& sink) {
+      return *format == "json" ? assess::WriteJson(*assessment, options.inputs, sink)
+                               : report::WriteAssessmentCsv(*assessment, sink);
+    });
   } else {
-    text = report::AssessmentTable(*assessment, context.ColorStdout());
+    std::string text;
+    if (*format == "sarif") {
+      text = report::AssessmentSarif(*assessment, options.inputs);
+    } else if (*format == "junit") {
+      text = report::AssessmentJunit(*assessment);
+    } else if (*format == "oscal") {
+      text = report::AssessmentOscal(*assessment, options.inputs);
+    } else if (*format == "html") {
+      text = report::AssessmentHtml(*assessment, options.inputs);
+    } else {
+      text = report::AssessmentTable(*assessment, context.ColorStdout());
+    }
+    written = WriteOutput(context, text);
   }
-  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  if (!written.ok()) return ReportError(written);
   return gate ? kExitFindings : kExitClean;
 }
 

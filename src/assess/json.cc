@@ -35,10 +35,27 @@ std::string Number(double value) {
 }  // namespace
 
 std::string ToJson(const Assessment& assessment, const std::vector<std::string>& inputs) {
+  std::string text;
+  text.reserve(assessment.results.size() * 400 + 65536);
+  (void)WriteJson(assessment, inputs, [&text](std::string_view piece) {
+    text.append(piece);
+    return Status::Ok();
+  });
+  return text;
+}
+
+Status WriteJson(const Assessment& assessment, const std::vector<std::string>& inputs, const JsonSink& sink) {
   const auto& resources = assessment.estate->resources();
   const auto& checks = assessment.checks->checks();
+  constexpr size_t kPiece = size_t{1} << 20;  // hand the sink ~1 MiB at a time
   std::string out;
-  out.reserve(assessment.results.size() * 400 + 65536);
+  out.reserve(kPiece + 65536);
+  auto flush_if_full = [&]() -> Status {
+    if (out.size() < kPiece) return Status::Ok();
+    Status status = sink(out);
+    out.clear();
+    return status;
+  };
   out += "{\n  \"format\": \"tutela-assessment-results/0\",\n  \"date\": ";
   AppendJsonString(out, assessment.date);
   out += ",\n  \"service_model\": ";
@@ -125,6 +142,7 @@ std::string ToJson(const Assessment& assessment, const std::vector<std::string>&
       }
     }
     out += '}';
+    TUTELA_RETURN_IF_ERROR(flush_if_full());
   }
   out += "\n  ],\n  \"checks\": {";
   first = true;
@@ -231,6 +249,7 @@ std::string ToJson(const Assessment& assessment, const std::vector<std::string>&
         AppendJsonString(out, assessment.exceptions[requirement.exception].id);
       }
       out += '}';
+      TUTELA_RETURN_IF_ERROR(flush_if_full());
     }
     out += "\n     ]}";
   }
@@ -271,7 +290,7 @@ std::string ToJson(const Assessment& assessment, const std::vector<std::string>&
     out += '}';
   }
   out += "\n  ]\n}\n";
-  return out;
+  return sink(out);
 }
 
 }  // namespace tutela::assess

@@ -127,6 +127,16 @@ std::string AssessmentTable(const Assessment& assessment, bool color) {
 }
 
 std::string AssessmentCsv(const Assessment& assessment) {
+  std::string text;
+  text.reserve(assessment.results.size() * 160 + 4096);
+  (void)WriteAssessmentCsv(assessment, [&text](std::string_view piece) {
+    text.append(piece);
+    return Status::Ok();
+  });
+  return text;
+}
+
+Status WriteAssessmentCsv(const Assessment& assessment, const std::function<Status(std::string_view)>& sink) {
   const auto& checks = assessment.checks->checks();
   const auto& resources = assessment.estate->resources();
   // The columns that depend on the check only, once per check: id, and equivalents,controls after the severity.
@@ -142,8 +152,9 @@ std::string AssessmentCsv(const Assessment& assessment) {
   }
   // Messages repeat per (check, status) unless an exception or PII store adds to them.
   std::vector<std::array<std::string, 5>> messages(checks.size());
+  constexpr size_t kPiece = size_t{1} << 20;  // hand the sink ~1 MiB at a time
   std::string out = "check,resource,status,severity,equivalents,controls,message\n";
-  out.reserve(assessment.results.size() * 160 + out.size());
+  out.reserve(kPiece + 4096);
   for (const ResultRow& row : assessment.results) {
     out += ids[row.check];
     out += CsvField(resources[row.resource].address);
@@ -160,8 +171,12 @@ std::string AssessmentCsv(const Assessment& assessment) {
       out += message;
     }
     out += '\n';
+    if (out.size() >= kPiece) {
+      TUTELA_RETURN_IF_ERROR(sink(out));
+      out.clear();
+    }
   }
-  return out;
+  return sink(out);
 }
 
 std::string AssessmentSarif(const Assessment& assessment, const std::vector<std::string>& inputs) {

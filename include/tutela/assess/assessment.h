@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -167,5 +168,9 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
 // The documented JSON document (docs/formats/assessment-results.md). `inputs` are the paths the estate was read
 // from, in order.
 std::string ToJson(const Assessment& assessment, const std::vector<std::string>& inputs);
+// The same, handed to `sink` in pieces of about 1 MiB (half a million results need not sit in memory at once).
+// Stops at, and returns, the first error the sink returns.
+using JsonSink = std::function<Status(std::string_view)>;
+Status WriteJson(const Assessment& assessment, const std::vector<std::string>& inputs, const JsonSink& sink);
 
 }  // namespace tutela::assess

@@ -6,7 +6,9 @@
 // Thread-safety: all functions are reentrant.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tutela/assess/assessment.h"
@@ -19,6 +21,8 @@ std::string AssessmentTable(const assess::Assessment& assessment, bool color);
 // One row per result: check,resource,status,severity,equivalents,controls,message (lists space-separated). The
 // framework requirements of each result are in the JSON document (the CSV stays one short row per result).
 std::string AssessmentCsv(const assess::Assessment& assessment);
+// The same, handed to `sink` in pieces of about 1 MiB; stops at, and returns, the sink's first error.
+Status WriteAssessmentCsv(const assess::Assessment& assessment, const std::function<Status(std::string_view)>& sink);
 
 // SARIF 2.1.0: one rule per check, one result per fail/unknown/excepted result (excepted ones suppressed).
 std::string AssessmentSarif(const assess::Assessment& assessment, const std::vector<std::string>& inputs);
