@@ -143,6 +143,8 @@ TEST(CheckSetTest, RejectsBadDefinitionsWithTheirLine) {
   } cases[] = {
       {valid + "    condition: {attr: a, frobnicate: 1}\n", "bad.yaml:11:"},
       {valid + "    condition: {attr: a, exists: true, equals: 1}\n", "one operator"},
+      {valid + "    condition: {pii: []}\n", "`pii` needs a label"},
+      {valid + "    condition: {pii: [sensitive, {a: b}]}\n", "`pii` labels must be strings"},
       {valid + "    condition: {attr: a, regex: \"(\"}\n", "invalid regular expression"},
       {valid + "    condition: {attr: a, cidr_contains: nonsense}\n", "IPv4 or IPv6"},
       {valid + "    condition: {attr: \"a..b\", exists: true}\n", "empty step"},
