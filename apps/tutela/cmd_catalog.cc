@@ -1,4 +1,5 @@
 // tutela catalog frameworks | show | controls | map | responsibility | certifications | lint | export
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -23,6 +24,7 @@ struct CatalogOptions {
   std::string from;
   std::string to;
   std::string service_model;
+  std::string as_of;  // YYYY-MM-DD for certification status; empty: today (UTC)
 };
 
 cat::LoadOptions ToLoadOptions(const CatalogOptions& options) {
@@ -370,6 +372,14 @@ int RunResponsibility(const Context& context, const CatalogOptions& options) {
 int RunCertifications(const Context& context, const CatalogOptions& options) {
   auto format = context.Format("catalog certifications", "table", {"table", "json"});
   if (!format.ok()) return ReportError(format.status());
+  std::string as_of = options.as_of;
+  if (as_of.empty()) {
+    as_of = FormatDate(NowUtc());
+  } else if (auto date = ParseDate(as_of); date.ok()) {
+    as_of = FormatDate(*date);
+  } else {
+    return ReportError(Status::InvalidArgument("--as-of \"" + as_of + "\" is not a date; give it as YYYY-MM-DD"));
+  }
   auto catalog = cat::LoadCatalog(ToLoadOptions(options));
   if (!catalog.ok()) return ReportError(catalog.status());
   std::ostringstream out;
@@ -388,25 +398,33 @@ int RunCertifications(const Context& context, const CatalogOptions& options) {
                       {"auditor", record.auditor},
                       {"issued", record.issued},
                       {"expires", record.expires},
-                      {"report", record.report}});
+                      {"report", record.report},
+                      {"status", cat::CertificationStatus(record, as_of)}});
     }
-    out << nlohmann::json{{"certifications", list}}.dump(2) << "\n";
+    out << nlohmann::json{{"as_of", as_of}, {"certifications", list}}.dump(2) << "\n";
   } else {
     std::map<std::string, size_t> by_report;
+    std::map<std::string, size_t> by_status;
     std::set<std::string> regions;
-    out << Pad("FRAMEWORK", 20) << Pad("EXPIRES", 12) << Pad("REPORT", 12) << Pad("REGIONS", 9) << Pad("SERVICES", 10)
-        << "LEVEL\n";
+    size_t width = 20;  // the framework column fits the longest id, e.g. fisc-security-guidelines
+    for (const cat::Certification& record : catalog->certifications())
+      width = std::max(width, record.framework.size() + 2);
+    out << Pad("FRAMEWORK", width) << Pad("EXPIRES", 12) << Pad("STATUS", 15) << Pad("REPORT", 12) << Pad("REGIONS", 9)
+        << Pad("SERVICES", 10) << "LEVEL\n";
     for (const cat::Certification& record : catalog->certifications()) {
-      out << Pad(record.framework, 20) << Pad(record.expires.empty() ? "-" : record.expires, 12)
+      std::string status(cat::CertificationStatus(record, as_of));
+      out << Pad(record.framework, width) << Pad(record.expires.empty() ? "-" : record.expires, 12) << Pad(status, 15)
           << Pad(record.report, 12) << Pad(std::to_string(record.scope.regions.size()), 9)
           << Pad(std::to_string(record.scope.services.size()), 10) << (record.level.empty() ? "-" : record.level)
           << "\n";
       ++by_report[record.report];
+      ++by_status[status];
       regions.insert(record.scope.regions.begin(), record.scope.regions.end());
     }
     out << catalog->certifications().size() << " certification records across " << regions.size()
         << " regions; reports: " << by_report["public"] << " public, " << by_report["nda"] << " under NDA, "
-        << by_report["on-request"] << " on request\n";
+        << by_report["on-request"] << " on request; on " << as_of << ": " << by_status["valid"] << " valid, "
+        << by_status["expired"] << " expired, " << by_status["not-yet-valid"] << " not yet valid\n";
   }
   return Emit(context, out.str());
 }
@@ -488,8 +506,12 @@ void AddCatalogCommands(CLI::App& app, Context& context) {
       "responsibility", "Who owns each control under a service model (provider, customer, shared)", RunResponsibility);
   responsibility->add_option("--service-model", options->service_model, "iaas, paas or saas")->required();
   responsibility->add_option("--framework", options->framework, "Only controls mapped from this framework");
-  add("certifications", "List the certification records (e.g. --catalog-dir examples/catalog) with a summary",
-      RunCertifications);
+  CLI::App* certifications =
+      add("certifications", "List the certification records (e.g. --catalog-dir examples/catalog) with a summary",
+          RunCertifications);
+  certifications
+      ->add_option("--as-of", options->as_of, "Date (YYYY-MM-DD) for the valid/expired status; default today (UTC)")
+      ->type_name("DATE");
   add("lint", "Validate the catalog: schema, unique ids, references, mappings, sources; exit 2 on any problem",
       RunLint);
   CLI::App* export_command = add("export", "Export a framework (--format oscal: an OSCAL catalog JSON)", RunExport);

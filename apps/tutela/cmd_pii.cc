@@ -1,12 +1,21 @@
-// tutela pii scan — find PII in files, folders and standard input (library: tutela/pii/engine.h, report.h).
+// tutela pii scan | redact | restore — find PII, de-identify it, and reverse tokenization
+// (library: tutela/pii/engine.h, report.h, redactor.h, restore_audit.h).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
+#include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pii/catalog.h"
 #include "tutela/pii/engine.h"
+#include "tutela/pii/redactor.h"
 #include "tutela/pii/report.h"
+#include "tutela/pii/restore_audit.h"
 
 namespace tutela::cli {
 namespace {
@@ -85,10 +94,217 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   return kExitClean;
 }
 
+struct PiiRedactOptions {
+  std::string input;
+  std::string policy;
+  std::string op;
+  std::string key_file;
+  std::string catalog;
+  std::string manifest;
+  double min_score = 0.5;
+  size_t threads = 0;
+  bool valid_tokens = false;
+};
+
+struct PiiRestoreOptions {
+  std::string input;
+  std::string key_file;
+  std::string manifest;
+  std::string audit_log;
+  std::string catalog;
+};
+
+Result<std::shared_ptr<const pii::Ruleset>> LoadRuleset(const std::string& catalog_option) {
+  std::filesystem::path path =
+      catalog_option.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(catalog_option);
+  TUTELA_ASSIGN_OR_RETURN(pii::Catalog catalog, pii::LoadCatalog(path));
+  return pii::Ruleset::Compile(std::move(catalog));
+}
+
+bool SamePath(const std::string& a, const std::string& b) {
+  std::error_code error;
+  return std::filesystem::equivalent(a, b, error);
+}
+
+// Writes to standard output; a reader that went away ends the run quietly.
+Status WriteStdout(std::string_view data, bool* closed) {
+  while (!data.empty() && !*closed) {
+    ssize_t written = ::write(STDOUT_FILENO, data.data(), data.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0 && errno == EPIPE) {
+      *closed = true;
+      break;
+    }
+    if (written < 0) return ErrnoStatus(errno, "write", "standard output");
+    data.remove_prefix(static_cast<size_t>(written));
+  }
+  return Status::Ok();
+}
+
+int RunRedact(const Context& context, const PiiRedactOptions& options) {
+  auto format_name = context.Format("pii redact", "auto", {"auto", "text", "csv", "tsv", "ndjson", "json"});
+  if (!format_name.ok()) return ReportError(format_name.status());
+  pii::RedactOptions redact;
+  auto format = pii::ParseRedactFormat(*format_name, options.input, &redact.delimiter);
+  if (!format.ok()) return ReportError(format.status());
+  redact.format = *format;
+  redact.threads = options.threads;
+  redact.valid_tokens = options.valid_tokens;
+  redact.scan.min_score = options.min_score;
+  if (options.min_score < 0 || options.min_score > 1) {
+    return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
+  }
+  pii::RedactionPolicy policy;
+  if (!options.policy.empty()) {
+    auto loaded = pii::RedactionPolicy::Load(options.policy);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    policy = std::move(*loaded);
+  }
+  if (!options.op.empty()) {
+    auto kind = pii::ParseOperatorKind(options.op);
+    if (!kind.ok()) return ReportError(kind.status().WithContext("--operator"));
+    pii::OperatorSpec spec;
+    spec.kind = *kind;
+    policy.SetDefault(spec);
+  }
+  std::optional<pii::Keyring> keyring;
+  if (!options.key_file.empty()) {
+    auto loaded = pii::Keyring::Load(options.key_file);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    keyring = std::move(*loaded);
+  }
+  auto ruleset = LoadRuleset(options.catalog);
+  if (!ruleset.ok()) return ReportError(ruleset.status());
+  auto redactor = pii::Redactor::Create(*ruleset, std::move(policy), keyring ? &*keyring : nullptr, redact);
+  if (!redactor.ok()) return ReportError(redactor.status());
+
+  const bool to_stdout = context.output.empty() || context.output == "-";
+  const bool from_stdin = options.input == "-";
+  if (!to_stdout && !from_stdin && SamePath(options.input, context.output)) {
+    return ReportError(Status::InvalidArgument("--output " + context.output +
+                                               " is the input file; write the de-identified copy to another file."));
+  }
+  std::string manifest_path = options.manifest;
+  if ((*redactor)->writes_bare_tokens() && manifest_path.empty()) {
+    if (to_stdout) {
+      return ReportError(Status::InvalidArgument(
+          "the policy tokenizes declared fields, and restore needs the token manifest to find them: give "
+          "--output FILE (the manifest goes to FILE.tokens.json) or --token-manifest FILE."));
+    }
+    manifest_path = context.output + ".tokens.json";
+  }
+  int fd = from_stdin ? STDIN_FILENO : ::open(options.input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ReportError(ErrnoStatus(errno, "open", options.input));
+  std::string display = from_stdin ? "<stdin>" : options.input;
+
+  AtomicFileWriter writer;
+  if (!to_stdout) {
+    if (Status opened = writer.Open(context.output); !opened.ok()) return ReportError(opened);
+  }
+  bool closed = false;
+  pii::RedactStats stats;
+  Status redacted = (*redactor)->Redact(
+      fd, display, [&](std::string_view data) { return to_stdout ? WriteStdout(data, &closed) : writer.Write(data); },
+      &stats);
+  if (!from_stdin) ::close(fd);
+  if (!redacted.ok()) return ReportError(redacted);  // the temporary file is removed; the old output stays
+  if (!manifest_path.empty() && (*redactor)->writes_bare_tokens()) {
+    if (Status written = WriteFileAtomic(manifest_path, (*redactor)->manifest().ToJson()); !written.ok()) {
+      return ReportError(written);
+    }
+  }
+  if (!to_stdout) {
+    if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
+  }
+  uint64_t values = 0;
+  std::string by_entity;
+  for (const auto& [entity, count] : stats.values) {
+    values += count;
+    by_entity += (by_entity.empty() ? "" : ", ") + entity + " " + std::to_string(count);
+  }
+  std::string summary = "de-identified " + std::to_string(values) + " value" + (values == 1 ? "" : "s");
+  if (!by_entity.empty()) summary += " (" + by_entity + ")";
+  summary += " in " + display;
+  if (stats.records_dropped > 0) summary += "; dropped " + std::to_string(stats.records_dropped) + " by suppress";
+  if (stats.tokens > 0) {
+    summary += "; " + std::to_string(stats.tokens) + " token" + (stats.tokens == 1 ? "" : "s") + " (" +
+               std::to_string(stats.bare_tokens) + " bare, " + std::to_string(stats.valid_tokens) +
+               " with a valid check character)";
+  }
+  if (!to_stdout) summary += "; wrote " + context.output;
+  if (!manifest_path.empty() && (*redactor)->writes_bare_tokens()) summary += " and " + manifest_path;
+  Info(context, summary);
+  return kExitClean;
+}
+
+int RunRestore(const Context& context, const PiiRestoreOptions& options) {
+  auto format = context.Format("pii restore", "auto", {"auto"});
+  if (!format.ok()) return ReportError(format.status());
+  auto keyring = pii::Keyring::Load(options.key_file);
+  if (!keyring.ok()) return ReportError(keyring.status());
+  auto tokenizer = pii::Tokenizer::Create(*keyring);
+  if (!tokenizer.ok()) return ReportError(tokenizer.status());
+  // Restore needs the entities' validators, not the compiled pattern database.
+  auto catalog =
+      pii::LoadCatalog(options.catalog.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(options.catalog));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  const bool from_stdin = options.input == "-";
+  std::string input;
+  if (from_stdin) {
+    char chunk[1 << 16];
+    while (true) {
+      ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return ReportError(ErrnoStatus(errno, "read", "standard input"));
+      if (got == 0) break;
+      input.append(chunk, static_cast<size_t>(got));
+    }
+  } else {
+    auto read = ReadFile(options.input, uint64_t{1} << 36);
+    if (!read.ok()) return ReportError(read.status());
+    input = std::move(*read);
+  }
+  std::string manifest_path = options.manifest;
+  std::error_code error;
+  if (manifest_path.empty() && !from_stdin && std::filesystem::exists(options.input + ".tokens.json", error)) {
+    manifest_path = options.input + ".tokens.json";
+  }
+  std::optional<pii::TokenManifest> manifest;
+  if (!manifest_path.empty()) {
+    auto text = ReadFile(manifest_path, 16 << 20);
+    if (!text.ok()) return ReportError(text.status());
+    auto parsed = pii::TokenManifest::Parse(*text, manifest_path);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    manifest = std::move(*parsed);
+  }
+  std::string display = from_stdin ? "<stdin>" : options.input;
+  pii::RestoreStats stats;
+  auto restored = pii::RestoreTokens(input, display, **tokenizer, *catalog, manifest ? &*manifest : nullptr, &stats);
+  if (!restored.ok()) return ReportError(restored.status());
+
+  // The audit record goes first: no restored output exists without its entry in the log.
+  pii::RestoreAuditRecord record = pii::CurrentRestoreAuditRecord();
+  record.input = from_stdin ? "-" : std::filesystem::absolute(options.input, error).string();
+  record.input_sha256 = ToHex(Sha256(input));
+  record.output =
+      context.output.empty() || context.output == "-" ? "-" : std::filesystem::absolute(context.output, error).string();
+  record.values = stats.values;
+  record.key_ids.assign(stats.key_ids.begin(), stats.key_ids.end());
+  std::filesystem::path audit_path =
+      options.audit_log.empty() ? pii::DefaultRestoreAuditLogPath() : std::filesystem::path(options.audit_log);
+  auto index = pii::AppendRestoreAudit(audit_path, record);
+  if (!index.ok()) return ReportError(index.status());
+  if (Status written = WriteOutput(context, *restored); !written.ok()) return ReportError(written);
+  if (stats.values == 0) Warn(display + " holds no tokens: nothing was restored.");
+  Info(context, "restored " + std::to_string(stats.values) + " value" + (stats.values == 1 ? "" : "s") + " from " +
+                    display + "; audit entry " + std::to_string(*index) + " in " + audit_path.string());
+  return kExitClean;
+}
+
 }  // namespace
 
 void AddPiiCommands(CLI::App& app, Context& context) {
-  CLI::App* pii = app.add_subcommand("pii", "Discover PII in files, folders and standard input");
+  CLI::App* pii = app.add_subcommand("pii", "Discover PII, de-identify it, and restore tokenized data");
   pii->require_subcommand(1);
   auto options = std::make_shared<PiiScanOptions>();
   CLI::App* scan = pii->add_subcommand(
@@ -120,6 +336,62 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   scan->add_option("--chunk-size", options->chunk_size, "Bytes read per step when streaming (default 1 MiB)")
       ->type_name("BYTES");
   scan->callback([&context, options] { context.run = [&context, options] { return RunScan(context, *options); }; });
+
+  auto redact_options = std::make_shared<PiiRedactOptions>();
+  CLI::App* redact = pii->add_subcommand(
+      "redact",
+      "De-identify a file or - (stdin): text, CSV/TSV, NDJSON or JSON, structure kept byte for byte "
+      "(--format auto|text|csv|tsv|ndjson|json; see docs/pii-protection.md)");
+  redact->add_option("INPUT", redact_options->input, "File to de-identify; - reads standard input")
+      ->required()
+      ->type_name("INPUT");
+  redact
+      ->add_option("--policy", redact_options->policy,
+                   "Redaction policy (docs/formats/redaction-policy.md); default: replace every entity with <ENTITY>")
+      ->type_name("FILE");
+  redact
+      ->add_option("--operator", redact_options->op,
+                   "Default operator: redact, replace, mask, hash, generalize, date-shift, suppress, tokenize")
+      ->type_name("OP");
+  redact->add_option("--key-file", redact_options->key_file, "Keyring for hash, date-shift and tokenize")
+      ->type_name("KEYFILE");
+  redact
+      ->add_option("--token-manifest", redact_options->manifest,
+                   "Where to write the token manifest (default: OUTPUT.tokens.json when declared fields are tokenized)")
+      ->type_name("FILE");
+  redact->add_flag("--valid-tokens", redact_options->valid_tokens,
+                   "Give tokens valid check characters (realistic test data); default: forced invalid");
+  redact->add_option("--min-score", redact_options->min_score, "Detection threshold (0..1, default 0.5)")
+      ->type_name("SCORE");
+  redact->add_option("--threads", redact_options->threads, "Worker threads (default: all cores)")->type_name("N");
+  redact->add_option("--catalog", redact_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
+  redact->callback([&context, redact_options] {
+    context.run = [&context, redact_options] { return RunRedact(context, *redact_options); };
+  });
+
+  auto restore_options = std::make_shared<PiiRestoreOptions>();
+  CLI::App* restore = pii->add_subcommand(
+      "restore",
+      "Reverse tokenize exactly (byte for byte) with the keyring; other operators are one-way. Every restore is "
+      "recorded in a tamper-evident audit log");
+  restore->add_option("INPUT", restore_options->input, "Tokenized file; - reads standard input")
+      ->required()
+      ->type_name("INPUT");
+  restore->add_option("--key-file", restore_options->key_file, "Keyring that made the tokens")
+      ->required()
+      ->type_name("KEYFILE");
+  restore
+      ->add_option("--token-manifest", restore_options->manifest,
+                   "Token manifest of the input (default: INPUT.tokens.json when it exists)")
+      ->type_name("FILE");
+  restore
+      ->add_option("--audit-log", restore_options->audit_log,
+                   "Restore audit log (default: $XDG_DATA_HOME/tutela/pii-restores.log)")
+      ->type_name("FILE");
+  restore->add_option("--catalog", restore_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
+  restore->callback([&context, restore_options] {
+    context.run = [&context, restore_options] { return RunRestore(context, *restore_options); };
+  });
 }
 
 }  // namespace tutela::cli

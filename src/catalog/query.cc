@@ -130,4 +130,10 @@ Result<std::vector<ResponsibilityRow>> Responsibility(const Catalog& catalog, Se
   return rows;
 }
 
+std::string_view CertificationStatus(const Certification& record, std::string_view as_of) {
+  if (!record.issued.empty() && as_of < std::string_view(record.issued)) return "not-yet-valid";
+  if (!record.expires.empty() && as_of > std::string_view(record.expires)) return "expired";
+  return "valid";
+}
+
 }  // namespace tutela::catalog

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "tutela/core/crypto.h"
@@ -167,6 +168,22 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view conte
   TUTELA_RETURN_IF_ERROR(writer.Open(path, mode));
   TUTELA_RETURN_IF_ERROR(writer.Write(content));
   return writer.Commit();
+}
+
+std::filesystem::path UserDataPath(std::string_view name) {
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
+    return std::filesystem::path(data) / "tutela" / name;
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / name;
+}
+
+std::filesystem::path UserCachePath(std::string_view name) {
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache == '/') {
+    return std::filesystem::path(cache) / "tutela" / name;
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".cache" / "tutela" / name;
 }
 
 }  // namespace tutela

@@ -94,8 +94,8 @@ Result<Catalog> ParseCatalog(std::string_view yaml_text, std::string_view source
     return Bad(source, entities ? entities : root, "\"entities\" must be a list of entity definitions");
   }
   static const std::set<std::string> kEntityFields = {
-      "id",       "description", "category", "jurisdictions", "sensitivity",     "sensitive_under",
-      "patterns", "validator",   "score",    "context",       "negative_context"};
+      "id",       "description", "category", "jurisdictions", "sensitivity",      "sensitive_under",
+      "patterns", "validator",   "score",    "context",       "negative_context", "check_character"};
   std::set<std::string> ids;
   for (const YAML::Node& node : entities) {
     if (!node.IsMap()) return Bad(source, node, "an entity must be a mapping");
@@ -135,6 +135,16 @@ Result<Catalog> ParseCatalog(std::string_view yaml_text, std::string_view source
       return Bad(source, node["validator"],
                  "entity \"" + entity.id + "\" names unknown validator \"" + entity.validator +
                      "\"; use one listed in docs/pii.md or \"none\"");
+    }
+    if (const YAML::Node check = node["check_character"]) {
+      if (!check.IsScalar() || (check.Scalar() != "last" && check.Scalar() != "none")) {
+        return Bad(source, check, "\"check_character\" must be last or none");
+      }
+      entity.check_last = check.Scalar() == "last";
+      if (entity.check_last && entity.validator == "none") {
+        return Bad(source, check,
+                   "entity \"" + entity.id + "\" has a check character but no validator to compute it; name one");
+      }
     }
     TUTELA_ASSIGN_OR_RETURN(entity.score, Score(source, node, "score", 0.5));
     TUTELA_ASSIGN_OR_RETURN(entity.context, StringList(source, node, "context", false));

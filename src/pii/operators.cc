@@ -12,8 +12,8 @@
 namespace tutela::pii {
 namespace {
 
-constexpr std::array<std::string_view, 7> kOperatorNames = {"redact",     "replace",    "mask",    "hash",
-                                                            "generalize", "date-shift", "suppress"};
+constexpr std::array<std::string_view, 8> kOperatorNames = {"redact",     "replace",    "mask",     "hash",
+                                                            "generalize", "date-shift", "suppress", "tokenize"};
 constexpr std::array<std::string_view, 4> kGeneralizeNames = {"year", "age-band", "ip-prefix", "prefix"};
 
 std::string JoinNames(std::span<const std::string_view> names) {
@@ -234,6 +234,8 @@ Result<OperatorResult> OperatorEngine::Apply(const OperatorSpec& spec, const Ope
     case OperatorKind::kSuppress:
       result.suppress = true;
       break;
+    case OperatorKind::kTokenize:
+      return Status::InvalidArgument("tokenize is reversible and is applied by a Tokenizer, not an OperatorEngine.");
   }
   return result;
 }

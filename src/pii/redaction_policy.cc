@@ -3,6 +3,7 @@
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/file_walker.h"
+#include "tutela/pii/structured.h"
 
 namespace tutela::pii {
 namespace {
@@ -69,6 +70,8 @@ Status ReadRule(std::string_view source, const YAML::Node& node, bool allow_fiel
     } else if (key == "max_days") {
       TUTELA_RETURN_IF_ERROR(read_count(1, 3650, &number));
       spec.date_shift_max_days = static_cast<int>(number);
+    } else if (key == "valid") {
+      if (!YAML::convert<bool>::decode(value, spec.valid_tokens)) return bad_value("true or false");
     } else if (key == "month_first") {
       if (!YAML::convert<bool>::decode(value, spec.month_first)) return bad_value("true or false");
     } else if (allow_field_keys && key == "skip") {
@@ -86,7 +89,7 @@ Status ReadRule(std::string_view source, const YAML::Node& node, bool allow_fiel
   }
   if (!has_operator && !rule->skip) {
     return Status::InvalidArgument(YamlWhere(source, node) + ": the rule names no operator; add operator: " +
-                                   "redact|replace|mask|hash|generalize|date-shift|suppress" +
+                                   "redact|replace|mask|hash|generalize|date-shift|suppress|tokenize" +
                                    (allow_field_keys ? ", or skip: true." : "."));
   }
   if (has_operator && spec.kind == OperatorKind::kDateShift && allow_field_keys && rule->subject.empty()) {
@@ -109,22 +112,6 @@ Status ReadFieldRules(std::string_view source, const YAML::Node& section, std::s
     rules->emplace_back(item.first.as<std::string>(""), std::move(rule));
   }
   return Status::Ok();
-}
-
-// JSON Pointer matching where a "*" segment matches any one segment.
-bool PointerMatches(std::string_view pattern, std::string_view pointer) {
-  while (true) {
-    if (pattern.empty() || pointer.empty()) return pattern.empty() && pointer.empty();
-    if (pattern[0] != '/' || pointer[0] != '/') return pattern == pointer;
-    pattern.remove_prefix(1);
-    pointer.remove_prefix(1);
-    size_t pattern_end = std::min(pattern.find('/'), pattern.size());
-    size_t pointer_end = std::min(pointer.find('/'), pointer.size());
-    std::string_view pattern_segment = pattern.substr(0, pattern_end);
-    if (pattern_segment != "*" && pattern_segment != pointer.substr(0, pointer_end)) return false;
-    pattern.remove_prefix(pattern_end);
-    pointer.remove_prefix(pointer_end);
-  }
 }
 
 }  // namespace
@@ -193,9 +180,22 @@ const FieldRule* RedactionPolicy::ForColumn(std::string_view header) const {
 
 const FieldRule* RedactionPolicy::ForJsonPath(std::string_view pointer) const {
   for (const auto& [pattern, rule] : json_paths_) {
-    if (PointerMatches(pattern, pointer)) return &rule;
+    if (JsonPointerMatches(pattern, pointer)) return &rule;
   }
   return nullptr;
+}
+
+bool RedactionPolicy::Uses(OperatorKind kind) const {
+  if (default_.kind == kind) return true;
+  for (const auto& [name, spec] : entities_) {
+    if (spec.kind == kind) return true;
+  }
+  for (const auto* rules : {&columns_, &json_paths_}) {
+    for (const auto& [name, rule] : *rules) {
+      if (!rule.skip && rule.spec.kind == kind) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace tutela::pii

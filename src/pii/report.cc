@@ -47,13 +47,7 @@ nlohmann::json FindingJson(const StoredFinding& finding) {
 
 }  // namespace
 
-std::filesystem::path DefaultFingerprintKeyPath() {
-  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
-    return std::filesystem::path(data) / "tutela" / "fingerprint.key";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "fingerprint.key";
-}
+std::filesystem::path DefaultFingerprintKeyPath() { return UserDataPath("fingerprint.key"); }
 
 Result<std::string> LoadOrCreateFingerprintKey(const std::filesystem::path& path) {
   std::error_code error;
@@ -147,9 +141,10 @@ void FindingCollector::OnFinding(const Finding& finding) {
   findings_.push_back(std::move(stored));
 }
 
-void FindingCollector::OnFileDone(std::string_view, uint64_t bytes) {
+void FindingCollector::OnFileDone(std::string_view path, uint64_t bytes) {
   ++files_;
   bytes_ += bytes;
+  scanned_paths_.emplace_back(path);
 }
 
 void FindingCollector::OnError(const Status& status) { errors_.push_back(status.message()); }
@@ -272,14 +267,26 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
     std::string kind = root == "-" ? "stream" : std::filesystem::is_directory(root, error) ? "directory" : "file";
     std::map<std::string, std::pair<uint64_t, double>> per_entity;
     std::set<std::string> files;
+    auto inside = [&](std::string_view path) {
+      return path == store || (kind == "directory" && path.rfind(root + (root.back() == '/' ? "" : "/"), 0) == 0);
+    };
     for (const StoredFinding& finding : collector.findings()) {
-      bool inside = finding.path == store ||
-                    (kind == "directory" && finding.path.rfind(root + (root.back() == '/' ? "" : "/"), 0) == 0);
-      if (!inside) continue;
+      if (!inside(finding.path) || catalog.Find(finding.entity) == nullptr) continue;
       auto& [count, max_score] = per_entity[finding.entity];
       ++count;
       max_score = std::max(max_score, finding.score);
       files.insert(finding.path);
+    }
+    uint64_t scanned =
+        static_cast<uint64_t>(std::count_if(collector.scanned_paths().begin(), collector.scanned_paths().end(),
+                                            [&](const std::string& path) { return inside(path); }));
+    // Errors name their file first ("PATH: ..."); a root that could not be read at all names the root.
+    nlohmann::json errors = nlohmann::json::array();
+    for (const std::string& message : collector.errors()) {
+      std::string_view text = message;
+      if (text.rfind(store + ":", 0) == 0 || (kind == "directory" && inside(text.substr(0, text.find(':'))))) {
+        errors.push_back(message);
+      }
     }
     std::set<std::string> categories, jurisdictions, laws;
     int max_rank = 0;
@@ -303,6 +310,9 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
     }
     stores.push_back({{"store", store},
                       {"kind", kind},
+                      {"complete", errors.empty()},
+                      {"files_scanned", scanned},
+                      {"errors", errors},
                       {"files_with_findings", files.size()},
                       {"findings", total},
                       {"max_sensitivity", SensitivityName(max_rank)},

@@ -1,5 +1,6 @@
 #include "tutela/pii/structured.h"
 
+#include <algorithm>
 #include <array>
 
 #include "tutela/core/data.h"
@@ -189,6 +190,7 @@ class JsonWalker {
       size_t pointer_length;
       size_t index;
       std::string key;
+      size_t key_begin = 0;  // offset of the current member name's opening quote
     };
     std::vector<Frame> stack;
     std::string pointer;
@@ -202,7 +204,7 @@ class JsonWalker {
         if (stack.size() >= kMaxJsonDepth) {
           return Error(at_, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         }
-        stack.push_back({c == '{', pointer.size(), 0, {}});
+        stack.push_back({c == '{', pointer.size(), 0, {}, 0});
         ++at_;
         SkipSpace();
         char close = c == '{' ? '}' : ']';
@@ -211,6 +213,7 @@ class JsonWalker {
           stack.pop_back();
           value_done = true;
         } else if (c == '{') {
+          stack.back().key_begin = at_;
           TUTELA_RETURN_IF_ERROR(ReadMemberName(&stack.back().key));
           AppendPointerSegment(stack.back().key, &pointer);
           continue;
@@ -230,7 +233,11 @@ class JsonWalker {
         }
         scalar.end = at_;
         scalar.pointer = pointer;
-        if (!stack.empty() && stack.back().object) scalar.key = stack.back().key;
+        scalar.member_begin = scalar.begin;
+        if (!stack.empty() && stack.back().object) {
+          scalar.key = stack.back().key;
+          scalar.member_begin = stack.back().key_begin;
+        }
         on_scalar(scalar);
         value_done = true;
       }
@@ -249,6 +256,7 @@ class JsonWalker {
           pointer.resize(frame.pointer_length);
           if (frame.object) {
             SkipSpace();
+            frame.key_begin = at_;
             TUTELA_RETURN_IF_ERROR(ReadMemberName(&frame.key));
             AppendPointerSegment(frame.key, &pointer);
           } else {
@@ -416,6 +424,21 @@ Status WalkJson(std::string_view json, std::string_view source,
                 const std::function<void(const JsonScalar&)>& on_scalar) {
   JsonWalker walker(json, source);
   return walker.Walk(on_scalar);
+}
+
+bool JsonPointerMatches(std::string_view pattern, std::string_view pointer) {
+  while (true) {
+    if (pattern.empty() || pointer.empty()) return pattern.empty() && pointer.empty();
+    if (pattern[0] != '/' || pointer[0] != '/') return pattern == pointer;
+    pattern.remove_prefix(1);
+    pointer.remove_prefix(1);
+    size_t pattern_end = std::min(pattern.find('/'), pattern.size());
+    size_t pointer_end = std::min(pointer.find('/'), pointer.size());
+    std::string_view pattern_segment = pattern.substr(0, pattern_end);
+    if (pattern_segment != "*" && pattern_segment != pointer.substr(0, pointer_end)) return false;
+    pattern.remove_prefix(pattern_end);
+    pointer.remove_prefix(pointer_end);
+  }
 }
 
 }  // namespace tutela::pii

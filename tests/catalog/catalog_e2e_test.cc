@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "test_support.h"
 
@@ -148,9 +149,37 @@ sections:
 }
 
 TEST(CatalogCommand, CertificationsPortfolioSummary) {
-  auto result = RunTutela({"catalog", "certifications", "--catalog-dir", (SourceDir() / "examples/catalog").string()});
+  auto result = RunTutela({"catalog", "certifications", "--catalog-dir", (SourceDir() / "examples/catalog").string(),
+                           "--as-of", "2026-11-30"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("14 certification records across 7 regions"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("30 certification records across 8 regions; reports: 15 public, 6 under NDA, 9 on "
+                            "request; on 2026-11-30: 25 valid, 5 expired, 0 not yet valid"),
+            std::string::npos)
+      << result.out;
+  // Every framework of the catalog has a record in the sample portfolio.
+  auto json = RunTutela({"catalog", "certifications", "--catalog-dir", (SourceDir() / "examples/catalog").string(),
+                         "--as-of", "2026-11-30", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json list = Json(json.out);
+  EXPECT_EQ(list["as_of"], "2026-11-30");
+  std::set<std::string> frameworks;
+  for (const auto& record : list["certifications"]) {
+    frameworks.insert(record["framework"].get<std::string>());
+    if (record["id"] == "excloud-pci") {
+      EXPECT_EQ(record["status"], "expired");
+    }
+    if (record["id"] == "excloud-iso27001") {
+      EXPECT_EQ(record["status"], "valid");
+    }
+  }
+  EXPECT_EQ(frameworks.size(), 30u);
+}
+
+TEST(CatalogCommand, CertificationsRejectsABadAsOfDate) {
+  auto result = RunTutela({"catalog", "certifications", "--as-of", "30/11/2026"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--as-of \"30/11/2026\" is not a date; give it as YYYY-MM-DD"), std::string::npos)
+      << result.err;
 }
 
 TEST(CatalogCommand, ExportOscal) {

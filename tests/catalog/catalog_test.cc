@@ -228,9 +228,10 @@ TEST(ShippedCatalog, LintsCleanWithTheExpectedCounts) {
   EXPECT_EQ(loaded, ids);
   const std::map<std::string, size_t> counts = {
       {"iso-27001-2022", 93}, {"iso-27018-2019", 25},    {"nist-csf-2.0", 106},  {"nist-csf-1.1", 108},
-      {"trusted-cloud", 16},  {"bigdata-capability", 7}, {"soc2-tsc-2017", 61},  {"iso-27017-2015", 7},
-      {"pci-dss-4.0", 71},    {"k-isms-p-2023", 101},    {"iso-27701-2019", 49}, {"csa-ccm-4", 197},
-      {"hipaa-security", 65}};
+      {"trusted-cloud", 16},  {"bigdata-capability", 7}, {"soc2-tsc-2017", 61},  {"iso-27017-2015", 45},
+      {"pci-dss-4.0", 280},   {"k-isms-p-2023", 101},    {"iso-27701-2019", 49}, {"csa-ccm-4", 197},
+      {"hipaa-security", 65}, {"bsi-c5-2020", 121},      {"tisax-isa-6", 79},    {"gxp-21cfr11", 28},
+      {"eu-gmp-annex11", 33}, {"hipaa-breach", 11},      {"mlps-2.0", 87}};
   for (const auto& [id, count] : counts) {
     const Framework* framework = catalog.FindFramework(id);
     ASSERT_NE(framework, nullptr) << id;
@@ -245,6 +246,94 @@ TEST(ShippedCatalog, LintsCleanWithTheExpectedCounts) {
   }
   EXPECT_EQ(standards, 22u);
   EXPECT_GE(catalog.controls().size(), 150u);
+}
+
+// Counts requirements of a framework whose attribute `name` includes `value`.
+size_t CountWithAttribute(const Framework& framework, const std::string& name, const std::string& value) {
+  size_t count = 0;
+  for (const Requirement& requirement : framework.requirements) {
+    auto it = requirement.attributes.find(name);
+    if (it == requirement.attributes.end()) continue;
+    for (const std::string& v : it->second) count += v == value ? 1 : 0;
+  }
+  return count;
+}
+
+// PCI DSS 4.0.1: every numbered requirement down to the deepest level, the x.y headings are sections, and the
+// requirements limited to service providers carry applies: service-provider.
+TEST(ShippedCatalog, PciDssEveryNumberedRequirementWithServiceProviderAttribute) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* pci = catalog.FindFramework("pci-dss-4.0");
+  ASSERT_NE(pci, nullptr);
+  EXPECT_EQ(pci->completeness, "full");
+  std::set<std::string> ids;
+  for (const Requirement& requirement : pci->requirements) ids.insert(requirement.id);
+  for (const char* id : {"1.2.1", "3.5.1.1", "8.3.10.1", "9.5.1.2.1", "10.2.1.7", "12.10.4.1", "A1.2.3", "A3.5.1"}) {
+    EXPECT_EQ(ids.count(id), 1u) << id;
+  }
+  EXPECT_EQ(ids.count("1.2"), 0u) << "x.y headings are sections, not assessable requirements";
+  std::map<std::string, size_t> per_principal;
+  for (const Requirement& requirement : pci->requirements) {
+    per_principal[requirement.id.substr(0, requirement.id.find('.'))]++;
+  }
+  const std::map<std::string, size_t> expected = {{"1", 19},  {"2", 11},  {"3", 29}, {"4", 6},  {"5", 13},
+                                                  {"6", 19},  {"7", 12},  {"8", 29}, {"9", 27}, {"10", 27},
+                                                  {"11", 21}, {"12", 37}, {"A1", 7}, {"A2", 3}, {"A3", 20}};
+  EXPECT_EQ(per_principal, expected);
+  EXPECT_EQ(CountWithAttribute(*pci, "applies", "service-provider"), 17u);
+  EXPECT_EQ(CountWithAttribute(*pci, "applies", "multi-tenant-service-provider"), 8u);
+  const Requirement* sp = pci->FindRequirement("3.6.1.1");
+  ASSERT_NE(sp, nullptr);
+  EXPECT_EQ(sp->attributes.at("applies"), std::vector<std::string>{"service-provider"});
+}
+
+// BSI C5:2020: 121 criteria in 17 areas, each basic, some with an additional criterion.
+TEST(ShippedCatalog, C5EveryCriterionInSeventeenAreas) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* c5 = catalog.FindFramework("bsi-c5-2020");
+  ASSERT_NE(c5, nullptr);
+  std::map<std::string, size_t> per_area;
+  for (const Requirement& requirement : c5->requirements) per_area[requirement.section]++;
+  const std::map<std::string, size_t> expected = {
+      {"OIS", 7}, {"SP", 3},   {"HR", 6},  {"AM", 6},  {"PS", 7},  {"OPS", 24}, {"IDM", 9}, {"CRY", 4}, {"COS", 8},
+      {"PI", 3},  {"DEV", 10}, {"SSO", 5}, {"SIM", 5}, {"BCM", 4}, {"COM", 4},  {"INQ", 4}, {"PSS", 12}};
+  EXPECT_EQ(per_area, expected);
+  EXPECT_EQ(CountWithAttribute(*c5, "criterion", "basic"), 121u);
+  size_t additional = CountWithAttribute(*c5, "criterion", "additional");
+  EXPECT_GT(additional, 0u);
+  EXPECT_LT(additional, 121u);
+}
+
+// ISO/IEC 27017: the seven CLD controls plus the ISO/IEC 27002 controls with cloud guidance; TISAX ISA 6: every
+// control question, the superseded 3.1.2 kept as a non-assessable heading.
+TEST(ShippedCatalog, Iso27017AndTisaxStructure) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* cloud = catalog.FindFramework("iso-27017-2015");
+  ASSERT_NE(cloud, nullptr);
+  size_t cld = 0;
+  for (const Requirement& requirement : cloud->requirements) cld += requirement.section == "CLD" ? 1 : 0;
+  EXPECT_EQ(cld, 7u);
+  const Framework* tisax = catalog.FindFramework("tisax-isa-6");
+  ASSERT_NE(tisax, nullptr);
+  const Requirement* superseded = tisax->FindRequirement("3.1.2");
+  ASSERT_NE(superseded, nullptr);
+  EXPECT_FALSE(superseded->assessable);
+  EXPECT_EQ(CountWithAttribute(*tisax, "protection", "very-high"), 46u);
+}
+
+TEST(Certifications, StatusOnADate) {
+  Certification record;
+  record.issued = "2025-03-01";
+  record.expires = "2028-02-29";
+  EXPECT_EQ(CertificationStatus(record, "2025-02-28"), "not-yet-valid");
+  EXPECT_EQ(CertificationStatus(record, "2025-03-01"), "valid");
+  EXPECT_EQ(CertificationStatus(record, "2028-02-29"), "valid");
+  EXPECT_EQ(CertificationStatus(record, "2028-03-01"), "expired");
+  record.expires.clear();
+  EXPECT_EQ(CertificationStatus(record, "2099-01-01"), "valid");
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
 #include <ostream>
+#include <random>
 #include <string>
 
 #include "tutela/core/crypto.h"

@@ -173,7 +173,7 @@ TEST(OperatorTest, NamesParse) {
   EXPECT_EQ(OperatorName(OperatorKind::kMask), "mask");
   auto unknown = ParseOperatorKind("encrypt");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("redact, replace, mask, hash, generalize, date-shift, suppress"),
+  EXPECT_NE(unknown.status().message().find("redact, replace, mask, hash, generalize, date-shift, suppress, tokenize"),
             std::string::npos);
   EXPECT_EQ(*ParseGeneralizeMode("age-band"), GeneralizeMode::kAgeBand);
   EXPECT_FALSE(ParseGeneralizeMode("decade").ok());

@@ -89,6 +89,24 @@ TEST_F(PiiScanTest, InventoryDescribesEachStore) {
   EXPECT_EQ(inventory["stores"][0]["max_sensitivity"], "high");
   EXPECT_EQ(inventory["stores"][1]["max_sensitivity"], "low");
   EXPECT_NE(ReadFile(dir_ / "inventory.json").find("CN-PIPL"), std::string::npos);
+  EXPECT_EQ(inventory["stores"][0]["complete"], true);
+  EXPECT_EQ(inventory["stores"][0]["files_scanned"], 1);
+}
+
+// Regression (found by the privacy-program work): a missing root was listed like a clean file.
+TEST_F(PiiScanTest, InventoryTellsNotScannedFromClean) {
+  WriteFile(dir_ / "clean" / "notes.txt", "nothing personal here\n");
+  auto result = RunTutela(Args({"clean", "missing", "--inventory", "inventory.json", "--quiet"}), {}, dir_.path());
+  EXPECT_EQ(result.exit_code, 2);
+  auto inventory = nlohmann::json::parse(ReadFile(dir_ / "inventory.json"));
+  ASSERT_EQ(inventory["stores"].size(), 2u);
+  EXPECT_EQ(inventory["stores"][0]["complete"], true);
+  EXPECT_EQ(inventory["stores"][0]["files_scanned"], 1);
+  EXPECT_EQ(inventory["stores"][0]["findings"], 0);
+  EXPECT_EQ(inventory["stores"][1]["complete"], false);
+  EXPECT_EQ(inventory["stores"][1]["files_scanned"], 0);
+  ASSERT_EQ(inventory["stores"][1]["errors"].size(), 1u);
+  EXPECT_NE(inventory["stores"][1]["errors"][0].get<std::string>().find("missing"), std::string::npos);
 }
 
 TEST_F(PiiScanTest, ErrorsAreReportedAfterTheScanWithExitTwo) {

@@ -69,7 +69,7 @@ const BadPolicy kBad[] = {
     {"entities:\n  CREDIT_CARD: {operator: encrypt}\n",
      "p.yaml:2:27: unknown operator \"encrypt\"; the operators are redact, replace, mask, hash, generalize, "
      "date-shift, "
-     "suppress."},
+     "suppress, tokenize."},
     {"entities:\n  CREDIT_CARD: {operator: mask, keep_last: -1}\n",
      "p.yaml:2:44: \"keep_last\" must be a whole number from 0 to 64."},
     {"entities:\n  CREDIT_CARD: {operator: hash, length: 8}\n",
@@ -81,7 +81,8 @@ const BadPolicy kBad[] = {
      "p.yaml:2:8: date-shift needs subject: the column or path of the subject id, so that each subject's dates move "
      "together."},
     {"columns:\n  dob: {keep_last: 2}\n",
-     "p.yaml:2:8: the rule names no operator; add operator: redact|replace|mask|hash|generalize|date-shift|suppress, "
+     "p.yaml:2:8: the rule names no operator; add operator: "
+     "redact|replace|mask|hash|generalize|date-shift|suppress|tokenize, "
      "or "
      "skip: true."},
     {"entities:\n  DOB: {operator: generalize, mode: decade}\n",

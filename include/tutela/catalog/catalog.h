@@ -192,4 +192,8 @@ struct ResponsibilityRow {
 Result<std::vector<ResponsibilityRow>> Responsibility(const Catalog& catalog, ServiceModel model,
                                                       std::string_view framework = {});
 
+// Whether a certification record is in force on `as_of` (YYYY-MM-DD): "not-yet-valid" before `issued`, "expired"
+// after `expires`, else "valid" (a record without `expires` does not expire). Dates compare as ISO text.
+std::string_view CertificationStatus(const Certification& record, std::string_view as_of);
+
 }  // namespace tutela::catalog

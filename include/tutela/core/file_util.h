@@ -58,4 +58,12 @@ Status SyncDirectory(const std::filesystem::path& directory);
 // "PATH: cannot OPERATION (strerror)".
 Status ErrnoStatus(int error_number, std::string_view operation, const std::filesystem::path& path);
 
+// Where Tutela keeps a per-user file `name` (keys, local logs): $XDG_DATA_HOME/tutela/NAME when XDG_DATA_HOME is an
+// absolute path, else ~/.local/share/tutela/NAME.
+std::filesystem::path UserDataPath(std::string_view name);
+
+// Where Tutela caches a per-user file `name` that it can always rebuild: $XDG_CACHE_HOME/tutela/NAME when
+// XDG_CACHE_HOME is an absolute path, else ~/.cache/tutela/NAME.
+std::filesystem::path UserCachePath(std::string_view name);
+
 }  // namespace tutela

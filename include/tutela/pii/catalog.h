@@ -29,6 +29,8 @@ struct Entity {
   std::vector<std::string> sensitive_under;   // law ids, e.g. CN-PIPL, KR-PIPA
   std::vector<std::string> patterns;          // Vectorscan syntax
   std::string validator;                      // a name known to FindValidator(), or "none"
+  bool check_last = false;                    // the last letter or digit is a check character computed from the
+                                              // rest (check_character: last); tokens recompute it (pii-protection.md)
   double score = 0.5;                         // base score of a shape that passed its validator, before context
   std::vector<std::string> context;           // words that raise the score when near a match (ASCII matched
                                               // case-insensitively, as whole words)

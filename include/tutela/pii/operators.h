@@ -27,7 +27,9 @@
 
 namespace tutela::pii {
 
-enum class OperatorKind { kRedact, kReplace, kMask, kHash, kGeneralize, kDateShift, kSuppress };
+// kTokenize is reversible and needs to be found again; the Redactor applies it with a Tokenizer (tokenizer.h), not
+// OperatorEngine.
+enum class OperatorKind { kRedact, kReplace, kMask, kHash, kGeneralize, kDateShift, kSuppress, kTokenize };
 enum class GeneralizeMode { kYear, kAgeBand, kIpPrefix, kPrefix };
 
 // "redact", "replace", ... → kind. InvalidArgument listing the valid names.
@@ -51,6 +53,7 @@ struct OperatorSpec {
   size_t keep_prefix = 3;         // characters kept by the prefix generalization; the rest become mask_char
   int date_shift_max_days = 365;  // offsets fall in [-max, +max], never 0
   bool month_first = false;       // read NN/NN/YYYY as MM/DD/YYYY (US) rather than DD/MM/YYYY
+  bool valid_tokens = false;      // tokenize: give tokens a valid check character (default: force it invalid)
 };
 
 struct OperatorInput {

@@ -57,6 +57,11 @@ class RedactionPolicy {
   // Replaces the default operator (the CLI's --operator).
   void SetDefault(OperatorSpec spec) { default_ = std::move(spec); }
 
+  // True when any rule (default, entity, column or path) uses `kind`.
+  bool Uses(OperatorKind kind) const;
+  const std::vector<std::pair<std::string, FieldRule>>& column_rules() const { return columns_; }
+  const std::vector<std::pair<std::string, FieldRule>>& json_path_rules() const { return json_paths_; }
+
  private:
   OperatorSpec default_;
   std::map<std::string, OperatorSpec, std::less<>> entities_;

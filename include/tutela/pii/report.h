@@ -64,6 +64,8 @@ class FindingCollector : public Sink {
   const std::vector<StoredFinding>& findings() const { return findings_; }
   const std::vector<std::string>& errors() const { return errors_; }
   uint64_t files() const { return files_; }
+  // Every file scanned to its end, in the order they finished.
+  const std::vector<std::string>& scanned_paths() const { return scanned_paths_; }
   uint64_t bytes() const { return bytes_; }
   const Catalog& catalog() const { return catalog_; }
   // {"files", "bytes", "findings", "entities": {ID: count}, "columns": [...], "skipped": [...], "errors": [...]}
@@ -75,6 +77,7 @@ class FindingCollector : public Sink {
   bool show_values_;
   std::vector<StoredFinding> findings_;
   std::vector<std::string> errors_;
+  std::vector<std::string> scanned_paths_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   uint64_t files_ = 0;
   uint64_t bytes_ = 0;

@@ -66,6 +66,7 @@ struct JsonScalar {
   std::string key;      // the member name holding it (decoded), "" for array elements and the root
   size_t begin = 0;     // raw bytes of the value in the input (a string's quotes included)
   size_t end = 0;
+  size_t member_begin = 0;  // where the object member holding it starts (its name's quote); `begin` otherwise
   bool is_string = false;
   std::string value;  // decoded string, or the raw number / true / false / null text
 };
@@ -74,5 +75,8 @@ struct JsonScalar {
 // input, deeper nesting than kMaxJsonDepth, or trailing data; values already reported stay reported.
 Status WalkJson(std::string_view json, std::string_view source,
                 const std::function<void(const JsonScalar&)>& on_scalar);
+
+// True when JSON Pointer `pointer` matches `pattern`, a pointer whose "*" segments match any one segment.
+bool JsonPointerMatches(std::string_view pattern, std::string_view pointer);
 
 }  // namespace tutela::pii

@@ -1,0 +1,57 @@
+#include "tutela/pii/restore_audit.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tutela/core/file_util.h"
+#include "tutela/ledger/log.h"
+
+namespace tutela::pii {
+
+std::filesystem::path DefaultRestoreAuditLogPath() { return UserDataPath("pii-restores.log"); }
+
+RestoreAuditRecord CurrentRestoreAuditRecord() {
+  RestoreAuditRecord record;
+  record.at = NowUtc();
+  record.uid = static_cast<uint32_t>(::getuid());
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  char buffer[4096];
+  if (::getpwuid_r(record.uid, &entry, buffer, sizeof buffer, &found) == 0 && found != nullptr) {
+    record.user = found->pw_name;
+  } else {
+    record.user = std::to_string(record.uid);
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) record.host = host;
+  return record;
+}
+
+Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const RestoreAuditRecord& record) {
+  if (log_path.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(log_path.parent_path(), error);
+    if (error) {
+      return Status::IoError(log_path.parent_path().string() + ": cannot create the folder of the restore audit log (" +
+                             error.message() + "); choose another --audit-log path.");
+    }
+  }
+  auto log = ledger::Log::Open(log_path);
+  if (!log.ok()) return log.status().WithContext("the restore audit log");
+  nlohmann::ordered_json entry;
+  entry["event"] = "pii.restore";
+  entry["at"] = FormatRfc3339(record.at);
+  entry["user"] = record.user;
+  entry["uid"] = record.uid;
+  entry["host"] = record.host;
+  entry["input"] = record.input;
+  entry["input_sha256"] = record.input_sha256;
+  entry["output"] = record.output;
+  entry["values"] = record.values;
+  entry["key_ids"] = record.key_ids;
+  return (*log)->Append(entry.dump());
+}
+
+}  // namespace tutela::pii

@@ -1,0 +1,118 @@
+// End-to-end: tutela pii redact and pii restore through the binary — byte-exact round trip of the example customer
+// file, the token manifest, the restore audit log on the ledger, and every refusal leaving no output behind.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "test_support.h"
+#include "tutela/ledger/log.h"
+
+namespace tutela {
+namespace {
+
+using testing::ReadFile;
+using testing::RunTutela;
+using testing::SourceDir;
+using testing::TempDir;
+using testing::WriteFile;
+
+constexpr char kPolicy[] =
+    "default: {operator: tokenize}\n"
+    "columns:\n"
+    "  customer_id: {skip: true}\n"
+    "  card_number: {operator: tokenize, entity: CREDIT_CARD}\n"
+    "  national_id: {operator: tokenize, entity: NATIONAL_ID}\n";
+
+class RedactCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(RunTutela({"keys", "create", "--output", "keys.json"}, {}, dir.path()).exit_code, 0);
+    std::filesystem::copy_file(SourceDir() / "examples" / "pii" / "customers.csv", dir / "customers.csv");
+    WriteFile(dir / "policy.yaml", kPolicy);
+  }
+  TempDir dir;
+};
+
+TEST_F(RedactCliTest, TokenizeThenRestoreIsByteIdenticalAndAudited) {
+  auto redacted = RunTutela(
+      {"pii", "redact", "customers.csv", "--policy", "policy.yaml", "--key-file", "keys.json", "--output", "safe.csv"},
+      {}, dir.path());
+  ASSERT_EQ(redacted.exit_code, 0) << redacted.err;
+  std::string original = ReadFile(dir / "customers.csv");
+  std::string safe = ReadFile(dir / "safe.csv");
+  EXPECT_EQ(safe.find("6298369006026774"), std::string::npos);
+  EXPECT_EQ(safe.find("li.wei@corp-mail.cn"), std::string::npos);
+  EXPECT_EQ(safe.substr(0, safe.find('\n')), original.substr(0, original.find('\n')));
+  EXPECT_TRUE(std::filesystem::exists(dir / "safe.csv.tokens.json"));
+  EXPECT_NE(redacted.err.find("wrote safe.csv and safe.csv.tokens.json"), std::string::npos) << redacted.err;
+
+  auto restored = RunTutela(
+      {"pii", "restore", "safe.csv", "--key-file", "keys.json", "--audit-log", "audit.log", "--output", "back.csv"}, {},
+      dir.path());
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(ReadFile(dir / "back.csv"), original);
+  EXPECT_NE(restored.err.find("audit entry 0 in audit.log"), std::string::npos) << restored.err;
+
+  auto log = ledger::Log::Open(dir / "audit.log", {.read_only = true});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ((*log)->size(), 1u);
+  std::string entry = *(*log)->Entry(0);
+  EXPECT_NE(entry.find("\"event\":\"pii.restore\""), std::string::npos) << entry;
+  EXPECT_NE(entry.find("\"values\":48"), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("li.wei"), std::string::npos) << "the audit log holds no PII";
+}
+
+TEST_F(RedactCliTest, DefaultRedactionOfStdinLeavesNothingToFind) {
+  std::string original = ReadFile(dir / "customers.csv");
+  auto redacted = RunTutela({"pii", "redact", "-", "--format", "csv"}, original, dir.path());
+  ASSERT_EQ(redacted.exit_code, 0) << redacted.err;
+  EXPECT_NE(redacted.out.find("<EMAIL_ADDRESS>"), std::string::npos);
+  WriteFile(dir / "out.csv", redacted.out);
+  auto rescan = RunTutela({"pii", "scan", "out.csv", "--format", "json"}, {}, dir.path());
+  EXPECT_EQ(rescan.exit_code, 0) << rescan.err;
+  EXPECT_NE(rescan.out.find("\"findings\": []"), std::string::npos) << rescan.out;
+}
+
+TEST_F(RedactCliTest, RefusalsExitTwoAndWriteNothing) {
+  WriteFile(dir / "safe.csv", "old content\n");
+  // A key file others may read.
+  ASSERT_EQ(::chmod((dir / "keys.json").c_str(), 0644), 0);
+  auto open_key = RunTutela(
+      {"pii", "redact", "customers.csv", "--policy", "policy.yaml", "--key-file", "keys.json", "--output", "safe.csv"},
+      {}, dir.path());
+  EXPECT_EQ(open_key.exit_code, 2);
+  EXPECT_NE(open_key.err.find("chmod 600"), std::string::npos) << open_key.err;
+  EXPECT_EQ(ReadFile(dir / "safe.csv"), "old content\n");
+  ASSERT_EQ(::chmod((dir / "keys.json").c_str(), 0600), 0);
+
+  // Tokenizing declared fields to stdout without a manifest path.
+  auto no_manifest = RunTutela({"pii", "redact", "customers.csv", "--policy", "policy.yaml", "--key-file", "keys.json"},
+                               {}, dir.path());
+  EXPECT_EQ(no_manifest.exit_code, 2);
+  EXPECT_TRUE(no_manifest.out.empty());
+  EXPECT_NE(no_manifest.err.find("--token-manifest"), std::string::npos) << no_manifest.err;
+
+  // A keyed operator without a key.
+  auto no_key = RunTutela({"pii", "redact", "customers.csv", "--operator", "hash", "-o", "safe.csv"}, {}, dir.path());
+  EXPECT_EQ(no_key.exit_code, 2);
+  EXPECT_EQ(ReadFile(dir / "safe.csv"), "old content\n");
+
+  // Restore with a keyring that did not make the tokens.
+  ASSERT_EQ(RunTutela({"pii", "redact", "customers.csv", "--policy", "policy.yaml", "--key-file", "keys.json", "-o",
+                       "tok.csv"},
+                      {}, dir.path())
+                .exit_code,
+            0);
+  ASSERT_EQ(RunTutela({"keys", "create", "--output", "other.json"}, {}, dir.path()).exit_code, 0);
+  auto foreign =
+      RunTutela({"pii", "restore", "tok.csv", "--key-file", "other.json", "--audit-log", "audit.log", "-o", "back.csv"},
+                {}, dir.path());
+  EXPECT_EQ(foreign.exit_code, 2);
+  EXPECT_NE(foreign.err.find("which the keyring does not hold"), std::string::npos) << foreign.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "back.csv"));
+  EXPECT_EQ(foreign.err.find("6298369006026774"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tutela
