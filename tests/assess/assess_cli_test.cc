@@ -38,7 +38,9 @@ TEST(AssessRollUpCliTest, FrameworkFilterFillsRequirementsAndCounts) {
     EXPECT_GT(counts["manual"].get<int>(), 0);
     EXPECT_EQ(counts["inherited"], 0);  // no service model, no portfolio
     for (const auto& requirement : framework["requirement_results"]) {
-      if (requirement["status"] == "manual") EXPECT_FALSE(requirement["evidence_needed"].empty()) << requirement;
+      if (requirement["status"] == "manual") {
+        EXPECT_FALSE(requirement["evidence_needed"].empty()) << requirement;
+      }
     }
   }
   bool saw = false;
@@ -114,7 +116,9 @@ TEST(AssessRollUpCliTest, PiiInventoryRaisesSeverityAndAppliesPiiChecks) {
   EXPECT_TRUE(saw_pii_check);
   // Without the inventory the PII checks do not apply.
   for (const auto& result : Json({"--framework", "pci-dss-4.0"})["results"]) {
-    if (result["check"] == "aws-s3-sensitive-pii-kms") EXPECT_EQ(result["status"], "not_applicable");
+    if (result["check"] == "aws-s3-sensitive-pii-kms") {
+      EXPECT_EQ(result["status"], "not_applicable");
+    }
   }
 }
 

@@ -337,8 +337,12 @@ TEST_F(AssessmentTest, SensitivePiiRaisesSeverityAndEnablesPiiChecks) {
       EXPECT_EQ(row.severity, policy::Severity::kCritical);  // high, raised
       EXPECT_NE(assessment.MessageOf(row).find("sensitive personal data"), std::string::npos);
     }
-    if (row.resource == 1 && id == "t-pii-kms") EXPECT_EQ(row.status, assess::ResultStatus::kNotApplicable);
-    if (row.resource == 1 && id == "t-encrypted") EXPECT_EQ(row.severity, policy::Severity::kMedium);  // not sensitive
+    if (row.resource == 1 && id == "t-pii-kms") {
+      EXPECT_EQ(row.status, assess::ResultStatus::kNotApplicable);
+    }
+    if (row.resource == 1 && id == "t-encrypted") {
+      EXPECT_EQ(row.severity, policy::Severity::kMedium);  // not sensitive
+    }
   }
   EXPECT_FALSE(assess::ParsePiiInventory(R"({"format": "other", "version": 1, "stores": []})", "x.json").ok());
 }
