@@ -114,19 +114,42 @@ void Warn(std::string_view message) {
   std::fprintf(stderr, "tutela: warning: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
-Status WriteOutput(const Context& context, std::string_view content) {
-  if (!context.output.empty() && context.output != "-") return WriteFileAtomic(context.output, content);
+namespace {
+// Writes to stdout; a closed pipe (`tutela ... | head`) is not an error: `closed` is set and later writes are
+// skipped.
+Status WriteStdout(std::string_view content, bool& closed) {
   size_t written = 0;
-  while (written < content.size()) {
+  while (!closed && written < content.size()) {
     ssize_t got = ::write(STDOUT_FILENO, content.data() + written, content.size() - written);
     if (got < 0) {
       if (errno == EINTR) continue;
-      if (errno == EPIPE) return Status::Ok();  // the reader went away: not an error
+      if (errno == EPIPE) {
+        closed = true;  // the reader went away: not an error
+        break;
+      }
       return Status::IoError(std::string("cannot write to standard output (") + std::strerror(errno) + ").");
     }
     written += static_cast<size_t>(got);
   }
   return Status::Ok();
+}
+}  // namespace
+
+Status WriteOutput(const Context& context, std::string_view content) {
+  if (!context.output.empty() && context.output != "-") return WriteFileAtomic(context.output, content);
+  bool closed = false;
+  return WriteStdout(content, closed);
+}
+
+Status WriteOutputStream(const Context& context, const std::function<Status(const OutputSink&)>& produce) {
+  if (!context.output.empty() && context.output != "-") {
+    AtomicFileWriter writer;
+    TUTELA_RETURN_IF_ERROR(writer.Open(context.output));
+    TUTELA_RETURN_IF_ERROR(produce([&writer](std::string_view piece) { return writer.Write(piece); }));
+    return writer.Commit();  // the destructor removes the temporary file on any earlier return
+  }
+  bool closed = false;
+  return produce([&closed](std::string_view piece) { return WriteStdout(piece, closed); });
 }
 
 Progress::Progress(const Context& context, std::string label)

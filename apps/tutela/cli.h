@@ -67,6 +67,12 @@ void Warn(std::string_view message);
 // A closed stdout pipe (`tutela ... | head`) is not an error.
 Status WriteOutput(const Context& context, std::string_view content);
 
+// WriteOutput for output too large to build in memory first: `produce` calls the sink it is given with consecutive
+// pieces. With --output they go to a temporary file that is renamed into place only if `produce` and every write
+// succeed (nothing half-written otherwise); on stdout they are written as they come.
+using OutputSink = std::function<Status(std::string_view)>;
+Status WriteOutputStream(const Context& context, const std::function<Status(const OutputSink&)>& produce);
+
 // A one-line progress indicator for long work, drawn on stderr only when Context::ShowProgress() (a terminal, no
 // --quiet), redrawn at most ten times a second, and erased by Finish() or the destructor so that it never mixes
 // with results or error messages. Not thread-safe: call Update() from one thread.

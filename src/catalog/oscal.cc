@@ -5,10 +5,7 @@
 #include "tutela/core/crypto.h"
 
 namespace tutela::catalog {
-namespace {
-
-// A name-based UUID (version 5 layout over SHA-256) so that exports are reproducible.
-std::string NameUuid(std::string_view name) {
+std::string OscalNameUuid(std::string_view name) {
   std::string hex = ToHex(Sha256(std::string("tutela-oscal:") + std::string(name)));
   hex[12] = '5';
   static constexpr char kVariant[] = "89ab";
@@ -17,7 +14,6 @@ std::string NameUuid(std::string_view name) {
          hex.substr(20, 12);
 }
 
-// OSCAL ids are NCNames: letters, digits, '.', '-', '_', starting with a letter or '_'.
 std::string OscalId(std::string_view text) {
   std::string id;
   for (char c : text) {
@@ -30,6 +26,10 @@ std::string OscalId(std::string_view text) {
   }
   return id;
 }
+
+namespace {
+
+std::string NameUuid(std::string_view name) { return OscalNameUuid(name); }
 
 nlohmann::json OscalControl(const Requirement& requirement) {
   nlohmann::json control = {{"id", OscalId(requirement.id)}, {"title", requirement.title}};

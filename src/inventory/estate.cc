@@ -441,20 +441,28 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
   element list;
   if (fields["resources"].get(list) == simdjson::SUCCESS) {
     if (list.type() != element_type::ARRAY) return FormatError(source, Pointer(pointer, "resources"), "not an array");
+    // One "file#/.../resources/" prefix per module: a resource's source costs one allocation, not four.
+    const std::string list_pointer = Pointer(pointer, "resources");
+    const std::string source_prefix = source + "#" + list_pointer + "/";
     size_t index = 0;
     for (element item : AsArray(list)) {
-      std::string where = Pointer(Pointer(pointer, "resources"), index++);
-      if (item.type() != element_type::OBJECT) return FormatError(source, where, "a resource is not an object");
+      const size_t position = index++;
+      auto where = [&] { return Pointer(list_pointer, position); };
+      if (item.type() != element_type::OBJECT) return FormatError(source, where(), "a resource is not an object");
       object resource_fields = AsObject(item);
       Resource resource;
       std::string_view address, type, name, mode;
       if (!GetString(resource_fields, "address", address) || !GetString(resource_fields, "type", type)) {
-        return FormatError(source, where, "the resource has no string \"address\" and \"type\"");
+        return FormatError(source, where(), "the resource has no string \"address\" and \"type\"");
       }
       GetString(resource_fields, "name", name);
       GetString(resource_fields, "mode", mode);
       resource.address = address;
-      SetIdentity(type, name, module_address, mode, source + "#" + where, &resource);
+      std::string resource_source;
+      resource_source.reserve(source_prefix.size() + 8);
+      resource_source += source_prefix;
+      resource_source += std::to_string(position);
+      SetIdentity(type, name, module_address, mode, std::move(resource_source), &resource);
       element values;
       if (resource_fields["values"].get(values) == simdjson::SUCCESS && values.type() == element_type::OBJECT) {
         resource.values = values;
@@ -519,23 +527,30 @@ Status Estate::AddPlan(element root, const std::string& source) {
     return FormatError(source, "/format_version",
                        "plan format version \"" + std::string(version) + "\" is not supported (0.x and 1.x are)");
   }
-  std::vector<Resource> found;
+  // Resources are collected straight into resources_ (from `first` on); deleted ones are dropped at the end.
+  const size_t first = resources_.size();
+  size_t change_count = 0;
   element hint;
   if (fields["resource_changes"].get(hint) == simdjson::SUCCESS && hint.type() == element_type::ARRAY) {
-    found.reserve(AsArray(hint).size());
+    change_count = AsArray(hint).size();
   }
+  resources_.reserve(first + change_count);
   element planned;
   if (fields["planned_values"].get(planned) == simdjson::SUCCESS) {
     element root_module;
     if (planned.type() == element_type::OBJECT &&
         AsObject(planned)["root_module"].get(root_module) == simdjson::SUCCESS) {
-      TUTELA_RETURN_IF_ERROR(CollectModule(root_module, "/planned_values/root_module", source, found));
+      TUTELA_RETURN_IF_ERROR(CollectModule(root_module, "/planned_values/root_module", source, resources_));
     }
   }
+  // No reallocation from here on (changes add at most change_count resources), so views of addresses stay valid.
+  resources_.reserve(resources_.size() + change_count);
   std::unordered_map<std::string_view, size_t> index;
-  index.reserve(found.size());
-  for (size_t position = 0; position < found.size(); ++position) index.emplace(found[position].address, position);
-  std::vector<bool> deleted(found.size(), false);
+  index.reserve(resources_.size() - first);
+  for (size_t position = first; position < resources_.size(); ++position) {
+    index.emplace(resources_[position].address, position);
+  }
+  std::vector<bool> deleted(resources_.size(), false);
   element changes;
   if (fields["resource_changes"].get(changes) == simdjson::SUCCESS) {
     if (changes.type() != element_type::ARRAY) return FormatError(source, "/resource_changes", "not an array");
@@ -568,8 +583,8 @@ Status Estate::AddPlan(element root, const std::string& source) {
       bool has_unknown = change_object["after_unknown"].get(after_unknown) == simdjson::SUCCESS &&
                          after_unknown.type() != element_type::NULL_VALUE;
       if (existing != index.end()) {
-        found[existing->second].unknown = after_unknown;
-        found[existing->second].has_unknown = has_unknown;
+        resources_[existing->second].unknown = after_unknown;
+        resources_[existing->second].has_unknown = has_unknown;
         continue;
       }
       // A change without planned values (older plans, or tools that strip planned_values): take `after`.
@@ -586,7 +601,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
                             : EmptyObject();
       resource.unknown = after_unknown;
       resource.has_unknown = has_unknown;
-      found.push_back(std::move(resource));
+      resources_.push_back(std::move(resource));
       deleted.push_back(false);
     }
   }
@@ -596,16 +611,18 @@ Status Estate::AddPlan(element root, const std::string& source) {
       AsObject(configuration)["root_module"].get(config_root) == simdjson::SUCCESS) {
     CollectConfiguration(config_root, "", references);
   }
-  resources_.reserve(resources_.size() + found.size());
-  for (size_t position = 0; position < found.size(); ++position) {
+  size_t kept = first;
+  for (size_t position = first; position < resources_.size(); ++position) {
     if (deleted[position]) continue;
-    uint32_t resource_index = static_cast<uint32_t>(resources_.size());
-    auto config = references.find(StripInstanceKeys(found[position].address));
+    uint32_t resource_index = static_cast<uint32_t>(kept);
+    auto config = references.find(StripInstanceKeys(resources_[position].address));
     if (config != references.end()) {
       for (const std::string& target : config->second) references_.push_back({resource_index, target});
     }
-    resources_.push_back(std::move(found[position]));
+    if (kept != position) resources_[kept] = std::move(resources_[position]);
+    ++kept;
   }
+  resources_.resize(kept);
   return Status::Ok();
 }
 

@@ -215,6 +215,7 @@ struct Context {
   const inventory::Estate* estate = nullptr;
   const inventory::Resource* resource = nullptr;
   Scratch* scratch = nullptr;
+  const ResourceFacts* facts = nullptr;  // may be null
 };
 
 struct Condition {
@@ -235,7 +236,8 @@ struct Condition {
     kPortRange,
     kJson,
     kLinked,
-    kLength
+    kLength,
+    kPii
   } kind = kAll;
   AttributePath path;
   AttributePath path_to;  // kPortRange's upper bound
@@ -304,6 +306,16 @@ Tri Condition::Eval(const Context& context) const {
     }
     case kNot:
       return Not(children[0]->Eval(context));
+    case kPii: {
+      if (!context.facts || context.facts->pii.empty()) return Tri::kFalse;
+      size_t index = static_cast<size_t>(context.resource - context.estate->resources().data());
+      if (index >= context.facts->pii.size()) return Tri::kFalse;
+      const std::vector<std::string>& labels = context.facts->pii[index];
+      for (const Literal& literal : literals) {
+        if (std::find(labels.begin(), labels.end(), literal.text) != labels.end()) return Tri::kTrue;
+      }
+      return Tri::kFalse;
+    }
     case kLinked: {
       Tri result = Tri::kFalse;
       for (uint32_t link : context.resource->links) {
@@ -311,7 +323,8 @@ Tri Condition::Eval(const Context& context) const {
         if (other.type != linked_type) continue;
         Tri match = Tri::kTrue;
         if (!children.empty()) {
-          Context inner{other.values, other.unknown, other.has_unknown, context.estate, &other, context.scratch};
+          Context inner{other.values, other.unknown,   other.has_unknown, context.estate,
+                        &other,       context.scratch, context.facts};
           match = children[0]->Eval(inner);
         }
         result = Or(result, match);
@@ -497,6 +510,27 @@ Result<std::shared_ptr<const Condition>> Compile(const YAML::Node& node, std::st
     condition->children.push_back(std::move(child));
     return std::shared_ptr<const Condition>(condition);
   }
+  if (node["pii"]) {
+    // {pii: sensitive} / {pii: [financial, health]}: the resource holds PII of one of these labels (a PII inventory
+    // category, "any" for any PII, "sensitive" for sensitive PII). Never unknown: without an inventory it is false.
+    const YAML::Node labels = node["pii"];
+    condition->kind = Condition::kPii;
+    if (labels.IsScalar()) {
+      condition->literals.push_back(ToLiteral(labels));
+    } else if (labels.IsSequence() && labels.size() > 0) {
+      for (const YAML::Node& label : labels) {
+        if (!label.IsScalar()) return bad(label, "`pii` labels must be strings");
+        condition->literals.push_back(ToLiteral(label));
+      }
+    } else {
+      return bad(labels, "`pii` needs a label (any, sensitive or a PII category) or a list of them");
+    }
+    for (Literal& literal : condition->literals) {
+      literal.kind = Literal::kString;
+      if (literal.text.empty()) return bad(labels, "`pii` labels must be non-empty strings");
+    }
+    return std::shared_ptr<const Condition>(condition);
+  }
   if (node["linked"]) {
     const YAML::Node linked = node["linked"];
     if (!linked.IsMap() || !linked["type"] || !linked["type"].IsScalar()) {
@@ -596,9 +630,9 @@ Result<std::shared_ptr<const Condition>> Compile(const YAML::Node& node, std::st
   return std::shared_ptr<const Condition>(condition);
 }
 
-Outcome Run(const Check& check, const inventory::Estate& estate, const inventory::Resource& resource,
-            Scratch& scratch) {
-  Context context{resource.values, resource.unknown, resource.has_unknown, &estate, &resource, &scratch};
+Outcome Run(const Check& check, const inventory::Estate& estate, const inventory::Resource& resource, Scratch& scratch,
+            const ResourceFacts* facts) {
+  Context context{resource.values, resource.unknown, resource.has_unknown, &estate, &resource, &scratch, facts};
   if (check.applies_when) {
     Tri applies = check.applies_when->Eval(context);
     if (applies == Tri::kFalse) return Outcome::kNotApplicable;
@@ -754,12 +788,14 @@ int64_t CheckSet::Find(std::string_view id) const {
   return found == by_id_.end() ? -1 : static_cast<int64_t>(found->second);
 }
 
-Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource) {
+Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource,
+                    const ResourceFacts* facts) {
   Scratch scratch;
-  return Run(check, estate, estate.resources()[resource], scratch);
+  return Run(check, estate, estate.resources()[resource], scratch, facts);
 }
 
-std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads) {
+std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads,
+                                  const ResourceFacts* facts) {
   const auto& resources = estate.resources();
   if (threads == 0) threads = std::max<size_t>(1, std::thread::hardware_concurrency());
   threads = std::min<size_t>(threads, std::max<size_t>(1, resources.size() / 2048));
@@ -774,7 +810,7 @@ std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estat
       if (!applicable) continue;
       for (uint32_t check : *applicable) {
         parts[part].push_back(
-            {check, static_cast<uint32_t>(index), Run(checks.checks()[check], estate, resource, scratch)});
+            {check, static_cast<uint32_t>(index), Run(checks.checks()[check], estate, resource, scratch, facts)});
       }
     }
   };

@@ -95,7 +95,12 @@ TEST_P(FixtureTest, EveryCaseGivesItsExpectedOutcome) {
       Estate estate;
       Status added = estate.AddText(PlanOf(test_case["resources"]), check.id);
       ASSERT_TRUE(added.ok()) << added.ToString();
-      Outcome outcome = EvaluateOne(check, estate, 0);
+      ResourceFacts facts;
+      if (test_case["pii"]) {
+        facts.pii.resize(estate.resources().size());
+        for (const YAML::Node& label : test_case["pii"]) facts.pii[0].push_back(label.Scalar());
+      }
+      Outcome outcome = EvaluateOne(check, estate, 0, test_case["pii"] ? &facts : nullptr);
       EXPECT_EQ(OutcomeName(outcome), expect) << check.id << " at fixture line " << test_case.Mark().line + 1;
     }
     EXPECT_TRUE(saw_pass && saw_fail) << check.id << " needs a passing and a failing case";
@@ -138,6 +143,8 @@ TEST(CheckSetTest, RejectsBadDefinitionsWithTheirLine) {
   } cases[] = {
       {valid + "    condition: {attr: a, frobnicate: 1}\n", "bad.yaml:11:"},
       {valid + "    condition: {attr: a, exists: true, equals: 1}\n", "one operator"},
+      {valid + "    condition: {pii: []}\n", "`pii` needs a label"},
+      {valid + "    condition: {pii: [sensitive, {a: b}]}\n", "`pii` labels must be strings"},
       {valid + "    condition: {attr: a, regex: \"(\"}\n", "invalid regular expression"},
       {valid + "    condition: {attr: a, cidr_contains: nonsense}\n", "IPv4 or IPv6"},
       {valid + "    condition: {attr: \"a..b\", exists: true}\n", "empty step"},

@@ -86,11 +86,20 @@ struct CheckResult {
   Outcome outcome = Outcome::kUnknown;
 };
 
-// Evaluates every applicable check over every managed resource (data sources are skipped). Results are ordered by
-// resource, then by check order. `threads` 0 means one per core.
-std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads = 0);
+// Facts about resources that do not come from the estate, which the `pii` condition reads. `pii[i]` lists the
+// labels of resource i: the PII categories it holds (from a PII inventory), "any" when it holds any PII and
+// "sensitive" when it holds sensitive PII. Empty (or shorter than the estate): nothing is known, `pii` is false.
+struct ResourceFacts {
+  std::vector<std::vector<std::string>> pii;
+};
 
-// Evaluates one check on one resource (for tests and tools).
-Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource);
+// Evaluates every applicable check over every managed resource (data sources are skipped). Results are ordered by
+// resource, then by check order. `threads` 0 means one per core. `facts` may be null.
+std::vector<CheckResult> Evaluate(const CheckSet& checks, const inventory::Estate& estate, size_t threads = 0,
+                                  const ResourceFacts* facts = nullptr);
+
+// Evaluates one check on one resource (for tests and tools). `facts` may be null.
+Outcome EvaluateOne(const Check& check, const inventory::Estate& estate, uint32_t resource,
+                    const ResourceFacts* facts = nullptr);
 
 }  // namespace tutela::policy
