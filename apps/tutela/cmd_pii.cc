@@ -35,8 +35,6 @@ struct PiiScanOptions {
   size_t chunk_size = 1 << 20;
 };
 
-Status WriteStdout(std::string_view data, bool* closed);
-
 int SensitivityRank(std::string_view level) {
   return level == "high" ? 3 : level == "medium" ? 2 : level == "low" ? 1 : level == "any" ? 0 : -1;
 }
@@ -73,37 +71,29 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   pii::FindingCollector collector(compiled, *key, options.show_values);
   // NDJSON streams: each finding is written as it is found, so memory stays bounded whatever the input. The other
   // formats are sorted documents and hold the (masked) findings until the end.
-  const bool streaming = *format == "ndjson";
-  const bool to_stdout = context.output.empty() || context.output == "-";
-  AtomicFileWriter writer;
-  std::string pending;
-  Status stream_status;
-  bool stdout_closed = false;
-  auto flush = [&] {
-    if (pending.empty() || !stream_status.ok()) return;
-    stream_status = to_stdout ? WriteStdout(pending, &stdout_closed) : writer.Write(pending);
-    pending.clear();
-  };
-  if (streaming) {
-    if (!to_stdout) {
-      if (Status opened = writer.Open(context.output); !opened.ok()) return ReportError(opened);
-    }
-    collector.SetStream([&](const pii::StoredFinding& finding) {
-      pending += pii::FindingNdjsonLine(finding);
-      if (pending.size() >= (1u << 16)) flush();
+  if (*format == "ndjson") {
+    Status streamed = WriteOutputStream(context, [&](const OutputSink& sink) {
+      std::string pending;
+      Status failed;
+      auto flush = [&] {
+        if (failed.ok() && !pending.empty()) failed = sink(pending);
+        pending.clear();
+      };
+      collector.SetStream([&](const pii::StoredFinding& finding) {
+        pending += pii::FindingNdjsonLine(finding);
+        if (pending.size() >= (1u << 16)) flush();
+      });
+      Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
+      if (!scanned.ok()) collector.OnError(scanned);
+      flush();
+      return failed;
     });
-  }
-  Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
-  if (!scanned.ok()) collector.OnError(scanned);
-  collector.Sort();
-
-  if (streaming) {
-    flush();
-    if (!stream_status.ok()) return ReportError(stream_status);
-    if (!to_stdout) {
-      if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
-    }
+    if (!streamed.ok()) return ReportError(streamed);
+    collector.Sort();
   } else {
+    Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
+    if (!scanned.ok()) collector.OnError(scanned);
+    collector.Sort();
     std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
     if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   }
@@ -158,21 +148,6 @@ Result<std::shared_ptr<const pii::Ruleset>> LoadRuleset(const std::string& catal
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code error;
   return std::filesystem::equivalent(a, b, error);
-}
-
-// Writes to standard output; a reader that went away ends the run quietly.
-Status WriteStdout(std::string_view data, bool* closed) {
-  while (!data.empty() && !*closed) {
-    ssize_t written = ::write(STDOUT_FILENO, data.data(), data.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0 && errno == EPIPE) {
-      *closed = true;
-      break;
-    }
-    if (written < 0) return ErrnoStatus(errno, "write", "standard output");
-    data.remove_prefix(static_cast<size_t>(written));
-  }
-  return Status::Ok();
 }
 
 int RunRedact(const Context& context, const PiiRedactOptions& options) {
@@ -231,25 +206,15 @@ int RunRedact(const Context& context, const PiiRedactOptions& options) {
   if (fd < 0) return ReportError(ErrnoStatus(errno, "open", options.input));
   std::string display = from_stdin ? "<stdin>" : options.input;
 
-  AtomicFileWriter writer;
-  if (!to_stdout) {
-    if (Status opened = writer.Open(context.output); !opened.ok()) return ReportError(opened);
-  }
-  bool closed = false;
   pii::RedactStats stats;
-  Status redacted = (*redactor)->Redact(
-      fd, display, [&](std::string_view data) { return to_stdout ? WriteStdout(data, &closed) : writer.Write(data); },
-      &stats);
+  // The manifest is written before the output is committed: no tokenized output exists without its manifest.
+  Status redacted = WriteOutputStream(context, [&](const OutputSink& sink) -> Status {
+    TUTELA_RETURN_IF_ERROR((*redactor)->Redact(fd, display, sink, &stats));
+    if (manifest_path.empty() || !(*redactor)->writes_bare_tokens()) return Status::Ok();
+    return WriteFileAtomic(manifest_path, (*redactor)->manifest().ToJson());
+  });
   if (!from_stdin) ::close(fd);
   if (!redacted.ok()) return ReportError(redacted);  // the temporary file is removed; the old output stays
-  if (!manifest_path.empty() && (*redactor)->writes_bare_tokens()) {
-    if (Status written = WriteFileAtomic(manifest_path, (*redactor)->manifest().ToJson()); !written.ok()) {
-      return ReportError(written);
-    }
-  }
-  if (!to_stdout) {
-    if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
-  }
   uint64_t values = 0;
   std::string by_entity;
   for (const auto& [entity, count] : stats.values) {
