@@ -12,6 +12,7 @@
 #include "tutela/core/crypto.h"
 #include "tutela/core/csv.h"
 #include "tutela/core/file_util.h"
+#include "tutela/pii/extract.h"
 
 namespace tutela::pii {
 namespace {
@@ -261,9 +262,13 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
                               const std::vector<std::string>& roots, std::string_view generated_at) {
   nlohmann::json stores = nlohmann::json::array();
   for (const std::string& root : roots) {
-    std::string store = root == "-" ? "<stdin>" : root;
+    const bool database = IsPostgresUri(root);
+    std::string store = root == "-" ? "<stdin>" : database ? RedactUri(root) : root;
     std::error_code error;
-    std::string kind = root == "-" ? "stream" : std::filesystem::is_directory(root, error) ? "directory" : "file";
+    std::string kind = root == "-"                                  ? "stream"
+                       : database                                   ? "database"
+                       : std::filesystem::is_directory(root, error) ? "directory"
+                                                                    : "file";
     std::map<std::string, std::pair<uint64_t, double>> per_entity;
     std::set<std::string> files;
     for (const StoredFinding& finding : collector.findings()) {
