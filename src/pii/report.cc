@@ -154,11 +154,10 @@ void FindingCollector::OnSkipped(std::string_view path, std::string_view reason)
 }
 
 void FindingCollector::Sort() {
-  std::sort(findings_.begin(), findings_.end(), [](const StoredFinding& a, const StoredFinding& b) {
-    if (a.path != b.path) return a.path < b.path;
-    if (a.start != b.start) return a.start < b.start;
-    return a.entity < b.entity;
-  });
+  // Within one input, findings keep the order the scan delivered them (one worker per input): offset order for plain
+  // files, segment order (member, sheet, paragraph, page, table) inside containers, whose offsets are per segment.
+  std::stable_sort(findings_.begin(), findings_.end(),
+                   [](const StoredFinding& a, const StoredFinding& b) { return a.path < b.path; });
   std::sort(errors_.begin(), errors_.end());
   std::sort(skipped_.begin(), skipped_.end());
 }

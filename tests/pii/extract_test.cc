@@ -363,15 +363,30 @@ TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
     }
   }
   if (bin.empty()) GTEST_SKIP() << "initdb/pg_ctl not found: install Debian `postgresql` (scripts/install-deps)";
-  TempDir dir;
-  std::filesystem::create_directories(dir / "data");
-  std::filesystem::create_directories(dir / "sock");
+  // As root the server runs as `postgres`, which must reach the folder: /tmp may be private (0700), so the server's
+  // folder is made under /var/tmp then.
+  TempDir scratch;
+  std::filesystem::path dir = scratch.path();
   std::vector<std::string> as_user;
+  struct Remove {
+    std::filesystem::path path;
+    ~Remove() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } remove;
   if (::geteuid() == 0) {
     if (RunProcess({"id", "postgres"}).exit_code != 0) GTEST_SKIP() << "running as root and no `postgres` user";
-    RunProcess({"chown", "-R", "postgres", dir.path().string()});
-    RunProcess({"chmod", "755", dir.path().string()});
+    std::string pattern = "/var/tmp/tutela-pg-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir = remove.path = pattern;
+    std::filesystem::create_directories(dir / "data");
+    std::filesystem::create_directories(dir / "sock");
+    RunProcess({"chown", "-R", "postgres", dir.string()});
     as_user = {"runuser", "-u", "postgres", "--"};
+  } else {
+    std::filesystem::create_directories(dir / "data");
+    std::filesystem::create_directories(dir / "sock");
   }
   auto as = [&](std::vector<std::string> argv) {
     argv.insert(argv.begin(), as_user.begin(), as_user.end());
@@ -417,10 +432,10 @@ TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
       std::count_if(full.hits.begin(), full.hits.end(), [](const Hit& hit) { return hit.entity == "EMAIL_ADDRESS"; });
   EXPECT_EQ(emails, 50u);
   // Through the CLI, with the inventory: the store is the URI without its password.
-  auto result = RunTutela({"pii", "scan", uri, "--format", "json", "--inventory", (dir / "inv.json").string(),
-                           "--fingerprint-key-file", (dir / "key").string()});
+  auto result = RunTutela({"pii", "scan", uri, "--format", "json", "--inventory", (scratch / "inv.json").string(),
+                           "--fingerprint-key-file", (scratch / "key").string()});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string inventory = ReadFile(dir / "inv.json");
+  std::string inventory = ReadFile(scratch / "inv.json");
   EXPECT_NE(inventory.find("\"database\""), std::string::npos) << inventory;
   EXPECT_EQ(inventory.find(":pw@"), std::string::npos) << inventory;
   EXPECT_EQ(result.out.find(":pw@"), std::string::npos) << result.out;

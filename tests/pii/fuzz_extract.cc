@@ -2,6 +2,7 @@
 // bytes, extraction ends with OK or one error, never a crash or a hang; findings stay inside their segment. Limits
 // are small so bombs end quickly.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
@@ -17,6 +18,8 @@
 namespace {
 
 constexpr std::string_view kCatalog = R"(
+source: "fuzz target: one entity"
+verified: false
 context_boost: 0.3
 negative_penalty: 0.35
 negative_context: [order]
@@ -42,7 +45,10 @@ class CheckingSink : public tutela::pii::Sink {
 tutela::pii::Scanner& Scanner() {
   static std::unique_ptr<tutela::pii::Scanner> scanner = [] {
     auto catalog = tutela::pii::ParseCatalog(kCatalog, "fuzz.yaml");
-    if (!catalog.ok()) std::abort();
+    if (!catalog.ok()) {
+      std::fprintf(stderr, "%s\n", catalog.status().ToString().c_str());
+      std::abort();
+    }
     auto rules = tutela::pii::Ruleset::Compile(*catalog);
     if (!rules.ok()) std::abort();
     auto created = tutela::pii::Scanner::Create(*rules, {});
