@@ -449,6 +449,10 @@ Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::strin
   InputKind kind = SniffKind(name, head);
   if (kind == InputKind::kText && extract::SourceEncoding(options, head).empty()) {
     if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoStatus(errno, "seek", file);
+    bool records = false;
+    if (extract::IsJsonName(name, &records)) {
+      return extract::ScanJsonFile(scanner, fd, size, records, display_path, sink);
+    }
     return scanner.ScanFd(fd, display_path, sink);
   }
   extract::Context ctx;

@@ -95,6 +95,9 @@ Status ScanOoxml(Context& ctx, std::string_view data, InputKind kind, std::strin
 Status ScanPdf(Context& ctx, std::string_view data, std::string_view location);
 Status ScanSqliteFile(Context& ctx, const std::string& file);
 Status ScanSqliteMemory(Context& ctx, std::string_view data, std::string_view location);
+// JSON files (.json; .ndjson/.jsonl set *records): findings get the full JSON pointer as location.
+bool IsJsonName(std::string_view name, bool* records);
+Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::string_view display_path, Sink& sink);
 // Routes an in-memory input by kind (nested members).
 Status ScanMemoryAt(Context& ctx, std::string_view data, InputKind kind, std::string_view name,
                     std::string_view location, int depth);

@@ -330,6 +330,28 @@ TEST_F(ExtractTest, CliReadsArchivesFromStdinAndTakesEncoding) {
   EXPECT_NE(bad.err.find("KLINGON"), std::string::npos) << bad.err;
 }
 
+TEST_F(ExtractTest, JsonFindingsCarryTheFullKeyPath) {
+  WriteFile(dir_ / "doc.json",
+            "{\"user\": {\"contacts\": [{\"kind\": \"work\", \"email\": \"li.wei@corp-mail.cn\"}],\n"
+            " \"card\": \"4539 1488 0343 6467\"}, \"a/b\": \"x li.wei@corp-mail.cn\"}\n");
+  CollectSink doc = ScanOne(dir_ / "doc.json");
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "key /user/contacts/0/email")) << doc.Describe();
+  EXPECT_TRUE(doc.Has("CREDIT_CARD", "key /user/card")) << doc.Describe();
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "key /a~1b")) << doc.Describe();
+  WriteFile(dir_ / "log.ndjson",
+            "{\"msg\": \"ok\"}\n{\"user\": {\"email\": \"li.wei@corp-mail.cn\"}}\nnot json li.wei@corp-mail.cn\n"
+            "{\"items\": [1, {\"card\": \"4539 1488 0343 6467\"}]}");
+  CollectSink log = ScanOne(dir_ / "log.ndjson");
+  ASSERT_EQ(log.hits.size(), 3u) << log.Describe();
+  EXPECT_EQ(log.hits[0].location, "key /user/email");
+  EXPECT_EQ(log.hits[0].line, 2u);
+  EXPECT_EQ(log.hits[1].location, "");  // a line that is not JSON keeps the engine's location
+  EXPECT_EQ(log.hits[2].location, "key /items/1/card");
+  // Offsets stay offsets into the file.
+  std::string text = ReadFile(dir_ / "log.ndjson");
+  EXPECT_EQ(text.substr(log.hits[0].start, log.hits[0].end - log.hits[0].start), kEmail);
+}
+
 TEST(RedactUriTest, PasswordsNeverShow) {
   EXPECT_EQ(RedactUri("postgresql://scan:s3cret@db.local:5432/crm"), "postgresql://scan:***@db.local:5432/crm");
   EXPECT_EQ(RedactUri("postgres://scan@db/crm?password=s3cret&sslmode=require"),
