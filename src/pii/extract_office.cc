@@ -248,6 +248,7 @@ Status ScanXlsx(Context& ctx, std::map<std::string, std::string>& parts, std::st
     SegmentedText text;
     pugi::xml_node data = Child(Child(doc, "worksheet"), "sheetData");
     uint64_t next_row = 1;
+    size_t counted = 0;  // bytes of `text` already counted against the bomb limits
     for (pugi::xml_node row : data.children()) {
       if (row.type() != pugi::node_element || LocalName(row.name()) != "row") continue;
       uint64_t row_number = row.attribute("r").as_ullong(next_row);
@@ -275,6 +276,15 @@ Status ScanXlsx(Context& ctx, std::map<std::string, std::string>& parts, std::st
         text.Append(value, true);
       }
       text.Raw("\n");
+      // Sparse cells far to the right expand into many tabs: the text counts against the bomb limits, and is
+      // scanned in pieces of about 64 MiB (the header row is context for the first piece only).
+      TUTELA_RETURN_IF_ERROR(ctx.budget.Add(text.size() - counted, location));
+      counted = text.size();
+      if (text.size() > (size_t{64} << 20)) {
+        TUTELA_RETURN_IF_ERROR(text.Scan(ctx, location, "sheet.tsv"));
+        text.Clear();
+        counted = 0;
+      }
     }
     TUTELA_RETURN_IF_ERROR(text.Scan(ctx, location, "sheet.tsv"));
   }

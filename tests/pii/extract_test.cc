@@ -244,6 +244,34 @@ TEST_F(ExtractTest, DocxParagraphsAndXlsxCells) {
   EXPECT_TRUE(outer.Has("EMAIL_ADDRESS", "letter.docx!paragraph 4")) << outer.Describe();
 }
 
+TEST_F(ExtractTest, PptxSlides) {
+  std::filesystem::create_directories(dir_ / "deck/ppt/slides");
+  const std::string ns =
+      "xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\" "
+      "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"";
+  auto slide = [&](const std::string& text) {
+    return "<?xml version=\"1.0\"?><p:sld " + ns + "><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>" + text +
+           "</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+  };
+  WriteFile(dir_ / "deck/ppt/slides/slide1.xml", slide("Quarterly review"));
+  WriteFile(dir_ / "deck/ppt/slides/slide10.xml", slide("card 4539 1488 0343 6467"));
+  WriteFile(dir_ / "deck/ppt/slides/slide2.xml", slide("contact li.wei@corp-mail.cn"));
+  RunOk({"zip", "-qr", "../deck.pptx", "."}, dir_ / "deck");
+  CollectSink sink = ScanOne(dir_ / "deck.pptx");
+  ASSERT_EQ(sink.hits.size(), 2u) << sink.Describe();
+  EXPECT_EQ(sink.hits[0].location, "slide 2");  // slides in number order, not name order
+  EXPECT_EQ(sink.hits[1].location, "slide 10");
+}
+
+TEST_F(ExtractTest, Utf16MemberOfAnArchive) {
+  auto utf16 = RunProcess({"iconv", "-f", "UTF-8", "-t", "UTF-16LE", (dir_ / "src/notes.txt").string()});
+  ASSERT_EQ(utf16.exit_code, 0);
+  WriteFile(dir_ / "u/notes16.txt", "\xFF\xFE" + utf16.out);
+  RunOk({"zip", "-q", "../u.zip", "notes16.txt"}, dir_ / "u");
+  CollectSink sink = ScanOne(dir_ / "u.zip");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "notes16.txt")) << sink.Describe();
+}
+
 TEST_F(ExtractTest, PdfPages) {
   CollectSink sink = ScanOne(SourceDir() / "tests/pii/fuzz_corpus/pdf/small.pdf");
   EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "page 2")) << sink.Describe();
