@@ -345,6 +345,10 @@ Status ScanMemoryAt(Context& ctx, std::string_view data, InputKind kind, std::st
         ctx, std::string(data), [](char*, size_t) -> Result<size_t> { return size_t{0}; }, name, location);
   }
   LocatedSink located(ctx, std::string(location));
+  if (data.substr(0, 8192).find('\0') != std::string_view::npos) {  // as Scanner::ScanFd sniffs files
+    located.OnSkipped(name, "binary content");
+    return Status::Ok();
+  }
   return ctx.scanner->ScanBuffer(data, name, located);
 }
 

@@ -94,6 +94,11 @@ Status Walk(Context& ctx, archive* a, std::string_view outer_name, std::string_v
     }
     head.resize(got);
     InputKind kind = SniffKind(name, head);
+    if (kind == InputKind::kText && got < 8192 && SourceEncoding(*ctx.options, head).empty()) {
+      // Small member, already read whole: scanned in place (no stream, no thread).
+      TUTELA_RETURN_IF_ERROR(ScanMemoryAt(ctx, head, kind, name, member, depth));
+      continue;
+    }
     if (kind == InputKind::kText) {
       Reader reader = [&ctx, a, &member](char* buffer, size_t capacity) {
         return ReadData(ctx, a, buffer, capacity, member);

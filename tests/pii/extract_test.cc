@@ -101,8 +101,13 @@ class ExtractTest : public ::testing::Test {
 };
 
 TEST_F(ExtractTest, ZipMembersAreLocatedAndCsvStaysColumnAware) {
+  WriteFile(dir_ / "src/image.bin", std::string("\x89PNG\0\0", 6) + std::string(kEmail));
+  WriteFile(dir_ / "src/big.txt", std::string(100000, 'x') + "\nemail " + std::string(kEmail) + "\n");
   RunOk({"zip", "-qr", "../bundle.zip", "."}, dir_ / "src");
   CollectSink sink = ScanOne(dir_ / "bundle.zip");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "big.txt")) << sink.Describe();  // streamed (larger than the head)
+  ASSERT_EQ(sink.skipped.size(), 1u) << sink.Describe();
+  EXPECT_EQ(sink.skipped[0], (dir_ / "bundle.zip").string() + "!image.bin: binary content");
   EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "notes.txt")) << sink.Describe();
   EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "data/customers.csv!column email")) << sink.Describe();
   EXPECT_TRUE(sink.Has("CREDIT_CARD", "pay.log")) << sink.Describe();
