@@ -47,11 +47,18 @@ Status ScanPostgres(Scanner& scanner, std::string_view uri, const ExtractOptions
   ctx.path = RedactUri(uri);
   ctx.budget.options = &options;
   ctx.budget.path = ctx.path;
-  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdb(std::string(uri).c_str()));
+  // Defaults the URI may override (later entries win): a 10 s connect timeout instead of none, and a name that
+  // shows in pg_stat_activity.
+  const std::string uri_text(uri);
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"10", "tutela pii scan", uri_text.c_str(), nullptr};
+  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdbParams(keywords, values, 1));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     return Status::IoError(ctx.path + ": cannot connect to PostgreSQL (" + (conn ? Message(conn.get()) : "no memory") +
                            "); check the host, port, database, user and password in the URI");
   }
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);  // no server notices on our stderr
   auto exec = [&](const std::string& sql) { return PgResult(PQexec(conn.get(), sql.c_str())); };
   auto ok = [](const PgResult& result) {
     auto status = PQresultStatus(result.get());

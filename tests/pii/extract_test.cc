@@ -494,6 +494,21 @@ TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
   EXPECT_NE(inventory.find("\"database\""), std::string::npos) << inventory;
   EXPECT_EQ(inventory.find(":pw@"), std::string::npos) << inventory;
   EXPECT_EQ(result.out.find(":pw@"), std::string::npos) << result.out;
+  // A user who may read only one column of crm.people (not the table, so not its ctid): that table is one error
+  // naming it, the other table is still scanned, and nothing is written (the transaction is read only).
+  auto grant = RunProcess({psql, "-h", (dir / "sock").string(), "-p", port, "-U", "tutela", "-d", "postgres", "-v",
+                           "ON_ERROR_STOP=1", "-q", "-c",
+                           "CREATE ROLE reader LOGIN; GRANT SELECT ON customers TO reader;"
+                           "GRANT USAGE ON SCHEMA crm TO reader; GRANT SELECT (nid) ON crm.people TO reader;"});
+  ASSERT_EQ(grant.exit_code, 0) << grant.err;
+  CollectSink limited;
+  Status partial = ScanPostgres(
+      **scanner, "postgresql://reader@/postgres?host=" + (dir / "sock").string() + "&port=" + port, options, limited);
+  EXPECT_TRUE(partial.ok()) << partial.ToString();
+  ASSERT_EQ(limited.errors.size(), 1u) << limited.Describe();
+  EXPECT_NE(limited.errors[0].find("(crm.people)"), std::string::npos) << limited.errors[0];
+  EXPECT_NE(limited.errors[0].find("grant SELECT"), std::string::npos) << limited.errors[0];
+  EXPECT_TRUE(limited.Has("EMAIL_ADDRESS", "customers.email ctid (0,1)")) << limited.Describe();
   // A server that is not there: one clear error.
   CollectSink none;
   Status down =
