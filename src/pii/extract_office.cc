@@ -161,19 +161,40 @@ pugi::xml_node Child(pugi::xml_node node, std::string_view local) {
   return {};
 }
 
+// "header1" for "word/header1.xml" when the part is a header, footer, footnotes, endnotes or comments; "" otherwise.
+std::string SidePart(std::string_view name) {
+  constexpr std::string_view prefix = "word/";
+  if (name.substr(0, prefix.size()) != prefix || name.size() < prefix.size() + 5 ||
+      name.substr(name.size() - 4) != ".xml" || name.find('/', prefix.size()) != std::string_view::npos) {
+    return "";
+  }
+  std::string_view stem = name.substr(prefix.size(), name.size() - prefix.size() - 4);
+  for (std::string_view kind : {"header", "footer", "footnotes", "endnotes", "comments"}) {
+    if (stem.substr(0, kind.size()) == kind) return std::string(stem);
+  }
+  return "";
+}
+
 Status ScanDocx(Context& ctx, std::map<std::string, std::string>& parts, std::string_view location) {
   auto it = parts.find("word/document.xml");
   if (it == parts.end()) return Damaged(ctx, location, "no word/document.xml in the package", kFix);
-  pugi::xml_document doc;
-  TUTELA_RETURN_IF_ERROR(Parse(ctx, doc, it->second, location, it->first));
-  std::vector<std::string> paragraphs;
-  CollectParagraphs(doc, paragraphs, -1);
+  // The body ("paragraph N"), then headers, footers, notes and comments ("header1 paragraph N").
+  std::vector<std::pair<std::string, const std::pair<const std::string, std::string>*>> sources = {{"", &*it}};
+  for (const auto& part : parts) {
+    if (std::string side = SidePart(part.first); !side.empty()) sources.emplace_back(side + " ", &part);
+  }
   SegmentedText text;
-  for (size_t i = 0; i < paragraphs.size(); ++i) {
-    if (paragraphs[i].empty()) continue;
-    text.Mark("paragraph " + std::to_string(i + 1));
-    text.Append(paragraphs[i], false);
-    text.Raw("\n");
+  for (const auto& [label, part] : sources) {
+    pugi::xml_document doc;
+    TUTELA_RETURN_IF_ERROR(Parse(ctx, doc, part->second, location, part->first));
+    std::vector<std::string> paragraphs;
+    CollectParagraphs(doc, paragraphs, -1);
+    for (size_t i = 0; i < paragraphs.size(); ++i) {
+      if (paragraphs[i].empty()) continue;
+      text.Mark(label + "paragraph " + std::to_string(i + 1));
+      text.Append(paragraphs[i], false);
+      text.Raw("\n");
+    }
   }
   return text.Scan(ctx, location, "document.txt");
 }

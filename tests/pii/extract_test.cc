@@ -231,8 +231,12 @@ TEST_F(ExtractTest, DocxParagraphsAndXlsxCells) {
             "<w:p><w:r><w:t xml:space=\"preserve\">your card </w:t></w:r><w:r><w:t>4539 1488 0343 6467</w:t></w:r>"
             "</w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>email li.wei@corp-mail.cn</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
             "</w:body></w:document>");
+  WriteFile(dir_ / "doc/word/footer2.xml",
+            "<?xml version=\"1.0\"?><w:ftr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+            "<w:p><w:r><w:t>Questions: li.wei@corp-mail.cn</w:t></w:r></w:p></w:ftr>");
   RunOk({"zip", "-qr", "../letter.docx", "."}, dir_ / "doc");
   CollectSink doc = ScanOne(dir_ / "letter.docx");
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "footer2 paragraph 1")) << doc.Describe();
   EXPECT_TRUE(doc.Has("CREDIT_CARD", "paragraph 3")) << doc.Describe();  // split over two runs
   EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "paragraph 4")) << doc.Describe();
   for (const Hit& hit : doc.hits) EXPECT_EQ(hit.line, 1u);
