@@ -349,6 +349,7 @@ Status ScanMemoryAt(Context& ctx, std::string_view data, InputKind kind, std::st
     located.OnSkipped(name, "binary content");
     return Status::Ok();
   }
+  if (bool records = false; IsJsonName(name, &records)) return ScanJsonMemory(ctx, data, name, location, records);
   return ctx.scanner->ScanBuffer(data, name, located);
 }
 

@@ -14,6 +14,8 @@
 namespace tutela::pii::extract {
 namespace {
 
+constexpr size_t kMaxJsonMember = size_t{64} << 20;
+
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
 };
@@ -85,7 +87,8 @@ Status Walk(Context& ctx, archive* a, std::string_view outer_name, std::string_v
       ctx.sink->OnSkipped(ctx.path + "!" + member, "encrypted archive member");
       continue;
     }
-    std::string head(8192, '\0');
+    constexpr size_t head_size = 8192;
+    std::string head(head_size, '\0');
     size_t got = 0;
     while (got < head.size()) {
       TUTELA_ASSIGN_OR_RETURN(size_t n, ReadData(ctx, a, head.data() + got, head.size() - got, member));
@@ -93,8 +96,23 @@ Status Walk(Context& ctx, archive* a, std::string_view outer_name, std::string_v
       got += n;
     }
     head.resize(got);
+    bool whole = got < head_size;  // the member ended within the head
     InputKind kind = SniffKind(name, head);
-    if (kind == InputKind::kText && got < 8192 && SourceEncoding(*ctx.options, head).empty()) {
+    bool records = false;
+    if (kind == InputKind::kText && !whole && IsJsonName(name, &records) &&
+        SourceEncoding(*ctx.options, head).empty()) {
+      // JSON members up to kMaxJsonMember are read whole, so findings get their JSON Pointer; larger ones stream.
+      std::string buffer(65536, '\0');
+      while (head.size() < kMaxJsonMember) {
+        TUTELA_ASSIGN_OR_RETURN(size_t n, ReadData(ctx, a, buffer.data(), buffer.size(), member));
+        if (n == 0) {
+          whole = true;  // scanned in place below
+          break;
+        }
+        head.append(buffer.data(), n);
+      }
+    }
+    if (kind == InputKind::kText && whole && SourceEncoding(*ctx.options, head).empty()) {
       // Small member, already read whole: scanned in place (no stream, no thread).
       TUTELA_RETURN_IF_ERROR(ScanMemoryAt(ctx, head, kind, name, member, depth));
       continue;
@@ -114,7 +132,7 @@ Status Walk(Context& ctx, archive* a, std::string_view outer_name, std::string_v
       continue;
     }
     std::string data = std::move(head);
-    if (got == 8192) {
+    if (!whole) {
       std::string buffer(65536, '\0');
       while (true) {
         TUTELA_ASSIGN_OR_RETURN(size_t n, ReadData(ctx, a, buffer.data(), buffer.size(), member));

@@ -98,6 +98,9 @@ Status ScanSqliteMemory(Context& ctx, std::string_view data, std::string_view lo
 // JSON files (.json; .ndjson/.jsonl set *records): findings get the full JSON pointer as location.
 bool IsJsonName(std::string_view name, bool* records);
 Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::string_view display_path, Sink& sink);
+// The same for a JSON member held in memory; findings are located "location!key /pointer".
+Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name, std::string_view location,
+                      bool records);
 // Routes an in-memory input by kind (nested members).
 Status ScanMemoryAt(Context& ctx, std::string_view data, InputKind kind, std::string_view name,
                     std::string_view location, int depth);

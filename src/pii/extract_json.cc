@@ -152,4 +152,41 @@ Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::
   return scanned;
 }
 
+Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name, std::string_view location,
+                      bool records) {
+  BufferSink buffer(*ctx.sink);
+  Status scanned = ctx.scanner->ScanBuffer(data, name, buffer);
+  std::vector<Stored>& findings = buffer.findings;
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Stored& a, const Stored& b) { return a.start < b.start; });
+  if (!findings.empty() && records) {
+    size_t next = 0;
+    for (size_t begin = 0; begin < data.size() && next < findings.size();) {
+      size_t end = data.find('\n', begin);
+      if (end == std::string_view::npos) end = data.size();
+      while (next < findings.size() && findings[next].start < begin) ++next;
+      if (next < findings.size() && findings[next].start < end)
+        Place(data.substr(begin, end - begin), begin, findings, next);
+      begin = end + 1;
+    }
+  } else if (!findings.empty()) {
+    Place(data, 0, findings, 0);
+  }
+  LocatedSink located(ctx, std::string(location));
+  for (const Stored& stored : findings) {
+    Finding finding;
+    finding.entity = stored.entity;
+    finding.path = ctx.path;
+    finding.location = stored.location;
+    finding.start = stored.start;
+    finding.end = stored.end;
+    finding.line = stored.line;
+    finding.score = stored.score;
+    finding.value = stored.value;
+    located.OnFinding(finding);
+  }
+  ctx.scanned += buffer.bytes;
+  return scanned;
+}
+
 }  // namespace tutela::pii::extract

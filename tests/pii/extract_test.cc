@@ -384,6 +384,13 @@ TEST_F(ExtractTest, JsonFindingsCarryTheFullKeyPath) {
   EXPECT_EQ(log.hits[0].line, 2u);
   EXPECT_EQ(log.hits[1].location, "");  // a line that is not JSON keeps the engine's location
   EXPECT_EQ(log.hits[2].location, "key /items/1/card");
+  // Inside an archive (small and large members alike) the pointer follows the member path.
+  WriteFile(dir_ / "j/big.ndjson", std::string(20000, ' ') + "\n" + ReadFile(dir_ / "log.ndjson"));
+  std::filesystem::copy_file(dir_ / "doc.json", dir_ / "j/doc.json");
+  RunOk({"zip", "-q", "../j.zip", "big.ndjson", "doc.json"}, dir_ / "j");
+  CollectSink zipped = ScanOne(dir_ / "j.zip");
+  EXPECT_TRUE(zipped.Has("EMAIL_ADDRESS", "doc.json!key /user/contacts/0/email")) << zipped.Describe();
+  EXPECT_TRUE(zipped.Has("CREDIT_CARD", "big.ndjson!key /items/1/card")) << zipped.Describe();
   // Offsets stay offsets into the file.
   std::string text = ReadFile(dir_ / "log.ndjson");
   EXPECT_EQ(text.substr(log.hits[0].start, log.hits[0].end - log.hits[0].start), kEmail);
