@@ -119,13 +119,17 @@ def main():
     write(seeds + "/archive/small.zip", z)
     write(seeds + "/archive/truncated.zip", z[: len(z) // 2])
     tar = io.BytesIO()
-    with tarfile.open(fileobj=tar, mode="w:gz", format=tarfile.USTAR_FORMAT) as t:
+    with tarfile.open(fileobj=tar, mode="w", format=tarfile.USTAR_FORMAT) as t:
         data = b"card 4539 1488 0343 6467\n"
         info = tarfile.TarInfo("log.txt")
         info.size, info.mtime = len(data), 0
         t.addfile(info, io.BytesIO(data))
-    write(seeds + "/archive/small.tar.gz", tar.getvalue())
+    write(seeds + "/archive/small.tar.gz", gzip.compress(tar.getvalue(), mtime=0))
     write(seeds + "/archive/nested.zip", zip_bytes([("inner.zip", z)]))
+    write(seeds + "/archive/json.zip", zip_bytes([
+        ("a.json", '{"user": {"email": "li.wei@corp-mail.cn"}}'),
+        ("b.ndjson", '{"x": 1}\n{"card": "4539 1488 0343 6467"}\nnot json\n'),
+    ]))
     write(seeds + "/ooxml/small.docx", docx(["email li.wei@corp-mail.cn", "second paragraph"]))
     write(seeds + "/ooxml/small.xlsx", xlsx("People", [["name", "email"], ["Li", "li.wei@corp-mail.cn"]]))
     write(seeds + "/pdf/small.pdf", pdf(["hello", "email li.wei@corp-mail.cn"]))
