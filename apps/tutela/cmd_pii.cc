@@ -37,6 +37,8 @@ struct PiiScanOptions {
   pii::ExtractOptions extract;
 };
 
+Status WriteStdout(std::string_view data, bool* closed);
+
 int SensitivityRank(std::string_view level) {
   return level == "high" ? 3 : level == "medium" ? 2 : level == "low" ? 1 : level == "any" ? 0 : -1;
 }
@@ -77,12 +79,42 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   walk.max_file_size = options.max_size;
   const pii::Catalog& compiled = (*ruleset)->catalog();
   pii::FindingCollector collector(compiled, *key, options.show_values);
+  // NDJSON streams: each finding is written as it is found, so memory stays bounded whatever the input. The other
+  // formats are sorted documents and hold the (masked) findings until the end.
+  const bool streaming = *format == "ndjson";
+  const bool to_stdout = context.output.empty() || context.output == "-";
+  AtomicFileWriter writer;
+  std::string pending;
+  Status stream_status;
+  bool stdout_closed = false;
+  auto flush = [&] {
+    if (pending.empty() || !stream_status.ok()) return;
+    stream_status = to_stdout ? WriteStdout(pending, &stdout_closed) : writer.Write(pending);
+    pending.clear();
+  };
+  if (streaming) {
+    if (!to_stdout) {
+      if (Status opened = writer.Open(context.output); !opened.ok()) return ReportError(opened);
+    }
+    collector.SetStream([&](const pii::StoredFinding& finding) {
+      pending += pii::FindingNdjsonLine(finding);
+      if (pending.size() >= (1u << 16)) flush();
+    });
+  }
   Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, options.extract, collector);
   if (!scanned.ok()) collector.OnError(scanned);
   collector.Sort();
 
-  std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
-  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  if (streaming) {
+    flush();
+    if (!stream_status.ok()) return ReportError(stream_status);
+    if (!to_stdout) {
+      if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
+    }
+  } else {
+    std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
+    if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  }
   if (!options.inventory.empty()) {
     nlohmann::json inventory = pii::BuildInventory(collector, compiled, options.paths, FormatRfc3339(NowUtc()));
     if (Status written = WriteFileAtomic(options.inventory, inventory.dump(2) + "\n"); !written.ok()) {
@@ -94,9 +126,11 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   if (!collector.errors().empty()) return kExitError;
   if (!options.fail_on.empty()) {
     int gate = SensitivityRank(options.fail_on);
-    for (const pii::StoredFinding& finding : collector.findings()) {
-      const pii::Entity* entity = compiled.Find(finding.entity);
-      if (entity != nullptr && SensitivityRank(entity->sensitivity) >= gate) return kExitFindings;
+    for (const auto& [path, totals] : collector.totals_by_path()) {
+      for (const auto& [id, stats] : totals.entities) {
+        const pii::Entity* entity = compiled.Find(id);
+        if (entity != nullptr && SensitivityRank(entity->sensitivity) >= gate) return kExitFindings;
+      }
     }
   }
   return kExitClean;
@@ -252,8 +286,10 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   if (!keyring.ok()) return ReportError(keyring.status());
   auto tokenizer = pii::Tokenizer::Create(*keyring);
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
-  auto ruleset = LoadRuleset(options.catalog);
-  if (!ruleset.ok()) return ReportError(ruleset.status());
+  // Restore needs the entities' validators, not the compiled pattern database.
+  auto catalog =
+      pii::LoadCatalog(options.catalog.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(options.catalog));
+  if (!catalog.ok()) return ReportError(catalog.status());
   const bool from_stdin = options.input == "-";
   std::string input;
   if (from_stdin) {
@@ -285,8 +321,7 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   }
   std::string display = from_stdin ? "<stdin>" : options.input;
   pii::RestoreStats stats;
-  auto restored =
-      pii::RestoreTokens(input, display, **tokenizer, (*ruleset)->catalog(), manifest ? &*manifest : nullptr, &stats);
+  auto restored = pii::RestoreTokens(input, display, **tokenizer, *catalog, manifest ? &*manifest : nullptr, &stats);
   if (!restored.ok()) return ReportError(restored.status());
 
   // The audit record goes first: no restored output exists without its entry in the log.
@@ -305,6 +340,38 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   if (stats.values == 0) Warn(display + " holds no tokens: nothing was restored.");
   Info(context, "restored " + std::to_string(stats.values) + " value" + (stats.values == 1 ? "" : "s") + " from " +
                     display + "; audit entry " + std::to_string(*index) + " in " + audit_path.string());
+  return kExitClean;
+}
+
+int RunRestores(const Context& context, const std::string& audit_log) {
+  auto format = context.Format("pii restores", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  std::filesystem::path path = audit_log.empty() ? pii::DefaultRestoreAuditLogPath() : std::filesystem::path(audit_log);
+  auto log = pii::ReadRestoreAudit(path);
+  if (!log.ok()) return ReportError(log.status());
+  std::string text;
+  if (*format == "json") {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const std::string& entry : log->entries) entries.push_back(nlohmann::json::parse(entry, nullptr, false));
+    text = nlohmann::json{{"log", path.string()},
+                          {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
+                          {"entries", entries}}
+               .dump(2) +
+           "\n";
+  } else {
+    for (size_t index = 0; index < log->entries.size(); ++index) {
+      nlohmann::json entry = nlohmann::json::parse(log->entries[index], nullptr, false);
+      if (!entry.is_object()) {
+        text += std::to_string(index) + "  (not a restore record)\n";
+        continue;
+      }
+      text += std::to_string(index) + "  " + entry.value("at", "") + "  " + entry.value("user", "") + "@" +
+              entry.value("host", "") + "  restored " + std::to_string(entry.value("values", uint64_t{0})) +
+              " value(s) of " + entry.value("input", "") + " -> " + entry.value("output", "") + "\n";
+    }
+    text += std::to_string(log->tree_size) + " entries; tree root " + log->tree_root + "\n";
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return kExitClean;
 }
 
@@ -416,6 +483,14 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   restore->add_option("--catalog", restore_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
   restore->callback([&context, restore_options] {
     context.run = [&context, restore_options] { return RunRestore(context, *restore_options); };
+  });
+
+  auto restores_log = std::make_shared<std::string>();
+  CLI::App* restores = pii->add_subcommand(
+      "restores", "List the restore audit log (who restored how many values of which file, when) with its tree head");
+  restores->add_option("--audit-log", *restores_log, "Restore audit log (default: as for restore)")->type_name("FILE");
+  restores->callback([&context, restores_log] {
+    context.run = [&context, restores_log] { return RunRestores(context, *restores_log); };
   });
 }
 

@@ -1,4 +1,5 @@
-// tutela pims jurisdictions | register lint | register sync | decide | risk, tutela breach assess
+// tutela pims jurisdictions | register lint|sync | decide | disclose | disclosures [head|proof|verify] | risk;
+// tutela breach assess
 #include <memory>
 #include <sstream>
 
@@ -31,17 +32,35 @@ Result<pims::JurisdictionSet> LoadRules(const std::string& directory) {
                                                                 : std::filesystem::path(directory));
 }
 
+Result<std::vector<pims::InventoryStore>> LoadInventory(const std::string& path) {
+  TUTELA_ASSIGN_OR_RETURN(nlohmann::json document, LoadJsonFile(path));
+  return pims::ParsePiiInventory(document, path);
+}
+
 int RunBreachAssess(const Context& context, const BreachOptions& options) {
   auto format = context.Format("breach assess", "json", {"json", "markdown", "html"});
   if (!format.ok()) return ReportError(format.status());
-  if (!options.register_file.empty() || !options.pii_inventory.empty()) {
-    Warn(
-        "--register and --pii-inventory are accepted but not used by breach assess yet; list the affected "
-        "categories and subjects in the incident file.");
-  }
   auto rules = LoadRules(options.jurisdictions);
   if (!rules.ok()) return ReportError(rules.status());
-  auto incident = pims::LoadIncident(options.incident, *rules);
+  // The register and the inventory resolve affected stores and activities and fill left-out categories.
+  pims::IncidentSources sources;
+  pims::ProcessingRegister processing;
+  std::vector<pims::InventoryStore> inventory;
+  if (!options.register_file.empty()) {
+    auto loaded = pims::LoadRegister(options.register_file);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    processing = std::move(loaded).value();
+    sources.processing = &processing;
+    sources.register_source = options.register_file;
+  }
+  if (!options.pii_inventory.empty()) {
+    auto loaded = LoadInventory(options.pii_inventory);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    inventory = std::move(loaded).value();
+    sources.inventory = &inventory;
+    sources.inventory_source = options.pii_inventory;
+  }
+  auto incident = pims::LoadIncident(options.incident, *rules, sources);
   if (!incident.ok()) return ReportError(incident.status());
   pims::BreachAssessment assessment = pims::AssessBreach(*incident, *rules);
   std::string text;
@@ -103,6 +122,7 @@ struct RegisterOptions {
   std::string register_file;
   std::string pii_inventory;
   std::string jurisdictions;
+  std::string assessment;  // risk: results of `tutela assess --format json`
 };
 
 // Prints findings as json or a table; exit 1 when there are any `error` / `undeclared` findings.
@@ -142,9 +162,7 @@ int RunRegisterLint(const Context& context, const RegisterOptions& options) {
 int RunRegisterSync(const Context& context, const RegisterOptions& options) {
   auto processing = pims::LoadRegister(options.register_file);
   if (!processing.ok()) return ReportError(processing.status());
-  auto document = LoadJsonFile(options.pii_inventory);
-  if (!document.ok()) return ReportError(document.status());
-  auto inventory = pims::ParsePiiInventory(*document, options.pii_inventory);
+  auto inventory = LoadInventory(options.pii_inventory);
   if (!inventory.ok()) return ReportError(inventory.status());
   return WriteFindings(context, "pims register sync", pims::SyncRegister(*processing, *inventory),
                        processing->activities.size());
@@ -198,6 +216,13 @@ int RunDecide(const Context& context, const DecideOptions& options) {
 struct DiscloseOptions {
   std::string log;
   pims::Disclosure disclosure;
+  // head, proof and verify
+  std::string key;         // signing key (PEM); default beside the log
+  std::string head_file;   // verify: a signed tree head JSON kept earlier
+  std::string public_key;  // verify: the trusted public key, hex
+  uint64_t index = 0;
+  uint64_t old_size = 0;
+  uint64_t size = 0;  // 0: the whole log
 };
 
 int RunDisclose(const Context& context, const DiscloseOptions& options) {
@@ -247,6 +272,114 @@ int RunDisclosures(const Context& context, const DiscloseOptions& options) {
   return kExitClean;
 }
 
+Result<std::unique_ptr<pims::DisclosureLog>> OpenLogReadOnly(const DiscloseOptions& options) {
+  return pims::DisclosureLog::Open(LogPath(options.log), /*read_only=*/true);
+}
+
+// Signs the log's current tree head with the log's key (created beside the log, mode 0600, on first use).
+int RunDisclosuresHead(const Context& context, const DiscloseOptions& options) {
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  std::filesystem::path key_path =
+      options.key.empty() ? pims::DefaultDisclosureKeyPath(LogPath(options.log)) : std::filesystem::path(options.key);
+  auto signer = ledger::Signer::LoadOrCreate(key_path);
+  if (!signer.ok()) return ReportError(signer.status());
+  auto head = (*log)->SignHead(**signer, NowUtc());
+  if (!head.ok()) return ReportError(head.status());
+  if (Status written = WriteOutput(context, ledger::TreeHeadToJson(*head).dump(2) + "\n"); !written.ok()) {
+    return ReportError(written);
+  }
+  return kExitClean;
+}
+
+std::string HexProof(const std::vector<ledger::Hash>& hashes, nlohmann::json& out) {
+  out = nlohmann::json::array();
+  std::string text;
+  for (const ledger::Hash& hash : hashes) {
+    out.push_back(ToHex(hash));
+    text += "  " + ToHex(hash) + "\n";
+  }
+  return text;
+}
+
+// RFC 9162 proofs over the disclosure log, checked before they are printed (the shape of `tutela vault proof`, plus
+// the entry itself for an inclusion proof, so its leaf hash can be recomputed).
+int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, bool inclusion) {
+  auto format = context.Format("pims disclosures proof", "json", {"json", "table"});
+  if (!format.ok()) return ReportError(format.status());
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  const ledger::Log& ledger = (*log)->ledger();
+  uint64_t size = options.size == 0 ? ledger.size() : options.size;
+  auto root = ledger.RootAt(size);
+  if (!root.ok()) return ReportError(root.status());
+  nlohmann::json document;
+  nlohmann::json hashes;
+  std::string text;
+  if (inclusion) {
+    auto proof = ledger.ProveInclusion(options.index, size);
+    if (!proof.ok()) return ReportError(proof.status());
+    auto leaf = ledger.LeafHashAt(options.index);
+    if (!leaf.ok()) return ReportError(leaf.status());
+    auto entry = ledger.Entry(options.index);
+    if (!entry.ok()) return ReportError(entry.status());
+    if (Status check = ledger::VerifyInclusion(*leaf, options.index, size, *proof, *root); !check.ok()) {
+      return ReportError(check);
+    }
+    text = "inclusion of entry " + std::to_string(options.index) + " (leaf " + ToHex(*leaf) + ") in tree " +
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes) + "entry: " + *entry +
+           "\n";
+    document = {{"type", "inclusion"},  {"index", options.index}, {"tree_size", size}, {"leaf_hash", ToHex(*leaf)},
+                {"root", ToHex(*root)}, {"proof", hashes},        {"entry", *entry}};
+  } else {
+    auto old_root = ledger.RootAt(options.old_size);
+    if (!old_root.ok()) return ReportError(old_root.status());
+    auto proof = ledger.ProveConsistency(options.old_size, size);
+    if (!proof.ok()) return ReportError(proof.status());
+    if (Status check = ledger::VerifyConsistency(options.old_size, size, *old_root, *root, *proof); !check.ok()) {
+      return ReportError(check);
+    }
+    text = "consistency of tree " + std::to_string(options.old_size) + " (root " + ToHex(*old_root) + ") with tree " +
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes);
+    document = {{"type", "consistency"}, {"old_size", options.old_size}, {"old_root", ToHex(*old_root)},
+                {"new_size", size},      {"new_root", ToHex(*root)},     {"proof", hashes}};
+  }
+  std::string out = *format == "json" ? document.dump(2) + "\n" : text;
+  if (Status written = WriteOutput(context, out); !written.ok()) return ReportError(written);
+  return kExitClean;
+}
+
+// Checks a signed tree head kept earlier against the log today: exit 0 when the log still extends it, 1 when the
+// signature fails or the history changed, 2 on unreadable input.
+int RunDisclosuresVerify(const Context& context, const DiscloseOptions& options) {
+  auto document = LoadJsonFile(options.head_file);
+  if (!document.ok()) return ReportError(document.status());
+  auto head = ledger::TreeHeadFromJson(*document, options.head_file);
+  if (!head.ok()) return ReportError(head.status());
+  std::string trusted;
+  if (!options.public_key.empty()) {
+    auto key = FromHex(options.public_key);
+    if (!key.ok() || key->size() != 32) {
+      return ReportError(Status::InvalidArgument("--public-key must be the 64 hex digits of an Ed25519 public key."));
+    }
+    trusted = *key;
+  }
+  auto log = OpenLogReadOnly(options);
+  if (!log.ok()) return ReportError(log.status());
+  ledger::TreeHead now = (*log)->Head();
+  Status check = (*log)->CheckHead(*head, trusted);
+  std::string text;
+  if (check.ok()) {
+    text = "consistent: the head of " + std::to_string(head->size) + " entries signed at " + FormatRfc3339(head->time) +
+           " is a prefix of the log (" + std::to_string(now.size) + " entries, root " + ToHex(now.root) + ")" +
+           (trusted.empty() ? "; signature checked against the key in the head only" : "") + "\n";
+  } else {
+    text = "FAILED: " + check.message() + "\n";
+  }
+  if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
+  return check.ok() ? kExitClean : kExitFindings;
+}
+
 int RunRisk(const Context& context, const RegisterOptions& options) {
   auto format = context.Format("pims risk", "json", {"json", "markdown"});
   if (!format.ok()) return ReportError(format.status());
@@ -256,13 +389,19 @@ int RunRisk(const Context& context, const RegisterOptions& options) {
   if (!processing.ok()) return ReportError(processing.status());
   std::vector<pims::InventoryStore> inventory;
   if (!options.pii_inventory.empty()) {
-    auto document = LoadJsonFile(options.pii_inventory);
-    if (!document.ok()) return ReportError(document.status());
-    auto parsed = pims::ParsePiiInventory(*document, options.pii_inventory);
+    auto parsed = LoadInventory(options.pii_inventory);
     if (!parsed.ok()) return ReportError(parsed.status());
     inventory = std::move(parsed).value();
   }
-  auto risks = pims::EvaluateRisk(*processing, *rules, inventory);
+  std::vector<pims::AssessmentResult> results;
+  if (!options.assessment.empty()) {
+    auto document = LoadJsonFile(options.assessment);
+    if (!document.ok()) return ReportError(document.status());
+    auto parsed = pims::ParseAssessmentResults(*document, options.assessment);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    results = std::move(parsed).value();
+  }
+  auto risks = pims::EvaluateRisk(*processing, *rules, inventory, options.assessment.empty() ? nullptr : &results);
   std::string text = *format == "json" ? pims::RiskToJson(risks).dump(2) + "\n" : pims::RiskToMarkdown(risks);
   if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return kExitClean;
@@ -344,9 +483,46 @@ void AddPimsCommands(CLI::App& app, Context& context) {
 
   auto list_options = std::make_shared<DiscloseOptions>();
   CLI::App* disclosures = pims->add_subcommand(
-      "disclosures", "List the decisions and disclosures in the tamper-evident log, with its Merkle tree head");
+      "disclosures",
+      "List the decisions and disclosures in the tamper-evident log, with its Merkle tree head; `head`, `proof` and "
+      "`verify` sign, prove and check it");
   disclosures->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
-  disclosures->callback([&context, list_options] {
+  CLI::App* head = disclosures->add_subcommand("head", "Sign the log's current tree head (Ed25519) and print it");
+  head->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  head->add_option("--key", list_options->key, "Signing key, PEM (default: <log>-key.pem beside the log; created)")
+      ->type_name("FILE");
+  head->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresHead(context, *list_options); };
+  });
+  CLI::App* proof = disclosures->add_subcommand("proof", "Print an RFC 9162 inclusion or consistency proof");
+  proof->require_subcommand(1);
+  CLI::App* inclusion = proof->add_subcommand("inclusion", "Proof that entry INDEX is in the tree (with the entry)");
+  inclusion->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  inclusion->add_option("--index", list_options->index, "Entry index")->required();
+  inclusion->add_option("--size", list_options->size, "Tree size (default: the whole log)");
+  inclusion->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresProof(context, *list_options, true); };
+  });
+  CLI::App* consistency = proof->add_subcommand("consistency", "Proof that tree OLD is a prefix of tree SIZE");
+  consistency->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  consistency->add_option("--old", list_options->old_size, "Earlier tree size")->required();
+  consistency->add_option("--size", list_options->size, "Later tree size (default: the whole log)");
+  consistency->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresProof(context, *list_options, false); };
+  });
+  CLI::App* verify = disclosures->add_subcommand(
+      "verify", "Check a signed tree head kept earlier: signature, and that the log still extends it (exit 1 if not)");
+  verify->add_option("HEAD", list_options->head_file, "Signed tree head JSON (from `disclosures head`)")
+      ->required()
+      ->type_name("FILE");
+  verify->add_option("--log", list_options->log, "Disclosure log (default as for decide)")->type_name("FILE");
+  verify->add_option("--public-key", list_options->public_key, "Trusted Ed25519 public key (hex)")->type_name("HEX");
+  verify->callback([&context, list_options] {
+    context.run = [&context, list_options] { return RunDisclosuresVerify(context, *list_options); };
+  });
+  // The listing runs when no subcommand was given (CLI11 runs this callback after a subcommand's).
+  disclosures->callback([&context, list_options, disclosures] {
+    if (!disclosures->get_subcommands().empty()) return;
     context.run = [&context, list_options] { return RunDisclosures(context, *list_options); };
   });
 
@@ -355,6 +531,10 @@ void AddPimsCommands(CLI::App& app, Context& context) {
       "risk", "Per-activity likelihood, impact, residual risk and required impact assessments (json, markdown)");
   risk->add_option("--register", risk_options->register_file, "register.yaml")->required()->type_name("FILE");
   risk->add_option("--pii-inventory", risk_options->pii_inventory, "PII inventory JSON (volumes)")->type_name("FILE");
+  risk->add_option("--assessment", risk_options->assessment,
+                   "Results of `tutela assess --format json`: exposure and encryption of the stores' Terraform "
+                   "addresses")
+      ->type_name("RESULTS.json");
   risk->add_option("--jurisdictions", risk_options->jurisdictions, "Rule folder (default: the catalog's)")
       ->type_name("DIR");
   risk->callback(
@@ -370,8 +550,14 @@ void AddPimsCommands(CLI::App& app, Context& context) {
   assess->add_option("INCIDENT", options->incident, "Incident YAML file")->required()->type_name("FILE");
   assess->add_option("--jurisdictions", options->jurisdictions, "Rule folder (default: the catalog's)")
       ->type_name("DIR");
-  assess->add_option("--register", options->register_file, "Register of processing (reserved)")->type_name("FILE");
-  assess->add_option("--pii-inventory", options->pii_inventory, "PII inventory (reserved)")->type_name("FILE");
+  assess
+      ->add_option("--register", options->register_file,
+                   "Register of processing: resolves affected stores and activities, fills left-out categories")
+      ->type_name("FILE");
+  assess
+      ->add_option("--pii-inventory", options->pii_inventory,
+                   "PII inventory (docs/formats/pii-inventory.md): entities found in the affected stores")
+      ->type_name("FILE");
   assess->add_option("--ics", options->ics, "Also write the deadlines as iCalendar events to FILE")->type_name("FILE");
   assess->callback(
       [&context, options] { context.run = [&context, options] { return RunBreachAssess(context, *options); }; });

@@ -178,4 +178,12 @@ std::filesystem::path UserDataPath(std::string_view name) {
   return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / name;
 }
 
+std::filesystem::path UserCachePath(std::string_view name) {
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache == '/') {
+    return std::filesystem::path(cache) / "tutela" / name;
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".cache" / "tutela" / name;
+}
+
 }  // namespace tutela

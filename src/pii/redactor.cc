@@ -225,6 +225,7 @@ std::string TokenManifest::ToJson() const {
     if (!field.column.empty()) item["column"] = field.column;
     if (!field.json_path.empty()) item["json_path"] = field.json_path;
     item["entity"] = field.entity;
+    if (field.keep_first > 0) item["keep_first"] = field.keep_first;
     doc["fields"].push_back(item);
   }
   return doc.dump(2) + "\n";
@@ -262,6 +263,12 @@ Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_vi
       field.json_path = item["json_path"].get<std::string>();
     }
     if (field.column.empty() == field.json_path.empty()) return bad("a field needs exactly one of column, json_path");
+    if (item.contains("keep_first")) {
+      if (!item["keep_first"].is_number_unsigned() || item["keep_first"].get<uint64_t>() > 64) {
+        return bad("\"keep_first\" must be a whole number from 0 to 64");
+      }
+      field.keep_first = item["keep_first"].get<size_t>();
+    }
     manifest.fields.push_back(std::move(field));
   }
   return manifest;
@@ -292,6 +299,7 @@ struct Redactor::Impl {
     token_options.valid_tokens = spec.valid_tokens || options.valid_tokens;
     token_options.json_escapes = json_escapes;
     token_options.json_number = json_number;
+    token_options.keep_first = spec.keep_first;
     return token_options;
   }
 
@@ -306,10 +314,11 @@ struct Redactor::Impl {
     const OperatorSpec& spec = policy.ForEntity(entity.id);
     ++stats.values[entity.id];
     if (spec.kind == OperatorKind::kTokenize) {
-      TUTELA_ASSIGN_OR_RETURN(Token token, tokenizer->Tokenize(value, TokenEntityFor(catalog(), entity.id),
-                                                               TokenOptionsFor(spec, json_escapes, json_number)));
+      TokenOptions token_options = TokenOptionsFor(spec, json_escapes, json_number);
+      TUTELA_ASSIGN_OR_RETURN(Token token,
+                              tokenizer->Tokenize(value, TokenEntityFor(catalog(), entity.id), token_options));
       CountToken(token, stats);
-      return tokenizer->Annotate(entity.id, token, json_number, json_escapes);
+      return tokenizer->Annotate(entity.id, token, token_options);
     }
     TUTELA_ASSIGN_OR_RETURN(OperatorResult result, engine->Apply(spec, {value, entity.id, {}}));
     if (result.suppress) *drop = true;
@@ -324,15 +333,15 @@ struct Redactor::Impl {
     if (rule.spec.kind == OperatorKind::kTokenize) {
       if (!HasAlnum(value)) return Escaped(value, escape);  // nothing to hide, and nothing a token could carry
       TokenEntity entity = TokenEntityFor(catalog(), entity_id);
-      TUTELA_ASSIGN_OR_RETURN(
-          Token token, tokenizer->Tokenize(value, entity, TokenOptionsFor(rule.spec, json_escapes, json_number)));
+      TokenOptions token_options = TokenOptionsFor(rule.spec, json_escapes, json_number);
+      TUTELA_ASSIGN_OR_RETURN(Token token, tokenizer->Tokenize(value, entity, token_options));
       ++stats.values[std::string(entity_id)];
       CountToken(token, stats);
       if (!entity.check_last || token.check_mode) {
         ++stats.bare_tokens;
         return Escaped(token.text, escape);
       }
-      return tokenizer->Annotate(entity_id, token, json_number, json_escapes);
+      return tokenizer->Annotate(entity_id, token, token_options);
     }
     ++stats.values[std::string(entity_id)];
     TUTELA_ASSIGN_OR_RETURN(OperatorResult result, engine->Apply(rule.spec, {value, entity_id, subject}));
@@ -385,6 +394,10 @@ struct Redactor::Impl {
   }
 
   Status ReadHeader(std::string_view block) {
+    header_raw.clear();
+    columns.clear();
+    column_rules.clear();
+    subject_column.clear();
     CsvParser parser(options.delimiter);
     bool found = false;
     CsvRecord header;
@@ -721,12 +734,13 @@ TokenManifest Redactor::manifest() const {
     for (size_t idx = 0; idx < impl_->columns.size(); ++idx) {
       const FieldRule* rule = impl_->column_rules[idx];
       if (rule == nullptr || rule->skip || rule->spec.kind != OperatorKind::kTokenize) continue;
-      manifest.fields.push_back({impl_->columns[idx], "", rule->entity.empty() ? impl_->columns[idx] : rule->entity});
+      manifest.fields.push_back(
+          {impl_->columns[idx], "", rule->entity.empty() ? impl_->columns[idx] : rule->entity, rule->spec.keep_first});
     }
   } else {
     for (const auto& [path, rule] : impl_->policy.json_path_rules()) {
       if (rule.skip || rule.spec.kind != OperatorKind::kTokenize) continue;
-      manifest.fields.push_back({"", path, rule.entity});
+      manifest.fields.push_back({"", path, rule.entity, rule.spec.keep_first});
     }
   }
   return manifest;
@@ -768,22 +782,28 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
   bool at_end = false;
   uint64_t line = 1;
   const size_t block = std::max<size_t>(impl.options.block_size, 4096);
-  while (!at_end || !buffer.empty()) {
+  auto read_more = [&](size_t want) -> Status {
+    size_t old = buffer.size();
+    buffer.resize(old + want);
+    ssize_t got = 0;
+    do {
+      got = ::read(in_fd, buffer.data() + old, want);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      buffer.resize(old);
+      return ErrnoStatus(errno, "read", std::string(source));
+    }
+    buffer.resize(old + static_cast<size_t>(got));
+    stats->bytes_in += static_cast<uint64_t>(got);
+    at_end = got == 0;
+    return Status::Ok();
+  };
+  while (true) {
+    // JSON is one document: read it whole. Everything else: about one block at a time.
     while (!at_end && (buffer.size() < block || impl.options.format == RedactFormat::kJson)) {
-      size_t old = buffer.size();
-      buffer.resize(old + std::max<size_t>(block - old, 65536));
-      ssize_t got = ::read(in_fd, buffer.data() + old, buffer.size() - old);
-      if (got < 0 && errno == EINTR) {
-        buffer.resize(old);
-        continue;
+      if (Status read = read_more(std::max<size_t>(block - std::min(block, buffer.size()), 65536)); !read.ok()) {
+        return drain_all(read);
       }
-      if (got < 0) {
-        buffer.resize(old);
-        return drain_all(ErrnoStatus(errno, "read", std::string(source)));
-      }
-      buffer.resize(old + static_cast<size_t>(got));
-      stats->bytes_in += static_cast<uint64_t>(got);
-      if (got == 0) at_end = true;
     }
     if (first && impl.options.format == RedactFormat::kCsv) {
       if (impl.options.delimiter == 0) impl.options.delimiter = SniffCsvDelimiter(buffer.substr(0, 65536));
@@ -797,23 +817,14 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
                                                "; fix the CSV quoting"));
     }
     size_t take = *cut;
-    if (take == 0 && at_end) break;
     if (take == 0) {
+      if (at_end) break;
       if (buffer.size() > kMaxBlockGrowth) {
         return drain_all(Status::InvalidArgument(std::string(source) + ":" + std::to_string(line) +
                                                  ": a single record is larger than 256 MiB; split the input"));
       }
-      // Not one whole record yet: read more (grow the target).
-      size_t old = buffer.size();
-      buffer.resize(old + block);
-      ssize_t got = ::read(in_fd, buffer.data() + old, block);
-      if (got < 0) {
-        buffer.resize(old);
-        return drain_all(ErrnoStatus(errno, "read", std::string(source)));
-      }
-      buffer.resize(old + static_cast<size_t>(got));
-      stats->bytes_in += static_cast<uint64_t>(got);
-      if (got == 0) at_end = true;
+      // Not one whole record yet: read more.
+      if (Status read = read_more(block); !read.ok()) return drain_all(read);
       continue;
     }
     auto piece = std::make_shared<std::string>(buffer.substr(0, take));
@@ -865,6 +876,7 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
       TokenOptions options;
       options.json_escapes = json_escapes;
       options.json_number = json_number;
+      options.keep_first = field.keep_first;
       auto restored = tokenizer.Restore(Unescaped(token), manifest->key_id, entity, entity.check_last, options);
       if (!restored.ok()) {
         return restored.status().WithContext(std::string(source) + ":" + std::to_string(LineOf(input, at)));
@@ -981,6 +993,7 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
     TokenOptions options;
     options.json_escapes = annotation.json_escapes;
     options.json_number = annotation.json_number;
+    options.keep_first = annotation.keep_first;
     auto restored = tokenizer.Restore(annotation.token, annotation.key_id, entity, annotation.check_mode, options);
     if (!restored.ok()) {
       return restored.status().WithContext(std::string(source) + ":" + std::to_string(LineOf(text, at)));

@@ -139,12 +139,22 @@ void FindingCollector::OnFinding(const Finding& finding) {
   stored.score = finding.score;
   stored.preview = show_values_ ? std::string(finding.value) : MaskValue(*finding.entity, finding.value);
   stored.fingerprint = Fingerprint(key_, *finding.entity, finding.value);
-  findings_.push_back(std::move(stored));
+  ++finding_count_;
+  auto& [count, max_score] = totals_[stored.path].entities[stored.entity];
+  ++count;
+  max_score = std::max(max_score, stored.score);
+  if (stored.location.rfind("column ", 0) == 0) ++columns_[{stored.path, stored.location.substr(7)}][stored.entity];
+  if (stream_) {
+    stream_(stored);
+  } else {
+    findings_.push_back(std::move(stored));
+  }
 }
 
-void FindingCollector::OnFileDone(std::string_view, uint64_t bytes) {
+void FindingCollector::OnFileDone(std::string_view path, uint64_t bytes) {
   ++files_;
   bytes_ += bytes;
+  scanned_paths_.emplace_back(path);
 }
 
 void FindingCollector::OnError(const Status& status) { errors_.push_back(status.message()); }
@@ -164,24 +174,22 @@ void FindingCollector::Sort() {
 
 nlohmann::json FindingCollector::Summary() const {
   std::map<std::string, uint64_t> entities;
-  std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> columns;
-  for (const StoredFinding& finding : findings_) {
-    ++entities[finding.entity];
-    if (finding.location.rfind("column ", 0) == 0)
-      ++columns[{finding.path, finding.location.substr(7)}][finding.entity];
+  for (const auto& [path, totals] : totals_) {
+    for (const auto& [entity, stats] : totals.entities) entities[entity] += stats.first;
   }
   nlohmann::json column_list = nlohmann::json::array();
-  for (const auto& [key, counts] : columns) {
+  for (const auto& [key, counts] : columns_) {
     auto best = std::max_element(counts.begin(), counts.end(),
                                  [](const auto& a, const auto& b) { return a.second < b.second; });
     column_list.push_back({{"path", key.first}, {"column", key.second}, {"entity", best->first}, {"counts", counts}});
   }
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& [path, reason] : skipped_) skipped.push_back({{"path", path}, {"reason", reason}});
-  return {{"files", files_},      {"bytes", bytes_},        {"findings", findings_.size()},
-          {"entities", entities}, {"columns", column_list}, {"skipped", skipped},
-          {"errors", errors_}};
+  return {{"files", files_},        {"bytes", bytes_},    {"findings", finding_count_}, {"entities", entities},
+          {"columns", column_list}, {"skipped", skipped}, {"errors", errors_}};
 }
+
+std::string FindingNdjsonLine(const StoredFinding& finding) { return FindingJson(finding).dump() + "\n"; }
 
 std::string RenderFindings(const FindingCollector& collector, std::string_view format, bool color) {
   std::ostringstream out;
@@ -190,7 +198,7 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
     for (const StoredFinding& finding : collector.findings()) list.push_back(FindingJson(finding));
     out << nlohmann::json{{"findings", list}, {"summary", collector.Summary()}}.dump(2) << "\n";
   } else if (format == "ndjson") {
-    for (const StoredFinding& finding : collector.findings()) out << FindingJson(finding).dump() << "\n";
+    for (const StoredFinding& finding : collector.findings()) out << FindingNdjsonLine(finding);
   } else if (format == "sarif") {
     std::set<std::string> used;
     for (const StoredFinding& finding : collector.findings()) used.insert(finding.entity);
@@ -244,7 +252,7 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
           << "\n";
     }
     nlohmann::json summary = collector.Summary();
-    out << collector.findings().size() << " finding(s) in " << collector.files() << " file(s), " << collector.bytes()
+    out << collector.finding_count() << " finding(s) in " << collector.files() << " file(s), " << collector.bytes()
         << " bytes";
     if (!collector.errors().empty()) out << ", " << collector.errors().size() << " error(s)";
     out << "\n";
@@ -270,14 +278,29 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
                                                                     : "file";
     std::map<std::string, std::pair<uint64_t, double>> per_entity;
     std::set<std::string> files;
-    for (const StoredFinding& finding : collector.findings()) {
-      bool inside = finding.path == store ||
-                    (kind == "directory" && finding.path.rfind(root + (root.back() == '/' ? "" : "/"), 0) == 0);
-      if (!inside) continue;
-      auto& [count, max_score] = per_entity[finding.entity];
-      ++count;
-      max_score = std::max(max_score, finding.score);
-      files.insert(finding.path);
+    auto inside = [&](std::string_view path) {
+      return path == store || (kind == "directory" && path.rfind(root + (root.back() == '/' ? "" : "/"), 0) == 0);
+    };
+    for (const auto& [path, totals] : collector.totals_by_path()) {
+      if (!inside(path)) continue;
+      for (const auto& [entity, stats] : totals.entities) {
+        if (catalog.Find(entity) == nullptr) continue;
+        auto& [count, max_score] = per_entity[entity];
+        count += stats.first;
+        max_score = std::max(max_score, stats.second);
+        files.insert(path);
+      }
+    }
+    uint64_t scanned =
+        static_cast<uint64_t>(std::count_if(collector.scanned_paths().begin(), collector.scanned_paths().end(),
+                                            [&](const std::string& path) { return inside(path); }));
+    // Errors name their file first ("PATH: ..."); a root that could not be read at all names the root.
+    nlohmann::json errors = nlohmann::json::array();
+    for (const std::string& message : collector.errors()) {
+      std::string_view text = message;
+      if (text.rfind(store + ":", 0) == 0 || (kind == "directory" && inside(text.substr(0, text.find(':'))))) {
+        errors.push_back(message);
+      }
     }
     std::set<std::string> categories, jurisdictions, laws;
     int max_rank = 0;
@@ -301,6 +324,9 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
     }
     stores.push_back({{"store", store},
                       {"kind", kind},
+                      {"complete", errors.empty()},
+                      {"files_scanned", scanned},
+                      {"errors", errors},
                       {"files_with_findings", files.size()},
                       {"findings", total},
                       {"max_sensitivity", SensitivityName(max_rank)},

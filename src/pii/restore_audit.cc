@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/ledger/log.h"
 
@@ -52,6 +53,23 @@ Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const
   entry["values"] = record.values;
   entry["key_ids"] = record.key_ids;
   return (*log)->Append(entry.dump());
+}
+
+Result<RestoreAuditLog> ReadRestoreAudit(const std::filesystem::path& log_path) {
+  ledger::LogOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  auto log = ledger::Log::Open(log_path, options);
+  if (!log.ok()) return log.status().WithContext("the restore audit log");
+  RestoreAuditLog out;
+  for (uint64_t index = 0; index < (*log)->size(); ++index) {
+    TUTELA_ASSIGN_OR_RETURN(std::string entry, (*log)->Entry(index));
+    out.entries.push_back(std::move(entry));
+  }
+  ledger::TreeHead head = (*log)->Head();
+  out.tree_size = head.size;
+  out.tree_root = ToHex(head.root);
+  return out;
 }
 
 }  // namespace tutela::pii

@@ -22,15 +22,24 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 
 // Positions of the ASCII digits and letters of `value`, skipping JSON escape sequences when asked.
-void Classify(std::string_view value, bool json_escapes, std::vector<size_t>* digits, std::vector<size_t>* letters) {
+// Positions of the ASCII digits and letters of `value` after the first `keep` of them, skipping JSON escape sequences
+// when asked.
+void Classify(std::string_view value, bool json_escapes, std::vector<size_t>* digits, std::vector<size_t>* letters,
+              size_t keep = 0) {
   for (size_t at = 0; at < value.size();) {
     char c = value[at];
     if (json_escapes && c == '\\') {
       at += at + 1 < value.size() && value[at + 1] == 'u' ? 6 : 2;
       continue;
     }
-    if (IsDigit(c)) digits->push_back(at);
-    if (IsUpper(c) || IsLower(c)) letters->push_back(at);
+    bool digit = IsDigit(c), letter = IsUpper(c) || IsLower(c);
+    if ((digit || letter) && keep > 0) {
+      --keep;
+    } else if (digit) {
+      digits->push_back(at);
+    } else if (letter) {
+      letters->push_back(at);
+    }
     ++at;
   }
 }
@@ -101,7 +110,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::Create(const Keyring& keyring) {
 Result<std::string> Tokenizer::Run(std::string_view value, const KeyCiphers& ciphers, const TokenEntity& entity,
                                    const TokenOptions& options, bool encrypt, bool check_mode, bool* valid) const {
   std::vector<size_t> digits, letters;
-  Classify(value, options.json_escapes, &digits, &letters);
+  Classify(value, options.json_escapes, &digits, &letters, options.keep_first);
   size_t check_at = std::string::npos;
   if (check_mode) {
     if (digits.empty() && letters.empty()) return Status::Corruption("a token has no check character");
@@ -187,7 +196,7 @@ Result<Token> Tokenizer::Tokenize(std::string_view value, const TokenEntity& ent
   bool check_mode = false;
   if (options.allow_check_mode && entity.check_last && entity.validator != nullptr) {
     std::vector<size_t> digits, letters;
-    Classify(value, options.json_escapes, &digits, &letters);
+    Classify(value, options.json_escapes, &digits, &letters, options.keep_first);
     if (!digits.empty() || !letters.empty()) {
       size_t last =
           letters.empty() || (!digits.empty() && digits.back() > letters.back()) ? digits.back() : letters.back();
@@ -205,8 +214,11 @@ Result<Token> Tokenizer::Tokenize(std::string_view value, const TokenEntity& ent
       return text.status();
     }
     token.text = std::move(*text);
-    // Every token is restored once before it is handed out: a token that would not come back exactly is never
-    // written (check mode then falls back to whole mode).
+    // Whole mode is a bijection by construction (FF1, cycle walking), and check mode restores the one valid check
+    // character, which was checked above to be unique. Only a valid-mode check character may come from a wider
+    // class than the original's (X for a digit), so those tokens are restored once before they are handed out; one
+    // that would not come back exactly falls back to whole mode.
+    if (!mode || !options.valid_tokens) return token;
     bool unused = false;
     auto back = Run(token.text, ciphers, entity, options, /*encrypt=*/false, mode, &unused);
     if (back.ok() && *back == value) return token;
@@ -226,14 +238,14 @@ Result<std::string> Tokenizer::Restore(std::string_view token, std::string_view 
   return Run(token, key->second, entity, options, /*encrypt=*/false, check_mode, &unused);
 }
 
-std::string Tokenizer::Annotate(std::string_view entity, const Token& token, bool json_number,
-                                bool json_escapes) const {
+std::string Tokenizer::Annotate(std::string_view entity, const Token& token, const TokenOptions& options) const {
   std::string out;
   out.reserve(token.text.size() + entity.size() + 32);
   out.append(kAnnotationStart).append(active_).append(":").append(entity).append(":");
   out += token.check_mode ? 'c' : 'w';
-  if (json_number) out += 'n';
-  if (json_escapes) out += 'j';
+  if (options.json_number) out += 'n';
+  if (options.json_escapes) out += 'j';
+  if (options.keep_first > 0) out += "k" + std::to_string(options.keep_first);
   out += ':';
   AppendEscapedToken(out, token.text);
   out.append(kTokenClose);
@@ -256,11 +268,16 @@ size_t ParseTokenAnnotation(std::string_view text, size_t at, TokenAnnotation* a
   annotation->check_mode = mode[0] == 'c';
   annotation->json_number = false;
   annotation->json_escapes = false;
-  for (char flag : std::string_view(mode).substr(1)) {
-    if (flag == 'n' && !annotation->json_number) {
+  annotation->keep_first = 0;
+  for (size_t flag = 1; flag < mode.size(); ++flag) {
+    if (mode[flag] == 'n' && !annotation->json_number) {
       annotation->json_number = true;
-    } else if (flag == 'j' && !annotation->json_escapes) {
+    } else if (mode[flag] == 'j' && !annotation->json_escapes) {
       annotation->json_escapes = true;
+    } else if (mode[flag] == 'k' && flag + 1 < mode.size() && IsDigit(mode[flag + 1])) {
+      size_t keep = 0;
+      while (flag + 1 < mode.size() && IsDigit(mode[flag + 1]) && keep < 1000) keep = keep * 10 + (mode[++flag] - '0');
+      annotation->keep_first = keep;
     } else {
       return 0;
     }

@@ -14,6 +14,12 @@ Status FieldError(const std::string& source, const YAML::Node& node, const std::
   return Status::InvalidArgument(YamlWhere(source, node) + ": " + message);
 }
 
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
+  return out;
+}
+
 Status CheckKeys(const std::string& source, const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                  const std::string& what) {
   for (const auto& item : map) {
@@ -44,31 +50,188 @@ Result<Timestamp> ReadTime(const std::string& source, const YAML::Node& node, co
   return *time;
 }
 
+// A count of individuals: a whole number of at most 15 digits.
+std::optional<uint64_t> ReadCount(const YAML::Node& node) {
+  const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  if (text.empty() || text.size() > 15 || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
+  return std::stoull(text);
+}
+
+bool ValidStateCode(const std::string& code) {
+  return !code.empty() && code.size() <= 8 && std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// Takes what the register and the PII inventory know about an affected entry's store or activity: the activities
+// and Terraform addresses, and the categories when the incident leaves them out. Refuses a store neither knows.
+Status ResolveSources(const std::string& source, const YAML::Node& node, const std::string& field,
+                      const IncidentSources& sources, bool fill_categories, AffectedData& data,
+                      std::vector<std::string>& notes) {
+  std::set<std::string> declared;          // entity ids and category names the register and inventory list
+  std::set<std::string> found_categories;  // inventory categories of found entities (filling only)
+  std::set<std::string> regimes;           // jurisdictions of the activities
+  std::vector<std::string> origins;
+  std::vector<std::string> probes;  // the stores to look up in the inventory
+  if (!data.store.empty()) probes.push_back(data.store);
+  bool store_known = false;
+  if (sources.processing != nullptr) {
+    const Activity* named = nullptr;
+    if (!data.activity.empty()) {
+      std::vector<std::string> ids;
+      for (const Activity& activity : sources.processing->activities) {
+        ids.push_back(activity.id);
+        if (activity.id == data.activity) named = &activity;
+      }
+      if (named == nullptr) {
+        return FieldError(source, node["activity"],
+                          "field \"" + field + ".activity\" names unknown activity \"" + data.activity + "\"; " +
+                              sources.register_source + " has " + Join(ids, ", ") + ".");
+      }
+    }
+    for (const Activity& activity : sources.processing->activities) {
+      bool holds = false;
+      for (const DataStore& store : activity.data_stores) {
+        bool match = !data.store.empty() && (StoreCovers(store.store, data.store) ||
+                                             StoreCovers(data.store, store.store) || store.terraform == data.store);
+        bool take = match || (&activity == named && data.store.empty());
+        if (!take) continue;
+        holds = true;
+        if (!store.terraform.empty() &&
+            std::find(data.terraform.begin(), data.terraform.end(), store.terraform) == data.terraform.end()) {
+          data.terraform.push_back(store.terraform);
+        }
+        if (&activity == named && data.store.empty()) probes.push_back(store.store);
+      }
+      if (&activity == named && !holds) {
+        std::vector<std::string> stores;
+        for (const DataStore& store : activity.data_stores) stores.push_back(store.store);
+        return FieldError(source, node["activity"],
+                          "field \"" + field + ".activity\" is contradictory: activity " + activity.id +
+                              " does not declare store \"" + data.store + "\" (its stores: " + Join(stores, ", ") +
+                              "); correct the store or the activity.");
+      }
+      if (!holds) continue;
+      store_known = true;
+      data.activities.push_back(activity.id);
+      declared.insert(activity.pii.begin(), activity.pii.end());
+      regimes.insert(activity.jurisdictions.begin(), activity.jurisdictions.end());
+    }
+    if (!data.activities.empty()) origins.push_back("register activity " + Join(data.activities, ", "));
+  }
+  if (sources.inventory != nullptr) {
+    std::vector<std::string> scanned;
+    for (const InventoryStore& store : *sources.inventory) {
+      bool match = std::any_of(probes.begin(), probes.end(), [&](const std::string& probe) {
+        return StoreCovers(probe, store.store) || StoreCovers(store.store, probe);
+      });
+      if (!match) continue;
+      store_known = true;
+      scanned.push_back(store.store);
+      for (const auto& [entity, count] : store.entities) {
+        if (count == 0) continue;
+        declared.insert(entity);
+        auto category = store.entity_categories.find(entity);
+        if (category != store.entity_categories.end()) found_categories.insert(category->second);
+      }
+    }
+    if (!scanned.empty()) origins.push_back("PII inventory store " + Join(scanned, ", "));
+  }
+  if (!data.store.empty() && !store_known) {
+    std::string known;
+    if (sources.processing != nullptr) known += sources.register_source;
+    if (sources.inventory != nullptr) known += (known.empty() ? "" : " nor ") + sources.inventory_source;
+    return FieldError(source, node["store"],
+                      "field \"" + field + ".store\" \"" + data.store + "\" is not a data store in " + known +
+                          "; correct it, add it to the register, or scan it.");
+  }
+  std::string label = field + (data.store.empty() ? "" : " (" + data.store + ")");
+  if (fill_categories) {
+    std::set<std::string> filled = declared;
+    filled.insert(found_categories.begin(), found_categories.end());
+    if (filled.empty()) {
+      return FieldError(source, node,
+                        "field \"" + field +
+                            ".categories\" is missing and neither the register nor the PII inventory lists PII "
+                            "for this store; list the categories affected.");
+    }
+    data.categories.assign(filled.begin(), filled.end());
+    notes.push_back(label + ": categories taken from " + Join(origins, " and ") + ": " + Join(data.categories, ", ") +
+                    ". List them in the incident if less was exposed.");
+  } else {
+    std::vector<std::string> unlisted;
+    for (const std::string& name : declared) {
+      if (std::find(data.categories.begin(), data.categories.end(), name) == data.categories.end()) {
+        unlisted.push_back(name);
+      }
+    }
+    if (!unlisted.empty()) {
+      notes.push_back(label + ": " + Join(origins, " and ") + " also list " + Join(unlisted, ", ") +
+                      ", not named as affected; confirm they were not exposed.");
+    }
+  }
+  if (!regimes.empty()) {
+    std::vector<std::string> outside;
+    for (const auto& [id, count] : data.subjects) {
+      if (count > 0 && regimes.count(id) == 0) outside.push_back(id);
+    }
+    if (!outside.empty()) {
+      notes.push_back(label + ": subjects in " + Join(outside, ", ") + ", which activity " +
+                      Join(data.activities, ", ") + " does not list among its jurisdictions; update the register.");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<AffectedData> ReadAffected(const std::string& source, const YAML::Node& node, const std::string& field,
-                                  const JurisdictionSet& rules) {
+                                  const JurisdictionSet& rules, const IncidentSources& sources,
+                                  std::vector<std::string>& notes) {
   if (!node.IsMap())
     return FieldError(source, node, "field \"" + field + "\" must be a mapping; see docs/formats/incident.md.");
-  TUTELA_RETURN_IF_ERROR(CheckKeys(
-      source, node,
-      {"store", "categories", "subjects", "encryption", "unauthorized_acquisition", "external_attack", "risk_of_harm"},
-      field + "."));
+  TUTELA_RETURN_IF_ERROR(CheckKeys(source, node,
+                                   {"store", "activity", "categories", "subjects", "subjects_by_state", "encryption",
+                                    "unauthorized_acquisition", "external_attack", "risk_of_harm"},
+                                   field + "."));
   AffectedData data;
+  data.where = YamlWhere(source, node);
   if (YAML::Node store = node["store"]) {
-    if (!store.IsScalar()) return FieldError(source, store, "field \"" + field + ".store\" must be text.");
+    if (!store.IsScalar() || store.Scalar().empty()) {
+      return FieldError(source, store, "field \"" + field + ".store\" must be text.");
+    }
     data.store = store.Scalar();
   }
+  if (YAML::Node activity = node["activity"]) {
+    if (!activity.IsScalar() || activity.Scalar().empty()) {
+      return FieldError(source, activity, "field \"" + field + ".activity\" must be a register activity id.");
+    }
+    data.activity = activity.Scalar();
+    if (sources.processing == nullptr) {
+      return FieldError(source, activity,
+                        "field \"" + field +
+                            ".activity\" names a register activity; pass --register with the register of "
+                            "processing, or list the store and categories instead.");
+    }
+  }
+  bool have_sources = sources.processing != nullptr || sources.inventory != nullptr;
   YAML::Node categories = node["categories"];
-  if (!categories || !categories.IsSequence() || categories.size() == 0) {
+  bool fill_categories = !categories && have_sources && (!data.store.empty() || !data.activity.empty());
+  if (!fill_categories && (!categories || !categories.IsSequence() || categories.size() == 0)) {
+    std::string hint = !data.store.empty() && !have_sources
+                           ? ", or pass --register/--pii-inventory to take them from the store"
+                           : std::string();
     return FieldError(source, categories ? categories : node,
                       "field \"" + field +
                           ".categories\" is missing or empty; list the PII entity ids or category "
-                          "names affected.");
+                          "names affected" +
+                          hint + ".");
   }
-  for (const auto& category : categories) {
-    if (!category.IsScalar() || category.Scalar().empty()) {
-      return FieldError(source, category, "field \"" + field + ".categories\" must list names.");
+  if (categories) {
+    for (const auto& category : categories) {
+      if (!category.IsScalar() || category.Scalar().empty()) {
+        return FieldError(source, category, "field \"" + field + ".categories\" must list names.");
+      }
+      data.categories.push_back(category.Scalar());
     }
-    data.categories.push_back(category.Scalar());
   }
   YAML::Node subjects = node["subjects"];
   if (!subjects || !subjects.IsMap() || subjects.size() == 0) {
@@ -84,13 +247,59 @@ Result<AffectedData> ReadAffected(const std::string& source, const YAML::Node& n
                         "field \"" + field + ".subjects\" names unknown jurisdiction \"" + id +
                             "\"; the jurisdictions are " + rules.Ids() + ".");
     }
-    const std::string text = item.second.IsScalar() ? item.second.Scalar() : std::string();
-    if (text.empty() || text.size() > 15 || !std::all_of(text.begin(), text.end(), ::isdigit)) {
+    std::optional<uint64_t> count = ReadCount(item.second);
+    if (!count) {
       return FieldError(
           source, item.second,
           "field \"" + field + ".subjects." + id + "\" must be a whole number of affected individuals (0 or more).");
     }
-    data.subjects[id] = std::stoull(text);
+    data.subjects[id] = *count;
+  }
+  if (YAML::Node by_state = node["subjects_by_state"]) {
+    std::string name = field + ".subjects_by_state";
+    if (!by_state.IsMap() || by_state.size() == 0) {
+      return FieldError(source, by_state,
+                        "field \"" + name +
+                            "\" must map a jurisdiction id to its subjects per State, e.g. {US-HIPAA: {CA: 501, "
+                            "NY: 20}}.");
+    }
+    for (const auto& item : by_state) {
+      std::string id = item.first.Scalar();
+      if (data.subjects.count(id) == 0) {
+        return FieldError(source, item.first,
+                          "field \"" + name + "\" names \"" + id + "\", which has no count in \"" + field +
+                              ".subjects\"; add it there.");
+      }
+      if (!item.second.IsMap() || item.second.size() == 0) {
+        return FieldError(
+            source, item.second,
+            "field \"" + name + "." + id + "\" must map State codes to subjects, e.g. {CA: 501, NY: 20}.");
+      }
+      uint64_t total = 0;
+      std::map<std::string, uint64_t>& states = data.subjects_by_state[id];
+      for (const auto& state : item.second) {
+        std::string code = state.first.Scalar();
+        if (!ValidStateCode(code)) {
+          return FieldError(source, state.first,
+                            "field \"" + name + "." + id + "\" has State \"" + code +
+                                "\"; use upper-case State or territory codes (CA, NY, DC, PR).");
+        }
+        std::optional<uint64_t> count = ReadCount(state.second);
+        if (!count) {
+          return FieldError(source, state.second,
+                            "field \"" + name + "." + id + "." + code +
+                                "\" must be a whole number of affected individuals (0 or more).");
+        }
+        states[code] = *count;
+        total += *count;
+      }
+      if (total != data.subjects[id]) {
+        return FieldError(source, item.second,
+                          "field \"" + name + "." + id + "\" adds up to " + std::to_string(total) + " but \"" + field +
+                              ".subjects." + id + "\" is " + std::to_string(data.subjects[id]) +
+                              "; list every State so the two agree.");
+      }
+    }
   }
   if (YAML::Node encryption = node["encryption"]) {
     if (!encryption.IsMap())
@@ -134,6 +343,9 @@ Result<AffectedData> ReadAffected(const std::string& source, const YAML::Node& n
     return FieldError(source, harm, "field \"" + field + ".risk_of_harm\" must be unlikely, low, significant or high.");
   }
   data.risk_of_harm = *parsed;
+  if (have_sources) {
+    TUTELA_RETURN_IF_ERROR(ResolveSources(source, node, field, sources, fill_categories, data, notes));
+  }
   return data;
 }
 
@@ -145,6 +357,13 @@ struct Facts {
   bool acquisition = false;
   bool external_attack = false;
   std::set<std::string> categories;
+  std::map<std::string, uint64_t> states;  // subjects per State, from subjects_by_state
+  uint64_t unallocated = 0;                // subjects of entries without a per-State breakdown
+  uint64_t LargestState() const {
+    uint64_t largest = 0;
+    for (const auto& [state, count] : states) largest = std::max(largest, count);
+    return largest;
+  }
 };
 
 bool Holds(const Condition& condition, const Facts& facts, const Jurisdiction& jurisdiction) {
@@ -155,6 +374,8 @@ bool Holds(const Condition& condition, const Facts& facts, const Jurisdiction& j
       return facts.subjects >= condition.number;
     case Condition::Kind::kSubjectsMoreThan:
       return facts.subjects > condition.number;
+    case Condition::Kind::kStateSubjectsMoreThan:  // unassigned subjects may all live in the largest State
+      return facts.LargestState() + facts.unallocated > condition.number;
     case Condition::Kind::kHarmAtLeast:
       return facts.harm >= condition.harm;
     case Condition::Kind::kHarmAtMost:
@@ -180,12 +401,6 @@ bool Protected(const AffectedData& data, const SafeHarbour& harbour) {
                      [&](const std::string& prefix) { return data.encryption.algorithm.rfind(prefix, 0) == 0; });
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
-  return out;
-}
-
 Timestamp AnnualLogDeadline(Timestamp clock, int64_t days) {
   auto day = std::chrono::floor<std::chrono::days>(clock);
   std::chrono::year_month_day date{day};
@@ -199,7 +414,18 @@ struct Outcome {
   std::string reason;
   std::string safe_harbour;
   uint64_t subjects = 0;
+  std::vector<std::string> states;
+  Facts facts;
 };
+
+bool HasStateCondition(const NotificationRule& rule) {
+  for (const auto* list : {&rule.when_any, &rule.when_all, &rule.unless}) {
+    for (const Condition& condition : *list) {
+      if (condition.kind == Condition::Kind::kStateSubjectsMoreThan) return true;
+    }
+  }
+  return false;
+}
 
 Outcome Evaluate(const NotificationRule& rule, const std::vector<const AffectedData*>& items,
                  const Jurisdiction& jurisdiction) {
@@ -215,6 +441,12 @@ Outcome Evaluate(const NotificationRule& rule, const std::vector<const AffectedD
     facts.harm = std::max(facts.harm, data->risk_of_harm);
     facts.acquisition = facts.acquisition || data->unauthorized_acquisition;
     facts.external_attack = facts.external_attack || data->external_attack;
+    auto by_state = data->subjects_by_state.find(jurisdiction.id);
+    if (by_state == data->subjects_by_state.end()) {
+      facts.unallocated += count;
+    } else {
+      for (const auto& [state, state_count] : by_state->second) facts.states[state] += state_count;
+    }
     for (const std::string& category : data->categories) {
       facts.categories.insert(category);
       facts.sensitive = facts.sensitive || jurisdiction.IsSensitive(category);
@@ -241,6 +473,30 @@ Outcome Evaluate(const NotificationRule& rule, const std::vector<const AffectedD
   }
   std::string seen = " (" + std::to_string(facts.subjects) + " subjects, risk of harm " + HarmName(facts.harm) +
                      (facts.sensitive ? ", sensitive data" : "") + ")";
+  if (HasStateCondition(rule)) {
+    std::vector<std::string> counts;
+    for (const auto& [state, count] : facts.states) {
+      if (count > 0) counts.push_back(state + " " + std::to_string(count));
+    }
+    if (!counts.empty()) seen += "; by State: " + Join(counts, ", ");
+    if (facts.unallocated > 0) {
+      seen += "; " + std::to_string(facts.unallocated) +
+              " subjects have no per-State breakdown (affected[].subjects_by_state) and are counted with the "
+              "largest State";
+    }
+    for (const auto* list : {&rule.when_any, &rule.when_all}) {
+      for (const Condition& condition : *list) {
+        if (condition.kind != Condition::Kind::kStateSubjectsMoreThan) continue;
+        for (const auto& [state, count] : facts.states) {
+          if (count > condition.number &&
+              std::find(outcome.states.begin(), outcome.states.end(), state) == outcome.states.end()) {
+            outcome.states.push_back(state);
+          }
+        }
+      }
+    }
+  }
+  outcome.facts = facts;
   if (!failed.empty()) {
     outcome.reason = "not triggered: " + Join(failed, "; ") + seen;
   } else if (!rule.when_any.empty() && matched.empty()) {
@@ -258,6 +514,37 @@ Outcome Evaluate(const NotificationRule& rule, const std::vector<const AffectedD
   return outcome;
 }
 
+// Sets the deadline text, clock start and (for a fixed period) the absolute deadline of a required notice.
+void ApplyDeadline(const Deadline& deadline, const Incident& incident, Notification& notification,
+                   bool& assessment_clock_fallback) {
+  notification.deadline_text = deadline.text;
+  notification.clock_start = deadline.clock == Deadline::Clock::kAssessment ? "assessment" : "discovery";
+  if (deadline.kind == Deadline::Kind::kNone) return;
+  Timestamp clock = incident.discovered_at;
+  if (deadline.clock == Deadline::Clock::kAssessment) {
+    if (incident.assessed_at) {
+      clock = *incident.assessed_at;
+    } else {
+      assessment_clock_fallback = true;
+      notification.reason +=
+          "; assessed_at not given, so the period is counted from discovered_at (the earliest it can start)";
+    }
+  }
+  switch (deadline.kind) {
+    case Deadline::Kind::kHours:
+      notification.deadline = clock + std::chrono::hours{deadline.amount};
+      break;
+    case Deadline::Kind::kDays:
+      notification.deadline = clock + std::chrono::days{deadline.amount};
+      break;
+    case Deadline::Kind::kAnnualLog:
+      notification.deadline = AnnualLogDeadline(clock, deadline.amount);
+      break;
+    case Deadline::Kind::kNone:
+      break;
+  }
+}
+
 std::string DraftNotice(const Incident& incident, const Notification& notification) {
   std::set<std::string> categories;
   for (const AffectedData& data : incident.affected) {
@@ -266,9 +553,11 @@ std::string DraftNotice(const Incident& incident, const Notification& notificati
     }
   }
   std::ostringstream out;
-  out << "To: " << notification.authority << ". Re: personal data breach " << incident.id << ", discovered "
-      << FormatRfc3339(incident.discovered_at) << ". About " << notification.subjects << " individuals ("
-      << notification.jurisdiction
+  out << "To: " << notification.authority;
+  if (!notification.states.empty()) out << " (" << Join(notification.states, ", ") << ")";
+  if (notification.report != "initial") out << ". The " << notification.report << " report";
+  out << ". Re: personal data breach " << incident.id << ", discovered " << FormatRfc3339(incident.discovered_at)
+      << ". About " << notification.subjects << " individuals (" << notification.jurisdiction
       << ") affected; data categories: " << Join(std::vector<std::string>(categories.begin(), categories.end()), ", ")
       << ". State: the nature of the breach, likely consequences, measures taken and proposed, and a contact point. "
       << "Legal basis: " << notification.basis << ".";
@@ -277,7 +566,8 @@ std::string DraftNotice(const Incident& incident, const Notification& notificati
 
 }  // namespace
 
-Result<Incident> ParseIncident(const std::string& text, const std::string& source, const JurisdictionSet& rules) {
+Result<Incident> ParseIncident(const std::string& text, const std::string& source, const JurisdictionSet& rules,
+                               const IncidentSources& sources) {
   TUTELA_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, source));
   try {
     if (!root.IsMap()) return FieldError(source, root, "an incident must be a mapping; see docs/formats/incident.md.");
@@ -319,7 +609,8 @@ Result<Incident> ParseIncident(const std::string& text, const std::string& sourc
     }
     for (size_t index = 0; index < affected.size(); ++index) {
       TUTELA_ASSIGN_OR_RETURN(AffectedData data,
-                              ReadAffected(source, affected[index], "affected[" + std::to_string(index) + "]", rules));
+                              ReadAffected(source, affected[index], "affected[" + std::to_string(index) + "]", rules,
+                                           sources, incident.notes));
       incident.affected.push_back(std::move(data));
     }
     return incident;
@@ -329,9 +620,10 @@ Result<Incident> ParseIncident(const std::string& text, const std::string& sourc
   }
 }
 
-Result<Incident> LoadIncident(const std::filesystem::path& path, const JurisdictionSet& rules) {
+Result<Incident> LoadIncident(const std::filesystem::path& path, const JurisdictionSet& rules,
+                              const IncidentSources& sources) {
   TUTELA_ASSIGN_OR_RETURN(std::string text, ReadFile(path, uint64_t{1} << 22));
-  return ParseIncident(text, path.string(), rules);
+  return ParseIncident(text, path.string(), rules, sources);
 }
 
 BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& rules) {
@@ -383,37 +675,44 @@ BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& r
       notification.subjects = outcome.subjects;
       notification.verified = rule.verified && rule.deadline.verified &&
                               (!rule.safe_harbour || outcome.safe_harbour.empty() || rule.safe_harbour->verified);
-      notification.deadline_text = rule.deadline.text;
-      notification.clock_start = rule.deadline.clock == Deadline::Clock::kAssessment ? "assessment" : "discovery";
-      if (outcome.required && rule.deadline.kind != Deadline::Kind::kNone) {
-        Timestamp clock = incident.discovered_at;
-        if (rule.deadline.clock == Deadline::Clock::kAssessment) {
-          if (incident.assessed_at) {
-            clock = *incident.assessed_at;
-          } else {
-            assessment_clock_fallback = true;
-            notification.reason +=
-                "; assessed_at not given, so the period is counted from discovered_at (the "
-                "earliest it can start)";
-          }
-        }
-        switch (rule.deadline.kind) {
-          case Deadline::Kind::kHours:
-            notification.deadline = clock + std::chrono::hours{rule.deadline.amount};
-            break;
-          case Deadline::Kind::kDays:
-            notification.deadline = clock + std::chrono::days{rule.deadline.amount};
-            break;
-          case Deadline::Kind::kAnnualLog:
-            notification.deadline = AnnualLogDeadline(clock, rule.deadline.amount);
-            break;
-          case Deadline::Kind::kNone:
-            break;
-        }
+      notification.states = outcome.states;
+      if (outcome.required) {
+        ApplyDeadline(rule.deadline, incident, notification, assessment_clock_fallback);
+      } else {
+        notification.deadline_text = rule.deadline.text;
+        notification.clock_start = rule.deadline.clock == Deadline::Clock::kAssessment ? "assessment" : "discovery";
       }
+      bool required = notification.required;
+      Notification initial = notification;
       assessment.notifications.push_back(std::move(notification));
+      if (!required) continue;
+      // Later reports owed once the initial notice is required: per report kind, the first follow-up that holds.
+      std::vector<std::string> done;
+      for (const FollowUp& follow_up : rule.follow_ups) {
+        if (std::find(done.begin(), done.end(), follow_up.report) != done.end()) continue;
+        std::vector<std::string> matched;
+        for (const Condition& condition : follow_up.when_any) {
+          if (Holds(condition, outcome.facts, jurisdiction)) matched.push_back(condition.Describe());
+        }
+        if (!follow_up.when_any.empty() && matched.empty()) continue;
+        done.push_back(follow_up.report);
+        Notification later = initial;
+        later.report = follow_up.report;
+        later.rule = rule.id + "/" + follow_up.report;
+        later.basis = follow_up.citation;
+        later.safe_harbour.clear();
+        later.states.clear();
+        later.reason = "owed after the initial notice (" + rule.id + ")" +
+                       (matched.empty() ? std::string() : "; triggered: " + Join(matched, "; ")) +
+                       (follow_up.note.empty() ? std::string() : "; note: " + follow_up.note);
+        later.verified = follow_up.verified && follow_up.deadline.verified;
+        later.deadline.reset();
+        ApplyDeadline(follow_up.deadline, incident, later, assessment_clock_fallback);
+        assessment.notifications.push_back(std::move(later));
+      }
     }
   }
+  assessment.notes.insert(assessment.notes.end(), incident.notes.begin(), incident.notes.end());
   if (assessment_clock_fallback) {
     assessment.notes.push_back(
         "Some deadlines start when the breach is assessed notifiable; assessed_at was not given, "
@@ -425,19 +724,28 @@ BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& r
 
   // The response plan.
   std::vector<std::string> stores;
+  std::vector<std::string> addresses;
+  std::vector<std::string> activities;
   bool keys_at_risk = false;
   bool unencrypted = false;
+  auto add = [](std::vector<std::string>& list, const std::string& item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+  };
   for (const AffectedData& data : incident.affected) {
-    if (!data.store.empty()) stores.push_back(data.store);
+    if (!data.store.empty()) add(stores, data.store);
+    for (const std::string& address : data.terraform) add(addresses, address);
+    for (const std::string& activity : data.activities) add(activities, activity);
     keys_at_risk = keys_at_risk || data.encryption.key_compromised;
     unencrypted = unencrypted || !data.encryption.at_rest;
   }
   auto& plan = assessment.plan;
-  plan.push_back({"contain", "Contain the breach",
-                  "Revoke the access path used, isolate and snapshot the affected stores" +
-                      (stores.empty() ? std::string() : " (" + Join(stores, ", ") + ")") +
-                      ", and stop further disclosure.",
-                  std::nullopt, "ISO/IEC 27701 6.13.1.5"});
+  plan.push_back(
+      {"contain", "Contain the breach",
+       "Revoke the access path used, isolate and snapshot the affected stores" +
+           (stores.empty() ? std::string() : " (" + Join(stores, ", ") + ")") + ", and stop further disclosure." +
+           (addresses.empty() ? std::string() : " Terraform resources to lock down: " + Join(addresses, ", ") + ".") +
+           (activities.empty() ? std::string() : " Register activities concerned: " + Join(activities, ", ") + "."),
+       std::nullopt, "ISO/IEC 27701 6.13.1.5"});
   if (keys_at_risk) {
     plan.push_back({"rotate-keys", "Rotate or crypto-shred the compromised keys",
                     "A key protecting affected data is compromised: rotate it, re-encrypt the data under a new key, "
@@ -460,15 +768,26 @@ BreachAssessment AssessBreach(const Incident& incident, const JurisdictionSet& r
   }
   for (const Notification& notification : assessment.notifications) {
     if (!notification.required) continue;
-    plan.push_back({"draft-" + notification.jurisdiction + "-" + AudienceName(notification.audience),
-                    std::string("Draft the notice to ") + AudienceName(notification.audience) + " (" +
-                        notification.jurisdiction + ")",
-                    DraftNotice(incident, notification), notification.deadline, notification.basis});
+    bool later = notification.report != "initial";
+    plan.push_back(
+        {"draft-" + notification.jurisdiction + "-" + AudienceName(notification.audience) +
+             (later ? "-" + notification.report : std::string()),
+         (later ? "Prepare the " + notification.report + " report to " : std::string("Draft the notice to ")) +
+             AudienceName(notification.audience) + " (" + notification.jurisdiction +
+             (notification.states.empty() ? std::string() : ": " + Join(notification.states, ", ")) + ")",
+         DraftNotice(incident, notification), notification.deadline, notification.basis});
   }
   plan.push_back({"record", "Record the breach in the breach register",
                   "Document the facts, effects and remedial action, including the decisions not to notify and why.",
                   std::nullopt, "GDPR Art 33(5); ISO/IEC 27701 6.13.1.5"});
   return assessment;
+}
+
+std::string AudienceLabel(const Notification& notification) {
+  std::string label = AudienceName(notification.audience);
+  if (notification.report != "initial") label += " (" + notification.report + " report)";
+  if (!notification.states.empty()) label += " (" + Join(notification.states, ", ") + ")";
+  return label;
 }
 
 nlohmann::json BreachToJson(const BreachAssessment& assessment) {
@@ -477,6 +796,7 @@ nlohmann::json BreachToJson(const BreachAssessment& assessment) {
     notifications.push_back(
         {{"jurisdiction", item.jurisdiction},
          {"audience", AudienceName(item.audience)},
+         {"report", item.report},
          {"required", item.required},
          {"deadline", item.deadline ? nlohmann::json(FormatRfc3339(*item.deadline)) : nullptr},
          {"deadline_rule", item.deadline_text},
@@ -487,6 +807,7 @@ nlohmann::json BreachToJson(const BreachAssessment& assessment) {
          {"reason", item.reason},
          {"safe_harbour", item.safe_harbour.empty() ? nlohmann::json(nullptr) : nlohmann::json(item.safe_harbour)},
          {"subjects", item.subjects},
+         {"states", item.states},
          {"verified", item.verified}});
   }
   nlohmann::json plan = nlohmann::json::array();
@@ -514,15 +835,14 @@ std::string BreachToMarkdown(const BreachAssessment& assessment) {
   out << "| jurisdiction | audience | required | deadline (UTC) | authority | basis | verified |\n";
   out << "|---|---|---|---|---|---|---|\n";
   for (const Notification& item : assessment.notifications) {
-    out << "| " << item.jurisdiction << " | " << AudienceName(item.audience) << " | "
-        << (item.required ? "**yes**" : "no") << " | "
+    out << "| " << item.jurisdiction << " | " << AudienceLabel(item) << " | " << (item.required ? "**yes**" : "no")
+        << " | "
         << (item.deadline ? FormatRfc3339(*item.deadline) : (item.required ? item.deadline_text : std::string("—")))
         << " | " << item.authority << " | " << item.basis << " | " << (item.verified ? "yes" : "no") << " |\n";
   }
   out << "\n### Reasons\n\n";
   for (const Notification& item : assessment.notifications) {
-    out << "- **" << item.jurisdiction << " " << AudienceName(item.audience) << "** (" << item.rule
-        << "): " << item.reason;
+    out << "- **" << item.jurisdiction << " " << AudienceLabel(item) << "** (" << item.rule << "): " << item.reason;
     if (!item.safe_harbour.empty()) out << ". Safe harbour: " << item.safe_harbour;
     out << ".\n";
   }
@@ -584,7 +904,8 @@ std::string BreachToIcs(const BreachAssessment& assessment, Timestamp stamp) {
   std::string out = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tutela//breach assess//EN\r\nCALSCALE:GREGORIAN\r\n";
   for (const Notification& item : assessment.notifications) {
     if (!item.required || !item.deadline) continue;
-    std::string uid = assessment.incident_id + "-" + item.jurisdiction + "-" + AudienceName(item.audience);
+    std::string uid = assessment.incident_id + "-" + item.jurisdiction + "-" + AudienceName(item.audience) +
+                      (item.report == "initial" ? std::string() : "-" + item.report);
     for (char& c : uid) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
     }
@@ -593,8 +914,10 @@ std::string BreachToIcs(const BreachAssessment& assessment, Timestamp stamp) {
     out += "DTSTAMP:" + IcsTime(stamp) + "\r\n";
     out += "DTSTART:" + IcsTime(*item.deadline) + "\r\n";
     out += "DTEND:" + IcsTime(*item.deadline) + "\r\n";
-    out += Fold("SUMMARY:" + IcsText("Breach " + assessment.incident_id + ": notify " + AudienceName(item.audience) +
-                                     " (" + item.jurisdiction + ", " + item.authority + ")"));
+    out += Fold("SUMMARY:" +
+                IcsText("Breach " + assessment.incident_id + ": " +
+                        (item.report == "initial" ? "notify " : item.report + " report to ") +
+                        AudienceName(item.audience) + " (" + item.jurisdiction + ", " + item.authority + ")"));
     out += Fold("DESCRIPTION:" + IcsText(item.basis + ". " + item.deadline_text + ". " + item.reason));
     out += "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT12H\r\nDESCRIPTION:Notification deadline\r\nEND:VALARM\r\n";
     out += "END:VEVENT\r\n";

@@ -2,14 +2,15 @@
 
 #include <cstdlib>
 
+#include "tutela/core/crypto.h"
+#include "tutela/core/file_util.h"
+
 namespace tutela::pims {
 
-std::filesystem::path DefaultDisclosureLogPath() {
-  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
-    return std::filesystem::path(data) / "tutela" / "pims-disclosures.log";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "tutela" / "pims-disclosures.log";
+std::filesystem::path DefaultDisclosureLogPath() { return UserDataPath("pims-disclosures.log"); }
+
+std::filesystem::path DefaultDisclosureKeyPath(const std::filesystem::path& log_path) {
+  return log_path.parent_path() / (log_path.stem().string() + "-key.pem");
 }
 
 Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::filesystem::path& path, bool read_only) {
@@ -84,5 +85,30 @@ Result<std::vector<DisclosureEntry>> DisclosureLog::Entries() const {
 }
 
 ledger::TreeHead DisclosureLog::Head() const { return log_->Head(); }
+
+Result<ledger::SignedTreeHead> DisclosureLog::SignHead(const ledger::Signer& signer, Timestamp time) const {
+  return ledger::SignTreeHead(signer, log_->Head(), time);
+}
+
+Status DisclosureLog::CheckHead(const ledger::SignedTreeHead& head, std::string_view trusted_public_key) const {
+  std::string where = log_->path().string();
+  if (Status signature = ledger::VerifyTreeHead(head, trusted_public_key); !signature.ok()) {
+    return Status::Corruption(where + ": the tree head's signature does not verify (" + signature.message() +
+                              "); it was not signed by this key or was altered.");
+  }
+  ledger::TreeHead now = log_->Head();
+  if (head.size > now.size) {
+    return Status::Corruption(where + ": the signed head covers " + std::to_string(head.size) +
+                              " entries but the log has " + std::to_string(now.size) + "; entries were removed.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(ledger::Hash root, log_->RootAt(head.size));
+  TUTELA_ASSIGN_OR_RETURN(std::vector<ledger::Hash> proof, log_->ProveConsistency(head.size, now.size));
+  if (root != head.root || !ledger::VerifyConsistency(head.size, now.size, head.root, now.root, proof).ok()) {
+    return Status::Corruption(where + ": the first " + std::to_string(head.size) +
+                              " entries no longer have the signed root " + ToHex(head.root) +
+                              "; the log's history was rewritten.");
+  }
+  return Status::Ok();
+}
 
 }  // namespace tutela::pims

@@ -92,8 +92,8 @@ class Reader {
     if (!node.IsMap() || node.size() != 1) {
       return Error(node,
                    "a condition must be a mapping with exactly one key (any, subjects_at_least, "
-                   "subjects_more_than, harm_at_least, harm_at_most, sensitive, categories_any, acquisition, "
-                   "external_attack).");
+                   "subjects_more_than, state_subjects_more_than, harm_at_least, harm_at_most, sensitive, "
+                   "categories_any, acquisition, external_attack).");
     }
     std::string key = node.begin()->first.Scalar();
     YAML::Node value = node.begin()->second;
@@ -105,9 +105,10 @@ class Reader {
     if (key == "any") {
       condition.kind = Condition::Kind::kAny;
       TUTELA_RETURN_IF_ERROR(expect_true());
-    } else if (key == "subjects_at_least" || key == "subjects_more_than") {
-      condition.kind =
-          key == "subjects_at_least" ? Condition::Kind::kSubjectsAtLeast : Condition::Kind::kSubjectsMoreThan;
+    } else if (key == "subjects_at_least" || key == "subjects_more_than" || key == "state_subjects_more_than") {
+      condition.kind = key == "subjects_at_least"    ? Condition::Kind::kSubjectsAtLeast
+                       : key == "subjects_more_than" ? Condition::Kind::kSubjectsMoreThan
+                                                     : Condition::Kind::kStateSubjectsMoreThan;
       TUTELA_ASSIGN_OR_RETURN(condition.number, Count(value, "condition \"" + key + "\""));
     } else if (key == "harm_at_least" || key == "harm_at_most") {
       condition.kind = key == "harm_at_least" ? Condition::Kind::kHarmAtLeast : Condition::Kind::kHarmAtMost;
@@ -178,10 +179,31 @@ class Reader {
     return deadline;
   }
 
+  Result<FollowUp> ParseFollowUp(const YAML::Node& node, const std::string& rule_id) {
+    std::string what = "a follow-up of rule " + rule_id;
+    TUTELA_RETURN_IF_ERROR(CheckKeys(node, {"report", "when_any", "deadline", "citation", "verified", "note"}, what));
+    FollowUp follow_up;
+    TUTELA_ASSIGN_OR_RETURN(follow_up.report, String(node, "report", true, what));
+    if (follow_up.report != "final" && follow_up.report != "follow-up") {
+      return Error(node["report"], what + ": report must be final or follow-up.");
+    }
+    TUTELA_ASSIGN_OR_RETURN(follow_up.when_any, Conditions(node, "when_any"));
+    if (!node["deadline"]) return Error(node, what + " needs a deadline; add one.");
+    TUTELA_ASSIGN_OR_RETURN(follow_up.deadline, ParseDeadline(node["deadline"]));
+    if (follow_up.deadline.kind == Deadline::Kind::kNone || follow_up.deadline.kind == Deadline::Kind::kAnnualLog) {
+      return Error(node["deadline"], what + " needs a fixed period (hours or days).");
+    }
+    TUTELA_ASSIGN_OR_RETURN(follow_up.citation, String(node, "citation", true, what));
+    if (!node["verified"]) return Error(node, what + " needs \"verified: true|false\"; add it.");
+    TUTELA_ASSIGN_OR_RETURN(follow_up.verified, Bool(node, "verified", false, what));
+    TUTELA_ASSIGN_OR_RETURN(follow_up.note, String(node, "note", false, what));
+    return follow_up;
+  }
+
   Result<NotificationRule> ParseRule(const YAML::Node& node) {
     TUTELA_RETURN_IF_ERROR(CheckKeys(node,
                                      {"id", "audience", "authority", "role", "when_any", "when_all", "unless",
-                                      "safe_harbour", "deadline", "citation", "verified", "note"},
+                                      "safe_harbour", "deadline", "follow_ups", "citation", "verified", "note"},
                                      "a notification rule"));
     NotificationRule rule;
     rule.where = Where(node);
@@ -225,6 +247,15 @@ class Reader {
     TUTELA_ASSIGN_OR_RETURN(rule.deadline, ParseDeadline(node["deadline"]));
     if (rule.deadline.kind == Deadline::Kind::kAnnualLog && rule.deadline.clock != Deadline::Clock::kDiscovery) {
       return Error(node["deadline"], "rule " + rule.id + ": an annual log counts from the discovery year.");
+    }
+    if (YAML::Node follow_ups = node["follow_ups"]) {
+      if (!follow_ups.IsSequence() || follow_ups.size() == 0) {
+        return Error(follow_ups, "rule " + rule.id + ": \"follow_ups\" must be a non-empty list of later reports.");
+      }
+      for (const auto& item : follow_ups) {
+        TUTELA_ASSIGN_OR_RETURN(FollowUp follow_up, ParseFollowUp(item, rule.id));
+        rule.follow_ups.push_back(std::move(follow_up));
+      }
     }
     TUTELA_ASSIGN_OR_RETURN(rule.citation, String(node, "citation", true, "rule " + rule.id));
     if (!node["verified"]) return Error(node, "rule " + rule.id + " needs \"verified: true|false\"; add it.");
@@ -363,6 +394,8 @@ std::string Condition::Describe() const {
       return "subjects >= " + std::to_string(number);
     case Kind::kSubjectsMoreThan:
       return "subjects > " + std::to_string(number);
+    case Kind::kStateSubjectsMoreThan:
+      return "subjects in one State > " + std::to_string(number);
     case Kind::kHarmAtLeast:
       return std::string("risk of harm >= ") + HarmName(harm);
     case Kind::kHarmAtMost:

@@ -114,14 +114,14 @@ Result<Activity> ReadActivity(const std::string& source, const YAML::Node& node)
   return activity;
 }
 
-bool Covers(const std::string& declared, const std::string& found) {
+}  // namespace
+
+bool StoreCovers(const std::string& declared, const std::string& found) {
   if (found == declared) return true;
   std::string prefix = declared;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
   return found.rfind(prefix, 0) == 0;
 }
-
-}  // namespace
 
 Result<ProcessingRegister> ParseRegister(const std::string& text, const std::string& source) {
   TUTELA_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, source));
@@ -250,6 +250,10 @@ Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& docu
         if (category.is_string()) store.categories.push_back(category.get<std::string>());
       }
     }
+    if (item.contains("complete")) {
+      if (!item["complete"].is_boolean()) return Status::InvalidArgument(where + ".complete must be true or false.");
+      store.complete = item["complete"].get<bool>();
+    }
     out.push_back(std::move(store));
   }
   return out;
@@ -264,7 +268,7 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
     bool covered = false;
     for (const Activity& activity : processing.activities) {
       for (const DataStore& data_store : activity.data_stores) {
-        if (!Covers(data_store.store, store.store)) continue;
+        if (!StoreCovers(data_store.store, store.store)) continue;
         covered = true;
         declared.insert(activity.pii.begin(), activity.pii.end());
       }
@@ -290,10 +294,12 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
   for (const Activity& activity : processing.activities) {
     for (const DataStore& data_store : activity.data_stores) {
       bool scanned = false;
+      bool complete = true;
       std::set<std::string> seen;
       for (const InventoryStore& store : inventory) {
-        if (!Covers(data_store.store, store.store)) continue;
+        if (!StoreCovers(data_store.store, store.store)) continue;
         scanned = true;
+        complete = complete && store.complete;
         for (const auto& [entity, count] : store.entities) {
           if (count > 0) seen.insert(entity);
         }
@@ -302,6 +308,13 @@ std::vector<RegisterFinding> SyncRegister(const ProcessingRegister& processing,
       if (!scanned) {
         findings.push_back({"unseen", data_store.store, activity.id,
                             "store " + data_store.store + " is not in the PII inventory; scan it."});
+        continue;
+      }
+      if (!complete) {
+        findings.push_back({"unseen", data_store.store, activity.id,
+                            "store " + data_store.store +
+                                " was not fully scanned (the inventory marks it incomplete), so what was not found "
+                                "there proves nothing; fix the scan errors and scan it again."});
         continue;
       }
       for (const std::string& pii : activity.pii) {

@@ -17,7 +17,7 @@ std::string BreachReportHtml(const pims::BreachAssessment& assessment) {
     std::string deadline = item.deadline ? FormatRfc3339(*item.deadline) : (item.required ? item.deadline_text : "—");
     std::string reason = item.reason + (item.safe_harbour.empty() ? "" : ". Safe harbour: " + item.safe_harbour);
     rows.push_back(
-        {HtmlEscape(item.jurisdiction), HtmlEscape(pims::AudienceName(item.audience)),
+        {HtmlEscape(item.jurisdiction), HtmlEscape(pims::AudienceLabel(item)),
          item.required ? "<span class=\"badge fail\">notify</span>" : "<span class=\"badge pass\">not required</span>",
          HtmlEscape(deadline), HtmlEscape(item.authority), HtmlEscape(item.basis), HtmlEscape(reason),
          item.verified ? "yes" : StatusBadge("unknown")});

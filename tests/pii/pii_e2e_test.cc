@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "test_support.h"
 
@@ -63,7 +65,24 @@ TEST_F(PiiScanTest, NdjsonIsOneFindingPerLineAndFingerprintsAreStable) {
   for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["fingerprint"], lines[1]["fingerprint"]);
-  EXPECT_EQ(lines[0]["path"], "a.txt");
+  // Streamed: files come in the order the threads finish them.
+  std::set<std::string> paths = {lines[0]["path"].get<std::string>(), lines[1]["path"].get<std::string>()};
+  EXPECT_EQ(paths, (std::set<std::string>{"a.txt", "b.txt"}));
+}
+
+TEST_F(PiiScanTest, StreamedNdjsonGoesToOutputAndStillGatesAndInventories) {
+  WriteFile(dir_ / "big.txt", std::string(2000, '\n') + "card 4983690060267730\n" + std::string(2000, 'x'));
+  auto result = RunTutela(Args({"big.txt", "--format", "ndjson", "--output", "out.ndjson", "--fail-on", "high",
+                                "--inventory", "inv.json", "--chunk-size", "4096"}),
+                          {}, dir_.path());
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_TRUE(result.out.empty());
+  std::string out = ReadFile(dir_ / "out.ndjson");
+  EXPECT_NE(out.find("\"entity\":\"CREDIT_CARD\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"line\":2001"), std::string::npos) << out;
+  auto inventory = nlohmann::json::parse(ReadFile(dir_ / "inv.json"));
+  EXPECT_EQ(inventory["stores"][0]["findings"], 1);
+  EXPECT_EQ(inventory["stores"][0]["max_sensitivity"], "high");
 }
 
 TEST_F(PiiScanTest, StdinAndFailOn) {
@@ -89,6 +108,24 @@ TEST_F(PiiScanTest, InventoryDescribesEachStore) {
   EXPECT_EQ(inventory["stores"][0]["max_sensitivity"], "high");
   EXPECT_EQ(inventory["stores"][1]["max_sensitivity"], "low");
   EXPECT_NE(ReadFile(dir_ / "inventory.json").find("CN-PIPL"), std::string::npos);
+  EXPECT_EQ(inventory["stores"][0]["complete"], true);
+  EXPECT_EQ(inventory["stores"][0]["files_scanned"], 1);
+}
+
+// Regression (found by the privacy-program work): a missing root was listed like a clean file.
+TEST_F(PiiScanTest, InventoryTellsNotScannedFromClean) {
+  WriteFile(dir_ / "clean" / "notes.txt", "nothing personal here\n");
+  auto result = RunTutela(Args({"clean", "missing", "--inventory", "inventory.json", "--quiet"}), {}, dir_.path());
+  EXPECT_EQ(result.exit_code, 2);
+  auto inventory = nlohmann::json::parse(ReadFile(dir_ / "inventory.json"));
+  ASSERT_EQ(inventory["stores"].size(), 2u);
+  EXPECT_EQ(inventory["stores"][0]["complete"], true);
+  EXPECT_EQ(inventory["stores"][0]["files_scanned"], 1);
+  EXPECT_EQ(inventory["stores"][0]["findings"], 0);
+  EXPECT_EQ(inventory["stores"][1]["complete"], false);
+  EXPECT_EQ(inventory["stores"][1]["files_scanned"], 0);
+  ASSERT_EQ(inventory["stores"][1]["errors"].size(), 1u);
+  EXPECT_NE(inventory["stores"][1]["errors"][0].get<std::string>().find("missing"), std::string::npos);
 }
 
 TEST_F(PiiScanTest, ErrorsAreReportedAfterTheScanWithExitTwo) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pii_test_support.h"
 #include "test_support.h"
 #include "tutela/core/data.h"
 #include "tutela/pii/catalog.h"
@@ -38,16 +39,7 @@ class VectorSink : public Sink {
   std::vector<std::string> skipped;
 };
 
-std::shared_ptr<const Ruleset> Rules() {
-  static std::shared_ptr<const Ruleset> rules = [] {
-    auto catalog = LoadCatalog(SourceDir() / "catalog" / "pii");
-    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
-    auto compiled = Ruleset::Compile(*catalog);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
-    return *compiled;
-  }();
-  return rules;
-}
+std::shared_ptr<const Ruleset> Rules() { return testing::BuiltinRules(); }
 
 std::vector<Hit> Scan(std::string_view text, ScanOptions options = {}, std::string_view path = "test.txt") {
   auto scanner = Scanner::Create(Rules(), options);

@@ -61,6 +61,13 @@ TEST_F(RedactCliTest, TokenizeThenRestoreIsByteIdenticalAndAudited) {
   EXPECT_NE(entry.find("\"event\":\"pii.restore\""), std::string::npos) << entry;
   EXPECT_NE(entry.find("\"values\":48"), std::string::npos) << entry;
   EXPECT_EQ(entry.find("li.wei"), std::string::npos) << "the audit log holds no PII";
+
+  auto listed = RunTutela({"pii", "restores", "--audit-log", "audit.log"}, {}, dir.path());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("restored 48 value(s) of "), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("1 entries; tree root "), std::string::npos) << listed.out;
+  auto missing = RunTutela({"pii", "restores", "--audit-log", "nope.log"}, {}, dir.path());
+  EXPECT_EQ(missing.exit_code, 2);
 }
 
 TEST_F(RedactCliTest, DefaultRedactionOfStdinLeavesNothingToFind) {

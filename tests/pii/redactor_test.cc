@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "pii_test_support.h"
 #include "test_support.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
@@ -20,16 +21,7 @@ namespace {
 
 using tutela::testing::SourceDir;
 
-std::shared_ptr<const Ruleset> Rules() {
-  static std::shared_ptr<const Ruleset> rules = [] {
-    auto catalog = LoadCatalog(SourceDir() / "catalog" / "pii");
-    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
-    auto compiled = Ruleset::Compile(*catalog);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
-    return *compiled;
-  }();
-  return rules;
-}
+std::shared_ptr<const Ruleset> Rules() { return testing::BuiltinRules(); }
 
 const Keyring& Keys() {
   static Keyring keyring = *Keyring::Generate();
@@ -173,6 +165,31 @@ TEST(TokenizerTest, TokensKeepTheShapeAndCheckCharactersAreForcedInvalidByDefaul
   auto back = (*tokenizer)->Restore(nric_token->text, (*tokenizer)->active_key_id(), nric, true, {});
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, "S1234567D");
+}
+
+TEST(TokenizerTest, KeepingTheIssuerPrefixGivesValidCardTokens) {
+  RedactionPolicy policy = PolicyFrom(
+      "entities:\n  CREDIT_CARD: {operator: tokenize, keep_first: 6, valid: true}\n"
+      "columns:\n  card: {operator: tokenize, entity: CREDIT_CARD, keep_first: 6, valid: true}\n");
+  std::string csv = "card,note\n4983690060267730,paid with 5154 6848 7452 6852\n";
+  RedactStats stats;
+  TokenManifest manifest;
+  auto redacted = Redact(csv, RedactFormat::kCsv, policy, &stats, &Keys(), 4 << 20, &manifest);
+  ASSERT_TRUE(redacted.ok()) << redacted.status().ToString();
+  EXPECT_EQ(stats.tokens, 2u);
+  EXPECT_EQ(stats.valid_tokens, 2u);
+  std::string bare = redacted->substr(redacted->find('\n') + 1, 16);
+  EXPECT_EQ(bare.substr(0, 6), "498369");
+  EXPECT_NE(bare, "4983690060267730");
+  size_t start = 0, end = bare.size();
+  EXPECT_GT(FindValidator("credit_card")(bare, start, end), kInvalid) << bare;
+  EXPECT_NE(redacted->find(":CREDIT_CARD:ck6:5154 68"), std::string::npos) << *redacted;
+  EXPECT_NE(manifest.ToJson().find("\"keep_first\": 6"), std::string::npos);
+  auto parsed = TokenManifest::Parse(manifest.ToJson(), "m.json");
+  ASSERT_TRUE(parsed.ok());
+  auto restored = Restore(*redacted, &*parsed);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(*restored, csv);
 }
 
 TEST(TokenizerTest, DeterministicPerKeyAndEntityAndDifferentAcrossKeys) {

@@ -30,17 +30,21 @@ const JurisdictionSet& Rules() {
   return *rules;
 }
 
-// The fields a scenario pins: who, whether, by when, under which rule, and whether a safe harbour applied.
+// The fields a scenario pins: who, whether, by when, under which rule, whether a safe harbour applied, and (when
+// they are not the defaults) the later report kind and the States over a per-State edge.
 nlohmann::json Project(const BreachAssessment& assessment) {
   nlohmann::json out = nlohmann::json::array();
   nlohmann::json report = BreachToJson(assessment);
   for (const nlohmann::json& item : report["notifications"]) {
-    out.push_back({{"jurisdiction", item["jurisdiction"]},
-                   {"audience", item["audience"]},
-                   {"required", item["required"]},
-                   {"deadline", item["deadline"]},
-                   {"rule", item["rule"]},
-                   {"safe_harbour", !item["safe_harbour"].is_null()}});
+    nlohmann::json entry = {{"jurisdiction", item["jurisdiction"]},
+                            {"audience", item["audience"]},
+                            {"required", item["required"]},
+                            {"deadline", item["deadline"]},
+                            {"rule", item["rule"]},
+                            {"safe_harbour", !item["safe_harbour"].is_null()}};
+    if (item["report"] != "initial") entry["report"] = item["report"];  // final and follow-up reports
+    if (!item["states"].empty()) entry["states"] = item["states"];      // per-State rules (HIPAA media)
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -178,6 +182,18 @@ TEST(BreachIcs, WritesOneEventPerRequiredDeadline) {
   for (size_t start = 0, end; (end = ics.find("\r\n", start)) != std::string::npos; start = end + 2) {
     EXPECT_LE(end - start, 75u);
   }
+}
+
+TEST(BreachIcs, FinalReportsAreEventsOfTheirOwn) {
+  auto incident =
+      LoadIncident(testing::SourceDir() / "tests/pims/breach_cases/jp-malicious-final-60.incident.yaml", Rules());
+  ASSERT_TRUE(incident.ok());
+  std::string ics = BreachToIcs(AssessBreach(*incident, Rules()), *ParseRfc3339("2026-03-02T10:00:00Z"));
+  EXPECT_NE(ics.find("UID:JP-MALICIOUS-JP-regulator@tutela"), std::string::npos);
+  EXPECT_NE(ics.find("UID:JP-MALICIOUS-JP-regulator-final@tutela"), std::string::npos);
+  EXPECT_NE(ics.find("DTSTART:20260305T090000Z"), std::string::npos);  // preliminary: 3 days
+  EXPECT_NE(ics.find("DTSTART:20260501T090000Z"), std::string::npos);  // final: 60 days (malicious purpose)
+  EXPECT_NE(ics.find("SUMMARY:Breach JP-MALICIOUS: final report to regulator (JP"), std::string::npos);
 }
 
 }  // namespace

@@ -60,5 +60,49 @@ TEST(DisclosureLogTest, IncompleteDisclosuresAreRefusedNamingTheField) {
   EXPECT_EQ((*log)->Head().size, 0u) << "nothing refused is logged";
 }
 
+TEST(DisclosureLogTest, SignedHeadsAreCheckedAgainstTheLogLater) {
+  tutela::testing::TempDir dir;
+  Disclosure disclosure{"PA-1", "Processor Ltd", "sub-processor", {"PHONE_NUMBER"}, "DPA clause 4", 0, ""};
+  auto log = DisclosureLog::Open(dir / "a.log");
+  auto rewritten = DisclosureLog::Open(dir / "b.log");
+  ASSERT_TRUE(log.ok() && rewritten.ok());
+  ASSERT_TRUE((*log)->RecordDisclosure(disclosure, At("2026-03-02T09:00:00Z")).ok());
+  ASSERT_TRUE((*log)->RecordDisclosure(disclosure, At("2026-03-02T09:05:00Z")).ok());
+  auto signer = ledger::Signer::LoadOrCreate(DefaultDisclosureKeyPath(dir / "a.log"));
+  ASSERT_TRUE(signer.ok()) << signer.status().message();
+  EXPECT_EQ(DefaultDisclosureKeyPath(dir / "a.log"), dir / "a-key.pem");
+  auto head = (*log)->SignHead(**signer, At("2026-03-02T10:00:00Z"));
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, 2u);
+  EXPECT_TRUE((*log)->CheckHead(*head, (*signer)->public_key()).ok());
+
+  // The log grows: the old head is still a prefix.
+  ASSERT_TRUE((*log)->RecordDisclosure(disclosure, At("2026-03-03T09:00:00Z")).ok());
+  EXPECT_TRUE((*log)->CheckHead(*head, (*signer)->public_key()).ok());
+
+  // Another history of the same length (one time changed) does not match the signed root.
+  ASSERT_TRUE((*rewritten)->RecordDisclosure(disclosure, At("2026-03-02T09:00:00Z")).ok());
+  ASSERT_TRUE((*rewritten)->RecordDisclosure(disclosure, At("2026-03-02T09:06:00Z")).ok());
+  Status changed = (*rewritten)->CheckHead(*head, (*signer)->public_key());
+  EXPECT_EQ(changed.code(), StatusCode::kCorruption);
+  EXPECT_NE(changed.message().find("history was rewritten"), std::string::npos) << changed.message();
+
+  // Fewer entries than the head covers.
+  auto shorter = DisclosureLog::Open(dir / "c.log");
+  ASSERT_TRUE(shorter.ok());
+  ASSERT_TRUE((*shorter)->RecordDisclosure(disclosure, At("2026-03-02T09:00:00Z")).ok());
+  Status removed = (*shorter)->CheckHead(*head, (*signer)->public_key());
+  EXPECT_EQ(removed.message(),
+            (dir / "c.log").string() + ": the signed head covers 2 entries but the log has 1; entries were removed.");
+
+  // A head signed by another key, or altered, is refused.
+  auto other = ledger::Signer::Generate();
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*log)->CheckHead(*head, (*other)->public_key()).code(), StatusCode::kCorruption);
+  ledger::SignedTreeHead altered = *head;
+  altered.size = 1;
+  EXPECT_EQ((*log)->CheckHead(altered).code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace tutela::pims

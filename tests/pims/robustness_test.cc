@@ -8,6 +8,7 @@
 #include "test_support.h"
 #include "tutela/pims/breach.h"
 #include "tutela/pims/register.h"
+#include "tutela/pims/risk.h"
 
 namespace tutela::pims {
 namespace {
@@ -58,6 +59,62 @@ TEST(PimsRobustness, MutatedInputsNeverCrashTheParsers) {
        Variants(testing::ReadFile(testing::SourceDir() / "examples/pims/register.yaml"), 3)) {
     auto processing = ParseRegister(variant, "fuzz.yaml");
     processing.ok() ? ++parsed : ++refused;
+  }
+  EXPECT_GT(parsed, 0u);
+  EXPECT_GT(refused, 0u);
+}
+
+// The same for what `breach assess --register/--pii-inventory` and `pims risk --assessment` read: mutated incidents
+// resolved against the sample register and inventory, and mutated inventory and assessment-results JSON.
+TEST(PimsRobustness, MutatedSourcesNeverCrashResolutionOrRisk) {
+  auto rules = JurisdictionSet::LoadDirectory(testing::SourceDir() / "catalog/jurisdictions");
+  ASSERT_TRUE(rules.ok());
+  auto processing = LoadRegister(testing::SourceDir() / "examples/pims/register.yaml");
+  ASSERT_TRUE(processing.ok());
+  auto inventory_json =
+      nlohmann::json::parse(testing::ReadFile(testing::SourceDir() / "examples/pims/pii-inventory.json"));
+  auto inventory = ParsePiiInventory(inventory_json, "inventory.json");
+  ASSERT_TRUE(inventory.ok());
+  IncidentSources sources{&*processing, "register.yaml", &*inventory, "inventory.json"};
+  size_t parsed = 0;
+  size_t refused = 0;
+  std::string incident = testing::ReadFile(testing::SourceDir() / "examples/pims/incident.yaml");
+  incident += "  - activity: PA-SUPPORT\n    subjects: {EU: 3}\n    risk_of_harm: low\n";
+  for (const std::string& variant : Variants(incident, 4)) {
+    auto result = ParseIncident(variant, "fuzz.yaml", *rules, sources);
+    if (result.ok()) {
+      ++parsed;
+      (void)BreachToMarkdown(AssessBreach(*result, *rules));
+    } else {
+      ++refused;
+      EXPECT_FALSE(result.status().message().empty());
+    }
+  }
+  const std::string results =
+      R"({"format": "tutela-assessment-results/0", "results": [{"check": "tc-cos-encryption", "resource": )"
+      R"("module.archive.tencentcloud_cos_bucket.this", "status": "pass", "severity": "high", "controls": ["CRY-02"]},)"
+      R"( {"check": "tc-mysql-no-internet", "resource": "tencentcloud_mysql_instance.orders", "status": "fail", )"
+      R"("severity": "critical", "controls": ["NET-03"]}]})";
+  for (const std::string& variant : Variants(results, 5)) {
+    nlohmann::json document = nlohmann::json::parse(variant, nullptr, /*allow_exceptions=*/false);
+    auto parsed_results = ParseAssessmentResults(document, "results.json");
+    if (!parsed_results.ok()) {
+      ++refused;
+      continue;
+    }
+    ++parsed;
+    (void)RiskToMarkdown(EvaluateRisk(*processing, *rules, *inventory, &*parsed_results));
+  }
+  for (const std::string& variant : Variants(inventory_json.dump(), 6)) {
+    nlohmann::json document = nlohmann::json::parse(variant, nullptr, /*allow_exceptions=*/false);
+    auto parsed_inventory = ParsePiiInventory(document, "inventory.json");
+    if (!parsed_inventory.ok()) {
+      ++refused;
+      continue;
+    }
+    ++parsed;
+    (void)SyncRegister(*processing, *parsed_inventory);
+    (void)RiskToJson(EvaluateRisk(*processing, *rules, *parsed_inventory));
   }
   EXPECT_GT(parsed, 0u);
   EXPECT_GT(refused, 0u);

@@ -62,4 +62,8 @@ Status ErrnoStatus(int error_number, std::string_view operation, const std::file
 // absolute path, else ~/.local/share/tutela/NAME.
 std::filesystem::path UserDataPath(std::string_view name);
 
+// Where Tutela caches a per-user file `name` that it can always rebuild: $XDG_CACHE_HOME/tutela/NAME when
+// XDG_CACHE_HOME is an absolute path, else ~/.cache/tutela/NAME.
+std::filesystem::path UserCachePath(std::string_view name);
+
 }  // namespace tutela

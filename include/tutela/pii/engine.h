@@ -80,6 +80,7 @@ class Ruleset {
   };
   struct EntityInfo {
     Validator validator = nullptr;
+    bool costly = false;                        // the phone validator: called only when it could matter
     std::vector<std::string> context;           // lower-cased
     std::vector<std::string> negative_context;  // lower-cased, entity + shared
   };

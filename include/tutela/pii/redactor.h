@@ -71,6 +71,7 @@ struct TokenManifest {
     std::string column;     // CSV header name or glob, or
     std::string json_path;  // JSON Pointer pattern
     std::string entity;     // the tweak: the rule's entity, else the column name / path
+    size_t keep_first = 0;  // leading letters and digits the tokens kept (the rule's keep_first)
   };
   std::string key_id;
   RedactFormat format = RedactFormat::kText;

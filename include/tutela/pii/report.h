@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -50,10 +51,19 @@ struct StoredFinding {
   std::string fingerprint;
 };
 
-// Collects findings and the summary. Keeps masked previews only, unless show_values.
+// Per-file totals kept for the summary and the inventory, whether findings are kept or streamed.
+struct FileTotals {
+  std::map<std::string, std::pair<uint64_t, double>> entities;  // entity id -> (count, max score)
+};
+
+// Collects findings and the summary. Keeps masked previews only, unless show_values. With a stream set, findings are
+// handed to it as they come and not kept, so memory stays bounded whatever the input (the summary and the inventory
+// come from running totals).
 class FindingCollector : public Sink {
  public:
   FindingCollector(const Catalog& catalog, std::string key, bool show_values);
+  // Hands every finding to `emit` (called from one thread at a time) instead of keeping it.
+  void SetStream(std::function<void(const StoredFinding&)> emit) { stream_ = std::move(emit); }
   void OnFinding(const Finding& finding) override;
   void OnFileDone(std::string_view path, uint64_t bytes) override;
   void OnError(const Status& status) override;
@@ -63,8 +73,12 @@ class FindingCollector : public Sink {
   // depend on timing): offset order in plain files, segment order inside containers (docs/pii.md "Locations").
   void Sort();
   const std::vector<StoredFinding>& findings() const { return findings_; }
+  uint64_t finding_count() const { return finding_count_; }
+  const std::map<std::string, FileTotals>& totals_by_path() const { return totals_; }
   const std::vector<std::string>& errors() const { return errors_; }
   uint64_t files() const { return files_; }
+  // Every file scanned to its end, in the order they finished.
+  const std::vector<std::string>& scanned_paths() const { return scanned_paths_; }
   uint64_t bytes() const { return bytes_; }
   const Catalog& catalog() const { return catalog_; }
   // {"files", "bytes", "findings", "entities": {ID: count}, "columns": [...], "skipped": [...], "errors": [...]}
@@ -75,11 +89,19 @@ class FindingCollector : public Sink {
   HmacSha256Key key_;  // pad states precomputed: one fingerprint per finding is on the hot path
   bool show_values_;
   std::vector<StoredFinding> findings_;
+  std::function<void(const StoredFinding&)> stream_;
+  uint64_t finding_count_ = 0;
+  std::map<std::string, FileTotals> totals_;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> columns_;
   std::vector<std::string> errors_;
+  std::vector<std::string> scanned_paths_;
   std::vector<std::pair<std::string, std::string>> skipped_;
   uint64_t files_ = 0;
   uint64_t bytes_ = 0;
 };
+
+// One finding as a line of NDJSON (with its newline).
+std::string FindingNdjsonLine(const StoredFinding& finding);
 
 // Renderings of collected findings. `format` is table | json | ndjson | csv | sarif (SARIF 2.1.0: one rule per
 // entity found, one result per finding with its region, masked preview and fingerprint as partialFingerprints).

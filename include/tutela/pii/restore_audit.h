@@ -39,4 +39,14 @@ RestoreAuditRecord CurrentRestoreAuditRecord();
 // naming the log when it cannot be opened or written.
 Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const RestoreAuditRecord& record);
 
+struct RestoreAuditLog {
+  std::vector<std::string> entries;  // each entry's JSON text, in log order (index = position)
+  uint64_t tree_size = 0;
+  std::string tree_root;  // hex SHA-256 of the RFC 9162 tree over the entries
+};
+
+// Reads the whole log without taking the write lock. NotFound when it does not exist; Corruption naming the record
+// offset when a record is damaged.
+Result<RestoreAuditLog> ReadRestoreAudit(const std::filesystem::path& log_path);
+
 }  // namespace tutela::pii

@@ -17,7 +17,8 @@
 //
 // Annotated tokens, used where a token has to be found again in free text: ⟦tok:KEYID:ENTITY:MODE:TOKEN⟧, where
 // MODE is "w" (whole) or "c" (check), then "n" when the token replaced a bare JSON number (restore then removes the
-// quotes around it) and "j" when TOKEN is raw JSON string text whose escape sequences were left alone. Inside TOKEN a
+// quotes around it), "j" when TOKEN is raw JSON string text whose escape sequences were left alone, and "k" with a
+// number when that many leading letters and digits were kept (TokenOptions::keep_first). Inside TOKEN a
 // literal ⟦ is written ⟦⟦ and a literal ⟧ is written ⟦⟧, so the first lone ⟧ ends the annotation.
 //
 // Keys: the FF1 key is derived from a keyring key with HMAC-SHA256 and a purpose label, never used directly. Tokens
@@ -49,6 +50,7 @@ struct TokenOptions {
   bool json_escapes = false;     // the value is the raw inside of a JSON string: escape sequences stay untouched
   bool json_number = false;      // the value is a JSON number: the token keeps a non-zero leading digit
   bool allow_check_mode = true;  // false: always whole mode
+  size_t keep_first = 0;         // letters and digits kept as they are at the start (a card's issuer prefix: 6)
 };
 
 struct Token {
@@ -66,6 +68,7 @@ struct TokenAnnotation {
   bool check_mode = false;
   bool json_number = false;
   bool json_escapes = false;
+  size_t keep_first = 0;
   std::string token;  // unescaped
 };
 
@@ -85,8 +88,8 @@ class Tokenizer {
   Result<std::string> Restore(std::string_view token, std::string_view key_id, const TokenEntity& entity,
                               bool check_mode, const TokenOptions& options) const;
 
-  // ⟦tok:KEYID:ENTITY:MODE:TOKEN⟧ for a token made with the active key.
-  std::string Annotate(std::string_view entity, const Token& token, bool json_number, bool json_escapes) const;
+  // ⟦tok:KEYID:ENTITY:MODE:TOKEN⟧ for a token made with the active key and `options`.
+  std::string Annotate(std::string_view entity, const Token& token, const TokenOptions& options) const;
 
  private:
   struct KeyCiphers {

@@ -21,6 +21,7 @@
 #include "tutela/core/status.h"
 #include "tutela/core/time.h"
 #include "tutela/ledger/log.h"
+#include "tutela/ledger/tree_head.h"
 #include "tutela/pims/decide.h"
 
 namespace tutela::pims {
@@ -44,6 +45,8 @@ struct DisclosureEntry {
 
 // $XDG_DATA_HOME/tutela/pims-disclosures.log, else ~/.local/share/tutela/pims-disclosures.log.
 std::filesystem::path DefaultDisclosureLogPath();
+// The Ed25519 key that signs a log's tree heads: beside the log, "<stem>-key.pem" (pims-disclosures-key.pem).
+std::filesystem::path DefaultDisclosureKeyPath(const std::filesystem::path& log_path);
 
 class DisclosureLog {
  public:
@@ -59,6 +62,18 @@ class DisclosureLog {
   // Every entry in order. Corruption if an entry is not the JSON this log writes.
   Result<std::vector<DisclosureEntry>> Entries() const;
   ledger::TreeHead Head() const;
+
+  // The current tree head signed by `signer` at `time`: what the privacy office hands an auditor.
+  Result<ledger::SignedTreeHead> SignHead(const ledger::Signer& signer, Timestamp time) const;
+  // Checks a signed head kept from earlier against this log: the signature (under `trusted_public_key`, 32 raw bytes;
+  // empty trusts the key in the head), then that the log still extends it — the head's tree is a prefix of the log
+  // (the consistency proof from head.size to the current size verifies). OK, or Corruption naming what failed: a bad
+  // signature, fewer entries than the head covers, or a different root (history rewritten).
+  Status CheckHead(const ledger::SignedTreeHead& head, std::string_view trusted_public_key = {}) const;
+
+  // The ledger underneath, for inclusion and consistency proofs (ProveInclusion, ProveConsistency, RootAt,
+  // LeafHashAt, Entry in ledger/log.h).
+  const ledger::Log& ledger() const { return *log_; }
 
  private:
   explicit DisclosureLog(std::unique_ptr<ledger::Log> log) : log_(std::move(log)) {}

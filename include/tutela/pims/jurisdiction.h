@@ -29,15 +29,17 @@ std::optional<Harm> ParseHarm(const std::string& text);
 // One test on the facts of an incident, as seen by one jurisdiction (see Facts in breach.h).
 struct Condition {
   enum class Kind {
-    kAny,               // always true (any breach)
-    kSubjectsAtLeast,   // subjects >= number (inclusive edge)
-    kSubjectsMoreThan,  // subjects > number (exclusive edge)
-    kHarmAtLeast,       // assessed harm >= harm
-    kHarmAtMost,        // assessed harm <= harm (used in `unless`)
-    kSensitive,         // a category in the jurisdiction's sensitive list is affected
-    kCategoriesAny,     // one of `categories` (entity ids or category names) is affected
-    kAcquisition,       // data believed acquired (or accessed) by an unauthorised person
-    kExternalAttack,    // caused by an external attack (hacking, malicious intent)
+    kAny,                    // always true (any breach)
+    kSubjectsAtLeast,        // subjects >= number (inclusive edge)
+    kSubjectsMoreThan,       // subjects > number (exclusive edge)
+    kHarmAtLeast,            // assessed harm >= harm
+    kHarmAtMost,             // assessed harm <= harm (used in `unless`)
+    kSensitive,              // a category in the jurisdiction's sensitive list is affected
+    kCategoriesAny,          // one of `categories` (entity ids or category names) is affected
+    kAcquisition,            // data believed acquired (or accessed) by an unauthorised person
+    kExternalAttack,         // caused by an external attack (hacking, malicious intent)
+    kStateSubjectsMoreThan,  // more than `number` subjects in one State (affected[].subjects_by_state); without a
+                             // breakdown the subjects not assigned to a State are counted with the largest State
   };
   Kind kind = Kind::kAny;
   uint64_t number = 0;
@@ -75,6 +77,18 @@ enum class Audience { kRegulator, kIndividuals, kMedia, kCustomer };
 // "regulator", "individuals", "media", "customer".
 const char* AudienceName(Audience audience);
 
+// A later report owed after an initial notice that is required: a final report (CN 30 days, JP 30 or 60 days) or
+// further information in phases (MY 30 days). Follow-ups of one rule with the same `report` are alternatives tried in
+// order; the first whose `when_any` holds (an empty list always holds) decides, against the same facts as the rule.
+struct FollowUp {
+  std::string report;               // "final" or "follow-up"
+  std::vector<Condition> when_any;  // empty: always
+  Deadline deadline;
+  std::string citation;
+  bool verified = true;
+  std::string note;
+};
+
 // One notification rule. Rules for the same audience are alternatives tried in file order: the first whose
 // conditions hold decides (e.g. HIPAA's >= 500 rule before its annual-log rule).
 struct NotificationRule {
@@ -87,6 +101,7 @@ struct NotificationRule {
   std::vector<Condition> unless;    // none may hold
   std::optional<SafeHarbour> safe_harbour;
   Deadline deadline;
+  std::vector<FollowUp> follow_ups;  // later reports owed when this rule requires notice
   std::string citation;
   bool verified = true;
   std::string note;

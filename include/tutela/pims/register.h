@@ -80,11 +80,15 @@ struct InventoryStore {
   std::map<std::string, uint64_t> entities;
   std::map<std::string, std::string> entity_categories;  // version 1 gives each entity its category
   std::vector<std::string> categories;
+  bool complete = true;  // false: the scan could not read all of the store, so absence proves nothing
 };
 
 // Parses a PII inventory. InvalidArgument naming the store index on a bad structure, another "format", or a
 // version other than 1.
 Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& document, const std::string& source);
+
+// True when a `declared` store covers `found`: the same name, or a path or key under it ("s3://b" covers "s3://b/x").
+bool StoreCovers(const std::string& declared, const std::string& found);
 
 // Undeclared (found, not declared for that store) and unseen (declared for a store, found nowhere in it) PII.
 // A declared store covers an inventory store with the same name or one under it ("s3://b" covers "s3://b/x").
