@@ -123,7 +123,7 @@ namespace extract {
 
 Status Budget::Add(uint64_t bytes, std::string_view where) {
   expanded += bytes;
-  std::string place = path + (where.empty() ? "" : " (" + std::string(where) + ")");
+  std::string place = path + (where.empty() ? "" : ": in " + std::string(where));
   if (expanded > options->max_expanded_bytes) {
     return Status::InvalidArgument(place + ": unpacks to more than " + HumanBytes(options->max_expanded_bytes) +
                                    " (archive-bomb limit); not scanned further. If the archive is genuine, raise "
@@ -239,7 +239,7 @@ Status ScanStream(Context& ctx, std::string head, Reader reader, std::string_vie
       return Status::InvalidArgument("unknown text encoding \"" + encoding + "\"; use a name `iconv -l` lists");
     }
     converter->encoding = encoding;
-    converter->where = location.empty() ? ctx.path : ctx.path + " (" + std::string(location) + ")";
+    converter->where = location.empty() ? ctx.path : ctx.path + ": in " + std::string(location);
     converter->pending = std::move(head);
     converter->inner = std::move(reader);
     head.clear();
@@ -319,7 +319,7 @@ Status TableText::Flush() {
 
 Status Damaged(const Context& ctx, std::string_view location, std::string_view what, std::string_view fix) {
   std::string place = ctx.path;
-  if (!location.empty()) place += " (" + std::string(location) + ")";
+  if (!location.empty()) place += ": in " + std::string(location);
   return Status::Corruption(place + ": " + std::string(what) + "; " + std::string(fix));
 }
 

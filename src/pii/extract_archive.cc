@@ -139,7 +139,7 @@ Status Walk(Context& ctx, archive* a, std::string_view outer_name, std::string_v
         if (n == 0) break;
         data.append(buffer.data(), n);
         if (data.size() > ctx.options->max_member_bytes) {
-          return Status::InvalidArgument(ctx.path + " (" + member + "): a nested " + std::string(KindName(kind)) +
+          return Status::InvalidArgument(ctx.path + ": in " + member + ": a nested " + std::string(KindName(kind)) +
                                          " larger than " + std::to_string(ctx.options->max_member_bytes >> 20) +
                                          " MiB is not scanned; unpack it and scan it on its own");
         }

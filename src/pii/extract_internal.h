@@ -125,7 +125,8 @@ class TableText {
   SegmentedText text_;
 };
 
-// "file: place: what went wrong; what to do" as a Corruption status.
+// "file: in place: what went wrong; what to do" as a Corruption status (errors name their input first, so the
+// inventory can attribute them).
 Status Damaged(const Context& ctx, std::string_view location, std::string_view what, std::string_view fix);
 
 }  // namespace tutela::pii::extract

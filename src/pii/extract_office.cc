@@ -61,7 +61,8 @@ Result<std::map<std::string, std::string>> ReadParts(Context& ctx, std::string_v
       TUTELA_RETURN_IF_ERROR(ctx.budget.Add(static_cast<uint64_t>(n), JoinLocation(location, name)));
       content.append(buffer, static_cast<size_t>(n));
       if (content.size() > ctx.options->max_member_bytes) {
-        return Status::InvalidArgument(ctx.path + " (" + JoinLocation(location, name) + "): an XML part larger than " +
+        return Status::InvalidArgument(ctx.path + ": in " + JoinLocation(location, name) +
+                                       ": an XML part larger than " +
                                        std::to_string(ctx.options->max_member_bytes >> 20) +
                                        " MiB is not scanned; save the document as text and scan that");
       }

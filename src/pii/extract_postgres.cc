@@ -98,8 +98,8 @@ Status ScanPostgres(Scanner& scanner, std::string_view uri, const ExtractOptions
     if (limit > 0) select += " LIMIT " + std::to_string(limit);
     exec("SAVEPOINT tutela_table");
     auto fail = [&](std::string_view what) {
-      Status error = Status::IoError(ctx.path + " (" + label + "): " + std::string(what) + " (" + Message(conn.get()) +
-                                     "); grant SELECT on it to the scanning user, or exclude it");
+      Status error = Status::IoError(ctx.path + ": table " + label + ": " + std::string(what) + " (" +
+                                     Message(conn.get()) + "); grant SELECT on it to the scanning user, or exclude it");
       exec("ROLLBACK TO SAVEPOINT tutela_table");
       sink.OnError(error);
     };
