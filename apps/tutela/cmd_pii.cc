@@ -13,6 +13,7 @@
 #include "tutela/core/time.h"
 #include "tutela/pii/catalog.h"
 #include "tutela/pii/engine.h"
+#include "tutela/pii/extract.h"
 #include "tutela/pii/redactor.h"
 #include "tutela/pii/report.h"
 #include "tutela/pii/restore_audit.h"
@@ -33,6 +34,7 @@ struct PiiScanOptions {
   std::string inventory;
   std::string fail_on;
   size_t chunk_size = 1 << 20;
+  pii::ExtractOptions extract;
 };
 
 int SensitivityRank(std::string_view level) {
@@ -60,6 +62,12 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   auto key = pii::LoadOrCreateFingerprintKey(key_path);
   if (!key.ok()) return ReportError(key.status());
 
+  if (!options.extract.encoding.empty()) {
+    if (Status known = pii::CheckEncoding(options.extract.encoding); !known.ok()) return ReportError(known);
+  }
+  if (options.extract.max_depth < 1 || options.extract.max_ratio < 1) {
+    return ReportError(Status::InvalidArgument("--max-depth and --max-ratio must be at least 1."));
+  }
   pii::ScanOptions scan;
   scan.min_score = options.min_score;
   scan.chunk_size = options.chunk_size;
@@ -83,7 +91,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
         pending += pii::FindingNdjsonLine(finding);
         if (pending.size() >= (1u << 16)) flush();
       });
-      Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
+      Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, options.extract, collector);
       if (!scanned.ok()) collector.OnError(scanned);
       flush();
       return failed;
@@ -91,7 +99,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
     if (!streamed.ok()) return ReportError(streamed);
     collector.Sort();
   } else {
-    Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, collector);
+    Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, options.extract, collector);
     if (!scanned.ok()) collector.OnError(scanned);
     collector.Sort();
     std::string text = pii::RenderFindings(collector, *format, context.ColorStdout());
@@ -338,11 +346,13 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   CLI::App* pii = app.add_subcommand("pii", "Discover PII, de-identify it, and restore tokenized data");
   pii->require_subcommand(1);
   auto options = std::make_shared<PiiScanOptions>();
-  CLI::App* scan = pii->add_subcommand(
-      "scan",
-      "Scan files, folders (recursively) or - (stdin) for PII; prints masked findings (table by default; "
-      "json, ndjson, csv, sarif; see docs/pii.md)");
-  scan->add_option("PATH", options->paths, "Files or folders to scan; - reads standard input")
+  CLI::App* scan = pii->add_subcommand("scan",
+                                       "Scan files, folders (recursively), archives, documents, databases or - (stdin) "
+                                       "for PII; prints masked findings (table by default; "
+                                       "json, ndjson, csv, sarif; see docs/pii.md)");
+  scan->add_option("PATH", options->paths,
+                   "Files or folders to scan (archives, Office files, PDF and SQLite included); - reads standard "
+                   "input; postgres://user@host/db scans a PostgreSQL database")
       ->required()
       ->type_name("PATH");
   scan->add_option("--catalog", options->catalog, "PII entity catalog file or folder (default: catalog/pii)")
@@ -366,6 +376,22 @@ void AddPiiCommands(CLI::App& app, Context& context) {
       ->type_name("LEVEL");
   scan->add_option("--chunk-size", options->chunk_size, "Bytes read per step when streaming (default 1 MiB)")
       ->type_name("BYTES");
+  scan->add_option("--encoding", options->extract.encoding,
+                   "Text encoding of the inputs when not UTF-8: GB18030, GBK, BIG5, SHIFT_JIS, EUC-KR, UTF-16LE, ... "
+                   "(default: UTF-8, or UTF-16 when a BOM says so)")
+      ->type_name("NAME");
+  scan->add_option("--max-depth", options->extract.max_depth, "Archives nested deeper are skipped (default 5)")
+      ->type_name("N");
+  scan->add_option("--max-expanded-size", options->extract.max_expanded_bytes,
+                   "Stop unpacking an input after BYTES (archive-bomb limit; default 8 GiB)")
+      ->type_name("BYTES");
+  scan->add_option("--max-ratio", options->extract.max_ratio,
+                   "Stop unpacking an input that grows more than RATIO times its packed size (default 200)")
+      ->type_name("RATIO");
+  scan->add_option("--sample-rows", options->extract.sample_rows,
+                   "PostgreSQL (postgres://... paths): rows read per table (default 1000)")
+      ->type_name("N");
+  scan->add_flag("--full", options->extract.full, "PostgreSQL: read every row instead of a sample");
   scan->callback([&context, options] { context.run = [&context, options] { return RunScan(context, *options); }; });
 
   auto redact_options = std::make_shared<PiiRedactOptions>();

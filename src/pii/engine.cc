@@ -15,6 +15,7 @@
 #include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/thread_pool.h"
+#include "tutela/pii/extract.h"
 
 namespace tutela::pii {
 namespace {
@@ -533,13 +534,19 @@ Status Scanner::ScanFile(const std::filesystem::path& file, std::string_view dis
 
 Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
                  const ScanOptions& options, size_t threads, Sink& sink) {
+  return ScanPaths(std::move(ruleset), roots, walk, options, threads, ExtractOptions{}, sink);
+}
+
+Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
+                 const ScanOptions& options, size_t threads, const ExtractOptions& extract, Sink& sink) {
   LockedSink locked(sink);
   std::vector<std::filesystem::path> file_roots;
   Status first_error;
   for (const std::string& root : roots) {
-    if (root == "-") {
+    if (root == "-" || IsPostgresUri(root)) {
       TUTELA_ASSIGN_OR_RETURN(auto scanner, Scanner::Create(ruleset, options));
-      Status status = scanner->ScanFd(0, "<stdin>", locked);
+      Status status =
+          root == "-" ? ScanStdin(*scanner, extract, locked) : ScanPostgres(*scanner, root, extract, locked);
       if (!status.ok()) locked.OnError(status);
     } else {
       file_roots.emplace_back(root);
@@ -584,7 +591,7 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
           return;
         }
         for (size_t index; (index = next.fetch_add(1)) < items.size();) {
-          Status status = (*scanner)->ScanFile(items[index].path, items[index].display, locked);
+          Status status = ScanInput(**scanner, items[index].path, items[index].display, extract, locked);
           if (!status.ok()) locked.OnError(status);
         }
       });

@@ -12,6 +12,7 @@
 #include "tutela/core/crypto.h"
 #include "tutela/core/csv.h"
 #include "tutela/core/file_util.h"
+#include "tutela/pii/extract.h"
 
 namespace tutela::pii {
 namespace {
@@ -163,11 +164,10 @@ void FindingCollector::OnSkipped(std::string_view path, std::string_view reason)
 }
 
 void FindingCollector::Sort() {
-  std::sort(findings_.begin(), findings_.end(), [](const StoredFinding& a, const StoredFinding& b) {
-    if (a.path != b.path) return a.path < b.path;
-    if (a.start != b.start) return a.start < b.start;
-    return a.entity < b.entity;
-  });
+  // Within one input, findings keep the order the scan delivered them (one worker per input): offset order for plain
+  // files, segment order (member, sheet, paragraph, page, table) inside containers, whose offsets are per segment.
+  std::stable_sort(findings_.begin(), findings_.end(),
+                   [](const StoredFinding& a, const StoredFinding& b) { return a.path < b.path; });
   std::sort(errors_.begin(), errors_.end());
   std::sort(skipped_.begin(), skipped_.end());
 }
@@ -269,9 +269,13 @@ nlohmann::json BuildInventory(const FindingCollector& collector, const Catalog& 
                               const std::vector<std::string>& roots, std::string_view generated_at) {
   nlohmann::json stores = nlohmann::json::array();
   for (const std::string& root : roots) {
-    std::string store = root == "-" ? "<stdin>" : root;
+    const bool database = IsPostgresUri(root);
+    std::string store = root == "-" ? "<stdin>" : database ? RedactUri(root) : root;
     std::error_code error;
-    std::string kind = root == "-" ? "stream" : std::filesystem::is_directory(root, error) ? "directory" : "file";
+    std::string kind = root == "-"                                  ? "stream"
+                       : database                                   ? "database"
+                       : std::filesystem::is_directory(root, error) ? "directory"
+                                                                    : "file";
     std::map<std::string, std::pair<uint64_t, double>> per_entity;
     std::set<std::string> files;
     auto inside = [&](std::string_view path) {

@@ -28,6 +28,8 @@
 
 namespace tutela::pii {
 
+struct ExtractOptions;  // tutela/pii/extract.h
+
 struct Finding {
   const Entity* entity = nullptr;
   std::string_view path;      // the file ("<stdin>" for standard input)
@@ -118,10 +120,14 @@ struct ScanSummary {
   uint64_t skipped = 0;
 };
 
-// Scans every file under `roots` ("-" means standard input) with `threads` workers (0 = all cores). Per-file
-// problems go to sink.OnError and the scan goes on; returns the first root-level error (e.g. a root that does not
-// exist) after scanning the others, or OK.
+// Scans every file under `roots` ("-" means standard input, "postgres://..." a PostgreSQL database) with `threads`
+// workers (0 = all cores). Each input goes through the extractors (tutela/pii/extract.h: archives, Office files,
+// PDF, SQLite, other encodings), with default ExtractOptions unless given. Per-file problems go to sink.OnError and
+// the scan goes on; returns the first root-level error (e.g. a root that does not exist) after scanning the others,
+// or OK.
 Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
                  const ScanOptions& options, size_t threads, Sink& sink);
+Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
+                 const ScanOptions& options, size_t threads, const ExtractOptions& extract, Sink& sink);
 
 }  // namespace tutela::pii

@@ -69,7 +69,8 @@ class FindingCollector : public Sink {
   void OnError(const Status& status) override;
   void OnSkipped(std::string_view path, std::string_view reason) override;
 
-  // Sorts findings by path, start and entity (scans run in parallel; the output must not depend on timing).
+  // Sorts findings by path, keeping the scan order within each input (scans run in parallel; the output must not
+  // depend on timing): offset order in plain files, segment order inside containers (docs/pii.md "Locations").
   void Sort();
   const std::vector<StoredFinding>& findings() const { return findings_; }
   uint64_t finding_count() const { return finding_count_; }

@@ -1,0 +1,539 @@
+// Tests of the extractors (tutela/pii/extract.h) on real files made by real tools: zip/tar/gzip/bzip2/xz/zstd
+// archives, docx/xlsx (XML zipped by `zip`, and checked-in samples), a hand-made PDF, SQLite files written by
+// `sqlite3`, a PostgreSQL server started in a temporary folder (skipped when initdb is absent), texts in UTF-16,
+// GB18030, Big5, Shift_JIS and EUC-KR, and bad input: corrupt and truncated archives, Office files and PDFs, invalid
+// encodings, archive bombs, archives nested too deep.
+#include "tutela/pii/extract.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+
+#include "test_support.h"
+#include "tutela/pii/catalog.h"
+#include "tutela/pii/engine.h"
+
+namespace tutela::pii {
+namespace {
+
+using ::tutela::testing::ReadFile;
+using ::tutela::testing::RunProcess;
+using ::tutela::testing::RunTutela;
+using ::tutela::testing::SourceDir;
+using ::tutela::testing::TempDir;
+using ::tutela::testing::WriteFile;
+
+constexpr std::string_view kEmail = "li.wei@corp-mail.cn";
+constexpr std::string_view kCard = "4539 1488 0343 6467";
+
+struct Hit {
+  std::string entity, path, location, value;
+  uint64_t start, end, line;
+};
+
+class CollectSink : public Sink {
+ public:
+  void OnFinding(const Finding& finding) override {
+    hits.push_back({finding.entity->id, std::string(finding.path), std::string(finding.location),
+                    std::string(finding.value), finding.start, finding.end, finding.line});
+  }
+  void OnError(const Status& status) override { errors.push_back(status.message()); }
+  void OnSkipped(std::string_view path, std::string_view reason) override {
+    skipped.push_back(std::string(path) + ": " + std::string(reason));
+  }
+  void OnFileDone(std::string_view path, uint64_t) override { done.emplace_back(path); }
+  bool Has(std::string_view entity, std::string_view location) const {
+    return std::any_of(hits.begin(), hits.end(),
+                       [&](const Hit& hit) { return hit.entity == entity && hit.location == location; });
+  }
+  std::string Describe() const {
+    std::string out;
+    for (const Hit& hit : hits) out += hit.entity + " @ " + hit.path + " [" + hit.location + "]\n";
+    for (const std::string& error : errors) out += "error: " + error + "\n";
+    for (const std::string& skip : skipped) out += "skipped: " + skip + "\n";
+    return out;
+  }
+  std::vector<Hit> hits;
+  std::vector<std::string> errors, skipped, done;
+};
+
+std::shared_ptr<const Ruleset> Rules() {
+  static std::shared_ptr<const Ruleset> rules = [] {
+    auto catalog = LoadCatalog(SourceDir() / "catalog" / "pii");
+    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+    return *Ruleset::Compile(*catalog);
+  }();
+  return rules;
+}
+
+// Scans one file through ScanInput; `status` gets the returned status.
+CollectSink ScanOne(const std::filesystem::path& file, const ExtractOptions& options = {}, Status* status = nullptr) {
+  auto scanner = Scanner::Create(Rules(), {});
+  EXPECT_TRUE(scanner.ok());
+  CollectSink sink;
+  Status result = ScanInput(**scanner, file, file.string(), options, sink);
+  if (status != nullptr) {
+    *status = result;
+  } else {
+    EXPECT_TRUE(result.ok()) << result.ToString();
+  }
+  return sink;
+}
+
+void RunOk(const std::vector<std::string>& argv, const std::filesystem::path& dir) {
+  auto result = RunProcess(argv, {}, dir);
+  ASSERT_EQ(result.exit_code, 0) << argv[0] << ": " << result.err;
+}
+
+class ExtractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_ / "src/notes.txt", "contact email " + std::string(kEmail) + "\n");
+    WriteFile(dir_ / "src/data/customers.csv", "id,email\n1," + std::string(kEmail) + "\n");
+    WriteFile(dir_ / "src/pay.log", "payment card " + std::string(kCard) + "\n");
+  }
+  TempDir dir_;
+};
+
+TEST_F(ExtractTest, ZipMembersAreLocatedAndCsvStaysColumnAware) {
+  WriteFile(dir_ / "src/image.bin", std::string("\x89PNG\0\0", 6) + std::string(kEmail));
+  WriteFile(dir_ / "src/big.txt", std::string(100000, 'x') + "\nemail " + std::string(kEmail) + "\n");
+  RunOk({"zip", "-qr", "../bundle.zip", "."}, dir_ / "src");
+  CollectSink sink = ScanOne(dir_ / "bundle.zip");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "big.txt")) << sink.Describe();  // streamed (larger than the head)
+  ASSERT_EQ(sink.skipped.size(), 1u) << sink.Describe();
+  EXPECT_EQ(sink.skipped[0], (dir_ / "bundle.zip").string() + "!image.bin: binary content");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "notes.txt")) << sink.Describe();
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "data/customers.csv!column email")) << sink.Describe();
+  EXPECT_TRUE(sink.Has("CREDIT_CARD", "pay.log")) << sink.Describe();
+  for (const Hit& hit : sink.hits) EXPECT_EQ(hit.path, (dir_ / "bundle.zip").string());
+  EXPECT_TRUE(sink.errors.empty()) << sink.Describe();
+  ASSERT_EQ(sink.done.size(), 1u);  // the archive counts as one file
+}
+
+TEST_F(ExtractTest, TarWithEveryCompressionAndSingleCompressedStreams) {
+  for (const std::string flag : {"-cf", "-czf", "-cjf", "-cJf", "--zstd -cf"}) {
+    std::vector<std::string> argv = {"tar"};
+    std::string name = "bundle" + std::to_string(flag.size()) + ".tar";
+    if (flag == "--zstd -cf") {
+      argv.insert(argv.end(), {"--zstd", "-cf"});
+    } else {
+      argv.push_back(flag);
+    }
+    argv.insert(argv.end(), {(dir_ / name).string(), "-C", (dir_ / "src").string(), "notes.txt", "pay.log"});
+    RunOk(argv, dir_.path());
+    CollectSink sink = ScanOne(dir_ / name);
+    EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "notes.txt")) << flag << "\n" << sink.Describe();
+    EXPECT_TRUE(sink.Has("CREDIT_CARD", "pay.log")) << flag << "\n" << sink.Describe();
+  }
+  for (const std::string tool : {"gzip", "bzip2", "xz", "zstd"}) {
+    std::filesystem::copy_file(dir_ / "src/pay.log", dir_ / ("pay-" + tool + ".log"));
+    RunOk({tool, "-q", (dir_ / ("pay-" + tool + ".log")).string()}, dir_.path());
+    std::string suffix = tool == "gzip" ? ".gz" : tool == "bzip2" ? ".bz2" : tool == "xz" ? ".xz" : ".zst";
+    CollectSink sink = ScanOne(dir_ / ("pay-" + tool + ".log" + suffix));
+    EXPECT_TRUE(sink.Has("CREDIT_CARD", "pay-" + tool + ".log")) << tool << "\n" << sink.Describe();
+  }
+}
+
+TEST_F(ExtractTest, NestedArchivesAreFollowedToTheDepthLimit) {
+  RunOk({"zip", "-q", "../level1.zip", "notes.txt"}, dir_ / "src");
+  std::string previous = "level1.zip";
+  for (int level = 2; level <= 7; ++level) {
+    std::string name = "level" + std::to_string(level) + ".zip";
+    RunOk({"zip", "-q", name, previous}, dir_.path());
+    previous = name;
+  }
+  // Inside level4.zip: level3.zip!level2.zip!level1.zip!notes.txt — four containers.
+  CollectSink four = ScanOne(dir_ / "level4.zip");
+  EXPECT_TRUE(four.Has("EMAIL_ADDRESS", "level3.zip!level2.zip!level1.zip!notes.txt")) << four.Describe();
+  CollectSink five = ScanOne(dir_ / "level5.zip");
+  EXPECT_EQ(five.hits.size(), 1u) << five.Describe();
+  CollectSink seven = ScanOne(dir_ / "level7.zip");
+  EXPECT_TRUE(seven.hits.empty()) << seven.Describe();
+  ASSERT_EQ(seven.skipped.size(), 1u) << seven.Describe();
+  EXPECT_NE(seven.skipped[0].find("nested deeper than 5"), std::string::npos) << seven.skipped[0];
+}
+
+TEST_F(ExtractTest, ArchiveBombStopsWithOneErrorAndTheScanGoesOn) {
+  { std::ofstream zeros(dir_ / "bomb/zeros.txt", std::ios::binary | std::ios::trunc); }
+  std::filesystem::create_directories(dir_ / "bomb");
+  {
+    std::ofstream zeros(dir_ / "bomb/zeros.txt", std::ios::binary);
+    std::string block(1 << 20, '0');
+    for (int i = 0; i < 40; ++i) zeros << block;
+  }
+  RunOk({"zip", "-q", "../bomb.zip", "zeros.txt"}, dir_ / "bomb");
+  std::filesystem::remove_all(dir_ / "bomb");
+  ExtractOptions options;  // 40 MiB from ~40 KiB: beyond the default ratio of 200 once past 16 MiB
+  Status status;
+  CollectSink sink = ScanOne(dir_ / "bomb.zip", options, &status);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("archive-bomb limit"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("zeros.txt"), std::string::npos) << status.message();
+  options.max_ratio = 1e6;
+  options.max_expanded_bytes = 8 << 20;
+  ScanOne(dir_ / "bomb.zip", options, &status);
+  EXPECT_NE(status.message().find("more than 8 MiB"), std::string::npos) << status.message();
+  // Through the CLI: one error naming the file, the other files still scanned, exit 2.
+  std::filesystem::copy_file(dir_ / "src/notes.txt", dir_ / "notes.txt");
+  auto result = RunTutela({"pii", "scan", dir_.path().string(), "--format", "ndjson", "--include", "*.zip", "--include",
+                           "notes.txt", "--fingerprint-key-file", (dir_ / "key").string()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("bomb.zip"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("notes.txt"), std::string::npos) << result.out;
+}
+
+TEST_F(ExtractTest, CorruptAndTruncatedContainersAreOneErrorEach) {
+  RunOk({"zip", "-qr", "../bundle.zip", "."}, dir_ / "src");
+  std::string zip = ReadFile(dir_ / "bundle.zip");
+  std::filesystem::create_directories(dir_ / "bad");
+  WriteFile(dir_ / "bad/truncated.zip", zip.substr(0, zip.size() / 2));
+  WriteFile(dir_ / "bad/garbage.zip", "PK\x03\x04" + std::string(300, '\x7f'));
+  WriteFile(dir_ / "bad/garbage.gz", std::string("\x1f\x8b\x08\x00", 4) + std::string(100, 'x'));
+  WriteFile(dir_ / "bad/fake.gz", std::string("\x1f\x8b\xff", 3) + std::string(100, 'x'));
+  WriteFile(dir_ / "bad/broken.docx", "PK\x03\x04 not really a document");
+  WriteFile(dir_ / "bad/broken.pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >>\n");
+  WriteFile(dir_ / "bad/broken.xlsx", ReadFile(SourceDir() / "tests/pii/fuzz_corpus/ooxml/small.xlsx").substr(0, 300));
+  WriteFile(dir_ / "bad/broken.db", std::string("SQLite format 3\0", 16) + std::string(200, '\x01'));
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "bad")) {
+    Status status;
+    CollectSink sink = ScanOne(entry.path(), {}, &status);
+    EXPECT_FALSE(status.ok()) << entry.path();
+    EXPECT_NE(status.message().find(entry.path().string()), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find(';'), std::string::npos) << "no fix given: " << status.message();
+  }
+  // The CLI reports each bad file once and still scans the good one.
+  std::filesystem::copy_file(dir_ / "src/notes.txt", dir_ / "bad/notes.txt");
+  auto result = RunTutela(
+      {"pii", "scan", (dir_ / "bad").string(), "--format", "json", "--fingerprint-key-file", (dir_ / "key").string()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.out.find("\"EMAIL_ADDRESS\""), std::string::npos) << result.out;
+  // The inventory of a damaged archive given as the root says the store is incomplete.
+  auto inventory = RunTutela({"pii", "scan", (dir_ / "bad/truncated.zip").string(), "--format", "json", "--inventory",
+                              (dir_ / "inv.json").string(), "--fingerprint-key-file", (dir_ / "key").string()});
+  EXPECT_EQ(inventory.exit_code, 2) << inventory.err;
+  std::string inv = ReadFile(dir_ / "inv.json");
+  EXPECT_NE(inv.find("\"complete\": false"), std::string::npos) << inv;
+  EXPECT_NE(inv.find("in pay.log: cannot unpack"), std::string::npos) << inv;
+  for (const std::string name : {"truncated.zip", "garbage.zip", "garbage.gz", "fake.gz", "broken.docx", "broken.pdf",
+                                 "broken.xlsx", "broken.db"}) {
+    size_t first = result.err.find(name);
+    EXPECT_NE(first, std::string::npos) << name << "\n" << result.err;
+    EXPECT_EQ(result.err.find(name, first + 1), std::string::npos) << name << " reported twice\n" << result.err;
+  }
+}
+
+TEST_F(ExtractTest, DocxParagraphsAndXlsxCells) {
+  std::filesystem::create_directories(dir_ / "doc/word");
+  WriteFile(dir_ / "doc/[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>");
+  WriteFile(dir_ / "doc/word/document.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document "
+            "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>"
+            "<w:p><w:r><w:t>Dear customer,</w:t></w:r></w:p><w:p/>"
+            "<w:p><w:r><w:t xml:space=\"preserve\">your card </w:t></w:r><w:r><w:t>4539 1488 0343 6467</w:t></w:r>"
+            "</w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>email li.wei@corp-mail.cn</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+            "</w:body></w:document>");
+  WriteFile(dir_ / "doc/word/footer2.xml",
+            "<?xml version=\"1.0\"?><w:ftr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+            "<w:p><w:r><w:t>Questions: li.wei@corp-mail.cn</w:t></w:r></w:p></w:ftr>");
+  RunOk({"zip", "-qr", "../letter.docx", "."}, dir_ / "doc");
+  CollectSink doc = ScanOne(dir_ / "letter.docx");
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "footer2 paragraph 1")) << doc.Describe();
+  EXPECT_TRUE(doc.Has("CREDIT_CARD", "paragraph 3")) << doc.Describe();  // split over two runs
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "paragraph 4")) << doc.Describe();
+  for (const Hit& hit : doc.hits) EXPECT_EQ(hit.line, 1u);
+
+  CollectSink sheet = ScanOne(SourceDir() / "tests/pii/fuzz_corpus/ooxml/small.xlsx");
+  EXPECT_TRUE(sheet.Has("EMAIL_ADDRESS", "People!B2")) << sheet.Describe();
+  ASSERT_FALSE(sheet.hits.empty());
+  EXPECT_EQ(sheet.hits[0].start, 0u);  // offsets are relative to the cell
+  EXPECT_EQ(sheet.hits[0].end, kEmail.size());
+
+  // The same docx inside a zip: the member path, then the paragraph.
+  RunOk({"zip", "-q", "outer.zip", "letter.docx"}, dir_.path());
+  CollectSink outer = ScanOne(dir_ / "outer.zip");
+  EXPECT_TRUE(outer.Has("EMAIL_ADDRESS", "letter.docx!paragraph 4")) << outer.Describe();
+}
+
+TEST_F(ExtractTest, PptxSlides) {
+  std::filesystem::create_directories(dir_ / "deck/ppt/slides");
+  const std::string ns =
+      "xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\" "
+      "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"";
+  auto slide = [&](const std::string& text) {
+    return "<?xml version=\"1.0\"?><p:sld " + ns + "><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>" + text +
+           "</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+  };
+  WriteFile(dir_ / "deck/ppt/slides/slide1.xml", slide("Quarterly review"));
+  WriteFile(dir_ / "deck/ppt/slides/slide10.xml", slide("card 4539 1488 0343 6467"));
+  WriteFile(dir_ / "deck/ppt/slides/slide2.xml", slide("contact li.wei@corp-mail.cn"));
+  RunOk({"zip", "-qr", "../deck.pptx", "."}, dir_ / "deck");
+  CollectSink sink = ScanOne(dir_ / "deck.pptx");
+  ASSERT_EQ(sink.hits.size(), 2u) << sink.Describe();
+  EXPECT_EQ(sink.hits[0].location, "slide 2");  // slides in number order, not name order
+  EXPECT_EQ(sink.hits[1].location, "slide 10");
+}
+
+TEST_F(ExtractTest, Utf16MemberOfAnArchive) {
+  auto utf16 = RunProcess({"iconv", "-f", "UTF-8", "-t", "UTF-16LE", (dir_ / "src/notes.txt").string()});
+  ASSERT_EQ(utf16.exit_code, 0);
+  WriteFile(dir_ / "u/notes16.txt", "\xFF\xFE" + utf16.out);
+  RunOk({"zip", "-q", "../u.zip", "notes16.txt"}, dir_ / "u");
+  CollectSink sink = ScanOne(dir_ / "u.zip");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "notes16.txt")) << sink.Describe();
+}
+
+TEST_F(ExtractTest, PdfPages) {
+  CollectSink sink = ScanOne(SourceDir() / "tests/pii/fuzz_corpus/pdf/small.pdf");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "page 2")) << sink.Describe();
+  EXPECT_EQ(sink.hits.size(), 1u) << sink.Describe();
+  Status status;
+  ScanOne(SourceDir() / "tests/pii/fuzz_corpus/pdf/truncated.pdf", {}, &status);
+  // poppler may rebuild a truncated file; whatever it does, one status and no crash. The one-page text is gone.
+  SUCCEED() << status.ToString();
+}
+
+TEST_F(ExtractTest, SqliteTablesAndColumns) {
+  RunOk({"sqlite3", (dir_ / "app.db").string(),
+         "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, photo BLOB);"
+         "INSERT INTO customers VALUES (7, 'Li Wei', 'li.wei@corp-mail.cn', x'00ff');"
+         "INSERT INTO customers VALUES (9, 'Kim', NULL, NULL);"
+         "CREATE TABLE payments (ref TEXT PRIMARY KEY, card TEXT) WITHOUT ROWID;"
+         "INSERT INTO payments VALUES ('a', '4539 1488 0343 6467');"},
+        dir_.path());
+  CollectSink sink = ScanOne(dir_ / "app.db");
+  EXPECT_TRUE(sink.Has("EMAIL_ADDRESS", "customers.email row 7")) << sink.Describe();
+  EXPECT_TRUE(sink.Has("CREDIT_CARD", "payments.card row 1")) << sink.Describe();
+  // A database inside a zip is read from memory.
+  RunOk({"zip", "-q", "db.zip", "app.db"}, dir_.path());
+  CollectSink zipped = ScanOne(dir_ / "db.zip");
+  EXPECT_TRUE(zipped.Has("EMAIL_ADDRESS", "app.db!customers.email row 7")) << zipped.Describe();
+}
+
+TEST_F(ExtractTest, Encodings) {
+  auto encode = [&](const std::string& text, const std::string& encoding) {
+    WriteFile(dir_ / "utf8.txt", text);
+    auto result = RunProcess({"iconv", "-f", "UTF-8", "-t", encoding, (dir_ / "utf8.txt").string()});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
+  };
+  // UTF-16 with a BOM is detected; no option needed.
+  WriteFile(dir_ / "le.txt", "\xFF\xFE" + encode("email " + std::string(kEmail) + "\n", "UTF-16LE"));
+  WriteFile(dir_ / "be.txt", "\xFE\xFF" + encode("email " + std::string(kEmail) + "\n", "UTF-16BE"));
+  for (const std::string name : {"le.txt", "be.txt"}) {
+    CollectSink sink = ScanOne(dir_ / name);
+    ASSERT_EQ(sink.hits.size(), 1u) << name << "\n" << sink.Describe();
+    EXPECT_EQ(sink.hits[0].value, kEmail);
+    EXPECT_TRUE(sink.skipped.empty()) << sink.Describe();
+  }
+  // Legacy CJK encodings with --encoding: the context word in the local script counts.
+  const std::string chinese = "客户 身份证号码 11010519491231002X\n";
+  for (const std::string encoding : {"GB18030", "GBK", "BIG5", "SHIFT_JIS", "EUC-KR"}) {
+    std::string text = encoding == "SHIFT_JIS" ? "マイナンバー email li.wei@corp-mail.cn\n"
+                       : encoding == "EUC-KR"  ? "주민등록번호 email li.wei@corp-mail.cn\n"
+                       : encoding == "BIG5"    ? "客戶 email li.wei@corp-mail.cn\n"
+                                               : chinese;
+    WriteFile(dir_ / "legacy.txt", encode(text, encoding));
+    ExtractOptions options;
+    options.encoding = encoding;
+    CollectSink sink = ScanOne(dir_ / "legacy.txt", options);
+    ASSERT_EQ(sink.hits.size(), 1u) << encoding << "\n" << sink.Describe();
+    EXPECT_EQ(sink.hits[0].entity, encoding.substr(0, 2) == "GB" ? "CN_RESIDENT_ID" : "EMAIL_ADDRESS");
+  }
+  // Invalid bytes for the declared encoding: one error with the byte offset.
+  WriteFile(dir_ / "bad.txt", "email " + std::string(kEmail) + "\n\x81\xFF\xFF more\n");
+  ExtractOptions options;
+  options.encoding = "SHIFT_JIS";
+  Status status;
+  ScanOne(dir_ / "bad.txt", options, &status);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("invalid SHIFT_JIS text at byte"), std::string::npos) << status.message();
+  // UTF-16 cut in the middle of a character.
+  WriteFile(dir_ / "odd.txt", "\xFF\xFE" + encode("email", "UTF-16LE") + "x");
+  ScanOne(dir_ / "odd.txt", {}, &status);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("ends in the middle of a character"), std::string::npos) << status.message();
+  EXPECT_FALSE(CheckEncoding("NO-SUCH-ENCODING").ok());
+  EXPECT_TRUE(CheckEncoding("gb18030").ok());
+}
+
+TEST_F(ExtractTest, CliReadsArchivesFromStdinAndTakesEncoding) {
+  RunOk({"zip", "-qr", "../bundle.zip", "."}, dir_ / "src");
+  auto result = RunTutela({"pii", "scan", "-", "--format", "ndjson", "--fingerprint-key-file", (dir_ / "key").string()},
+                          ReadFile(dir_ / "bundle.zip"));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"location\":\"data/customers.csv!column email\""), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find(kEmail), std::string::npos) << "raw value leaked";
+  auto bad = RunTutela({"pii", "scan", "-", "--encoding", "KLINGON"}, "x");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("KLINGON"), std::string::npos) << bad.err;
+}
+
+TEST_F(ExtractTest, JsonFindingsCarryTheFullKeyPath) {
+  WriteFile(dir_ / "doc.json",
+            "{\"user\": {\"contacts\": [{\"kind\": \"work\", \"email\": \"li.wei@corp-mail.cn\"}],\n"
+            " \"card\": \"4539 1488 0343 6467\"}, \"a/b\": \"x li.wei@corp-mail.cn\"}\n");
+  CollectSink doc = ScanOne(dir_ / "doc.json");
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "key /user/contacts/0/email")) << doc.Describe();
+  EXPECT_TRUE(doc.Has("CREDIT_CARD", "key /user/card")) << doc.Describe();
+  EXPECT_TRUE(doc.Has("EMAIL_ADDRESS", "key /a~1b")) << doc.Describe();
+  WriteFile(dir_ / "log.ndjson",
+            "{\"msg\": \"ok\"}\n{\"user\": {\"email\": \"li.wei@corp-mail.cn\"}}\nnot json li.wei@corp-mail.cn\n"
+            "{\"items\": [1, {\"card\": \"4539 1488 0343 6467\"}]}");
+  CollectSink log = ScanOne(dir_ / "log.ndjson");
+  ASSERT_EQ(log.hits.size(), 3u) << log.Describe();
+  EXPECT_EQ(log.hits[0].location, "key /user/email");
+  EXPECT_EQ(log.hits[0].line, 2u);
+  EXPECT_EQ(log.hits[1].location, "");  // a line that is not JSON keeps the engine's location
+  EXPECT_EQ(log.hits[2].location, "key /items/1/card");
+  // Inside an archive (small and large members alike) the pointer follows the member path.
+  WriteFile(dir_ / "j/big.ndjson", std::string(20000, ' ') + "\n" + ReadFile(dir_ / "log.ndjson"));
+  std::filesystem::copy_file(dir_ / "doc.json", dir_ / "j/doc.json");
+  RunOk({"zip", "-q", "../j.zip", "big.ndjson", "doc.json"}, dir_ / "j");
+  CollectSink zipped = ScanOne(dir_ / "j.zip");
+  EXPECT_TRUE(zipped.Has("EMAIL_ADDRESS", "doc.json!key /user/contacts/0/email")) << zipped.Describe();
+  EXPECT_TRUE(zipped.Has("CREDIT_CARD", "big.ndjson!key /items/1/card")) << zipped.Describe();
+  // Offsets stay offsets into the file.
+  std::string text = ReadFile(dir_ / "log.ndjson");
+  EXPECT_EQ(text.substr(log.hits[0].start, log.hits[0].end - log.hits[0].start), kEmail);
+}
+
+TEST(RedactUriTest, PasswordsNeverShow) {
+  EXPECT_EQ(RedactUri("postgresql://scan:s3cret@db.local:5432/crm"), "postgresql://scan:***@db.local:5432/crm");
+  EXPECT_EQ(RedactUri("postgres://scan@db/crm?password=s3cret&sslmode=require"),
+            "postgres://scan@db/crm?password=***&sslmode=require");
+  EXPECT_EQ(RedactUri("postgresql:///crm?host=/tmp"), "postgresql:///crm?host=/tmp");
+  EXPECT_TRUE(IsPostgresUri("postgres://x"));
+  EXPECT_FALSE(IsPostgresUri("data/postgres.csv"));
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  int port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+// A real PostgreSQL server in a temporary folder (Debian `postgresql`; as root it runs as the `postgres` user).
+TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
+  std::string bin;
+  for (const char* candidate : {"/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"}) {
+    if (std::filesystem::exists(std::string(candidate) + "/initdb") &&
+        std::filesystem::exists(std::string(candidate) + "/pg_ctl")) {
+      bin = candidate;
+      break;
+    }
+  }
+  if (bin.empty()) GTEST_SKIP() << "initdb/pg_ctl not found: install Debian `postgresql` (scripts/install-deps)";
+  // As root the server runs as `postgres`, which must reach the folder: /tmp may be private (0700), so the server's
+  // folder is made under /var/tmp then.
+  TempDir scratch;
+  std::filesystem::path dir = scratch.path();
+  std::vector<std::string> as_user;
+  struct Remove {
+    std::filesystem::path path;
+    ~Remove() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } remove;
+  if (::geteuid() == 0) {
+    if (RunProcess({"id", "postgres"}).exit_code != 0) GTEST_SKIP() << "running as root and no `postgres` user";
+    std::string pattern = "/var/tmp/tutela-pg-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir = remove.path = pattern;
+    std::filesystem::create_directories(dir / "data");
+    std::filesystem::create_directories(dir / "sock");
+    RunProcess({"chown", "-R", "postgres", dir.string()});
+    as_user = {"runuser", "-u", "postgres", "--"};
+  } else {
+    std::filesystem::create_directories(dir / "data");
+    std::filesystem::create_directories(dir / "sock");
+  }
+  auto as = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), as_user.begin(), as_user.end());
+    return RunProcess(argv);
+  };
+  auto init = as({bin + "/initdb", "-D", (dir / "data").string(), "-A", "trust", "-U", "tutela", "-E", "UTF8"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const std::string port = std::to_string(FreePort());
+  auto start = as({bin + "/pg_ctl", "-D", (dir / "data").string(), "-l", (dir / "log").string(), "-w", "-o",
+                   "-p " + port + " -k " + (dir / "sock").string() + " -c listen_addresses=''", "start"});
+  ASSERT_EQ(start.exit_code, 0) << start.err << start.out;
+  struct Stop {
+    std::function<void()> stop;
+    ~Stop() { stop(); }
+  } stop{[&] { as({bin + "/pg_ctl", "-D", (dir / "data").string(), "-m", "immediate", "stop"}); }};
+  std::string psql = std::filesystem::exists(bin + "/psql") ? bin + "/psql" : "psql";
+  auto load =
+      RunProcess({psql, "-h", (dir / "sock").string(), "-p", port, "-U", "tutela", "-d", "postgres", "-v",
+                  "ON_ERROR_STOP=1", "-q", "-c",
+                  "CREATE TABLE customers (id int, email text, note varchar(200), score int);"
+                  "INSERT INTO customers SELECT g, 'user' || g || '@corp-mail.cn', 'card 4539 1488 0343 6467', g "
+                  "FROM generate_series(1, 50) g;"
+                  "CREATE SCHEMA crm; CREATE TABLE crm.people (name text, nid text);"
+                  "INSERT INTO crm.people VALUES ('Li', '11010519491231002X');"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  const std::string uri = "postgresql://tutela:pw@/postgres?host=" + (dir / "sock").string() + "&port=" + port;
+  auto scanner = Scanner::Create(Rules(), {});
+  ASSERT_TRUE(scanner.ok());
+  ExtractOptions options;
+  options.sample_rows = 10;
+  CollectSink sample;
+  ASSERT_TRUE(ScanPostgres(**scanner, uri, options, sample).ok()) << sample.Describe();
+  size_t emails = std::count_if(sample.hits.begin(), sample.hits.end(),
+                                [](const Hit& hit) { return hit.entity == "EMAIL_ADDRESS"; });
+  EXPECT_EQ(emails, 10u) << sample.Describe();
+  EXPECT_TRUE(sample.Has("EMAIL_ADDRESS", "customers.email ctid (0,1)")) << sample.Describe();
+  EXPECT_TRUE(sample.Has("CN_RESIDENT_ID", "crm.people.nid ctid (0,1)")) << sample.Describe();
+  for (const Hit& hit : sample.hits) EXPECT_EQ(hit.path.find("pw"), std::string::npos) << hit.path;
+  options.full = true;
+  CollectSink full;
+  ASSERT_TRUE(ScanPostgres(**scanner, uri, options, full).ok()) << full.Describe();
+  emails =
+      std::count_if(full.hits.begin(), full.hits.end(), [](const Hit& hit) { return hit.entity == "EMAIL_ADDRESS"; });
+  EXPECT_EQ(emails, 50u);
+  // Through the CLI, with the inventory: the store is the URI without its password.
+  auto result = RunTutela({"pii", "scan", uri, "--format", "json", "--inventory", (scratch / "inv.json").string(),
+                           "--fingerprint-key-file", (scratch / "key").string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string inventory = ReadFile(scratch / "inv.json");
+  EXPECT_NE(inventory.find("\"database\""), std::string::npos) << inventory;
+  EXPECT_EQ(inventory.find(":pw@"), std::string::npos) << inventory;
+  EXPECT_EQ(result.out.find(":pw@"), std::string::npos) << result.out;
+  // A user who may read only one column of crm.people (not the table, so not its ctid): that table is one error
+  // naming it, the other table is still scanned, and nothing is written (the transaction is read only).
+  auto grant = RunProcess({psql, "-h", (dir / "sock").string(), "-p", port, "-U", "tutela", "-d", "postgres", "-v",
+                           "ON_ERROR_STOP=1", "-q", "-c",
+                           "CREATE ROLE reader LOGIN; GRANT SELECT ON customers TO reader;"
+                           "GRANT USAGE ON SCHEMA crm TO reader; GRANT SELECT (nid) ON crm.people TO reader;"});
+  ASSERT_EQ(grant.exit_code, 0) << grant.err;
+  CollectSink limited;
+  Status partial = ScanPostgres(
+      **scanner, "postgresql://reader@/postgres?host=" + (dir / "sock").string() + "&port=" + port, options, limited);
+  EXPECT_TRUE(partial.ok()) << partial.ToString();
+  ASSERT_EQ(limited.errors.size(), 1u) << limited.Describe();
+  EXPECT_NE(limited.errors[0].find(": table crm.people:"), std::string::npos) << limited.errors[0];
+  EXPECT_NE(limited.errors[0].find("grant SELECT"), std::string::npos) << limited.errors[0];
+  EXPECT_TRUE(limited.Has("EMAIL_ADDRESS", "customers.email ctid (0,1)")) << limited.Describe();
+  // A server that is not there: one clear error.
+  CollectSink none;
+  Status down =
+      ScanPostgres(**scanner, "postgresql://tutela@/postgres?host=" + (dir / "nowhere").string(), options, none);
+  EXPECT_FALSE(down.ok());
+  EXPECT_NE(down.message().find("cannot connect to PostgreSQL"), std::string::npos) << down.message();
+}
+
+}  // namespace
+}  // namespace tutela::pii
