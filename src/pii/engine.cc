@@ -35,21 +35,13 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// True when lower-cased `keyword` occurs in `window` (any case for ASCII); ASCII keywords must not touch letters or
-// digits on either side ("ip" is not in "zip"), other scripts match anywhere.
-bool ContainsWord(std::string_view window, std::string_view keyword) {
+// True when lower-cased `keyword` occurs in the lower-cased `window`; ASCII keywords must not touch letters or
+// digits on either side ("ip" is not in "zip"), other scripts match anywhere. The window's ends count as boundaries.
+bool ContainsLowered(std::string_view window, std::string_view keyword) {
   if (keyword.empty() || window.size() < keyword.size()) return false;
   bool ascii_front = IsWordByte(static_cast<unsigned char>(keyword.front()));
   bool ascii_back = IsWordByte(static_cast<unsigned char>(keyword.back()));
-  const size_t last = window.size() - keyword.size();
-  for (size_t pos = 0; pos <= last; ++pos) {
-    size_t i = 0;
-    for (; i < keyword.size(); ++i) {
-      char c = window[pos + i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != keyword[i]) break;
-    }
-    if (i != keyword.size()) continue;
+  for (size_t pos = window.find(keyword); pos != std::string_view::npos; pos = window.find(keyword, pos + 1)) {
     if (ascii_front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) continue;
     if (ascii_back && pos + keyword.size() < window.size() &&
         IsWordByte(static_cast<unsigned char>(window[pos + keyword.size()]))) {
@@ -60,9 +52,45 @@ bool ContainsWord(std::string_view window, std::string_view keyword) {
   return false;
 }
 
-bool AnyWord(std::string_view window, const std::vector<std::string>& words) {
+// A lower-cased copy of a context window (at most kMax bytes, no allocation) and the set of bytes it holds: a
+// keyword whose first or last byte is absent cannot occur, which rules out most keywords without a search.
+template <size_t kMax>
+class LoweredWindow {
+ public:
+  explicit LoweredWindow(std::string_view source) : size_(std::min(source.size(), kMax)) {
+    for (size_t i = 0; i < size_; ++i) {
+      char c = source[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      text_[i] = c;
+      auto byte = static_cast<unsigned char>(c);
+      present_[byte >> 6] |= uint64_t{1} << (byte & 63);
+    }
+  }
+  std::string_view view() const { return {text_, size_}; }
+  bool MayHold(std::string_view keyword) const {
+    auto first = static_cast<unsigned char>(keyword.front()), last = static_cast<unsigned char>(keyword.back());
+    return ((present_[first >> 6] >> (first & 63)) & 1) != 0 && ((present_[last >> 6] >> (last & 63)) & 1) != 0;
+  }
+  // Any of `words` (lower-cased) in view().substr(from) — a suffix, so the byte set is still a valid filter.
+  bool AnyWord(const std::vector<std::string>& words, size_t from = 0) const {
+    std::string_view window = view().substr(std::min(from, size_));
+    for (const std::string& word : words) {
+      if (!word.empty() && MayHold(word) && ContainsLowered(window, word)) return true;
+    }
+    return false;
+  }
+
+ private:
+  size_t size_;
+  char text_[kMax];
+  uint64_t present_[4] = {0, 0, 0, 0};
+};
+
+// Any of `words` (lower-cased) in `text` (any ASCII case): for column headers and JSON keys, which may be long.
+bool AnyWord(std::string_view text, const std::vector<std::string>& words) {
+  std::string lowered = Lower(text);
   for (const std::string& word : words) {
-    if (ContainsWord(window, word)) return true;
+    if (ContainsLowered(lowered, word)) return true;
   }
   return false;
 }
@@ -317,9 +345,14 @@ struct Scanner::Impl {
     return AnyWord(lowered, info.context) ? 1 : 0;
   }
 
-  double Score(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, signed char name,
-               double adjust) const {
-    const Entity& entity = rules->catalog_.entities[entity_idx];
+  // Whether a context word (positive) or a negative word of the entity is near text[start, end), its column header or
+  // its JSON key (`name`).
+  struct Context {
+    bool positive = false;
+    bool negative = false;
+  };
+  Context ContextOf(std::string_view text, size_t entity_idx, size_t start, size_t end, int column,
+                    signed char name) const {
     const auto& info = rules->entities_[entity_idx];
     // The window stays on the match's line (and, outside tables, the line before it, where labels often are).
     size_t before = start > kContextBefore ? start - kContextBefore : 0;
@@ -333,20 +366,29 @@ struct Scanner::Impl {
     }
     std::string_view right = text.substr(end, std::min(kContextAfter, text.size() - end));
     right = right.substr(0, right.find('\n'));
-    bool positive = AnyWord(left, info.context) || AnyWord(right, info.context);
+    const LoweredWindow<kContextBefore> lowered_left(left);
+    const LoweredWindow<kContextAfter> lowered_right(right);
+    Context context;
+    context.positive = lowered_left.AnyWord(info.context) || lowered_right.AnyWord(info.context);
     // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
-    std::string_view same_line = left.substr(left.rfind('\n') == std::string_view::npos ? 0 : left.rfind('\n') + 1);
-    bool negative = AnyWord(same_line, info.negative_context) || AnyWord(right, info.negative_context);
+    size_t newline = left.rfind('\n');
+    size_t same_line = newline == std::string_view::npos ? 0 : newline + 1;
+    context.negative =
+        lowered_left.AnyWord(info.negative_context, same_line) || lowered_right.AnyWord(info.negative_context);
     if (column >= 0) {
       signed char header = column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx];
-      positive = positive || header > 0;
-      negative = negative || header < 0;
+      context.positive = context.positive || header > 0;
+      context.negative = context.negative || header < 0;
     }
-    positive = positive || name > 0;
-    negative = negative || name < 0;
-    double score = entity.score + adjust;
-    if (positive) score += rules->catalog_.context_boost;
-    if (negative) score -= rules->catalog_.negative_penalty;
+    context.positive = context.positive || name > 0;
+    context.negative = context.negative || name < 0;
+    return context;
+  }
+
+  double Score(size_t entity_idx, Context context, double adjust) const {
+    double score = rules->catalog_.entities[entity_idx].score + adjust;
+    if (context.positive) score += rules->catalog_.context_boost;
+    if (context.negative) score -= rules->catalog_.negative_penalty;
     return std::clamp(score, 0.0, 1.0);
   }
 
@@ -366,25 +408,27 @@ struct Scanner::Impl {
         const Ruleset::EntityInfo& info = rules->entities_[entity_idx];
         int column = -2;
         std::string_view key;
-        signed char name = 0;
+        Context context;
         if (info.costly) {
           // libphonenumber is by far the costliest validator: call it only when a valid verdict could still reach
           // the threshold — its best adjustment is +0.3, for numbers in +CC form — given the context (phone numbers
           // do not narrow their span, so the context is the same before and after validation).
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
-          name = key.empty() ? 0 : NameContext(key, entity_idx);
+          signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+          context = ContextOf(text, entity_idx, start, end, column, name);
           double best = text[start] == '+' ? 0.3 : 0.0;
-          if (Score(text, entity_idx, start, end, column, name, best) < options.min_score) continue;
+          if (Score(entity_idx, context, best) < options.min_score) continue;
         }
         double adjust = info.validator(text, start, end);
         if (adjust < 0 && adjust <= kInvalid) continue;
         if (column == -2) {
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
-          name = key.empty() ? 0 : NameContext(key, entity_idx);
+          signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+          context = ContextOf(text, entity_idx, start, end, column, name);
         }
-        double score = Score(text, entity_idx, start, end, column, name, adjust);
+        double score = Score(entity_idx, context, adjust);
         if (score < options.min_score) continue;
         candidates.push_back({entity_idx, start, end, score, column, key});
       }
