@@ -25,6 +25,32 @@ constexpr size_t kGuard = 512;  // matches ending this close to a chunk's end wa
 constexpr size_t kKeep = 2048;  // bytes carried into the next chunk (>= guard + longest match + context)
 constexpr size_t kMinChunk = 4096;
 
+// Start rules (Ruleset::PatternInfo::start_rule).
+constexpr int kStartReported = 0;
+constexpr int kStartDigitRun = 1;
+constexpr int kStartEmail = 2;
+constexpr std::string_view kEmailPattern =
+    R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b)";
+
+// Start-of-match tracking costs Vectorscan about a third more (most of it for the e-mail pattern's unbounded local
+// part); for these shapes the leftmost start follows from the end offset alone, so they are scanned without it.
+int StartRuleOf(std::string_view pattern) {
+  if (pattern == kEmailPattern) return kStartEmail;
+  if (pattern.size() > 8 && pattern.starts_with("\\b\\d{") && pattern.ends_with("}\\b")) {  // \b\d{m} or \b\d{m,n}
+    std::string_view bounds = pattern.substr(5, pattern.size() - 8);
+    if (bounds.find_first_not_of("0123456789,") == std::string_view::npos && bounds.front() != ',' &&
+        bounds.back() != ',' && std::count(bounds.begin(), bounds.end(), ',') <= 1) {
+      return kStartDigitRun;
+    }
+  }
+  return kStartReported;
+}
+
+// A word character for the regular expressions' \b (ASCII letters, digits and '_').
+bool IsRegexWord(unsigned char c) {
+  return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 bool IsWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::string Lower(std::string_view text) {
@@ -173,7 +199,8 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       ids.push_back(static_cast<unsigned int>(rules->patterns_.size()));
       rules->patterns_.push_back({{entity_idx}});
       expressions.push_back(pattern.c_str());
-      flags.push_back(HS_FLAG_SOM_LEFTMOST);
+      rules->patterns_.back().start_rule = StartRuleOf(pattern);
+      flags.push_back(rules->patterns_.back().start_rule == kStartReported ? HS_FLAG_SOM_LEFTMOST : 0);
     }
   }
   // Compiling the patterns is most of a short run's time (~0.2 s); the compiled database is cached, keyed by the
@@ -236,6 +263,8 @@ struct Scanner::Impl {
   ScanOptions options;
   hs_scratch_t* scratch = nullptr;
   std::vector<RawMatch> raw;
+  size_t email_at = std::string_view::npos;  // StartOf's last e-mail '@' in the current text and the start found for it
+  size_t email_start = 0;
   std::vector<Candidate> candidates;
   std::vector<Candidate> kept;
   std::string buffer;
@@ -392,19 +421,60 @@ struct Scanner::Impl {
     return std::clamp(score, 0.0, 1.0);
   }
 
+  // The leftmost start of the match of a pattern scanned without start tracking that ends at `end` (Vectorscan
+  // reported it, so one exists), or `end` if none is found (never in practice).
+  size_t StartOf(std::string_view text, int rule, size_t end) {
+    auto boundary = [&](size_t pos) {  // \b before text[pos]
+      bool before = pos > 0 && IsRegexWord(static_cast<unsigned char>(text[pos - 1]));
+      return before != (pos < text.size() && IsRegexWord(static_cast<unsigned char>(text[pos])));
+    };
+    if (rule == kStartDigitRun) {
+      // \b\d{m,n}\b: inside a digit run no position has \b before it, so the match is the whole run.
+      size_t start = end;
+      while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9') --start;
+      return start < end && boundary(start) ? start : end;
+    }
+    // The e-mail pattern: a match holds exactly one '@' — the last one before `end`, as no domain character is '@' —
+    // and its domain part does not depend on the start; the local part is any non-empty run of [A-Za-z0-9._%+-]
+    // that starts at a word boundary: the leftmost such position in the run before the '@'.
+    size_t at = end;
+    while (at > 0 && text[at - 1] != '@') --at;
+    if (at == 0) return end;
+    --at;
+    if (at == email_at) return email_start;  // several ends (sub-domains) share one '@': scan its local part once
+    size_t run = at;
+    while (run > 0) {
+      char c = text[run - 1];
+      if (!IsRegexWord(static_cast<unsigned char>(c)) && c != '.' && c != '%' && c != '+' && c != '-') break;
+      --run;
+    }
+    size_t start = run;
+    while (start < at && !boundary(start)) ++start;
+    email_at = at;
+    email_start = start < at ? start : end;
+    return email_start;
+  }
+
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
   // (accept_from, accept_to]. `lines_before` counts newlines before `base`.
   Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
                  std::string_view path, Sink& sink) {
     raw.clear();
+    email_at = std::string_view::npos;
     hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(rules->database_), text.data(),
                             static_cast<unsigned int>(text.size()), 0, scratch, OnMatch, &raw);
     if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
     candidates.clear();
     for (const RawMatch& match : raw) {
       if (match.to <= accept_from || match.to > accept_to) continue;
-      for (size_t entity_idx : rules->patterns_[match.pattern].entities) {
-        size_t start = match.from, end = match.to;
+      const Ruleset::PatternInfo& pattern = rules->patterns_[match.pattern];
+      size_t match_from = match.from;
+      if (pattern.start_rule != kStartReported) {
+        match_from = StartOf(text, pattern.start_rule, match.to);
+        if (match_from >= match.to) continue;
+      }
+      for (size_t entity_idx : pattern.entities) {
+        size_t start = match_from, end = match.to;
         const Ruleset::EntityInfo& info = rules->entities_[entity_idx];
         int column = -2;
         std::string_view key;
