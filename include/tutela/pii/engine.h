@@ -80,6 +80,9 @@ class Ruleset {
     // without start tracking (cheaper) and the start is derived exactly from the end — 1: a bare digit run
     // `\b\d{m,n}\b`, 2: the catalog's e-mail pattern.
     int start_rule = 0;
+    // 3: not in the database; the engine matches `\b\d(?:[ \-]?\d){m,n}\b` itself (min/max_digits = m+1, n+1).
+    size_t min_digits = 0;
+    size_t max_digits = 0;
   };
   struct EntityInfo {
     Validator validator = nullptr;
