@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -162,19 +165,38 @@ int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
 struct Group {
   size_t start, end, digits_before;  // digits_before: digits in the chain's earlier groups
 };
+
+// The first position >= pos holding a digit (want_digit) or a non-digit (!want_digit), or n; 16 bytes at a time.
+size_t SkipTo(std::string_view text, size_t pos, bool want_digit) {
+  const size_t n = text.size();
+#if defined(__SSE2__)
+  const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+  while (pos + 16 <= n) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos));
+    __m128i offset = _mm_sub_epi8(bytes, zero);                             // digits become 0..9
+    __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(offset, nine), offset);  // unsigned offset <= 9
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
+    if (!want_digit) mask = ~mask & 0xffffu;
+    if (mask != 0) return pos + static_cast<size_t>(__builtin_ctz(mask));
+    pos += 16;
+  }
+#endif
+  while (pos < n && (text[pos] >= '0' && text[pos] <= '9') != want_digit) ++pos;
+  return pos;
+}
 void DigitChains(std::string_view text, uint32_t pattern, size_t min_digits, size_t max_digits,
                  std::vector<Group>& groups, std::vector<RawMatch>& out) {
   const size_t n = text.size();
   auto digit = [&](size_t pos) { return text[pos] >= '0' && text[pos] <= '9'; };
   size_t pos = 0;
   while (pos < n) {
-    while (pos < n && !digit(pos)) ++pos;
+    pos = SkipTo(text, pos, true);
     if (pos == n) break;
     groups.clear();
     size_t digits = 0;
     while (true) {
       size_t group_start = pos;
-      while (pos < n && digit(pos)) ++pos;
+      pos = SkipTo(text, pos, false);
       groups.push_back({group_start, pos, digits});
       digits += pos - group_start;
       if (pos + 1 < n && (text[pos] == ' ' || text[pos] == '-') && digit(pos + 1)) {
