@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -26,6 +29,52 @@ constexpr size_t kGuard = 512;  // matches ending this close to a chunk's end wa
 constexpr size_t kKeep = 2048;  // bytes carried into the next chunk (>= guard + longest match + context)
 constexpr size_t kMinChunk = 4096;
 
+// Start rules (Ruleset::PatternInfo::start_rule).
+constexpr int kStartReported = 0;
+constexpr int kStartDigitRun = 1;
+constexpr int kStartEmail = 2;
+constexpr int kNativeDigitChain = 3;  // not in the Vectorscan database: matched by DigitChains(), start included
+constexpr std::string_view kEmailPattern =
+    R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b)";
+
+// Start-of-match tracking costs Vectorscan about a third more (most of it for the e-mail pattern's unbounded local
+// part); for these shapes the leftmost start follows from the end offset alone, so they are scanned without it.
+int StartRuleOf(std::string_view pattern) {
+  if (pattern == kEmailPattern) return kStartEmail;
+  if (pattern.size() > 8 && pattern.starts_with("\\b\\d{") && pattern.ends_with("}\\b")) {  // \b\d{m} or \b\d{m,n}
+    std::string_view bounds = pattern.substr(5, pattern.size() - 8);
+    if (bounds.find_first_not_of("0123456789,") == std::string_view::npos && bounds.front() != ',' &&
+        bounds.back() != ',' && std::count(bounds.begin(), bounds.end(), ',') <= 1) {
+      return kStartDigitRun;
+    }
+  }
+  return kStartReported;
+}
+
+// For `\b\d(?:[ \-]?\d){m,n}\b` (the card shape), the digit counts m+1 and n+1; {0, 0} for any other pattern.
+std::pair<size_t, size_t> DigitChainBounds(std::string_view pattern) {
+  constexpr std::string_view kHead = R"(\b\d(?:[ \-]?\d){)", kTail = R"(}\b)";
+  if (!pattern.starts_with(kHead) || !pattern.ends_with(kTail) || pattern.size() <= kHead.size() + kTail.size()) {
+    return {0, 0};
+  }
+  std::string_view bounds = pattern.substr(kHead.size(), pattern.size() - kHead.size() - kTail.size());
+  size_t comma = bounds.find(',');
+  if (comma == std::string_view::npos || comma == 0 || comma + 1 == bounds.size() ||
+      bounds.find_first_not_of("0123456789,") != std::string_view::npos || bounds.find(',', comma + 1) != bounds.npos ||
+      bounds.size() > 8) {
+    return {0, 0};
+  }
+  size_t low = std::stoul(std::string(bounds.substr(0, comma))),
+         high = std::stoul(std::string(bounds.substr(comma + 1)));
+  if (low > high) return {0, 0};
+  return {low + 1, high + 1};
+}
+
+// A word character for the regular expressions' \b (ASCII letters, digits and '_').
+bool IsRegexWord(unsigned char c) {
+  return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 bool IsWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::string Lower(std::string_view text) {
@@ -36,21 +85,13 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// True when lower-cased `keyword` occurs in `window` (any case for ASCII); ASCII keywords must not touch letters or
-// digits on either side ("ip" is not in "zip"), other scripts match anywhere.
-bool ContainsWord(std::string_view window, std::string_view keyword) {
+// True when lower-cased `keyword` occurs in the lower-cased `window`; ASCII keywords must not touch letters or
+// digits on either side ("ip" is not in "zip"), other scripts match anywhere. The window's ends count as boundaries.
+bool ContainsLowered(std::string_view window, std::string_view keyword) {
   if (keyword.empty() || window.size() < keyword.size()) return false;
   bool ascii_front = IsWordByte(static_cast<unsigned char>(keyword.front()));
   bool ascii_back = IsWordByte(static_cast<unsigned char>(keyword.back()));
-  const size_t last = window.size() - keyword.size();
-  for (size_t pos = 0; pos <= last; ++pos) {
-    size_t i = 0;
-    for (; i < keyword.size(); ++i) {
-      char c = window[pos + i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != keyword[i]) break;
-    }
-    if (i != keyword.size()) continue;
+  for (size_t pos = window.find(keyword); pos != std::string_view::npos; pos = window.find(keyword, pos + 1)) {
     if (ascii_front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) continue;
     if (ascii_back && pos + keyword.size() < window.size() &&
         IsWordByte(static_cast<unsigned char>(window[pos + keyword.size()]))) {
@@ -61,9 +102,45 @@ bool ContainsWord(std::string_view window, std::string_view keyword) {
   return false;
 }
 
-bool AnyWord(std::string_view window, const std::vector<std::string>& words) {
+// A lower-cased copy of a context window (at most kMax bytes, no allocation) and the set of bytes it holds: a
+// keyword whose first or last byte is absent cannot occur, which rules out most keywords without a search.
+template <size_t kMax>
+class LoweredWindow {
+ public:
+  explicit LoweredWindow(std::string_view source) : size_(std::min(source.size(), kMax)) {
+    for (size_t i = 0; i < size_; ++i) {
+      char c = source[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      text_[i] = c;
+      auto byte = static_cast<unsigned char>(c);
+      present_[byte >> 6] |= uint64_t{1} << (byte & 63);
+    }
+  }
+  std::string_view view() const { return {text_, size_}; }
+  bool MayHold(std::string_view keyword) const {
+    auto first = static_cast<unsigned char>(keyword.front()), last = static_cast<unsigned char>(keyword.back());
+    return ((present_[first >> 6] >> (first & 63)) & 1) != 0 && ((present_[last >> 6] >> (last & 63)) & 1) != 0;
+  }
+  // Any of `words` (lower-cased) in view().substr(from) — a suffix, so the byte set is still a valid filter.
+  bool AnyWord(const std::vector<std::string>& words, size_t from = 0) const {
+    std::string_view window = view().substr(std::min(from, size_));
+    for (const std::string& word : words) {
+      if (!word.empty() && MayHold(word) && ContainsLowered(window, word)) return true;
+    }
+    return false;
+  }
+
+ private:
+  size_t size_;
+  char text_[kMax];
+  uint64_t present_[4] = {0, 0, 0, 0};
+};
+
+// Any of `words` (lower-cased) in `text` (any ASCII case): for column headers and JSON keys, which may be long.
+bool AnyWord(std::string_view text, const std::vector<std::string>& words) {
+  std::string lowered = Lower(text);
   for (const std::string& word : words) {
-    if (ContainsWord(window, word)) return true;
+    if (ContainsLowered(lowered, word)) return true;
   }
   return false;
 }
@@ -78,6 +155,70 @@ int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   static_cast<std::vector<RawMatch>*>(context)->push_back(
       {static_cast<uint32_t>(id), static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
   return 0;
+}
+
+// Every match of `\b\d(?:[ \-]?\d){m,n}\b` in `text` (digits = m+1..n+1), as Vectorscan would report it with
+// HS_FLAG_SOM_LEFTMOST: each end once, with its leftmost start. Such a match lies within a "chain" of digit groups
+// joined by single separators; it starts at a group start with \b before it (every group but the chain's first
+// follows a separator; the first needs a non-word byte or the text's start before it) and ends at a group end with
+// \b after it (likewise). This loop replaces the most expensive pattern of the Vectorscan database (a third of its
+// instructions on the bench corpus).
+struct Group {
+  size_t start, end, digits_before;  // digits_before: digits in the chain's earlier groups
+};
+
+// The first position >= pos holding a digit (want_digit) or a non-digit (!want_digit), or n; 16 bytes at a time.
+size_t SkipTo(std::string_view text, size_t pos, bool want_digit) {
+  const size_t n = text.size();
+#if defined(__SSE2__)
+  const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+  while (pos + 16 <= n) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos));
+    __m128i offset = _mm_sub_epi8(bytes, zero);                             // digits become 0..9
+    __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(offset, nine), offset);  // unsigned offset <= 9
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
+    if (!want_digit) mask = ~mask & 0xffffu;
+    if (mask != 0) return pos + static_cast<size_t>(__builtin_ctz(mask));
+    pos += 16;
+  }
+#endif
+  while (pos < n && (text[pos] >= '0' && text[pos] <= '9') != want_digit) ++pos;
+  return pos;
+}
+void DigitChains(std::string_view text, uint32_t pattern, size_t min_digits, size_t max_digits,
+                 std::vector<Group>& groups, std::vector<RawMatch>& out) {
+  const size_t n = text.size();
+  auto digit = [&](size_t pos) { return text[pos] >= '0' && text[pos] <= '9'; };
+  size_t pos = 0;
+  while (pos < n) {
+    pos = SkipTo(text, pos, true);
+    if (pos == n) break;
+    groups.clear();
+    size_t digits = 0;
+    while (true) {
+      size_t group_start = pos;
+      pos = SkipTo(text, pos, false);
+      groups.push_back({group_start, pos, digits});
+      digits += pos - group_start;
+      if (pos + 1 < n && (text[pos] == ' ' || text[pos] == '-') && digit(pos + 1)) {
+        ++pos;
+        continue;
+      }
+      break;
+    }
+    if (digits < min_digits) continue;
+    size_t first = groups.front().start;
+    size_t first_valid = first == 0 || !IsRegexWord(static_cast<unsigned char>(text[first - 1])) ? 0 : 1;
+    bool last_valid = pos == n || !IsRegexWord(static_cast<unsigned char>(text[pos]));
+    size_t from = first_valid;  // the leftmost start group still within max_digits of the current end
+    for (size_t last = 0; last < groups.size(); ++last) {
+      if (last + 1 == groups.size() && !last_valid) break;
+      size_t total = groups[last].digits_before + (groups[last].end - groups[last].start);
+      while (from <= last && total - groups[from].digits_before > max_digits) ++from;
+      if (from > last || total - groups[from].digits_before < min_digits) continue;
+      out.push_back({pattern, static_cast<uint32_t>(groups[from].start), static_cast<uint32_t>(groups[last].end)});
+    }
+  }
 }
 
 struct Candidate {
@@ -121,7 +262,8 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
   rules->catalog_ = std::move(catalog);
   std::vector<std::string> shared_negative;
   for (const std::string& word : rules->catalog_.negative_context) shared_negative.push_back(Lower(word));
-  std::vector<const char*> expressions;
+  std::vector<const std::string*> pattern_strings;  // parallel to patterns_ (catalog_ owns the strings)
+  std::vector<const char*> expressions;             // the patterns Vectorscan scans; ids[i] is the patterns_ index
   std::vector<unsigned int> flags, ids;
   for (size_t entity_idx = 0; entity_idx < rules->catalog_.entities.size(); ++entity_idx) {
     const Entity& entity = rules->catalog_.entities[entity_idx];
@@ -137,16 +279,27 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     for (const std::string& word : entity.negative_context) info.negative_context.push_back(Lower(word));
     rules->entities_.push_back(std::move(info));
     for (const std::string& pattern : entity.patterns) {
-      auto known = std::find_if(expressions.begin(), expressions.end(),
-                                [&](const char* expression) { return pattern == expression; });
-      if (known != expressions.end()) {
-        rules->patterns_[static_cast<size_t>(known - expressions.begin())].entities.push_back(entity_idx);
+      auto known = std::find_if(pattern_strings.begin(), pattern_strings.end(),
+                                [&](const std::string* other) { return pattern == *other; });
+      if (known != pattern_strings.end()) {
+        rules->patterns_[static_cast<size_t>(known - pattern_strings.begin())].entities.push_back(entity_idx);
         continue;
       }
+      pattern_strings.push_back(&pattern);
+      PatternInfo added;
+      added.entities = {entity_idx};
+      if (auto [low, high] = DigitChainBounds(pattern); low > 0) {
+        added.start_rule = kNativeDigitChain;
+        added.min_digits = low;
+        added.max_digits = high;
+        rules->patterns_.push_back(std::move(added));
+        continue;
+      }
+      added.start_rule = StartRuleOf(pattern);
       ids.push_back(static_cast<unsigned int>(rules->patterns_.size()));
-      rules->patterns_.push_back({{entity_idx}});
       expressions.push_back(pattern.c_str());
-      flags.push_back(HS_FLAG_SOM_LEFTMOST);
+      flags.push_back(added.start_rule == kStartReported ? HS_FLAG_SOM_LEFTMOST : 0);
+      rules->patterns_.push_back(std::move(added));
     }
   }
   // Compiling the patterns is most of a short run's time (~0.2 s); the compiled database is cached, keyed by the
@@ -173,8 +326,9 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
     std::string message = error && error->message ? error->message : "unknown error";
     int index = error ? error->expression : -1;
     hs_free_compile_error(error);
-    if (index >= 0 && static_cast<size_t>(index) < rules->patterns_.size()) {
-      const Entity& entity = rules->catalog_.entities[rules->patterns_[index].entities.front()];
+    if (index >= 0 && static_cast<size_t>(index) < ids.size()) {
+      const Entity& entity =
+          rules->catalog_.entities[rules->patterns_[ids[static_cast<size_t>(index)]].entities.front()];
       return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id + "\" does not compile (" +
                                      message + "); correct the pattern.");
     }
@@ -209,6 +363,9 @@ struct Scanner::Impl {
   ScanOptions options;
   hs_scratch_t* scratch = nullptr;
   std::vector<RawMatch> raw;
+  std::vector<Group> groups;                 // DigitChains() scratch
+  size_t email_at = std::string_view::npos;  // StartOf's last e-mail '@' in the current text and the start found for it
+  size_t email_start = 0;
   std::vector<Candidate> candidates;
   std::vector<Candidate> kept;
   std::string buffer;
@@ -318,9 +475,14 @@ struct Scanner::Impl {
     return AnyWord(lowered, info.context) ? 1 : 0;
   }
 
-  double Score(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, signed char name,
-               double adjust) const {
-    const Entity& entity = rules->catalog_.entities[entity_idx];
+  // Whether a context word (positive) or a negative word of the entity is near text[start, end), its column header or
+  // its JSON key (`name`).
+  struct Context {
+    bool positive = false;
+    bool negative = false;
+  };
+  Context ContextOf(std::string_view text, size_t entity_idx, size_t start, size_t end, int column,
+                    signed char name) const {
     const auto& info = rules->entities_[entity_idx];
     // The window stays on the match's line (and, outside tables, the line before it, where labels often are).
     size_t before = start > kContextBefore ? start - kContextBefore : 0;
@@ -334,21 +496,64 @@ struct Scanner::Impl {
     }
     std::string_view right = text.substr(end, std::min(kContextAfter, text.size() - end));
     right = right.substr(0, right.find('\n'));
-    bool positive = AnyWord(left, info.context) || AnyWord(right, info.context);
+    const LoweredWindow<kContextBefore> lowered_left(left);
+    const LoweredWindow<kContextAfter> lowered_right(right);
+    Context context;
+    context.positive = lowered_left.AnyWord(info.context) || lowered_right.AnyWord(info.context);
     // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
-    std::string_view same_line = left.substr(left.rfind('\n') == std::string_view::npos ? 0 : left.rfind('\n') + 1);
-    bool negative = AnyWord(same_line, info.negative_context) || AnyWord(right, info.negative_context);
+    size_t newline = left.rfind('\n');
+    size_t same_line = newline == std::string_view::npos ? 0 : newline + 1;
+    context.negative =
+        lowered_left.AnyWord(info.negative_context, same_line) || lowered_right.AnyWord(info.negative_context);
     if (column >= 0) {
       signed char header = column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx];
-      positive = positive || header > 0;
-      negative = negative || header < 0;
+      context.positive = context.positive || header > 0;
+      context.negative = context.negative || header < 0;
     }
-    positive = positive || name > 0;
-    negative = negative || name < 0;
-    double score = entity.score + adjust;
-    if (positive) score += rules->catalog_.context_boost;
-    if (negative) score -= rules->catalog_.negative_penalty;
+    context.positive = context.positive || name > 0;
+    context.negative = context.negative || name < 0;
+    return context;
+  }
+
+  double Score(size_t entity_idx, Context context, double adjust) const {
+    double score = rules->catalog_.entities[entity_idx].score + adjust;
+    if (context.positive) score += rules->catalog_.context_boost;
+    if (context.negative) score -= rules->catalog_.negative_penalty;
     return std::clamp(score, 0.0, 1.0);
+  }
+
+  // The leftmost start of the match of a pattern scanned without start tracking that ends at `end` (Vectorscan
+  // reported it, so one exists), or `end` if none is found (never in practice).
+  size_t StartOf(std::string_view text, int rule, size_t end) {
+    auto boundary = [&](size_t pos) {  // \b before text[pos]
+      bool before = pos > 0 && IsRegexWord(static_cast<unsigned char>(text[pos - 1]));
+      return before != (pos < text.size() && IsRegexWord(static_cast<unsigned char>(text[pos])));
+    };
+    if (rule == kStartDigitRun) {
+      // \b\d{m,n}\b: inside a digit run no position has \b before it, so the match is the whole run.
+      size_t start = end;
+      while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9') --start;
+      return start < end && boundary(start) ? start : end;
+    }
+    // The e-mail pattern: a match holds exactly one '@' — the last one before `end`, as no domain character is '@' —
+    // and its domain part does not depend on the start; the local part is any non-empty run of [A-Za-z0-9._%+-]
+    // that starts at a word boundary: the leftmost such position in the run before the '@'.
+    size_t at = end;
+    while (at > 0 && text[at - 1] != '@') --at;
+    if (at == 0) return end;
+    --at;
+    if (at == email_at) return email_start;  // several ends (sub-domains) share one '@': scan its local part once
+    size_t run = at;
+    while (run > 0) {
+      char c = text[run - 1];
+      if (!IsRegexWord(static_cast<unsigned char>(c)) && c != '.' && c != '%' && c != '+' && c != '-') break;
+      --run;
+    }
+    size_t start = run;
+    while (start < at && !boundary(start)) ++start;
+    email_at = at;
+    email_start = start < at ? start : end;
+    return email_start;
   }
 
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
@@ -356,42 +561,62 @@ struct Scanner::Impl {
   Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
                  std::string_view path, Sink& sink) {
     raw.clear();
+    email_at = std::string_view::npos;
     hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(rules->database_), text.data(),
                             static_cast<unsigned int>(text.size()), 0, scratch, OnMatch, &raw);
     if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
+    size_t scanned = raw.size();
+    for (size_t idx = 0; idx < rules->patterns_.size(); ++idx) {
+      const Ruleset::PatternInfo& pattern = rules->patterns_[idx];
+      if (pattern.start_rule != kNativeDigitChain) continue;
+      DigitChains(text, static_cast<uint32_t>(idx), pattern.min_digits, pattern.max_digits, groups, raw);
+    }
+    if (raw.size() != scanned) {  // in end order, like Vectorscan's own reports
+      std::stable_sort(raw.begin(), raw.end(), [](const RawMatch& a, const RawMatch& b) { return a.to < b.to; });
+    }
     candidates.clear();
     for (const RawMatch& match : raw) {
       if (match.to <= accept_from || match.to > accept_to) continue;
-      for (size_t entity_idx : rules->patterns_[match.pattern].entities) {
-        size_t start = match.from, end = match.to;
+      const Ruleset::PatternInfo& pattern = rules->patterns_[match.pattern];
+      size_t match_from = match.from;
+      if (pattern.start_rule == kStartDigitRun || pattern.start_rule == kStartEmail) {
+        match_from = StartOf(text, pattern.start_rule, match.to);
+        if (match_from >= match.to) continue;
+      }
+      for (size_t entity_idx : pattern.entities) {
+        size_t start = match_from, end = match.to;
         const Ruleset::EntityInfo& info = rules->entities_[entity_idx];
         int column = -2;
         std::string_view key;
-        signed char name = 0;
+        Context context;
         if (info.costly) {
           // libphonenumber is by far the costliest validator: call it only when a valid verdict could still reach
           // the threshold — its best adjustment is +0.3, for numbers in +CC form — given the context (phone numbers
           // do not narrow their span, so the context is the same before and after validation).
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
-          name = key.empty() ? 0 : NameContext(key, entity_idx);
+          signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+          context = ContextOf(text, entity_idx, start, end, column, name);
           double best = text[start] == '+' ? 0.3 : 0.0;
-          if (Score(text, entity_idx, start, end, column, name, best) < options.min_score) continue;
+          if (Score(entity_idx, context, best) < options.min_score) continue;
         }
         double adjust = info.validator(text, start, end);
         if (adjust < 0 && adjust <= kInvalid) continue;
         if (column == -2) {
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
-          name = key.empty() ? 0 : NameContext(key, entity_idx);
+          signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
+          context = ContextOf(text, entity_idx, start, end, column, name);
         }
-        double score = Score(text, entity_idx, start, end, column, name, adjust);
+        double score = Score(entity_idx, context, adjust);
         if (score < options.min_score) continue;
         candidates.push_back({entity_idx, start, end, score, column, key});
       }
     }
     if (candidates.empty()) return Status::Ok();
-    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    // Stable: candidates with the same span keep their order (match end, pattern, entity), so which of two equal
+    // scores wins does not depend on the other candidates in the chunk.
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
       return a.start != b.start ? a.start < b.start : a.end > b.end;
     });
     // Overlapping candidates: keep the best (highest score, then the longer span).

@@ -5,7 +5,9 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace tutela::pii {
@@ -130,24 +132,11 @@ double Email(std::string_view text, size_t& start, size_t& end) {
   return 0;
 }
 
-double Phone(std::string_view text, size_t& start, size_t& end) {
+// libphonenumber's verdict on one candidate string: what Phone() returns once its cheap structural checks pass.
+double PhoneVerdict(const std::string& number) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   static const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-  std::string number(text.substr(start, end - start));
-  size_t digits = 0;
-  for (char c : number) digits += IsDigit(c) ? 1 : 0;
-  if (digits < 7 || digits > 15) return kInvalid;
-  // "+1 012 555 2671": a national-looking tail of an international number is judged with its prefix, not alone.
-  size_t back = start;
-  while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '-' || text[back - 1] == '.')) --back;
-  while (back > 0 && IsDigit(text[back - 1])) --back;
-  if (back < start && back > 0 && text[back - 1] == '+') return kInvalid;
-  // A prefix of a longer grouped number ("+86 138" of "+86 138 0013 8000"): the longer candidate is judged instead
-  // (this also keeps libphonenumber calls, the slowest part of phone validation, to one per number).
-  if (end + 1 < text.size() && (text[end] == ' ' || text[end] == '-' || text[end] == '.') && IsDigit(text[end + 1])) {
-    return kInvalid;
-  }
   PhoneNumber parsed;
   if (number[0] == '+') {
     if (util->Parse(number, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return kInvalid;
@@ -159,6 +148,63 @@ double Phone(std::string_view text, size_t& start, size_t& end) {
     if (util->IsValidNumberForRegion(parsed, region)) return 0;
   }
   return kInvalid;
+}
+
+// A per-thread, direct-mapped memo of recent libphonenumber verdicts, keyed by the exact candidate text (the verdict
+// depends on nothing else). One libphonenumber call costs ~0.1-1 M instructions (up to 12 regions for a national
+// number); the same numbers recur in logs and tables, so a hit saves all of it. 1024 entries of 64 bytes per thread.
+struct PhoneMemo {
+  static constexpr size_t kSlots = 1024;
+  static constexpr size_t kMaxLength = 51;
+  struct Slot {
+    uint8_t length = 0;  // 0: empty
+    char text[kMaxLength];
+    double verdict = 0;
+  };
+  Slot slots[kSlots];
+};
+
+double Phone(std::string_view text, size_t& start, size_t& end) {
+  std::string_view number = text.substr(start, end - start);
+  size_t digits = 0;
+  for (char c : number) digits += IsDigit(c) ? 1 : 0;
+  if (digits < 7 || digits > 15) return kInvalid;
+  // "+1 012 555 2671": a national-looking tail of an international number is judged with its prefix, not alone.
+  size_t back = start;
+  while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '-' || text[back - 1] == '.')) --back;
+  while (back > 0 && IsDigit(text[back - 1])) --back;
+  if (back < start && back > 0 && text[back - 1] == '+') return kInvalid;
+  // The same for a tail of several groups ("0013 8000" of "+86 138 0013 8000"): digit groups joined by single
+  // separators lead back to a '+' and hold at most 15 digits in all (E.164's maximum), so they are one number.
+  if (number[0] != '+') {
+    size_t total = digits, pos = start;
+    while (total <= 15 && pos > 1 && (text[pos - 1] == ' ' || text[pos - 1] == '-' || text[pos - 1] == '.') &&
+           IsDigit(text[pos - 2])) {
+      pos -= 1;
+      while (pos > 0 && IsDigit(text[pos - 1])) --pos, ++total;
+      if (pos > 0 && text[pos - 1] == '+') {
+        if (total <= 15) return kInvalid;
+        break;
+      }
+    }
+  }
+  // A prefix of a longer grouped number ("+86 138" of "+86 138 0013 8000"): the longer candidate is judged instead
+  // (this also keeps libphonenumber calls, the slowest part of phone validation, to one per number).
+  if (end + 1 < text.size() && (text[end] == ' ' || text[end] == '-' || text[end] == '.') && IsDigit(text[end + 1])) {
+    return kInvalid;
+  }
+  if (number.size() > PhoneMemo::kMaxLength) return PhoneVerdict(std::string(number));
+  static thread_local std::unique_ptr<PhoneMemo> memo;
+  if (memo == nullptr) memo = std::make_unique<PhoneMemo>();
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (char c : number) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  PhoneMemo::Slot& slot = memo->slots[(hash ^ (hash >> 29)) % PhoneMemo::kSlots];
+  if (slot.length == number.size() && std::memcmp(slot.text, number.data(), number.size()) == 0) return slot.verdict;
+  double verdict = PhoneVerdict(std::string(number));
+  slot.length = static_cast<uint8_t>(number.size());
+  std::memcpy(slot.text, number.data(), number.size());
+  slot.verdict = verdict;
+  return verdict;
 }
 
 double Ip(std::string_view text, size_t& start, size_t& end) {

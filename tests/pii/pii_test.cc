@@ -145,6 +145,32 @@ TEST(PiiEngine, OffsetsLinesAndValues) {
   EXPECT_EQ(text.substr(hits[0].start, hits[0].end - hits[0].start), "536-22-1234");
 }
 
+// The e-mail and bare digit-run patterns are scanned without Vectorscan's start-of-match tracking; their start is
+// derived from the end. These spans are what start tracking reported (checked against the engine before the change).
+TEST(PiiEngine, SpansDerivedFromTheEndMatchLeftmostStarts) {
+  ScanOptions options;
+  options.min_score = 0;
+  struct Case {
+    std::string text;
+    std::string value;
+  };
+  for (const Case& c : std::vector<Case>{{"email .john.doe@corp-mail.cn x", "john.doe@corp-mail.cn"},
+                                         {"email -_a+b%c@mail.example.co.uk", "_a+b%c@mail.example.co.uk"},
+                                         {"email x@y.z@corp.com", "y.z@corp.com"},
+                                         {"email ..@a.com and __@b.de", "__@b.de"},
+                                         {"email \xE4\xB8\xAD"
+                                          "abc@corp.cn",
+                                          "abc@corp.cn"},
+                                         {"email tag:bob@corp.io.", "bob@corp.io"}}) {
+    auto hits = Scan(c.text, options);
+    ASSERT_EQ(hits.size(), 1u) << c.text << ": " << Describe(hits);
+    EXPECT_EQ(hits[0].value, c.value) << c.text;
+  }
+  auto hits = Scan("ssn 536221234 and x536221234", options);
+  ASSERT_EQ(hits.size(), 1u) << Describe(hits);
+  EXPECT_EQ(hits[0].value, "536221234");
+}
+
 TEST(PiiEngine, MatchesAcrossChunkBoundariesAreFoundOnce) {
   // Place a value at every offset around a chunk boundary of the streaming reader and check it is found once.
   for (size_t pad = 4096 - 30; pad < 4096 + 5; ++pad) {

@@ -1,13 +1,14 @@
 // The PII discovery engine: a Ruleset compiled once, a Scanner per thread, findings delivered to a Sink.
 //
 // Ruleset::Compile() turns every pattern of a Catalog into one Vectorscan database (block mode, leftmost start of
-// match) plus the per-entity validators and lower-cased context words; it is immutable and shared by all threads.
-// A Scanner owns the per-thread Vectorscan scratch and reusable buffers; it scans a memory buffer or a stream
-// (file descriptor) in fixed-size chunks that overlap, so a value split across two chunks is still found and memory
-// stays bounded whatever the input size. Each candidate goes through its validator and context scoring (a window of
-// text around the match searched for the entity's multilingual context words and for negative words); survivors
-// with score >= ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on a
-// thread pool, one Scanner per worker.
+// match: reported by Vectorscan, or derived from the end for the bare digit run and e-mail patterns) plus the
+// per-entity validators and lower-cased context words; it is immutable and shared by all threads. A Scanner owns the
+// per-thread Vectorscan scratch and reusable buffers; it scans a memory buffer or a stream (file descriptor) in
+// fixed-size chunks that overlap, so a value split across two chunks is still found and memory stays bounded whatever
+// the input size. Each candidate goes through its validator and context scoring (a window of text around the match
+// searched for the entity's multilingual context words and for negative words); survivors with score >=
+// ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on a thread pool, one
+// Scanner per worker.
 //
 // Ownership: Scanner keeps a shared_ptr to its Ruleset. Findings passed to a Sink are valid only during the call.
 // Thread-safety: Ruleset is immutable (share it); a Scanner is used by one thread at a time; ScanPaths calls the
@@ -77,6 +78,13 @@ class Ruleset {
   friend class Scanner;
   struct PatternInfo {
     std::vector<size_t> entities;  // identical pattern strings compile once and feed every entity that lists them
+    // How a match's start is found: 0, Vectorscan reports it (HS_FLAG_SOM_LEFTMOST); otherwise the pattern is scanned
+    // without start tracking (cheaper) and the start is derived exactly from the end — 1: a bare digit run
+    // `\b\d{m,n}\b`, 2: the catalog's e-mail pattern.
+    int start_rule = 0;
+    // 3: not in the database; the engine matches `\b\d(?:[ \-]?\d){m,n}\b` itself (min/max_digits = m+1, n+1).
+    size_t min_digits = 0;
+    size_t max_digits = 0;
   };
   struct EntityInfo {
     Validator validator = nullptr;
