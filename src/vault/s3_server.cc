@@ -9,6 +9,7 @@
 
 #include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
+#include "tutela/vault/checksum.h"
 
 namespace tutela::vault {
 namespace {
@@ -58,22 +59,36 @@ std::string HttpDate(Timestamp time) {
   return buffer;
 }
 
-std::string Base64Decode(std::string_view text) {
-  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int value = 0;
-  int bits = -8;
-  for (char c : text) {
-    size_t index = kChars.find(c);
-    if (index == std::string::npos) break;
-    value = (value << 6) + static_cast<int>(index);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((value >> bits) & 0xFF));
-      bits -= 8;
-    }
+// Content-MD5 as raw bytes; "" (which the store refuses as InvalidDigest) when it is not base64.
+std::string ContentMd5(const httplib::Request& req) {
+  return Base64Decode(req.get_header_value("Content-MD5")).value_or("");
+}
+
+// Wed, 21 Oct 2015 07:28:00 GMT (RFC 7231 IMF-fixdate); nullopt for anything else (such headers are ignored).
+std::optional<Timestamp> ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
+// True when an If-Match / If-None-Match list ("*", or comma-separated, quoted or not, weak or not) names `etag`.
+bool EtagListMatches(const std::string& list, const std::string& etag) {
+  std::string bare = etag;
+  std::erase(bare, '"');
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.starts_with("W/")) item.erase(0, 2);
+    std::erase(item, '"');
+    if (item == "*" || item == bare) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
   }
-  return out;
+  return false;
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -211,7 +226,7 @@ struct S3Server::Impl {
       return S3Err("MethodNotAllowed", "the method is not allowed against the service.");
     }
     if (key.empty()) return BucketOp(caller, req, res, bucket, auth.body);
-    return ObjectOp(caller, req, res, bucket, key, auth.body);
+    return ObjectOp(caller, req, res, bucket, key, auth);
   }
 
   Status ListBuckets(const Caller& caller, httplib::Response& res) {
@@ -300,9 +315,22 @@ struct S3Server::Impl {
     }
     if (req.has_param("versions")) return ListObjectVersions(req, res, bucket);
     if (req.has_param("uploads")) {
-      TUTELA_ASSIGN_OR_RETURN(auto uploads, store.ListMultipartUploads(bucket));
+      ListUploadsOptions list;
+      list.prefix = req.get_param_value("prefix");
+      list.key_marker = req.get_param_value("key-marker");
+      list.upload_id_marker = req.get_param_value("upload-id-marker");
+      TUTELA_ASSIGN_OR_RETURN(int max_uploads, IntParam(req, "max-uploads", 1000));
+      list.max_uploads = static_cast<size_t>(std::min(max_uploads, 1000));
+      TUTELA_ASSIGN_OR_RETURN(auto uploads, store.ListMultipartUploads(bucket, list));
+      bool truncated = uploads.size() > list.max_uploads;
+      if (truncated) uploads.resize(list.max_uploads);
       std::string out = "<ListMultipartUploadsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
-                        "<IsTruncated>false</IsTruncated>";
+                        Tag("KeyMarker", list.key_marker) + Tag("UploadIdMarker", list.upload_id_marker) +
+                        Tag("Prefix", list.prefix) + Tag("MaxUploads", std::to_string(list.max_uploads)) +
+                        Tag("IsTruncated", truncated ? "true" : "false");
+      if (truncated) {
+        out += Tag("NextKeyMarker", uploads.back().key) + Tag("NextUploadIdMarker", uploads.back().upload_id);
+      }
       for (const MultipartUpload& upload : uploads) {
         out += "<Upload>" + Tag("Key", upload.key) + Tag("UploadId", upload.upload_id) +
                Tag("Initiated", IsoTime(upload.initiated)) + "</Upload>";
@@ -430,8 +458,39 @@ struct S3Server::Impl {
     return Status::Ok();
   }
 
+  // The x-amz-checksum-* values of a request, from its headers and its aws-chunked trailers.
+  static std::vector<Checksum> RequestChecksums(const httplib::Request& req, const AuthResult& auth) {
+    std::vector<Checksum> checksums;
+    for (const auto& [name, value] : req.headers) {
+      if (auto algorithm = ChecksumAlgorithmOfHeader(name)) checksums.push_back(Checksum{*algorithm, value});
+    }
+    for (const auto& [name, value] : auth.trailers) {
+      if (auto algorithm = ChecksumAlgorithmOfHeader(name)) checksums.push_back(Checksum{*algorithm, value});
+    }
+    return checksums;
+  }
+
+  // x-amz-copy-source ("BUCKET/KEY" or "/BUCKET/KEY", URL-encoded, optional "?versionId=V").
+  static Result<CopySource> ParseCopySource(const httplib::Request& req) {
+    std::string source = httplib::detail::decode_url(req.get_header_value("x-amz-copy-source"), false);
+    if (source.starts_with("/")) source.erase(0, 1);
+    CopySource out;
+    if (size_t at = source.find("?versionId="); at != std::string::npos) {
+      out.version_id = source.substr(at + 11);
+      source.resize(at);
+    }
+    size_t slash = source.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == source.size()) {
+      return S3Err("InvalidArgument", "x-amz-copy-source must be BUCKET/KEY.");
+    }
+    out.bucket = source.substr(0, slash);
+    out.key = source.substr(slash + 1);
+    return out;
+  }
+
   Status ObjectOp(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
-                  const std::string& key, const std::string& body) {
+                  const std::string& key, const AuthResult& auth) {
+    const std::string& body = auth.body;
     const std::string& method = req.method;
     std::string version_id = req.get_param_value("versionId");
     bool bypass = IEquals(req.get_header_value("x-amz-bypass-governance-retention"), "true");
@@ -445,14 +504,13 @@ struct S3Server::Impl {
     if (req.has_param("uploadId")) {
       std::string upload_id = req.get_param_value("uploadId");
       if (method == "PUT") {
-        if (req.has_header("x-amz-copy-source")) {
-          return S3Err("NotImplemented", "UploadPartCopy is not implemented; upload the part's bytes.");
-        }
         int part_number = std::atoi(req.get_param_value("partNumber").c_str());
+        if (req.has_header("x-amz-copy-source")) return UploadPartCopy(req, res, bucket, key, upload_id, part_number);
         std::optional<std::string> md5;
-        if (req.has_header("Content-MD5")) md5 = Base64Decode(req.get_header_value("Content-MD5"));
-        TUTELA_ASSIGN_OR_RETURN(
-            std::string etag, store.UploadPart(bucket, key, upload_id, part_number, body, md5, HasChecksumHeader(req)));
+        if (req.has_header("Content-MD5")) md5 = ContentMd5(req);
+        TUTELA_ASSIGN_OR_RETURN(std::string etag,
+                                store.UploadPart(bucket, key, upload_id, part_number, body, md5, HasChecksumHeader(req),
+                                                 RequestChecksums(req, auth)));
         res.set_header("ETag", "\"" + etag + "\"");
         res.status = 200;
         return Status::Ok();
@@ -476,9 +534,16 @@ struct S3Server::Impl {
         res.status = 204;
         return Status::Ok();
       }
-      TUTELA_ASSIGN_OR_RETURN(auto parts, store.ListParts(bucket, key, upload_id));
+      TUTELA_ASSIGN_OR_RETURN(int marker, IntParam(req, "part-number-marker", 0));
+      TUTELA_ASSIGN_OR_RETURN(int max_parts, IntParam(req, "max-parts", 1000));
+      max_parts = std::min(max_parts, 1000);
+      TUTELA_ASSIGN_OR_RETURN(auto parts, store.ListParts(bucket, key, upload_id, marker, max_parts));
+      bool truncated = parts.size() > static_cast<size_t>(max_parts);
+      if (truncated) parts.resize(max_parts);
       std::string out = "<ListPartsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
-                        Tag("Key", key) + Tag("UploadId", upload_id) + "<IsTruncated>false</IsTruncated>";
+                        Tag("Key", key) + Tag("UploadId", upload_id) + Tag("PartNumberMarker", std::to_string(marker)) +
+                        Tag("MaxParts", std::to_string(max_parts)) + Tag("IsTruncated", truncated ? "true" : "false");
+      if (!parts.empty()) out += Tag("NextPartNumberMarker", std::to_string(parts.back().number));
       for (const PartInfo& part : parts) {
         out += "<Part>" + Tag("PartNumber", std::to_string(part.number)) +
                Tag("LastModified", IsoTime(part.last_modified)) + Tag("ETag", "\"" + part.etag + "\"") +
@@ -530,7 +595,7 @@ struct S3Server::Impl {
                        "</LegalHold>");
       return Status::Ok();
     }
-    if (method == "PUT") return PutObject(caller, req, res, bucket, key, body);
+    if (method == "PUT") return PutObject(caller, req, res, bucket, key, auth);
     if (method == "DELETE") {
       TUTELA_ASSIGN_OR_RETURN(DeleteResult result, store.DeleteObject(caller, bucket, key, version_id, bypass));
       if (result.delete_marker) res.set_header("x-amz-delete-marker", "true");
@@ -540,6 +605,39 @@ struct S3Server::Impl {
     }
     if (method == "GET" || method == "HEAD") return GetObject(req, res, bucket, key, version_id);
     return S3Err("MethodNotAllowed", "the method is not allowed against this object.");
+  }
+
+  // A non-negative integer query parameter, `fallback` when absent; InvalidArgument otherwise.
+  static Result<int> IntParam(const httplib::Request& req, const std::string& name, int fallback) {
+    if (!req.has_param(name)) return fallback;
+    std::string text = req.get_param_value(name);
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return S3Err("InvalidArgument", name + " must be a non-negative integer.");
+    }
+    return std::stoi(text);
+  }
+
+  Status UploadPartCopy(const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                        const std::string& key, const std::string& upload_id, int part_number) {
+    TUTELA_ASSIGN_OR_RETURN(CopySource source, ParseCopySource(req));
+    if (req.has_header("x-amz-copy-source-range")) {
+      std::string range = req.get_header_value("x-amz-copy-source-range");
+      size_t dash = range.find('-');
+      std::string first = range.starts_with("bytes=") && dash != std::string::npos ? range.substr(6, dash - 6) : "";
+      std::string last = dash != std::string::npos ? range.substr(dash + 1) : "";
+      auto digits = [](const std::string& text) {
+        return !text.empty() && text.size() < 19 && text.find_first_not_of("0123456789") == std::string::npos;
+      };
+      if (!digits(first) || !digits(last)) {
+        return S3Err("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last.");
+      }
+      source.range = std::make_pair(std::stoull(first), std::stoull(last));
+    }
+    TUTELA_ASSIGN_OR_RETURN(PartInfo part, store.UploadPartCopy(bucket, key, upload_id, part_number, source));
+    SendXml(res, "<CopyPartResult xmlns=\"" + std::string(kXmlns) + "\">" +
+                     Tag("LastModified", IsoTime(part.last_modified)) + Tag("ETag", "\"" + part.etag + "\"") +
+                     "</CopyPartResult>");
+    return Status::Ok();
   }
 
   static bool HasChecksumHeader(const httplib::Request& req) {
@@ -576,23 +674,15 @@ struct S3Server::Impl {
   }
 
   Status PutObject(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
-                   const std::string& key, const std::string& body) {
+                   const std::string& key, const AuthResult& auth) {
+    const std::string& body = auth.body;
     PutObjectRequest request;
     request.bucket = bucket;
     request.key = key;
     std::string copied;
     if (req.has_header("x-amz-copy-source")) {
-      std::string source = httplib::detail::decode_url(req.get_header_value("x-amz-copy-source"), false);
-      if (source.starts_with("/")) source.erase(0, 1);
-      std::string source_version;
-      if (size_t at = source.find("?versionId="); at != std::string::npos) {
-        source_version = source.substr(at + 11);
-        source.resize(at);
-      }
-      size_t slash = source.find('/');
-      if (slash == std::string::npos) return S3Err("InvalidArgument", "x-amz-copy-source must be BUCKET/KEY.");
-      TUTELA_ASSIGN_OR_RETURN(ObjectVersion from,
-                              store.HeadObject(source.substr(0, slash), source.substr(slash + 1), source_version));
+      TUTELA_ASSIGN_OR_RETURN(CopySource source, ParseCopySource(req));
+      TUTELA_ASSIGN_OR_RETURN(ObjectVersion from, store.HeadObject(source.bucket, source.key, source.version_id));
       TUTELA_ASSIGN_OR_RETURN(copied, store.ReadObject(from));
       request.data = copied;
       request.content_type = from.content_type;
@@ -600,8 +690,10 @@ struct S3Server::Impl {
       request.data = body;
       if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
     }
-    if (req.has_header("Content-MD5")) request.content_md5 = Base64Decode(req.get_header_value("Content-MD5"));
+    if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);
     request.checksum_header = HasChecksumHeader(req);
+    // A copy's checksums describe the source; S3 computes new ones, so only an upload's are checked.
+    if (!req.has_header("x-amz-copy-source")) request.checksums = RequestChecksums(req, auth);
     TUTELA_ASSIGN_OR_RETURN(PutObjectRequest lock, LockRequest(req, bucket, key));
     request.lock_mode = lock.lock_mode;
     request.retain_until = lock.retain_until;
@@ -642,14 +734,21 @@ struct S3Server::Impl {
     res.set_header("Accept-Ranges", "bytes");
     if (v.version_id != "null") res.set_header("x-amz-version-id", v.version_id);
     SetLockHeaders(res, v);
-    if (req.has_header("If-Match") && req.get_header_value("If-Match") != etag &&
-        req.get_header_value("If-Match") != "*") {
-      return Status::InvalidArgument(
-          "PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
+    // RFC 7232 §6 order, as S3 applies it: If-Match, else If-Unmodified-Since (412); If-None-Match, else
+    // If-Modified-Since (304). Dates compare at whole seconds, the precision of Last-Modified.
+    auto seconds = [](Timestamp time) { return std::chrono::floor<std::chrono::seconds>(time); };
+    const Status failed =
+        Status::InvalidArgument("PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
+    const Status not_modified = Status::InvalidArgument("NotModified: not modified");
+    if (req.has_header("If-Match")) {
+      if (!EtagListMatches(req.get_header_value("If-Match"), etag)) return failed;
+    } else if (auto since = ParseHttpDate(req.get_header_value("If-Unmodified-Since"))) {
+      if (seconds(v.last_modified) > seconds(*since)) return failed;
     }
-    if (req.has_header("If-None-Match") &&
-        (req.get_header_value("If-None-Match") == etag || req.get_header_value("If-None-Match") == "*")) {
-      return Status::InvalidArgument("NotModified: not modified");
+    if (req.has_header("If-None-Match")) {
+      if (EtagListMatches(req.get_header_value("If-None-Match"), etag)) return not_modified;
+    } else if (auto since = ParseHttpDate(req.get_header_value("If-Modified-Since"))) {
+      if (seconds(v.last_modified) <= seconds(*since)) return not_modified;
     }
     uint64_t begin = 0;
     uint64_t end = v.size;  // exclusive

@@ -75,7 +75,8 @@ Digest256 SigningKey(std::string_view secret, std::string_view date, std::string
 
 // Decodes an aws-chunked body, verifying each chunk's signature when `seed_signature` is not empty.
 Result<std::string> DecodeChunked(std::string_view body, const std::string& seed_signature, const Digest256& key,
-                                  const std::string& amz_date, const std::string& scope) {
+                                  const std::string& amz_date, const std::string& scope,
+                                  std::vector<std::pair<std::string, std::string>>* trailers) {
   std::string out;
   std::string previous = seed_signature;
   size_t pos = 0;
@@ -107,7 +108,23 @@ Result<std::string> DecodeChunked(std::string_view body, const std::string& seed
     }
     out.append(chunk);
     pos += size;
-    if (size == 0) break;  // trailers (if any) follow; they are not part of the object
+    if (size == 0) {
+      // Trailers ("name:value" lines) may follow; they are not part of the object.
+      while (pos < body.size()) {
+        size_t end = body.find("\r\n", pos);
+        std::string_view trailer = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? body.size() : end + 2;
+        size_t colon = trailer.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string name(trailer.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::string_view value = trailer.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+        trailers->emplace_back(std::move(name), std::string(value));
+      }
+      break;
+    }
     if (body.substr(pos, 2) != "\r\n") return Err("InvalidArgument", "an aws-chunked chunk is not followed by CRLF.");
     pos += 2;
   }
@@ -232,11 +249,12 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
                "the request signature we calculated does not match the signature you provided; check your key and "
                "signing method.");
   }
-  AuthResult result{*user, ""};
+  AuthResult result{*user, "", {}};
   if (payload_hash == kStreaming) {
-    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, signature, key, amz_date, scope));
+    TUTELA_ASSIGN_OR_RETURN(result.body,
+                            DecodeChunked(request.body, signature, key, amz_date, scope, &result.trailers));
   } else if (payload_hash == kStreamingUnsignedTrailer) {
-    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, "", key, amz_date, scope));
+    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, "", key, amz_date, scope, &result.trailers));
   } else if (payload_hash == "UNSIGNED-PAYLOAD") {
     result.body = request.body;
   } else {

@@ -48,6 +48,8 @@ std::string SignString(std::string_view secret, std::string_view date, std::stri
 struct AuthResult {
   Credentials user;
   std::string body;  // the payload, decoded from aws-chunked when it was sent that way
+  // aws-chunked trailers (lower-case name, value), e.g. ("x-amz-checksum-crc32", "...").
+  std::vector<std::pair<std::string, std::string>> trailers;
 };
 
 // Authenticates `request` (Authorization header or presigned query) against `users` at `now` with `max_skew`.

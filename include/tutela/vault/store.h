@@ -31,6 +31,7 @@
 #include "tutela/core/time.h"
 #include "tutela/ledger/log.h"
 #include "tutela/ledger/tree_head.h"
+#include "tutela/vault/checksum.h"
 
 namespace tutela::vault {
 
@@ -101,7 +102,8 @@ struct PutObjectRequest {
   std::string_view data;
   std::string content_type = "binary/octet-stream";
   std::optional<std::string> content_md5;  // raw 16 bytes, when the client sent Content-MD5
-  bool checksum_header = false;            // the client sent an x-amz-checksum-* header
+  bool checksum_header = false;            // the client sent an x-amz-checksum-* header (or trailer)
+  std::vector<Checksum> checksums;         // x-amz-checksum-* values to verify (BadDigest when one differs)
   std::optional<std::string> lock_mode;    // x-amz-object-lock-mode, verbatim
   std::optional<Timestamp> retain_until;   // x-amz-object-lock-retain-until-date, parsed
   std::optional<bool> legal_hold;          // x-amz-object-lock-legal-hold ON / OFF
@@ -120,6 +122,21 @@ struct PartInfo {
   uint64_t size = 0;
   std::string etag;  // MD5 hex of the part
   Timestamp last_modified{};
+};
+
+// The source of UploadPartCopy: a stored version (newest when version_id is empty) and optionally a byte range.
+struct CopySource {
+  std::string bucket;
+  std::string key;
+  std::string version_id;
+  std::optional<std::pair<uint64_t, uint64_t>> range;  // first and last byte, inclusive (x-amz-copy-source-range)
+};
+
+struct ListUploadsOptions {
+  std::string prefix;
+  std::string key_marker;        // uploads of keys after this one ...
+  std::string upload_id_marker;  // ... and, with key_marker, of that key with a later upload id
+  size_t max_uploads = 1000;
 };
 
 struct DeleteResult {
@@ -209,16 +226,27 @@ class Store {
   // InvalidRequest (a part of an upload with retention sent without Content-MD5 / checksum), InvalidPartOrder,
   // InvalidPart (unknown part or ETag mismatch), EntityTooSmall (a part other than the last under 5 MiB).
   Result<std::string> CreateMultipartUpload(const Caller& caller, const PutObjectRequest& request);
+  // Checksums in `checksums` are verified against the part (BadDigest / InvalidRequest, see checksum.h).
   Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  int part_number, std::string_view data, std::optional<std::string> content_md5,
-                                 bool checksum_header);
+                                 bool checksum_header, const std::vector<Checksum>& checksums = {});
+  // UploadPartCopy: the part's bytes are (a range of) a stored version. Codes: NoSuchUpload, NoSuchBucket,
+  // NoSuchKey / NoSuchVersion (source), InvalidRequest (the source is a delete marker), InvalidArgument (part
+  // number, or a range outside the source object).
+  Result<PartInfo> UploadPartCopy(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                  int part_number, const CopySource& source);
   Result<ObjectVersion> CompleteMultipartUpload(const Caller& caller, const std::string& bucket, const std::string& key,
                                                 const std::string& upload_id,
                                                 const std::vector<std::pair<int, std::string>>& parts);
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // Parts numbered above `part_number_marker`, in order, at most max_parts + 1 (so callers can tell truncation).
   Result<std::vector<PartInfo>> ListParts(const std::string& bucket, const std::string& key,
-                                          const std::string& upload_id) const;
-  Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket) const;
+                                          const std::string& upload_id, int part_number_marker = 0,
+                                          size_t max_parts = 10000) const;
+  // Uploads in progress ordered by key, then upload id (which orders them by initiation time), after the markers,
+  // keys starting with the prefix, at most max_uploads + 1.
+  Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket,
+                                                            const ListUploadsOptions& options = {}) const;
 
   // Signs the current tree head and appends it to heads.jsonl.
   Result<ledger::SignedTreeHead> SignTreeHead();
