@@ -201,7 +201,8 @@ struct S3Server::Impl {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       signed_request.headers.emplace(lower, value);
     }
-    signed_request.body = req.body;
+    // The body moves (a large object is not copied); handlers read it from AuthResult::body.
+    signed_request.body = std::move(const_cast<httplib::Request&>(req).body);
     TUTELA_ASSIGN_OR_RETURN(AuthResult auth, Authenticate(signed_request, options.users, NowUtc(), options.max_skew));
     Caller caller{auth.user.user, auth.user.bypass_governance};
 
@@ -693,7 +694,10 @@ struct S3Server::Impl {
     if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);
     request.checksum_header = HasChecksumHeader(req);
     // A copy's checksums describe the source; S3 computes new ones, so only an upload's are checked.
-    if (!req.has_header("x-amz-copy-source")) request.checksums = RequestChecksums(req, auth);
+    if (!req.has_header("x-amz-copy-source")) {
+      request.checksums = RequestChecksums(req, auth);
+      request.sha256_hex = auth.body_sha256;  // verified against the signed payload hash
+    }
     TUTELA_ASSIGN_OR_RETURN(PutObjectRequest lock, LockRequest(req, bucket, key));
     request.lock_mode = lock.lock_mode;
     request.retain_until = lock.retain_until;

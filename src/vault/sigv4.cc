@@ -249,7 +249,7 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
                "the request signature we calculated does not match the signature you provided; check your key and "
                "signing method.");
   }
-  AuthResult result{*user, "", {}};
+  AuthResult result{*user, "", {}, ""};
   if (payload_hash == kStreaming) {
     TUTELA_ASSIGN_OR_RETURN(result.body,
                             DecodeChunked(request.body, signature, key, amz_date, scope, &result.trailers));
@@ -258,10 +258,12 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
   } else if (payload_hash == "UNSIGNED-PAYLOAD") {
     result.body = request.body;
   } else {
-    if (!ConstantTimeEqual(HexOf(Sha256(request.body)), payload_hash)) {
+    std::string body_sha256 = HexOf(Sha256(request.body));
+    if (!ConstantTimeEqual(body_sha256, payload_hash)) {
       return Err("XAmzContentSHA256Mismatch", "the x-amz-content-sha256 you specified did not match what we received.");
     }
     result.body = request.body;
+    result.body_sha256 = std::move(body_sha256);
   }
   return result;
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "sqlite.h"
 #include "tutela/core/crypto.h"
@@ -243,11 +244,16 @@ struct Store::Impl {
   mutable std::mutex read_mutex;
   mutable StmtCache write_stmts;  // statements of `db`, under `mutex`
   mutable StmtCache read_stmts;   // statements of `read_db`, under `read_mutex`
-  // Appends to the ledger in sequence order: taken while `mutex` is held (so the order is the commit order), then
-  // the append and its sync may run after `mutex` is released, overlapping the next batch's SQLite commit.
+  // Ledger appends: committed entries are queued in commit order (under `mutex`) and a dedicated thread appends
+  // everything queued with one write and one fdatasync, overlapping the next commits. `ledger_next` is the sequence
+  // number of the first entry not yet in the ledger. Lock order: `mutex` before `ledger_mutex`, never after.
   mutable std::mutex ledger_mutex;
-  // A failed ledger append: no more writes are accepted until a restart repairs the ledger. Own mutex: it is set
-  // while `ledger_mutex` is held, and `mutex` is taken before `ledger_mutex`, never after.
+  mutable std::condition_variable ledger_cv;
+  uint64_t ledger_next = 0;
+  std::vector<std::string> ledger_pending;
+  bool ledger_stopping = false;
+  std::thread ledger_thread;
+  // A failed ledger append: no more writes are accepted until a restart repairs the ledger (own mutex, taken last).
   mutable std::mutex error_mutex;
   Status ledger_error;
   Status LedgerError() const {
@@ -265,6 +271,14 @@ struct Store::Impl {
   bool committing = false;
 
   ~Impl() {
+    if (ledger_thread.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(ledger_mutex);
+        ledger_stopping = true;
+      }
+      ledger_cv.notify_all();
+      ledger_thread.join();  // drains what is queued first
+    }
     read_stmts.Clear();
     write_stmts.Clear();
     sqlite3_close(read_db);
@@ -351,12 +365,10 @@ struct Store::Impl {
     }
     next_seq = seq + 1;
     // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
-    std::lock_guard<std::mutex> in_order(ledger_mutex);
-    TUTELA_ASSIGN_OR_RETURN(uint64_t index, log->Append(text));
-    if (index != seq) {
-      return Status::Internal("vault ledger index " + std::to_string(index) + " differs from journal sequence " +
-                              std::to_string(seq) + ".");
-    }
+    QueueForLedger({text});
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    ledger_cv.wait(lock, [&] { return ledger_next > seq; });
+    TUTELA_RETURN_IF_ERROR(LedgerError());
     return seq;
   }
 
@@ -389,27 +401,20 @@ struct Store::Impl {
       std::vector<CommitItem*> batch;
       batch.swap(queue);
       lock.unlock();
-      std::vector<std::string> texts;
-      uint64_t first = 0;
-      std::unique_lock<std::mutex> in_order;
-      CommitBatch(batch, texts, first, in_order);
+      CommitBatch(batch);
       lock.lock();
       for (CommitItem* done : batch) done->done = true;
       committing = false;
       queue_cv.notify_all();
-      if (texts.empty()) break;
-      lock.unlock();
-      AppendToLedger(texts, first);
-      return item.status;
+      break;
     }
     return item.status;
   }
 
-  // Commits `batch` in one transaction; fills `texts` with the ledger entries of the items it committed (sequence
-  // numbers from `first`) and returns holding `in_order` (the ledger's turn) when there are any.
-  void CommitBatch(const std::vector<CommitItem*>& batch, std::vector<std::string>& texts, uint64_t& first,
-                   std::unique_lock<std::mutex>& in_order) {
+  // Commits `batch` in one transaction and queues the ledger entries of the items it committed.
+  void CommitBatch(const std::vector<CommitItem*>& batch) {
     std::lock_guard<std::mutex> lock(mutex);
+    std::vector<std::string> texts;
     auto fail_all = [&](const Status& status) {
       for (CommitItem* item : batch) {
         if (item->status.ok()) item->status = status;
@@ -441,26 +446,54 @@ struct Store::Impl {
       (void)Exec(db, "ROLLBACK");
       return fail_all(committed);
     }
-    first = next_seq;
     next_seq = seq;
-    if (!texts.empty()) in_order = std::unique_lock<std::mutex>(ledger_mutex);
+    QueueForLedger(std::move(texts));
   }
 
-  // Appends committed entries with one write and one sync; the caller holds `ledger_mutex`. The entries are durable
-  // in the journal already: a failure here is repaired by recovery on the next start, and until then the vault
-  // refuses writes (ledger_error) rather than let the ledger fall further behind.
-  void AppendToLedger(const std::vector<std::string>& texts, uint64_t first) {
-    auto index = log->AppendBatch(texts);
-    Status status = index.status();
-    if (status.ok() && *index != first) {
-      status = Status::Internal("vault ledger index " + std::to_string(*index) + " differs from journal sequence " +
-                                std::to_string(first) + ".");
+  // Queues committed entries for the ledger thread; the caller holds `mutex`, so the queue is in sequence order.
+  void QueueForLedger(std::vector<std::string> texts) {
+    if (texts.empty()) return;
+    std::lock_guard<std::mutex> lock(ledger_mutex);
+    for (std::string& text : texts) ledger_pending.push_back(std::move(text));
+    ledger_cv.notify_all();
+  }
+
+  // The ledger thread: appends everything queued with one write and one sync, until stopped and drained. The
+  // entries are durable in the journal already: a failure is repaired by recovery on the next start, and until
+  // then the vault refuses writes (ledger_error) rather than let the ledger fall further behind.
+  void LedgerLoop() {
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    while (true) {
+      ledger_cv.wait(lock, [&] { return !ledger_pending.empty() || ledger_stopping; });
+      if (ledger_pending.empty()) return;
+      std::vector<std::string> texts;
+      texts.swap(ledger_pending);
+      uint64_t first = ledger_next;
+      lock.unlock();
+      Status status = LedgerError();
+      if (status.ok()) {
+        auto index = log->AppendBatch(texts);
+        status = index.status();
+        if (status.ok() && *index != first) {
+          status = Status::Internal("vault ledger index " + std::to_string(*index) + " differs from journal sequence " +
+                                    std::to_string(first) + ".");
+        }
+        if (!status.ok()) {
+          std::lock_guard<std::mutex> error_lock(error_mutex);
+          ledger_error = Status::IoError("the vault ledger could not be appended (" + status.message() +
+                                         "); restart the vault to repair it from the metadata journal.");
+        }
+      }
+      lock.lock();
+      ledger_next = first + texts.size();
+      ledger_cv.notify_all();
     }
-    if (!status.ok()) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      ledger_error = Status::IoError("the vault ledger could not be appended (" + status.message() +
-                                     "); restart the vault to repair it from the metadata journal.");
-    }
+  }
+
+  // Waits until every committed entry is in the ledger; the caller holds `mutex`, so no new entry commits meanwhile.
+  void WaitForLedger() const {
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    ledger_cv.wait(lock, [&] { return ledger_next == next_seq; });
   }
 
   Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq) const {
@@ -542,6 +575,7 @@ struct Store::Impl {
     while (missing.Step()) TUTELA_RETURN_IF_ERROR(log->Append(missing.Text(0)).status());
     TUTELA_RETURN_IF_ERROR(missing.status());
     next_seq = journal_size;
+    ledger_next = journal_size;
 
     // Leftover uploads and blobs no committed row references.
     std::error_code error;
@@ -605,6 +639,7 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   TUTELA_ASSIGN_OR_RETURN(impl.signer, ledger::Signer::LoadOrCreate(dir / "ledger-key.pem"));
   TUTELA_ASSIGN_OR_RETURN(impl.log, ledger::Log::Open(dir / "ledger.log"));
   TUTELA_RETURN_IF_ERROR(impl.Recover());
+  impl.ledger_thread = std::thread([&impl] { impl.LedgerLoop(); });
   return store;
 }
 
@@ -772,7 +807,7 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
                 "Content-MD5 or an x-amz-checksum- header is required for uploads with Object Lock parameters.");
     }
   }
-  version.sha256_hex = ToHex(Sha256(request.data));
+  version.sha256_hex = request.sha256_hex.empty() ? ToHex(Sha256(request.data)) : request.sha256_hex;
   TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
   TUTELA_RETURN_IF_ERROR(impl_->WriteBlob(uid, request.data));
 
@@ -1010,7 +1045,7 @@ Status Store::PutObjectLegalHold(const Caller& caller, const std::string& bucket
 
 Result<ledger::SignedTreeHead> Store::SignTreeHead() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  std::lock_guard<std::mutex> in_order(impl_->ledger_mutex);  // every committed entry is in the ledger
+  impl_->WaitForLedger();  // the head covers every committed entry
   TUTELA_ASSIGN_OR_RETURN(ledger::SignedTreeHead head,
                           ledger::SignTreeHead(*impl_->signer, impl_->log->Head(), impl_->options.clock()));
   fs::path path = impl_->dir / "heads.jsonl";
@@ -1043,7 +1078,7 @@ Result<std::vector<std::string>> Store::AuditTrail(const std::string& bucket) co
 Result<VerifyReport> Store::Verify() const {
   VerifyReport report;
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  std::lock_guard<std::mutex> in_order(impl_->ledger_mutex);  // every committed entry is in the ledger
+  impl_->WaitForLedger();  // every committed entry is in the ledger
   const ledger::Log& log = *impl_->log;
   report.head = log.Head();
   report.ledger_entries = report.head.size;

@@ -50,6 +50,9 @@ struct AuthResult {
   std::string body;  // the payload, decoded from aws-chunked when it was sent that way
   // aws-chunked trailers (lower-case name, value), e.g. ("x-amz-checksum-crc32", "...").
   std::vector<std::pair<std::string, std::string>> trailers;
+  // Lower-case hex SHA-256 of `body` when the signature covered it (a signed payload hash, now verified); empty
+  // otherwise. Saves hashing a large body twice.
+  std::string body_sha256;
 };
 
 // Authenticates `request` (Authorization header or presigned query) against `users` at `now` with `max_skew`.

@@ -4,10 +4,12 @@
 //
 // Layout of a data folder (docs/formats/vault-store.md): meta.sqlite (SQLite, WAL, synchronous=FULL), blobs/ (one
 // file per object version, named by version id), tmp/ (uploads in progress), ledger.log, ledger-key.pem (Ed25519),
-// heads.jsonl (signed tree heads). A write goes: data to tmp/, fsync, rename into blobs/, fsync the folder; then one
-// SQLite transaction that records the version and the ledger entry (the commit point); then the ledger append with
-// fdatasync; then the call returns. Open() recovers: it deletes tmp/ leftovers and blobs no row references, and
-// appends to the ledger any committed entry a crash kept out of it.
+// heads.jsonl (signed tree heads). A write goes: data to tmp/, fdatasync, rename into blobs/, fsync the folder; then
+// one SQLite transaction that records the version and the ledger entry (the commit point); then the call returns;
+// the ledger append (one write, one fdatasync) follows in sequence order. Concurrent PutObject calls are
+// group-committed: one transaction and one ledger sync for all the calls waiting at that moment. Open() recovers: it
+// deletes tmp/ leftovers and blobs no row references, and appends to the ledger any committed entry a crash (or a
+// failed append, after which the store refuses writes until reopened) kept out of it.
 //
 // Errors are Status values whose message starts with the S3 error code and a colon ("AccessDenied: ..."); S3ErrorOf()
 // turns one into the HTTP status and code the S3 API returns, so the HTTP layer never re-derives lock rules.
@@ -15,8 +17,9 @@
 // Time: retention is judged against the server's UTC clock (Options::clock). Open refuses to start when the clock is
 // earlier than the newest ledger entry (a rolled-back clock would shorten every retention).
 //
-// Thread-safety: a Store may be used from many threads; metadata changes are serialised by an internal mutex, blob
-// writes and reads run in parallel. One process per data folder (the ledger's file lock enforces it).
+// Thread-safety: a Store may be used from many threads; metadata changes are serialised by an internal mutex (PUTs
+// in batches), blob writes and reads run in parallel, and reads use their own SQLite connection. One process per
+// data folder (the ledger's file lock enforces it).
 #pragma once
 
 #include <filesystem>
@@ -108,6 +111,7 @@ struct PutObjectRequest {
   std::optional<Timestamp> retain_until;   // x-amz-object-lock-retain-until-date, parsed
   std::optional<bool> legal_hold;          // x-amz-object-lock-legal-hold ON / OFF
   std::string multipart_etag;              // set by CompleteMultipartUpload only
+  std::string sha256_hex;  // the data's SHA-256 (lower-case hex) when the caller has verified it; computed if empty
 };
 
 struct MultipartUpload {
