@@ -7,6 +7,7 @@ Usage: e2e_s3.py PORT MODE [FILE]
                     ListMultipartUploads pagination, virtual-host-style addressing
   MODE crash-writer concurrent uploads until killed; each acknowledged key is appended to FILE after the 200
   MODE crash-check  every key in FILE is readable with the content it was written with
+  MODE put-one      creates bucket FILE and stores one object in it
 Exits non-zero with a message on the first failed expectation.
 """
 import base64
@@ -409,6 +410,9 @@ if MODE == "all":
     run_features()
 elif MODE == "features":
     run_features()
+elif MODE == "put-one":
+    alice.create_bucket(Bucket=sys.argv[3])
+    alice.put_object(Bucket=sys.argv[3], Key="one", Body=b"one")
 elif MODE == "crash-writer":
     run_crash_writer(sys.argv[3])
 elif MODE == "crash-check":
