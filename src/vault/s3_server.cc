@@ -64,33 +64,6 @@ std::string ContentMd5(const httplib::Request& req) {
   return Base64Decode(req.get_header_value("Content-MD5")).value_or("");
 }
 
-// Wed, 21 Oct 2015 07:28:00 GMT (RFC 7231 IMF-fixdate); nullopt for anything else (such headers are ignored).
-std::optional<Timestamp> ParseHttpDate(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::from_time_t(timegm(&tm)));
-}
-
-// True when an If-Match / If-None-Match list ("*", or comma-separated, quoted or not, weak or not) names `etag`.
-bool EtagListMatches(const std::string& list, const std::string& etag) {
-  std::string bare = etag;
-  std::erase(bare, '"');
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item.starts_with("W/")) item.erase(0, 2);
-    std::erase(item, '"');
-    if (item == "*" || item == bare) return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return false;
-}
-
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -132,6 +105,55 @@ Result<pugi::xml_document> ParseBody(const std::string& body) {
 }
 
 }  // namespace
+
+// Wed, 21 Oct 2015 07:28:00 GMT (RFC 7231 IMF-fixdate); nullopt for anything else (such headers are ignored).
+std::optional<Timestamp> ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
+namespace {
+
+// True when an If-Match / If-None-Match list ("*", or comma-separated, quoted or not, weak or not) names `etag`.
+bool EtagListMatches(const std::string& list, const std::string& etag) {
+  std::string bare = etag;
+  std::erase(bare, '"');
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.starts_with("W/")) item.erase(0, 2);
+    std::erase(item, '"');
+    if (item == "*" || item == bare) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status CheckPreconditions(const Preconditions& conditions, const std::string& etag, Timestamp last_modified) {
+  auto seconds = [](Timestamp time) { return std::chrono::floor<std::chrono::seconds>(time); };
+  const Status failed =
+      Status::InvalidArgument("PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
+  const Status not_modified = Status::InvalidArgument("NotModified: not modified");
+  if (conditions.if_match) {
+    if (!EtagListMatches(*conditions.if_match, etag)) return failed;
+  } else if (auto since = ParseHttpDate(conditions.if_unmodified_since.value_or(""))) {
+    if (seconds(last_modified) > seconds(*since)) return failed;
+  }
+  if (conditions.if_none_match) {
+    if (EtagListMatches(*conditions.if_none_match, etag)) return not_modified;
+  } else if (auto since = ParseHttpDate(conditions.if_modified_since.value_or(""))) {
+    if (seconds(last_modified) <= seconds(*since)) return not_modified;
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<Credentials>> LoadUsers(const std::filesystem::path& path) {
   TUTELA_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlFile(path));
@@ -738,22 +760,15 @@ struct S3Server::Impl {
     res.set_header("Accept-Ranges", "bytes");
     if (v.version_id != "null") res.set_header("x-amz-version-id", v.version_id);
     SetLockHeaders(res, v);
-    // RFC 7232 §6 order, as S3 applies it: If-Match, else If-Unmodified-Since (412); If-None-Match, else
-    // If-Modified-Since (304). Dates compare at whole seconds, the precision of Last-Modified.
-    auto seconds = [](Timestamp time) { return std::chrono::floor<std::chrono::seconds>(time); };
-    const Status failed =
-        Status::InvalidArgument("PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
-    const Status not_modified = Status::InvalidArgument("NotModified: not modified");
-    if (req.has_header("If-Match")) {
-      if (!EtagListMatches(req.get_header_value("If-Match"), etag)) return failed;
-    } else if (auto since = ParseHttpDate(req.get_header_value("If-Unmodified-Since"))) {
-      if (seconds(v.last_modified) > seconds(*since)) return failed;
-    }
-    if (req.has_header("If-None-Match")) {
-      if (EtagListMatches(req.get_header_value("If-None-Match"), etag)) return not_modified;
-    } else if (auto since = ParseHttpDate(req.get_header_value("If-Modified-Since"))) {
-      if (seconds(v.last_modified) <= seconds(*since)) return not_modified;
-    }
+    Preconditions conditions;
+    auto header = [&](const char* name) {
+      return req.has_header(name) ? std::optional<std::string>(req.get_header_value(name)) : std::nullopt;
+    };
+    conditions.if_match = header("If-Match");
+    conditions.if_none_match = header("If-None-Match");
+    conditions.if_modified_since = header("If-Modified-Since");
+    conditions.if_unmodified_since = header("If-Unmodified-Since");
+    TUTELA_RETURN_IF_ERROR(CheckPreconditions(conditions, etag, v.last_modified));
     uint64_t begin = 0;
     uint64_t end = v.size;  // exclusive
     bool ranged = false;
