@@ -59,10 +59,15 @@ std::string ComputeChecksum(std::string_view algorithm, std::string_view data) {
 }
 
 Status VerifyChecksums(const std::vector<Checksum>& checksums, std::string_view data) {
+  return VerifyChecksums(checksums, [&](std::string_view algorithm) { return ComputeChecksum(algorithm, data); });
+}
+
+Status VerifyChecksums(const std::vector<Checksum>& checksums,
+                       const std::function<std::string(std::string_view algorithm)>& compute) {
   for (const Checksum& checksum : checksums) {
     std::string header = "x-amz-checksum-" + checksum.algorithm;
     std::transform(header.begin(), header.end(), header.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string computed = ComputeChecksum(checksum.algorithm, data);
+    std::string computed = compute(checksum.algorithm);
     std::optional<std::string> sent = Base64Decode(checksum.value);
     if (computed.empty() || !sent || sent->size() != computed.size()) {
       return Status::InvalidArgument("InvalidRequest: Value for " + header + " header is invalid.");
@@ -73,6 +78,52 @@ Status VerifyChecksums(const std::vector<Checksum>& checksums, std::string_view 
     }
   }
   return Status::Ok();
+}
+
+ChecksumHasher::ChecksumHasher(std::string algorithm) : algorithm_(std::move(algorithm)) {
+  const EVP_MD* md = algorithm_ == "SHA1"     ? EVP_sha1()
+                     : algorithm_ == "SHA256" ? EVP_sha256()
+                     : algorithm_ == "MD5"    ? EVP_md5()
+                                              : nullptr;
+  if (md != nullptr) {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(context, md, nullptr);
+    md_context_ = context;
+  }
+  if (algorithm_ == "CRC32") crc_ = static_cast<uint32_t>(crc32(0L, Z_NULL, 0));
+}
+
+ChecksumHasher::~ChecksumHasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(md_context_)); }
+
+ChecksumHasher::ChecksumHasher(ChecksumHasher&& other) noexcept
+    : algorithm_(std::move(other.algorithm_)), crc_(other.crc_), md_context_(other.md_context_) {
+  other.md_context_ = nullptr;
+}
+
+void ChecksumHasher::Update(std::string_view piece) {
+  if (md_context_ != nullptr) {
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(md_context_), piece.data(), piece.size());
+  } else if (algorithm_ == "CRC32") {
+    for (size_t done = 0; done < piece.size();) {
+      size_t part = std::min<size_t>(piece.size() - done, 1u << 30);
+      crc_ = static_cast<uint32_t>(
+          crc32(crc_, reinterpret_cast<const Bytef*>(piece.data() + done), static_cast<uInt>(part)));
+      done += part;
+    }
+  } else if (algorithm_ == "CRC32C") {
+    crc_ = ledger::Crc32c(piece, crc_);
+  }
+}
+
+std::string ChecksumHasher::Finish() {
+  if (md_context_ != nullptr) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(md_context_), digest, &length);
+    return std::string(reinterpret_cast<const char*>(digest), length);
+  }
+  if (algorithm_ == "CRC32" || algorithm_ == "CRC32C") return BigEndian32(crc_);
+  return "";
 }
 
 std::string Base64Encode(std::string_view bytes) {

@@ -213,7 +213,7 @@ struct S3Server::Impl {
     }
   }
 
-  Status Dispatch(const httplib::Request& req, httplib::Response& res) {
+  static SigV4Request ToSigV4(const httplib::Request& req) {
     SigV4Request signed_request;
     signed_request.method = req.method;
     signed_request.path = req.path;
@@ -223,26 +223,104 @@ struct S3Server::Impl {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       signed_request.headers.emplace(lower, value);
     }
+    return signed_request;
+  }
+
+  // Addressing: virtual-host style when Host is "<bucket>.<domain>", path style otherwise. Returns bucket and key.
+  std::pair<std::string, std::string> Address(const httplib::Request& req) const {
+    std::string host = req.get_header_value("Host");
+    host = host.substr(0, host.find(':'));
+    std::string path = req.path.empty() ? "/" : req.path;
+    std::string domain = options.domain.empty() ? "localhost" : options.domain;
+    if (host.size() > domain.size() + 1 && host.ends_with("." + domain)) {
+      return {host.substr(0, host.size() - domain.size() - 1), path.substr(1)};
+    }
+    size_t slash = path.find('/', 1);
+    return {path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1),
+            slash == std::string::npos ? "" : path.substr(slash + 1)};
+  }
+
+  // PUT requests arrive unread. A plain PutObject (no query, no copy, Authorization header, payload hash given as a
+  // hex SHA-256 or UNSIGNED-PAYLOAD) streams its body into the store's temporary file while hashing it; every other
+  // PUT (aws-chunked bodies, presigned, parts, configuration documents) is read whole and handled as before.
+  void HandlePut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    const_cast<httplib::Request&>(req).ranges.clear();
+    std::string payload = req.get_header_value("x-amz-content-sha256");
+    bool hex = payload.size() == 64 && payload.find_first_not_of("0123456789abcdef") == std::string::npos;
+    auto [bucket, key] = Address(req);
+    bool streamable = req.params.empty() && !req.has_header("x-amz-copy-source") && req.has_header("Authorization") &&
+                      (hex || payload == "UNSIGNED-PAYLOAD") && !bucket.empty() && !key.empty() &&
+                      !req.is_multipart_form_data();
+    if (!streamable) {
+      std::string body;
+      reader([&](const char* data, size_t length) {
+        body.append(data, length);
+        return true;
+      });
+      const_cast<httplib::Request&>(req).body = std::move(body);
+      Handle(req, res);
+      return;
+    }
+    Status status = StreamPut(req, res, reader, bucket, key);
+    if (!status.ok()) {
+      S3Error error = S3ErrorOf(status);
+      if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kCorruption) {
+        error = S3Error{500, "InternalError", status.message()};
+      }
+      SendError(res, error, req.path);
+    }
+  }
+
+  Status StreamPut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                   const std::string& bucket, const std::string& key) {
+    auto drain = [&] {
+      reader([](const char*, size_t) { return true; });  // keep the connection's framing for the next request
+    };
+    SigV4Request signed_request = ToSigV4(req);
+    signed_request.body_deferred = true;
+    auto auth = Authenticate(signed_request, options.users, NowUtc(), options.max_skew);
+    if (!auth.ok()) {
+      drain();
+      return auth.status();
+    }
+    std::vector<Checksum> checksums = RequestChecksums(req, *auth);
+    std::vector<std::string> algorithms;
+    for (const Checksum& checksum : checksums) algorithms.push_back(checksum.algorithm);
+    auto body = store.ReceiveBody(algorithms);
+    if (!body.ok()) {
+      drain();
+      return body.status();
+    }
+    Status appended = Status::Ok();
+    bool complete = reader([&](const char* data, size_t length) {
+      if (appended.ok()) appended = (*body)->Append(std::string_view(data, length));
+      return true;
+    });
+    TUTELA_RETURN_IF_ERROR(appended);
+    if (!complete) return S3Err("IncompleteBody", "the request body ended before its declared length.");
+    if (!auth->expected_sha256.empty() && (*body)->Sha256Hex() != auth->expected_sha256) {
+      return S3Err("XAmzContentSHA256Mismatch",
+                   "the x-amz-content-sha256 you specified did not match what we received.");
+    }
+    TUTELA_ASSIGN_OR_RETURN(PutObjectRequest request, LockRequest(req, bucket, key));
+    if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);
+    request.checksum_header = HasChecksumHeader(req);
+    request.checksums = std::move(checksums);
+    Caller caller{auth->user.user, auth->user.bypass_governance};
+    TUTELA_ASSIGN_OR_RETURN(ObjectVersion version, store.PutObject(caller, request, **body));
+    res.set_header("ETag", "\"" + version.etag + "\"");
+    if (version.version_id != "null") res.set_header("x-amz-version-id", version.version_id);
+    res.status = 200;
+    return Status::Ok();
+  }
+
+  Status Dispatch(const httplib::Request& req, httplib::Response& res) {
+    SigV4Request signed_request = ToSigV4(req);
     // The body moves (a large object is not copied); handlers read it from AuthResult::body.
     signed_request.body = std::move(const_cast<httplib::Request&>(req).body);
     TUTELA_ASSIGN_OR_RETURN(AuthResult auth, Authenticate(signed_request, options.users, NowUtc(), options.max_skew));
     Caller caller{auth.user.user, auth.user.bypass_governance};
-
-    // Addressing: virtual-host style when Host is "<bucket>.<domain>", path style otherwise.
-    std::string host = req.get_header_value("Host");
-    host = host.substr(0, host.find(':'));
-    std::string bucket;
-    std::string key;
-    std::string path = req.path.empty() ? "/" : req.path;
-    std::string domain = options.domain.empty() ? "localhost" : options.domain;
-    if (host.size() > domain.size() + 1 && host.ends_with("." + domain)) {
-      bucket = host.substr(0, host.size() - domain.size() - 1);
-      key = path.substr(1);
-    } else {
-      size_t slash = path.find('/', 1);
-      bucket = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-      key = slash == std::string::npos ? "" : path.substr(slash + 1);
-    }
+    auto [bucket, key] = Address(req);
     const std::string& method = req.method;
     if (bucket.empty()) {
       if (method == "GET") return ListBuckets(caller, res);
@@ -816,7 +894,8 @@ struct S3Server::Impl {
 S3Server::S3Server(Store& store, ServerOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->Handle(req, res); };
   impl_->server.Get(".*", handler);
-  impl_->server.Put(".*", handler);
+  impl_->server.Put(".*", [this](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) { impl_->HandlePut(req, res, reader); });
   impl_->server.Post(".*", handler);
   impl_->server.Delete(".*", handler);
   impl_->server.set_payload_max_length(impl_->options.max_object_bytes);

@@ -249,7 +249,15 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
                "the request signature we calculated does not match the signature you provided; check your key and "
                "signing method.");
   }
-  AuthResult result{*user, "", {}, ""};
+  AuthResult result{*user, "", {}, "", ""};
+  if (request.body_deferred) {
+    bool hex = payload_hash.size() == 64 && payload_hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (payload_hash != "UNSIGNED-PAYLOAD" && !hex) {
+      return Err("InvalidArgument", "a streamed body needs x-amz-content-sha256 of a SHA-256 or UNSIGNED-PAYLOAD.");
+    }
+    if (hex) result.expected_sha256 = payload_hash;
+    return result;
+  }
   if (payload_hash == kStreaming) {
     TUTELA_ASSIGN_OR_RETURN(result.body,
                             DecodeChunked(request.body, signature, key, amz_date, scope, &result.trailers));

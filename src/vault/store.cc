@@ -189,6 +189,7 @@ S3Error S3ErrorOf(const Status& status) {
       {"InvalidArgument", 400},
       {"InvalidBucketName", 400},
       {"InvalidBucketState", 409},
+      {"IncompleteBody", 400},
       {"InvalidDigest", 400},
       {"InvalidPart", 400},
       {"InvalidPartOrder", 400},
@@ -770,20 +771,123 @@ Result<BucketInfo> Store::GetObjectLockConfiguration(const std::string& name) co
   return bucket;
 }
 
+namespace {
+
+Status CheckContentMd5(const std::optional<std::string>& content_md5, const std::string& md5_hex) {
+  if (!content_md5.has_value()) return Status::Ok();
+  if (content_md5->size() != 16) return S3("InvalidDigest", "the Content-MD5 header is not 16 bytes.");
+  std::string sent = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content_md5->data()), 16));
+  if (sent != md5_hex) return S3("BadDigest", "the Content-MD5 sent does not match the data received.");
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct IncomingBody::State {
+  fs::path temporary;
+  std::string uid;
+  int fd = -1;
+  uint64_t size = 0;
+  ChecksumHasher md5{"MD5"};
+  ChecksumHasher sha256{"SHA256"};
+  std::vector<ChecksumHasher> extra;  // the x-amz-checksum algorithms asked for
+  bool finished = false;
+  std::string md5_hex;
+  std::string sha256_hex;
+  std::map<std::string, std::string, std::less<>> computed;
+  bool stored = false;
+
+  void Finish() {
+    if (finished) return;
+    finished = true;
+    md5_hex = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(md5.Finish().data()), 16));
+    std::string digest = sha256.Finish();
+    sha256_hex = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digest.data()), digest.size()));
+    for (ChecksumHasher& hasher : extra) computed[hasher.algorithm()] = hasher.Finish();
+  }
+};
+
+IncomingBody::IncomingBody() : state_(std::make_unique<State>()) {}
+
+IncomingBody::~IncomingBody() {
+  if (state_->fd >= 0) ::close(state_->fd);
+  if (!state_->stored) ::unlink(state_->temporary.c_str());
+}
+
+Status IncomingBody::Append(std::string_view piece) {
+  if (state_->finished) return Status::Internal("vault: body appended to after it was finished.");
+  TUTELA_RETURN_IF_ERROR(WriteAll(state_->fd, piece, state_->temporary));
+  state_->size += piece.size();
+  state_->md5.Update(piece);
+  state_->sha256.Update(piece);
+  for (ChecksumHasher& hasher : state_->extra) hasher.Update(piece);
+  return Status::Ok();
+}
+
+uint64_t IncomingBody::size() const { return state_->size; }
+
+const std::string& IncomingBody::Sha256Hex() {
+  state_->Finish();
+  return state_->sha256_hex;
+}
+
+Result<std::unique_ptr<IncomingBody>> Store::ReceiveBody(const std::vector<std::string>& checksum_algorithms) {
+  std::unique_ptr<IncomingBody> body(new IncomingBody());
+  IncomingBody::State& state = *body->state_;
+  TUTELA_ASSIGN_OR_RETURN(state.uid, impl_->NewUid());
+  state.temporary = impl_->dir / "tmp" / state.uid;
+  state.fd = ::open(state.temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (state.fd < 0) return ErrnoStatus(errno, "create", state.temporary);
+  for (const std::string& algorithm : checksum_algorithms) {
+    if (algorithm != "MD5") state.extra.emplace_back(algorithm);
+  }
+  return body;
+}
+
+Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request, IncomingBody& body) {
+  Timestamp now = impl_->options.clock();
+  IncomingBody::State& state = *body.state_;
+  state.Finish();
+  TUTELA_RETURN_IF_ERROR(CheckContentMd5(request.content_md5, state.md5_hex));
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(request.checksums, [&](std::string_view algorithm) {
+    auto found = state.computed.find(algorithm);
+    return found == state.computed.end() ? std::string() : found->second;
+  }));
+  return PutVersion(caller, request, now, state.size, state.md5_hex, state.sha256_hex, state.uid, [&]() -> Status {
+    fs::path blob = impl_->BlobPath(state.uid);
+    Status status = Status::Ok();
+    if (::fdatasync(state.fd) != 0) status = ErrnoStatus(errno, "sync", state.temporary);
+    ::close(state.fd);
+    state.fd = -1;
+    if (status.ok() && ::rename(state.temporary.c_str(), blob.c_str()) != 0) {
+      status = ErrnoStatus(errno, "rename into blobs/", state.temporary);
+    }
+    if (status.ok()) {
+      state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
+      status = SyncDirectory(impl_->dir / "blobs");
+    }
+    return status;
+  });
+}
+
 Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request) {
   Timestamp now = impl_->options.clock();
   std::string md5 = Md5Hex(request.data);
-  if (request.content_md5.has_value()) {
-    if (request.content_md5->size() != 16) return S3("InvalidDigest", "the Content-MD5 header is not 16 bytes.");
-    std::string sent =
-        ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.content_md5->data()), 16));
-    if (sent != md5) return S3("BadDigest", "the Content-MD5 sent does not match the data received.");
-  }
+  TUTELA_RETURN_IF_ERROR(CheckContentMd5(request.content_md5, md5));
   TUTELA_RETURN_IF_ERROR(VerifyChecksums(request.checksums, request.data));
+  std::string sha256 = request.sha256_hex.empty() ? ToHex(Sha256(request.data)) : request.sha256_hex;
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
+  return PutVersion(caller, request, now, request.data.size(), md5, sha256, uid,
+                    [&] { return impl_->WriteBlob(uid, request.data); });
+}
+
+Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now,
+                                        uint64_t size, const std::string& md5, const std::string& sha256_hex,
+                                        const std::string& uid, const std::function<Status()>& write_blob) {
   ObjectVersion version;
   version.bucket = request.bucket;
   version.key = request.key;
-  version.size = request.data.size();
+  version.size = size;
   version.md5_hex = md5;
   version.etag = request.multipart_etag.empty() ? md5 : request.multipart_etag;
   version.content_type = request.content_type;
@@ -807,9 +911,8 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
                 "Content-MD5 or an x-amz-checksum- header is required for uploads with Object Lock parameters.");
     }
   }
-  version.sha256_hex = request.sha256_hex.empty() ? ToHex(Sha256(request.data)) : request.sha256_hex;
-  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
-  TUTELA_RETURN_IF_ERROR(impl_->WriteBlob(uid, request.data));
+  version.sha256_hex = sha256_hex;
+  TUTELA_RETURN_IF_ERROR(write_blob());
 
   // The commit re-reads the bucket (it may have gone, or its versioning changed, while the data was written) and
   // the "null" version it replaces, under the write lock, inside the batch's transaction.

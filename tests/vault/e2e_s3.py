@@ -14,6 +14,7 @@ import base64
 import concurrent.futures
 import datetime
 import hashlib
+import http.client
 import sys
 import threading
 import urllib.parse
@@ -355,6 +356,33 @@ def run_features():
     expect(done["ETag"].endswith('-3"'), True, "copied multipart ETag")
     expect(alice.get_object(Bucket="features", Key="copied")["Body"].read() == source + source[4:] + b"three", True,
            "UploadPartCopy content")
+
+    # Streamed PUT bodies (boto3 signs the payload's SHA-256, so its PUTs stream into the store): a body that does
+    # not match the signed hash is refused and nothing is stored; a refused request's body is consumed so the
+    # keep-alive connection still works.
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def signed_headers(key, signed_body, secret="alice-secret"):
+        request = AWSRequest(method="PUT", url=f"{ENDPOINT}/features/{key}", data=signed_body)
+        S3SigV4Auth(Credentials("AKALICE", secret), "s3", "us-east-1").add_auth(request)
+        return dict(request.headers.items())
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(PORT))
+    big = b"B" * (3 * 1024 * 1024)
+    connection.request("PUT", "/features/swapped", body=big, headers=signed_headers("swapped", b"A" * len(big)))
+    response = connection.getresponse()
+    expect((response.status, b"XAmzContentSHA256Mismatch" in response.read()), (400, True), "streamed hash mismatch")
+    connection.request("PUT", "/features/wrong-key", body=big, headers=signed_headers("wrong-key", big, "nope"))
+    response = connection.getresponse()
+    expect((response.status, b"SignatureDoesNotMatch" in response.read()), (403, True), "streamed bad signature")
+    connection.request("PUT", "/features/streamed", body=big, headers=signed_headers("streamed", big))
+    response = connection.getresponse()
+    response.read()
+    expect(response.status, 200, "streamed PUT on the same connection")
+    expect(alice.get_object(Bucket="features", Key="streamed")["Body"].read() == big, True, "streamed content")
+    refused(lambda: alice.head_object(Bucket="features", Key="swapped"), 404, "404")
 
     # Virtual-host-style addressing: Host "BUCKET.localhost:PORT".
     vclient, hosts = virtual_host_client("AKALICE", "alice-secret")

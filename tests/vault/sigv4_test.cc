@@ -113,5 +113,28 @@ TEST(SigV4Test, UnsignedPayloadTrailerYieldsTheChecksumTrailer) {
   EXPECT_TRUE(result->body_sha256.empty());  // the payload was not signed
 }
 
+// A body that streams in after authentication: the signature is checked now, the payload hash handed back.
+TEST(SigV4Test, DeferredBodyHandsBackTheSignedPayloadHash) {
+  Credentials user{"alice", "AKALICE", "alice-secret", false};
+  SigV4Request request;
+  request.method = "PUT";
+  request.path = "/bucket/key";
+  request.headers = {{"host", "127.0.0.1:9000"}};
+  request.body = "streamed later";
+  Timestamp now = At("2026-11-22T07:00:00Z");
+  SignRequest(request, user, "us-east-1", now);
+  request.body.clear();
+  request.body_deferred = true;
+  auto result = Authenticate(request, {user}, now);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->expected_sha256, ToHex(Sha256("streamed later")));
+  SignRequest(request, user, "us-east-1", now, /*unsigned_payload=*/true);
+  result = Authenticate(request, {user}, now);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->expected_sha256.empty());
+  request.headers.find("authorization")->second += "0";  // still refused when the signature is wrong
+  EXPECT_EQ(CodeOf(Authenticate(request, {user}, now).status()), "SignatureDoesNotMatch");
+}
+
 }  // namespace
 }  // namespace tutela::vault

@@ -440,7 +440,6 @@ TEST_F(StoreTest, ConcurrentPutsAreGroupCommittedAndAllLand) {
   std::set<uint64_t> all;
   for (const auto& list : sequences) all.insert(list.begin(), list.end());
   EXPECT_EQ(all.size(), size_t{2 * kThreads * kEach});  // each write got its own ledger entry
-  EXPECT_EQ(store_->log().size(), 3u + 2 * kThreads * kEach);
   auto listed = store_->ListVersions("many", {.max_keys = 10000});
   EXPECT_EQ(listed->size(), size_t{kThreads * kEach});
   auto shared = store_->ListVersions("plain", {.max_keys = 10000});
@@ -454,7 +453,10 @@ TEST_F(StoreTest, ConcurrentPutsAreGroupCommittedAndAllLand) {
   size_t blobs = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) ++blobs;
   EXPECT_EQ(blobs, size_t{kThreads * kEach + 1});
+  ASSERT_TRUE(store_->SignTreeHead().ok());  // waits for the ledger thread
+  EXPECT_EQ(store_->log().size(), 3u + 2 * kThreads * kEach);
   Reopen();
+  EXPECT_EQ(store_->log().size(), 3u + 2 * kThreads * kEach);
   auto report = store_->Verify();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->problems.empty()) << report->problems[0].subject << ": " << report->problems[0].problem;
@@ -536,6 +538,51 @@ TEST_F(StoreTest, ListPartsAndUploadsPaginate) {
   EXPECT_EQ((*next)[1].key, "b");
   EXPECT_EQ(store_->ListMultipartUploads("mpu", {.key_marker = "a"})->size(), 1u);  // keys after "a" only
   EXPECT_EQ(store_->ListMultipartUploads("mpu", {.prefix = "b"})->size(), 1u);
+}
+
+TEST_F(StoreTest, StreamedBodyIsCheckedAndStoredLikeABufferedOne) {
+  MakeLockedBucket("locked");
+  std::string data(3u << 20, 'z');
+  data.replace(0, 6, "begin:");
+  auto body = store_->ReceiveBody({"CRC32C"});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  for (size_t at = 0; at < data.size(); at += 65536) ASSERT_TRUE((*body)->Append(data.substr(at, 65536)).ok());
+  EXPECT_EQ((*body)->size(), data.size());
+  PutObjectRequest request = Put("locked", "streamed", "");
+  request.checksums = {{"CRC32C", Base64Encode(ComputeChecksum("CRC32C", data))}};
+  request.lock_mode = "COMPLIANCE";
+  request.retain_until = now_.load() + 1h;
+  auto version = store_->PutObject(kAlice, request, **body);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(version->sha256_hex, ToHex(Sha256(data)));
+  EXPECT_EQ(version->size, data.size());
+  EXPECT_EQ(*store_->ReadObject(*version), data);
+  body->reset();
+
+  // Refusals leave nothing behind: a checksum that differs, a wrong Content-MD5, lock without an integrity check.
+  auto refuse = [&](PutObjectRequest put, const std::string& code, std::vector<std::string> algorithms) {
+    auto incoming = store_->ReceiveBody(algorithms);
+    ASSERT_TRUE(incoming.ok());
+    ASSERT_TRUE((*incoming)->Append("payload").ok());
+    ExpectS3(store_->PutObject(kAlice, put, **incoming).status(), 400, code);
+  };
+  PutObjectRequest bad = Put("locked", "bad", "");
+  bad.checksums = {{"SHA1", Base64Encode(ComputeChecksum("SHA1", "other"))}};
+  refuse(bad, "BadDigest", {"SHA1"});
+  bad.checksums.clear();
+  bad.content_md5 = std::string(16, 'x');
+  refuse(bad, "BadDigest", {});
+  bad.content_md5.reset();
+  bad.lock_mode = "GOVERNANCE";
+  bad.retain_until = now_.load() + 1h;
+  refuse(bad, "InvalidRequest", {});
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));
+  size_t blobs = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) ++blobs;
+  EXPECT_EQ(blobs, 1u);
+  ExpectS3(store_->HeadObject("locked", "bad").status(), 404, "NoSuchKey");
+  Reopen();
+  EXPECT_TRUE(store_->Verify()->problems.empty());
 }
 
 }  // namespace

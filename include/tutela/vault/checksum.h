@@ -5,6 +5,7 @@
 // Thread-safety: all functions are reentrant.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,30 @@ std::string ComputeChecksum(std::string_view algorithm, std::string_view data);
 
 // OK when every checksum matches `data`; InvalidRequest / BadDigest as above (the message names the header).
 Status VerifyChecksums(const std::vector<Checksum>& checksums, std::string_view data);
+// The same against values computed elsewhere (e.g. while a body streamed in): `computed(algorithm)` returns the raw
+// checksum, or "" for an algorithm that was not computed (InvalidRequest).
+Status VerifyChecksums(const std::vector<Checksum>& checksums,
+                       const std::function<std::string(std::string_view algorithm)>& computed);
+
+// Incremental computation of one algorithm (for bodies that arrive in pieces).
+class ChecksumHasher {
+ public:
+  explicit ChecksumHasher(std::string algorithm);  // "CRC32", "CRC32C", "SHA1", "SHA256", or "MD5"
+  ~ChecksumHasher();
+  ChecksumHasher(ChecksumHasher&& other) noexcept;
+  ChecksumHasher(const ChecksumHasher&) = delete;
+  ChecksumHasher& operator=(const ChecksumHasher&) = delete;
+  ChecksumHasher& operator=(ChecksumHasher&&) = delete;
+  void Update(std::string_view piece);
+  // The raw checksum of everything updated so far ("" for an unknown algorithm); call once, at the end.
+  std::string Finish();
+  const std::string& algorithm() const { return algorithm_; }
+
+ private:
+  std::string algorithm_;
+  uint32_t crc_ = 0;
+  void* md_context_ = nullptr;  // EVP_MD_CTX for the digests
+};
 
 // Standard base64 (RFC 4648 §4, with padding).
 std::string Base64Encode(std::string_view bytes);

@@ -169,6 +169,26 @@ struct VerifyReport {
   std::vector<VerifyProblem> problems;
 };
 
+// A request body received piece by piece (Store::ReceiveBody): written to tmp/ as it arrives and hashed on the way
+// (MD5, SHA-256 and the x-amz-checksum algorithms named), so a large object is never held in memory. Hand it to
+// Store::PutObject once complete; destroying it unstored removes its temporary file. One thread at a time.
+class IncomingBody {
+ public:
+  ~IncomingBody();
+  IncomingBody(const IncomingBody&) = delete;
+  IncomingBody& operator=(const IncomingBody&) = delete;
+  Status Append(std::string_view piece);
+  uint64_t size() const;
+  // Lower-case hex SHA-256 of everything appended; ends the appending.
+  const std::string& Sha256Hex();
+
+ private:
+  friend class Store;
+  IncomingBody();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 struct StoreOptions {
   bool verify_reads = false;                  // re-hash a version's data on every read
   std::function<Timestamp()> clock = NowUtc;  // the server's UTC clock (tests move it)
@@ -200,6 +220,11 @@ class Store {
   // (mode without date or the reverse, date not in the future, unknown mode), BadDigest (Content-MD5 mismatch),
   // AccessDenied (replacing a locked "null" version).
   Result<ObjectVersion> PutObject(const Caller& caller, const PutObjectRequest& request);
+  // Streaming: a body to fill with IncomingBody::Append, then PutObject(caller, request, body), which checks and
+  // stores it exactly as the call above does with `request.data` (ignored here). `checksum_algorithms` are those
+  // whose x-amz-checksum-* values the request carries (computed while the body arrives).
+  Result<std::unique_ptr<IncomingBody>> ReceiveBody(const std::vector<std::string>& checksum_algorithms);
+  Result<ObjectVersion> PutObject(const Caller& caller, const PutObjectRequest& request, IncomingBody& body);
   // The version's metadata; empty version_id means the newest. NoSuchKey if absent or (without a version id) if the
   // newest is a delete marker; NoSuchVersion for an unknown version id.
   Result<ObjectVersion> HeadObject(const std::string& bucket, const std::string& key,
@@ -252,8 +277,10 @@ class Store {
   Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket,
                                                             const ListUploadsOptions& options = {}) const;
 
-  // Signs the current tree head and appends it to heads.jsonl.
+  // Signs the current tree head (after every committed entry is in the ledger) and appends it to heads.jsonl.
   Result<ledger::SignedTreeHead> SignTreeHead();
+  // The ledger. A committed entry reaches it shortly after its commit (a ledger thread appends); SignTreeHead,
+  // Verify and closing the store wait for every one.
   const ledger::Log& log() const;
   const std::string& public_key() const;
 
@@ -267,6 +294,10 @@ class Store {
 
  private:
   Store();
+  // A PUT once its bytes are known: the lock rules, `write_blob` (makes blobs/<uid> durable), the group commit.
+  Result<ObjectVersion> PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now, uint64_t size,
+                                   const std::string& md5_hex, const std::string& sha256_hex, const std::string& uid,
+                                   const std::function<Status()>& write_blob);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
