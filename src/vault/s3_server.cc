@@ -15,6 +15,8 @@ namespace tutela::vault {
 namespace {
 
 constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+// GET bodies up to this size are read whole; larger ones are streamed from the file in pieces of this size.
+constexpr uint64_t kWholeReadBytes = uint64_t{1} << 20;
 
 std::string Xml(std::string_view text) {
   std::string out;
@@ -875,6 +877,23 @@ struct S3Server::Impl {
       res.status = ranged ? 206 : 200;
       res.set_header("Content-Length", std::to_string(end - begin));
       res.set_header("Content-Type", content_type);
+      return Status::Ok();
+    }
+    if (end - begin > kWholeReadBytes) {
+      // Large: sent in pieces straight from the file.
+      TUTELA_ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> opened, store.OpenObject(v));
+      std::shared_ptr<const ObjectReader> reader = std::move(opened);
+      res.status = ranged ? 206 : 200;
+      if (ranged) {
+        res.set_header("Content-Range",
+                       "bytes " + std::to_string(begin) + "-" + std::to_string(end - 1) + "/" + std::to_string(v.size));
+      }
+      res.set_content_provider(end - begin, content_type,
+                               [reader, begin](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 auto piece = reader->Read(begin + offset, std::min<size_t>(length, kWholeReadBytes));
+                                 if (!piece.ok() || piece->empty()) return false;
+                                 return sink.write(piece->data(), piece->size());
+                               });
       return Status::Ok();
     }
     TUTELA_ASSIGN_OR_RETURN(std::string data, store.ReadObject(v));

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -991,6 +992,62 @@ Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
                               ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
   }
   return data;
+}
+
+ObjectReader::~ObjectReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::string> ObjectReader::Read(uint64_t offset, size_t length) const {
+  std::string out(static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ErrnoStatus(errno, "read", path_);
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  out.resize(done);
+  return out;
+}
+
+Result<std::unique_ptr<ObjectReader>> Store::OpenObject(const ObjectVersion& version) const {
+  if (version.delete_marker) {
+    return S3("MethodNotAllowed", "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
+  }
+  std::string uid;
+  {
+    std::lock_guard<std::mutex> lock(impl_->read_mutex);
+    auto stmt =
+        impl_->Prepared(impl_->read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
+    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
+    uid = stmt->Text(0);
+  }
+  std::unique_ptr<ObjectReader> reader(new ObjectReader());
+  reader->path_ = impl_->BlobPath(uid);
+  reader->fd_ = ::open(reader->path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (reader->fd_ < 0) return ErrnoStatus(errno, "open", reader->path_);
+  struct stat info {};
+  if (::fstat(reader->fd_, &info) != 0) return ErrnoStatus(errno, "stat", reader->path_);
+  reader->size_ = static_cast<uint64_t>(info.st_size);
+  if (impl_->options.verify_reads) {
+    ChecksumHasher sha256("SHA256");
+    for (uint64_t offset = 0; offset < reader->size_;) {
+      TUTELA_ASSIGN_OR_RETURN(std::string piece, reader->Read(offset, size_t{1} << 20));
+      if (piece.empty()) break;
+      sha256.Update(piece);
+      offset += piece.size();
+    }
+    std::string digest = sha256.Finish();
+    if (ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digest.data()), digest.size())) !=
+        version.sha256_hex) {
+      return Status::Corruption(version.bucket + "/" + version.key + " version " + version.version_id +
+                                ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
+    }
+  }
+  return reader;
 }
 
 Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string& bucket, const std::string& key,

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -583,6 +584,41 @@ TEST_F(StoreTest, StreamedBodyIsCheckedAndStoredLikeABufferedOne) {
   ExpectS3(store_->HeadObject("locked", "bad").status(), 404, "NoSuchKey");
   Reopen();
   EXPECT_TRUE(store_->Verify()->problems.empty());
+}
+
+TEST_F(StoreTest, OpenObjectReadsInPiecesAndVerifiesFirst) {
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "plain", false).ok());
+  std::string data(3u << 20, 'r');
+  data.replace(data.size() - 4, 4, "tail");
+  auto version = store_->PutObject(kAlice, Put("plain", "k", data));
+  ASSERT_TRUE(version.ok());
+  auto reader = store_->OpenObject(*version);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->size(), data.size());
+  EXPECT_EQ(*(*reader)->Read(data.size() - 4, 100), "tail");  // short at the end
+  EXPECT_EQ(*(*reader)->Read(data.size(), 10), "");
+  // The open file survives the version's deletion.
+  ASSERT_TRUE(store_->DeleteObject(kAlice, "plain", "k", "", false).ok());
+  EXPECT_EQ((*reader)->Read(0, 5)->size(), 5u);
+  reader->reset();
+
+  store_.reset();
+  StoreOptions options;
+  options.verify_reads = true;
+  options.clock = [this] { return now_.load(); };
+  store_ = std::move(*Store::Open(dir_.path(), options));
+  auto again = store_->PutObject(kAlice, Put("plain", "k2", data));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(store_->OpenObject(*again).ok());
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) {
+    std::filesystem::permissions(entry.path(), std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(1234567);
+    file.put('X');
+  }
+  auto tampered = store_->OpenObject(*again);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.status().code(), StatusCode::kCorruption);
 }
 
 }  // namespace

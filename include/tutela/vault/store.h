@@ -189,6 +189,25 @@ class IncomingBody {
   std::unique_ptr<State> state_;
 };
 
+// An open stored version, read piece by piece (Store::OpenObject): large objects are sent without holding them in
+// memory. It keeps the file open, so a version deleted meanwhile still reads to the end. Thread-safe reads.
+class ObjectReader {
+ public:
+  ~ObjectReader();
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
+  uint64_t size() const { return size_; }
+  // Up to `length` bytes from `offset` (fewer only at the end).
+  Result<std::string> Read(uint64_t offset, size_t length) const;
+
+ private:
+  friend class Store;
+  ObjectReader() = default;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::filesystem::path path_;
+};
+
 struct StoreOptions {
   bool verify_reads = false;                  // re-hash a version's data on every read
   std::function<Timestamp()> clock = NowUtc;  // the server's UTC clock (tests move it)
@@ -231,6 +250,8 @@ class Store {
                                    const std::string& version_id = "") const;
   // The version's bytes. With verify_reads, Corruption naming the object when the data no longer matches its SHA-256.
   Result<std::string> ReadObject(const ObjectVersion& version) const;
+  // The same, opened for reading in pieces; with verify_reads the whole file is re-hashed (in pieces) first.
+  Result<std::unique_ptr<ObjectReader>> OpenObject(const ObjectVersion& version) const;
   // Without version_id: a delete marker on versioned buckets (allowed even over locked versions), removal of the
   // "null" version otherwise. With version_id: removes that version — AccessDenied while a legal hold is on or
   // retention is active, except GOVERNANCE with `bypass_governance` from a caller allowed to bypass.
