@@ -242,17 +242,18 @@ struct S3Server::Impl {
             slash == std::string::npos ? "" : path.substr(slash + 1)};
   }
 
-  // PUT requests arrive unread. A plain PutObject (no query, no copy, Authorization header, payload hash given as a
-  // hex SHA-256 or UNSIGNED-PAYLOAD) streams its body into the store's temporary file while hashing it; every other
-  // PUT (aws-chunked bodies, presigned, parts, configuration documents) is read whole and handled as before.
+  // PUT requests arrive unread. A plain PutObject or UploadPart (no other query, no copy, Authorization header,
+  // payload hash given as a hex SHA-256 or UNSIGNED-PAYLOAD) streams its body into the store's temporary file while
+  // hashing it; every other PUT (aws-chunked bodies, presigned, configuration documents) is read whole as before.
   void HandlePut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     const_cast<httplib::Request&>(req).ranges.clear();
     std::string payload = req.get_header_value("x-amz-content-sha256");
     bool hex = payload.size() == 64 && payload.find_first_not_of("0123456789abcdef") == std::string::npos;
     auto [bucket, key] = Address(req);
-    bool streamable = req.params.empty() && !req.has_header("x-amz-copy-source") && req.has_header("Authorization") &&
-                      (hex || payload == "UNSIGNED-PAYLOAD") && !bucket.empty() && !key.empty() &&
-                      !req.is_multipart_form_data();
+    bool part = req.params.size() == 2 && req.has_param("uploadId") && req.has_param("partNumber");
+    bool streamable = (req.params.empty() || part) && !req.has_header("x-amz-copy-source") &&
+                      req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD") && !bucket.empty() &&
+                      !key.empty() && !req.is_multipart_form_data();
     if (!streamable) {
       std::string body;
       reader([&](const char* data, size_t length) {
@@ -303,6 +304,16 @@ struct S3Server::Impl {
     if (!auth->expected_sha256.empty() && (*body)->Sha256Hex() != auth->expected_sha256) {
       return S3Err("XAmzContentSHA256Mismatch",
                    "the x-amz-content-sha256 you specified did not match what we received.");
+    }
+    if (req.has_param("uploadId")) {  // UploadPart
+      std::optional<std::string> md5;
+      if (req.has_header("Content-MD5")) md5 = ContentMd5(req);
+      TUTELA_ASSIGN_OR_RETURN(std::string etag, store.UploadPart(bucket, key, req.get_param_value("uploadId"),
+                                                                 std::atoi(req.get_param_value("partNumber").c_str()),
+                                                                 **body, md5, HasChecksumHeader(req), checksums));
+      res.set_header("ETag", "\"" + etag + "\"");
+      res.status = 200;
+      return Status::Ok();
     }
     TUTELA_ASSIGN_OR_RETURN(PutObjectRequest request, LockRequest(req, bucket, key));
     if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);

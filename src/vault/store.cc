@@ -1447,6 +1447,43 @@ Result<std::string> Store::UploadPart(const std::string& bucket, const std::stri
   return md5;
 }
 
+Result<std::string> Store::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                      int part_number, IncomingBody& body, std::optional<std::string> content_md5,
+                                      bool checksum_header, const std::vector<Checksum>& checksums) {
+  if (part_number < 1 || part_number > 10000) {
+    return S3("InvalidArgument", "part number must be an integer between 1 and 10000.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(json meta, LoadUpload(impl_->dir, bucket, key, upload_id));
+  IncomingBody::State& state = *body.state_;
+  state.Finish();
+  if (content_md5) {
+    std::string sent = content_md5->size() == 16
+                           ? ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content_md5->data()), 16))
+                           : "";
+    if (sent != state.md5_hex) return S3("BadDigest", "the Content-MD5 sent does not match the part received.");
+  }
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(checksums, [&](std::string_view algorithm) {
+    auto found = state.computed.find(algorithm);
+    return found == state.computed.end() ? std::string() : found->second;
+  }));
+  if (meta.value("retention", false) && !content_md5 && !checksum_header && checksums.empty()) {
+    return S3("InvalidRequest",
+              "Content-MD5 or an x-amz-checksum- header is required for parts of uploads with Object Lock parameters.");
+  }
+  // Durable before it is acknowledged: data synced, renamed over any earlier upload of the part, folder synced.
+  fs::path folder = impl_->dir / "uploads" / upload_id;
+  fs::path part = folder / std::to_string(part_number);
+  if (::fdatasync(state.fd) != 0) return ErrnoStatus(errno, "sync", state.temporary);
+  ::close(state.fd);
+  state.fd = -1;
+  if (::rename(state.temporary.c_str(), part.c_str()) != 0) {
+    return ErrnoStatus(errno, "rename into " + folder.string(), state.temporary);
+  }
+  state.stored = true;
+  TUTELA_RETURN_IF_ERROR(SyncDirectory(folder));
+  return state.md5_hex;
+}
+
 Result<PartInfo> Store::UploadPartCopy(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                        int part_number, const CopySource& source) {
   if (part_number < 1 || part_number > 10000) {

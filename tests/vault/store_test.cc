@@ -621,5 +621,35 @@ TEST_F(StoreTest, OpenObjectReadsInPiecesAndVerifiesFirst) {
   EXPECT_EQ(tampered.status().code(), StatusCode::kCorruption);
 }
 
+TEST_F(StoreTest, StreamedPartsAreCheckedAndComplete) {
+  MakeLockedBucket("locked");
+  auto upload = store_->CreateMultipartUpload(kAlice, LockedPut("locked", "big", "", "COMPLIANCE", now_.load() + 1h));
+  ASSERT_TRUE(upload.ok());
+  std::string part1(5u << 20, 'p');
+  auto stream = [&](std::string_view data, const std::vector<std::string>& algorithms) {
+    auto body = store_->ReceiveBody(algorithms);
+    EXPECT_TRUE(body.ok());
+    for (size_t at = 0; at < data.size(); at += 100000) EXPECT_TRUE((*body)->Append(data.substr(at, 100000)).ok());
+    return std::move(*body);
+  };
+  // A part of an upload with retention needs an integrity check; a checksum that differs is BadDigest.
+  ExpectS3(store_->UploadPart("locked", "big", *upload, 1, *stream(part1, {}), std::nullopt, false, {}).status(), 400,
+           "InvalidRequest");
+  ExpectS3(store_
+               ->UploadPart("locked", "big", *upload, 1, *stream(part1, {"CRC32"}), std::nullopt, false,
+                            {{"CRC32", Base64Encode(ComputeChecksum("CRC32", "other"))}})
+               .status(),
+           400, "BadDigest");
+  auto e1 = store_->UploadPart("locked", "big", *upload, 1, *stream(part1, {"CRC32"}), std::nullopt, false,
+                               {{"CRC32", Base64Encode(ComputeChecksum("CRC32", part1))}});
+  ASSERT_TRUE(e1.ok()) << e1.status().ToString();
+  auto e2 = store_->UploadPart("locked", "big", *upload, 2, *stream("end", {}), std::nullopt, true, {});
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));
+  auto done = store_->CompleteMultipartUpload(kAlice, "locked", "big", *upload, {{1, *e1}, {2, *e2}});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*store_->ReadObject(*done), part1 + "end");
+}
+
 }  // namespace
 }  // namespace tutela::vault

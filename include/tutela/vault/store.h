@@ -280,6 +280,10 @@ class Store {
   Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  int part_number, std::string_view data, std::optional<std::string> content_md5,
                                  bool checksum_header, const std::vector<Checksum>& checksums = {});
+  // The same with a streamed body (see ReceiveBody); `body` is consumed.
+  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                 int part_number, IncomingBody& body, std::optional<std::string> content_md5,
+                                 bool checksum_header, const std::vector<Checksum>& checksums);
   // UploadPartCopy: the part's bytes are (a range of) a stored version. Codes: NoSuchUpload, NoSuchBucket,
   // NoSuchKey / NoSuchVersion (source), InvalidRequest (the source is a delete marker), InvalidArgument (part
   // number, or a range outside the source object).
