@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -24,6 +25,7 @@ struct VaultOptions {
   std::string users;
   std::string domain;
   std::string port_file;
+  int head_interval = 3600;  // seconds between signed tree heads while serving (when the log grew)
   bool verify_reads = false;
   std::string bucket;
   uint64_t index = 0;
@@ -83,11 +85,16 @@ int RunServe(const Context& context, const VaultOptions& options) {
   server_options.users = std::move(*users);
   server_options.domain = options.domain;
 
-  // SIGTERM / SIGINT are taken by a waiting thread, which stops the server (in-flight requests finish).
+  if (options.head_interval <= 0) {
+    return ReportError(Status::InvalidArgument("--head-interval must be a positive number of seconds."));
+  }
+  // SIGTERM / SIGINT are taken by a waiting thread, which stops the server (in-flight requests finish). The same
+  // thread signs a tree head every --head-interval seconds when the log grew, and at once on SIGUSR1 (on demand).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto store = OpenStore(options, false);
@@ -101,9 +108,23 @@ int RunServe(const Context& context, const VaultOptions& options) {
     }
   }
   Info(context, "vault serving S3 on http://" + address + " (data " + options.data + ")");
-  std::thread waiter([&server, signals] {
-    int received = 0;
-    sigwait(&signals, &received);
+  vault::Store& served = **store;
+  std::thread waiter([&server, &served, &context, signals, interval = options.head_interval] {
+    uint64_t signed_size = served.log().size();
+    while (true) {
+      timespec timeout{interval, 0};
+      int received = sigtimedwait(&signals, nullptr, &timeout);
+      if (received == SIGTERM || received == SIGINT) break;
+      if (received < 0 && errno == EINTR) continue;
+      if (received != SIGUSR1 && served.log().size() == signed_size) continue;  // timeout, nothing new to sign
+      auto head = served.SignTreeHead();
+      if (!head.ok()) {
+        Info(context, "vault: cannot sign a tree head: " + head.status().message());
+        continue;
+      }
+      signed_size = head->size;
+      Info(context, "vault: signed tree head of size " + std::to_string(head->size));
+    }
     server.Stop();
   });
   Status ran = server.Run();
@@ -280,6 +301,10 @@ void AddVaultCommands(CLI::App& app, Context& context) {
   serve->add_option("--port-file", options->port_file, "Write the bound port to FILE once listening")
       ->type_name("FILE");
   serve->add_flag("--verify-reads", options->verify_reads, "Re-hash every version's data when it is read");
+  serve
+      ->add_option("--head-interval", options->head_interval,
+                   "Sign a tree head every SECONDS while serving when the log grew (SIGUSR1: at once); default 3600")
+      ->type_name("SECONDS");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });
 
   CLI::App* verify = vault->add_subcommand(

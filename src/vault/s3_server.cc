@@ -9,11 +9,14 @@
 
 #include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
+#include "tutela/vault/checksum.h"
 
 namespace tutela::vault {
 namespace {
 
 constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+// GET bodies up to this size are read whole; larger ones are streamed from the file in pieces of this size.
+constexpr uint64_t kWholeReadBytes = uint64_t{1} << 20;
 
 std::string Xml(std::string_view text) {
   std::string out;
@@ -58,22 +61,9 @@ std::string HttpDate(Timestamp time) {
   return buffer;
 }
 
-std::string Base64Decode(std::string_view text) {
-  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int value = 0;
-  int bits = -8;
-  for (char c : text) {
-    size_t index = kChars.find(c);
-    if (index == std::string::npos) break;
-    value = (value << 6) + static_cast<int>(index);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((value >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
+// Content-MD5 as raw bytes; "" (which the store refuses as InvalidDigest) when it is not base64.
+std::string ContentMd5(const httplib::Request& req) {
+  return Base64Decode(req.get_header_value("Content-MD5")).value_or("");
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -117,6 +107,55 @@ Result<pugi::xml_document> ParseBody(const std::string& body) {
 }
 
 }  // namespace
+
+// Wed, 21 Oct 2015 07:28:00 GMT (RFC 7231 IMF-fixdate); nullopt for anything else (such headers are ignored).
+std::optional<Timestamp> ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
+namespace {
+
+// True when an If-Match / If-None-Match list ("*", or comma-separated, quoted or not, weak or not) names `etag`.
+bool EtagListMatches(const std::string& list, const std::string& etag) {
+  std::string bare = etag;
+  std::erase(bare, '"');
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.starts_with("W/")) item.erase(0, 2);
+    std::erase(item, '"');
+    if (item == "*" || item == bare) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status CheckPreconditions(const Preconditions& conditions, const std::string& etag, Timestamp last_modified) {
+  auto seconds = [](Timestamp time) { return std::chrono::floor<std::chrono::seconds>(time); };
+  const Status failed =
+      Status::InvalidArgument("PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
+  const Status not_modified = Status::InvalidArgument("NotModified: not modified");
+  if (conditions.if_match) {
+    if (!EtagListMatches(*conditions.if_match, etag)) return failed;
+  } else if (auto since = ParseHttpDate(conditions.if_unmodified_since.value_or(""))) {
+    if (seconds(last_modified) > seconds(*since)) return failed;
+  }
+  if (conditions.if_none_match) {
+    if (EtagListMatches(*conditions.if_none_match, etag)) return not_modified;
+  } else if (auto since = ParseHttpDate(conditions.if_modified_since.value_or(""))) {
+    if (seconds(last_modified) <= seconds(*since)) return not_modified;
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<Credentials>> LoadUsers(const std::filesystem::path& path) {
   TUTELA_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlFile(path));
@@ -176,7 +215,7 @@ struct S3Server::Impl {
     }
   }
 
-  Status Dispatch(const httplib::Request& req, httplib::Response& res) {
+  static SigV4Request ToSigV4(const httplib::Request& req) {
     SigV4Request signed_request;
     signed_request.method = req.method;
     signed_request.path = req.path;
@@ -186,32 +225,122 @@ struct S3Server::Impl {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       signed_request.headers.emplace(lower, value);
     }
-    signed_request.body = req.body;
-    TUTELA_ASSIGN_OR_RETURN(AuthResult auth, Authenticate(signed_request, options.users, NowUtc(), options.max_skew));
-    Caller caller{auth.user.user, auth.user.bypass_governance};
+    return signed_request;
+  }
 
-    // Addressing: virtual-host style when Host is "<bucket>.<domain>", path style otherwise.
+  // Addressing: virtual-host style when Host is "<bucket>.<domain>", path style otherwise. Returns bucket and key.
+  std::pair<std::string, std::string> Address(const httplib::Request& req) const {
     std::string host = req.get_header_value("Host");
     host = host.substr(0, host.find(':'));
-    std::string bucket;
-    std::string key;
     std::string path = req.path.empty() ? "/" : req.path;
     std::string domain = options.domain.empty() ? "localhost" : options.domain;
     if (host.size() > domain.size() + 1 && host.ends_with("." + domain)) {
-      bucket = host.substr(0, host.size() - domain.size() - 1);
-      key = path.substr(1);
-    } else {
-      size_t slash = path.find('/', 1);
-      bucket = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-      key = slash == std::string::npos ? "" : path.substr(slash + 1);
+      return {host.substr(0, host.size() - domain.size() - 1), path.substr(1)};
     }
+    size_t slash = path.find('/', 1);
+    return {path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1),
+            slash == std::string::npos ? "" : path.substr(slash + 1)};
+  }
+
+  // PUT requests arrive unread. A plain PutObject or UploadPart (no other query, no copy, Authorization header,
+  // payload hash given as a hex SHA-256 or UNSIGNED-PAYLOAD) streams its body into the store's temporary file while
+  // hashing it; every other PUT (aws-chunked bodies, presigned, configuration documents) is read whole as before.
+  void HandlePut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    const_cast<httplib::Request&>(req).ranges.clear();
+    std::string payload = req.get_header_value("x-amz-content-sha256");
+    bool hex = payload.size() == 64 && payload.find_first_not_of("0123456789abcdef") == std::string::npos;
+    auto [bucket, key] = Address(req);
+    bool part = req.params.size() == 2 && req.has_param("uploadId") && req.has_param("partNumber");
+    bool streamable = (req.params.empty() || part) && !req.has_header("x-amz-copy-source") &&
+                      req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD") && !bucket.empty() &&
+                      !key.empty() && !req.is_multipart_form_data();
+    if (!streamable) {
+      std::string body;
+      reader([&](const char* data, size_t length) {
+        body.append(data, length);
+        return true;
+      });
+      const_cast<httplib::Request&>(req).body = std::move(body);
+      Handle(req, res);
+      return;
+    }
+    Status status = StreamPut(req, res, reader, bucket, key);
+    if (!status.ok()) {
+      S3Error error = S3ErrorOf(status);
+      if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kCorruption) {
+        error = S3Error{500, "InternalError", status.message()};
+      }
+      SendError(res, error, req.path);
+    }
+  }
+
+  Status StreamPut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                   const std::string& bucket, const std::string& key) {
+    auto drain = [&] {
+      reader([](const char*, size_t) { return true; });  // keep the connection's framing for the next request
+    };
+    SigV4Request signed_request = ToSigV4(req);
+    signed_request.body_deferred = true;
+    auto auth = Authenticate(signed_request, options.users, NowUtc(), options.max_skew);
+    if (!auth.ok()) {
+      drain();
+      return auth.status();
+    }
+    std::vector<Checksum> checksums = RequestChecksums(req, *auth);
+    std::vector<std::string> algorithms;
+    for (const Checksum& checksum : checksums) algorithms.push_back(checksum.algorithm);
+    auto body = store.ReceiveBody(algorithms);
+    if (!body.ok()) {
+      drain();
+      return body.status();
+    }
+    Status appended = Status::Ok();
+    bool complete = reader([&](const char* data, size_t length) {
+      if (appended.ok()) appended = (*body)->Append(std::string_view(data, length));
+      return true;
+    });
+    TUTELA_RETURN_IF_ERROR(appended);
+    if (!complete) return S3Err("IncompleteBody", "the request body ended before its declared length.");
+    if (!auth->expected_sha256.empty() && (*body)->Sha256Hex() != auth->expected_sha256) {
+      return S3Err("XAmzContentSHA256Mismatch",
+                   "the x-amz-content-sha256 you specified did not match what we received.");
+    }
+    if (req.has_param("uploadId")) {  // UploadPart
+      std::optional<std::string> md5;
+      if (req.has_header("Content-MD5")) md5 = ContentMd5(req);
+      TUTELA_ASSIGN_OR_RETURN(std::string etag, store.UploadPart(bucket, key, req.get_param_value("uploadId"),
+                                                                 std::atoi(req.get_param_value("partNumber").c_str()),
+                                                                 **body, md5, HasChecksumHeader(req), checksums));
+      res.set_header("ETag", "\"" + etag + "\"");
+      res.status = 200;
+      return Status::Ok();
+    }
+    TUTELA_ASSIGN_OR_RETURN(PutObjectRequest request, LockRequest(req, bucket, key));
+    if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);
+    request.checksum_header = HasChecksumHeader(req);
+    request.checksums = std::move(checksums);
+    Caller caller{auth->user.user, auth->user.bypass_governance};
+    TUTELA_ASSIGN_OR_RETURN(ObjectVersion version, store.PutObject(caller, request, **body));
+    res.set_header("ETag", "\"" + version.etag + "\"");
+    if (version.version_id != "null") res.set_header("x-amz-version-id", version.version_id);
+    res.status = 200;
+    return Status::Ok();
+  }
+
+  Status Dispatch(const httplib::Request& req, httplib::Response& res) {
+    SigV4Request signed_request = ToSigV4(req);
+    // The body moves (a large object is not copied); handlers read it from AuthResult::body.
+    signed_request.body = std::move(const_cast<httplib::Request&>(req).body);
+    TUTELA_ASSIGN_OR_RETURN(AuthResult auth, Authenticate(signed_request, options.users, NowUtc(), options.max_skew));
+    Caller caller{auth.user.user, auth.user.bypass_governance};
+    auto [bucket, key] = Address(req);
     const std::string& method = req.method;
     if (bucket.empty()) {
       if (method == "GET") return ListBuckets(caller, res);
       return S3Err("MethodNotAllowed", "the method is not allowed against the service.");
     }
     if (key.empty()) return BucketOp(caller, req, res, bucket, auth.body);
-    return ObjectOp(caller, req, res, bucket, key, auth.body);
+    return ObjectOp(caller, req, res, bucket, key, auth);
   }
 
   Status ListBuckets(const Caller& caller, httplib::Response& res) {
@@ -300,9 +429,22 @@ struct S3Server::Impl {
     }
     if (req.has_param("versions")) return ListObjectVersions(req, res, bucket);
     if (req.has_param("uploads")) {
-      TUTELA_ASSIGN_OR_RETURN(auto uploads, store.ListMultipartUploads(bucket));
+      ListUploadsOptions list;
+      list.prefix = req.get_param_value("prefix");
+      list.key_marker = req.get_param_value("key-marker");
+      list.upload_id_marker = req.get_param_value("upload-id-marker");
+      TUTELA_ASSIGN_OR_RETURN(int max_uploads, IntParam(req, "max-uploads", 1000));
+      list.max_uploads = static_cast<size_t>(std::min(max_uploads, 1000));
+      TUTELA_ASSIGN_OR_RETURN(auto uploads, store.ListMultipartUploads(bucket, list));
+      bool truncated = uploads.size() > list.max_uploads;
+      if (truncated) uploads.resize(list.max_uploads);
       std::string out = "<ListMultipartUploadsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
-                        "<IsTruncated>false</IsTruncated>";
+                        Tag("KeyMarker", list.key_marker) + Tag("UploadIdMarker", list.upload_id_marker) +
+                        Tag("Prefix", list.prefix) + Tag("MaxUploads", std::to_string(list.max_uploads)) +
+                        Tag("IsTruncated", truncated ? "true" : "false");
+      if (truncated) {
+        out += Tag("NextKeyMarker", uploads.back().key) + Tag("NextUploadIdMarker", uploads.back().upload_id);
+      }
       for (const MultipartUpload& upload : uploads) {
         out += "<Upload>" + Tag("Key", upload.key) + Tag("UploadId", upload.upload_id) +
                Tag("Initiated", IsoTime(upload.initiated)) + "</Upload>";
@@ -430,8 +572,39 @@ struct S3Server::Impl {
     return Status::Ok();
   }
 
+  // The x-amz-checksum-* values of a request, from its headers and its aws-chunked trailers.
+  static std::vector<Checksum> RequestChecksums(const httplib::Request& req, const AuthResult& auth) {
+    std::vector<Checksum> checksums;
+    for (const auto& [name, value] : req.headers) {
+      if (auto algorithm = ChecksumAlgorithmOfHeader(name)) checksums.push_back(Checksum{*algorithm, value});
+    }
+    for (const auto& [name, value] : auth.trailers) {
+      if (auto algorithm = ChecksumAlgorithmOfHeader(name)) checksums.push_back(Checksum{*algorithm, value});
+    }
+    return checksums;
+  }
+
+  // x-amz-copy-source ("BUCKET/KEY" or "/BUCKET/KEY", URL-encoded, optional "?versionId=V").
+  static Result<CopySource> ParseCopySource(const httplib::Request& req) {
+    std::string source = httplib::detail::decode_url(req.get_header_value("x-amz-copy-source"), false);
+    if (source.starts_with("/")) source.erase(0, 1);
+    CopySource out;
+    if (size_t at = source.find("?versionId="); at != std::string::npos) {
+      out.version_id = source.substr(at + 11);
+      source.resize(at);
+    }
+    size_t slash = source.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == source.size()) {
+      return S3Err("InvalidArgument", "x-amz-copy-source must be BUCKET/KEY.");
+    }
+    out.bucket = source.substr(0, slash);
+    out.key = source.substr(slash + 1);
+    return out;
+  }
+
   Status ObjectOp(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
-                  const std::string& key, const std::string& body) {
+                  const std::string& key, const AuthResult& auth) {
+    const std::string& body = auth.body;
     const std::string& method = req.method;
     std::string version_id = req.get_param_value("versionId");
     bool bypass = IEquals(req.get_header_value("x-amz-bypass-governance-retention"), "true");
@@ -445,14 +618,13 @@ struct S3Server::Impl {
     if (req.has_param("uploadId")) {
       std::string upload_id = req.get_param_value("uploadId");
       if (method == "PUT") {
-        if (req.has_header("x-amz-copy-source")) {
-          return S3Err("NotImplemented", "UploadPartCopy is not implemented; upload the part's bytes.");
-        }
         int part_number = std::atoi(req.get_param_value("partNumber").c_str());
+        if (req.has_header("x-amz-copy-source")) return UploadPartCopy(req, res, bucket, key, upload_id, part_number);
         std::optional<std::string> md5;
-        if (req.has_header("Content-MD5")) md5 = Base64Decode(req.get_header_value("Content-MD5"));
-        TUTELA_ASSIGN_OR_RETURN(
-            std::string etag, store.UploadPart(bucket, key, upload_id, part_number, body, md5, HasChecksumHeader(req)));
+        if (req.has_header("Content-MD5")) md5 = ContentMd5(req);
+        TUTELA_ASSIGN_OR_RETURN(std::string etag,
+                                store.UploadPart(bucket, key, upload_id, part_number, body, md5, HasChecksumHeader(req),
+                                                 RequestChecksums(req, auth)));
         res.set_header("ETag", "\"" + etag + "\"");
         res.status = 200;
         return Status::Ok();
@@ -476,9 +648,16 @@ struct S3Server::Impl {
         res.status = 204;
         return Status::Ok();
       }
-      TUTELA_ASSIGN_OR_RETURN(auto parts, store.ListParts(bucket, key, upload_id));
+      TUTELA_ASSIGN_OR_RETURN(int marker, IntParam(req, "part-number-marker", 0));
+      TUTELA_ASSIGN_OR_RETURN(int max_parts, IntParam(req, "max-parts", 1000));
+      max_parts = std::min(max_parts, 1000);
+      TUTELA_ASSIGN_OR_RETURN(auto parts, store.ListParts(bucket, key, upload_id, marker, max_parts));
+      bool truncated = parts.size() > static_cast<size_t>(max_parts);
+      if (truncated) parts.resize(max_parts);
       std::string out = "<ListPartsResult xmlns=\"" + std::string(kXmlns) + "\">" + Tag("Bucket", bucket) +
-                        Tag("Key", key) + Tag("UploadId", upload_id) + "<IsTruncated>false</IsTruncated>";
+                        Tag("Key", key) + Tag("UploadId", upload_id) + Tag("PartNumberMarker", std::to_string(marker)) +
+                        Tag("MaxParts", std::to_string(max_parts)) + Tag("IsTruncated", truncated ? "true" : "false");
+      if (!parts.empty()) out += Tag("NextPartNumberMarker", std::to_string(parts.back().number));
       for (const PartInfo& part : parts) {
         out += "<Part>" + Tag("PartNumber", std::to_string(part.number)) +
                Tag("LastModified", IsoTime(part.last_modified)) + Tag("ETag", "\"" + part.etag + "\"") +
@@ -530,7 +709,7 @@ struct S3Server::Impl {
                        "</LegalHold>");
       return Status::Ok();
     }
-    if (method == "PUT") return PutObject(caller, req, res, bucket, key, body);
+    if (method == "PUT") return PutObject(caller, req, res, bucket, key, auth);
     if (method == "DELETE") {
       TUTELA_ASSIGN_OR_RETURN(DeleteResult result, store.DeleteObject(caller, bucket, key, version_id, bypass));
       if (result.delete_marker) res.set_header("x-amz-delete-marker", "true");
@@ -540,6 +719,39 @@ struct S3Server::Impl {
     }
     if (method == "GET" || method == "HEAD") return GetObject(req, res, bucket, key, version_id);
     return S3Err("MethodNotAllowed", "the method is not allowed against this object.");
+  }
+
+  // A non-negative integer query parameter, `fallback` when absent; InvalidArgument otherwise.
+  static Result<int> IntParam(const httplib::Request& req, const std::string& name, int fallback) {
+    if (!req.has_param(name)) return fallback;
+    std::string text = req.get_param_value(name);
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return S3Err("InvalidArgument", name + " must be a non-negative integer.");
+    }
+    return std::stoi(text);
+  }
+
+  Status UploadPartCopy(const httplib::Request& req, httplib::Response& res, const std::string& bucket,
+                        const std::string& key, const std::string& upload_id, int part_number) {
+    TUTELA_ASSIGN_OR_RETURN(CopySource source, ParseCopySource(req));
+    if (req.has_header("x-amz-copy-source-range")) {
+      std::string range = req.get_header_value("x-amz-copy-source-range");
+      size_t dash = range.find('-');
+      std::string first = range.starts_with("bytes=") && dash != std::string::npos ? range.substr(6, dash - 6) : "";
+      std::string last = dash != std::string::npos ? range.substr(dash + 1) : "";
+      auto digits = [](const std::string& text) {
+        return !text.empty() && text.size() < 19 && text.find_first_not_of("0123456789") == std::string::npos;
+      };
+      if (!digits(first) || !digits(last)) {
+        return S3Err("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last.");
+      }
+      source.range = std::make_pair(std::stoull(first), std::stoull(last));
+    }
+    TUTELA_ASSIGN_OR_RETURN(PartInfo part, store.UploadPartCopy(bucket, key, upload_id, part_number, source));
+    SendXml(res, "<CopyPartResult xmlns=\"" + std::string(kXmlns) + "\">" +
+                     Tag("LastModified", IsoTime(part.last_modified)) + Tag("ETag", "\"" + part.etag + "\"") +
+                     "</CopyPartResult>");
+    return Status::Ok();
   }
 
   static bool HasChecksumHeader(const httplib::Request& req) {
@@ -576,23 +788,15 @@ struct S3Server::Impl {
   }
 
   Status PutObject(const Caller& caller, const httplib::Request& req, httplib::Response& res, const std::string& bucket,
-                   const std::string& key, const std::string& body) {
+                   const std::string& key, const AuthResult& auth) {
+    const std::string& body = auth.body;
     PutObjectRequest request;
     request.bucket = bucket;
     request.key = key;
     std::string copied;
     if (req.has_header("x-amz-copy-source")) {
-      std::string source = httplib::detail::decode_url(req.get_header_value("x-amz-copy-source"), false);
-      if (source.starts_with("/")) source.erase(0, 1);
-      std::string source_version;
-      if (size_t at = source.find("?versionId="); at != std::string::npos) {
-        source_version = source.substr(at + 11);
-        source.resize(at);
-      }
-      size_t slash = source.find('/');
-      if (slash == std::string::npos) return S3Err("InvalidArgument", "x-amz-copy-source must be BUCKET/KEY.");
-      TUTELA_ASSIGN_OR_RETURN(ObjectVersion from,
-                              store.HeadObject(source.substr(0, slash), source.substr(slash + 1), source_version));
+      TUTELA_ASSIGN_OR_RETURN(CopySource source, ParseCopySource(req));
+      TUTELA_ASSIGN_OR_RETURN(ObjectVersion from, store.HeadObject(source.bucket, source.key, source.version_id));
       TUTELA_ASSIGN_OR_RETURN(copied, store.ReadObject(from));
       request.data = copied;
       request.content_type = from.content_type;
@@ -600,8 +804,13 @@ struct S3Server::Impl {
       request.data = body;
       if (req.has_header("Content-Type")) request.content_type = req.get_header_value("Content-Type");
     }
-    if (req.has_header("Content-MD5")) request.content_md5 = Base64Decode(req.get_header_value("Content-MD5"));
+    if (req.has_header("Content-MD5")) request.content_md5 = ContentMd5(req);
     request.checksum_header = HasChecksumHeader(req);
+    // A copy's checksums describe the source; S3 computes new ones, so only an upload's are checked.
+    if (!req.has_header("x-amz-copy-source")) {
+      request.checksums = RequestChecksums(req, auth);
+      request.sha256_hex = auth.body_sha256;  // verified against the signed payload hash
+    }
     TUTELA_ASSIGN_OR_RETURN(PutObjectRequest lock, LockRequest(req, bucket, key));
     request.lock_mode = lock.lock_mode;
     request.retain_until = lock.retain_until;
@@ -642,15 +851,15 @@ struct S3Server::Impl {
     res.set_header("Accept-Ranges", "bytes");
     if (v.version_id != "null") res.set_header("x-amz-version-id", v.version_id);
     SetLockHeaders(res, v);
-    if (req.has_header("If-Match") && req.get_header_value("If-Match") != etag &&
-        req.get_header_value("If-Match") != "*") {
-      return Status::InvalidArgument(
-          "PreconditionFailed: At least one of the pre-conditions you specified did not hold.");
-    }
-    if (req.has_header("If-None-Match") &&
-        (req.get_header_value("If-None-Match") == etag || req.get_header_value("If-None-Match") == "*")) {
-      return Status::InvalidArgument("NotModified: not modified");
-    }
+    Preconditions conditions;
+    auto header = [&](const char* name) {
+      return req.has_header(name) ? std::optional<std::string>(req.get_header_value(name)) : std::nullopt;
+    };
+    conditions.if_match = header("If-Match");
+    conditions.if_none_match = header("If-None-Match");
+    conditions.if_modified_since = header("If-Modified-Since");
+    conditions.if_unmodified_since = header("If-Unmodified-Since");
+    TUTELA_RETURN_IF_ERROR(CheckPreconditions(conditions, etag, v.last_modified));
     uint64_t begin = 0;
     uint64_t end = v.size;  // exclusive
     bool ranged = false;
@@ -681,6 +890,23 @@ struct S3Server::Impl {
       res.set_header("Content-Type", content_type);
       return Status::Ok();
     }
+    if (end - begin > kWholeReadBytes) {
+      // Large: sent in pieces straight from the file.
+      TUTELA_ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> opened, store.OpenObject(v));
+      std::shared_ptr<const ObjectReader> reader = std::move(opened);
+      res.status = ranged ? 206 : 200;
+      if (ranged) {
+        res.set_header("Content-Range",
+                       "bytes " + std::to_string(begin) + "-" + std::to_string(end - 1) + "/" + std::to_string(v.size));
+      }
+      res.set_content_provider(end - begin, content_type,
+                               [reader, begin](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 auto piece = reader->Read(begin + offset, std::min<size_t>(length, kWholeReadBytes));
+                                 if (!piece.ok() || piece->empty()) return false;
+                                 return sink.write(piece->data(), piece->size());
+                               });
+      return Status::Ok();
+    }
     TUTELA_ASSIGN_OR_RETURN(std::string data, store.ReadObject(v));
     if (ranged) {
       res.status = 206;
@@ -698,7 +924,8 @@ struct S3Server::Impl {
 S3Server::S3Server(Store& store, ServerOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->Handle(req, res); };
   impl_->server.Get(".*", handler);
-  impl_->server.Put(".*", handler);
+  impl_->server.Put(".*", [this](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) { impl_->HandlePut(req, res, reader); });
   impl_->server.Post(".*", handler);
   impl_->server.Delete(".*", handler);
   impl_->server.set_payload_max_length(impl_->options.max_object_bytes);

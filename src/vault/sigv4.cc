@@ -75,7 +75,8 @@ Digest256 SigningKey(std::string_view secret, std::string_view date, std::string
 
 // Decodes an aws-chunked body, verifying each chunk's signature when `seed_signature` is not empty.
 Result<std::string> DecodeChunked(std::string_view body, const std::string& seed_signature, const Digest256& key,
-                                  const std::string& amz_date, const std::string& scope) {
+                                  const std::string& amz_date, const std::string& scope,
+                                  std::vector<std::pair<std::string, std::string>>* trailers) {
   std::string out;
   std::string previous = seed_signature;
   size_t pos = 0;
@@ -107,7 +108,23 @@ Result<std::string> DecodeChunked(std::string_view body, const std::string& seed
     }
     out.append(chunk);
     pos += size;
-    if (size == 0) break;  // trailers (if any) follow; they are not part of the object
+    if (size == 0) {
+      // Trailers ("name:value" lines) may follow; they are not part of the object.
+      while (pos < body.size()) {
+        size_t end = body.find("\r\n", pos);
+        std::string_view trailer = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? body.size() : end + 2;
+        size_t colon = trailer.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string name(trailer.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::string_view value = trailer.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+        trailers->emplace_back(std::move(name), std::string(value));
+      }
+      break;
+    }
     if (body.substr(pos, 2) != "\r\n") return Err("InvalidArgument", "an aws-chunked chunk is not followed by CRLF.");
     pos += 2;
   }
@@ -232,18 +249,29 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
                "the request signature we calculated does not match the signature you provided; check your key and "
                "signing method.");
   }
-  AuthResult result{*user, ""};
+  AuthResult result{*user, "", {}, "", ""};
+  if (request.body_deferred) {
+    bool hex = payload_hash.size() == 64 && payload_hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (payload_hash != "UNSIGNED-PAYLOAD" && !hex) {
+      return Err("InvalidArgument", "a streamed body needs x-amz-content-sha256 of a SHA-256 or UNSIGNED-PAYLOAD.");
+    }
+    if (hex) result.expected_sha256 = payload_hash;
+    return result;
+  }
   if (payload_hash == kStreaming) {
-    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, signature, key, amz_date, scope));
+    TUTELA_ASSIGN_OR_RETURN(result.body,
+                            DecodeChunked(request.body, signature, key, amz_date, scope, &result.trailers));
   } else if (payload_hash == kStreamingUnsignedTrailer) {
-    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, "", key, amz_date, scope));
+    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, "", key, amz_date, scope, &result.trailers));
   } else if (payload_hash == "UNSIGNED-PAYLOAD") {
     result.body = request.body;
   } else {
-    if (!ConstantTimeEqual(HexOf(Sha256(request.body)), payload_hash)) {
+    std::string body_sha256 = HexOf(Sha256(request.body));
+    if (!ConstantTimeEqual(body_sha256, payload_hash)) {
       return Err("XAmzContentSHA256Mismatch", "the x-amz-content-sha256 you specified did not match what we received.");
     }
     result.body = request.body;
+    result.body_sha256 = std::move(body_sha256);
   }
   return result;
 }

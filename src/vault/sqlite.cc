@@ -11,6 +11,19 @@ Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
 
 Stmt::~Stmt() { sqlite3_finalize(stmt_); }
 
+void Stmt::Reset() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  status_ = Status::Ok();
+}
+
+StmtCache::Handle StmtCache::Use(sqlite3* db, const std::string& sql) {
+  auto found = stmts_.find(sql);
+  if (found == stmts_.end()) found = stmts_.emplace(sql, std::make_unique<Stmt>(db, sql)).first;
+  return Handle(*found->second);
+}
+
 Stmt& Stmt::Bind(int index, std::string_view text) {
   if (stmt_ != nullptr) sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;

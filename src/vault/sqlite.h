@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,8 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return stmt_ != nullptr; }
+  // Ready to run again: rewound, bindings and error cleared (ends the read transaction a stepped SELECT holds).
+  void Reset();
   Stmt& Bind(int index, std::string_view text);
   Stmt& Bind(int index, int64_t value);
   Stmt& BindNull(int index);
@@ -39,5 +43,29 @@ class Stmt {
 };
 
 Status Exec(sqlite3* db, std::string_view sql);
+
+// Statements prepared once and reused (preparing costs more than running a point query). One cache per connection,
+// used under that connection's mutex; a Handle resets its statement when it goes out of scope, so no SELECT keeps
+// a read transaction (and an old snapshot) open. Clear() before closing the connection.
+class StmtCache {
+ public:
+  class Handle {
+   public:
+    explicit Handle(Stmt& stmt) : stmt_(stmt) {}
+    ~Handle() { stmt_.Reset(); }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Stmt* operator->() const { return &stmt_; }
+    Stmt& operator*() const { return stmt_; }
+
+   private:
+    Stmt& stmt_;
+  };
+  Handle Use(sqlite3* db, const std::string& sql);
+  void Clear() { stmts_.clear(); }
+
+ private:
+  std::map<std::string, std::unique_ptr<Stmt>, std::less<>> stmts_;
+};
 
 }  // namespace tutela::vault

@@ -2,15 +2,18 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "sqlite.h"
 #include "tutela/core/crypto.h"
@@ -187,6 +190,7 @@ S3Error S3ErrorOf(const Status& status) {
       {"InvalidArgument", 400},
       {"InvalidBucketName", 400},
       {"InvalidBucketState", 409},
+      {"IncompleteBody", 400},
       {"InvalidDigest", 400},
       {"InvalidPart", 400},
       {"InvalidPartOrder", 400},
@@ -220,42 +224,109 @@ S3Error S3ErrorOf(const Status& status) {
   }
 }
 
+// One mutation waiting for a group commit (see Store::Impl::GroupCommit).
+struct CommitItem {
+  Timestamp now{};
+  Caller caller;
+  // Runs inside the batch's transaction under the write mutex with the entry's sequence number: re-checks what may
+  // have changed since the request was validated, fills the ledger entry and writes the rows. A non-OK status
+  // before any write refuses this item alone; the batch goes on.
+  std::function<Status(uint64_t seq, json& entry)> run;
+  Status status;
+  uint64_t seq = 0;
+  bool done = false;
+};
+
 struct Store::Impl {
   fs::path dir;
   StoreOptions options;
-  sqlite3* db = nullptr;
+  sqlite3* db = nullptr;       // the writer connection, used under `mutex`
+  sqlite3* read_db = nullptr;  // readers (WAL: they see the last commit), used under `read_mutex`
   mutable std::mutex mutex;
+  mutable std::mutex read_mutex;
+  mutable StmtCache write_stmts;  // statements of `db`, under `mutex`
+  mutable StmtCache read_stmts;   // statements of `read_db`, under `read_mutex`
+  // Ledger appends: committed entries are queued in commit order (under `mutex`) and a dedicated thread appends
+  // everything queued with one write and one fdatasync, overlapping the next commits. `ledger_next` is the sequence
+  // number of the first entry not yet in the ledger. Lock order: `mutex` before `ledger_mutex`, never after.
+  mutable std::mutex ledger_mutex;
+  mutable std::condition_variable ledger_cv;
+  uint64_t ledger_next = 0;
+  std::vector<std::string> ledger_pending;
+  bool ledger_stopping = false;
+  std::thread ledger_thread;
+  // A failed ledger append: no more writes are accepted until a restart repairs the ledger (own mutex, taken last).
+  mutable std::mutex error_mutex;
+  Status ledger_error;
+  Status LedgerError() const {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    return ledger_error;
+  }
   std::unique_ptr<ledger::Log> log;
   std::shared_ptr<const ledger::Signer> signer;
   uint64_t next_seq = 0;
+  // Group commit: PUTs queue here; one of the waiting threads (the leader) commits everything queued in one SQLite
+  // transaction, one folder sync and one ledger sync, then wakes the others.
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  std::vector<CommitItem*> queue;
+  bool committing = false;
 
-  ~Impl() { sqlite3_close(db); }
+  ~Impl() {
+    if (ledger_thread.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(ledger_mutex);
+        ledger_stopping = true;
+      }
+      ledger_cv.notify_all();
+      ledger_thread.join();  // drains what is queued first
+    }
+    read_stmts.Clear();
+    write_stmts.Clear();
+    sqlite3_close(read_db);
+    sqlite3_close(db);
+  }
+
+  StmtCache::Handle Prepared(sqlite3* conn, const std::string& sql) const {
+    return (conn == db ? write_stmts : read_stmts).Use(conn, sql);
+  }
 
   fs::path BlobPath(const std::string& uid) const { return dir / "blobs" / uid; }
 
-  Result<BucketInfo> LoadBucket(const std::string& name) const {
-    Stmt stmt(db,
-              "SELECT name, created, versioning, lock_enabled, default_mode, default_days, default_years FROM "
-              "buckets WHERE name = ?");
-    stmt.Bind(1, name);
-    if (stmt.Step()) return BucketFromRow(stmt);
-    TUTELA_RETURN_IF_ERROR(stmt.status());
+  Result<BucketInfo> LoadBucket(const std::string& name) const { return LoadBucketOn(db, name); }
+  Result<BucketInfo> LoadBucketOn(sqlite3* conn, const std::string& name) const {
+    auto stmt = Prepared(conn,
+                         "SELECT name, created, versioning, lock_enabled, default_mode, default_days, default_years "
+                         "FROM buckets WHERE name = ?");
+    stmt->Bind(1, name);
+    if (stmt->Step()) return BucketFromRow(*stmt);
+    TUTELA_RETURN_IF_ERROR(stmt->status());
     return S3("NoSuchBucket", "the bucket \"" + name + "\" does not exist.");
   }
 
   // The row of `version_id` (newest when empty) of bucket/key.
   Result<Row> LoadVersion(const std::string& bucket, const std::string& key, const std::string& version_id) const {
+    return LoadVersionOn(db, bucket, key, version_id);
+  }
+  Result<Row> LoadVersionOn(sqlite3* conn, const std::string& bucket, const std::string& key,
+                            const std::string& version_id) const {
     std::string sql = "SELECT " + std::string(kVersionColumns) + " FROM versions WHERE bucket = ? AND key = ?";
     sql += version_id.empty() ? " ORDER BY seq DESC LIMIT 1" : " AND version_id = ?";
-    Stmt stmt(db, sql);
-    stmt.Bind(1, bucket).Bind(2, key);
-    if (!version_id.empty()) stmt.Bind(3, version_id);
-    if (stmt.Step()) {
-      Row row{stmt.Text(0), VersionFromRow(stmt)};
-      row.version.is_latest = version_id.empty() || IsLatest(row.version);
-      return row;
+    std::optional<Row> found;
+    {
+      auto stmt = Prepared(conn, sql);
+      stmt->Bind(1, bucket).Bind(2, key);
+      if (!version_id.empty()) stmt->Bind(3, version_id);
+      if (stmt->Step()) {
+        found = Row{stmt->Text(0), VersionFromRow(*stmt)};
+      } else {
+        TUTELA_RETURN_IF_ERROR(stmt->status());
+      }
     }
-    TUTELA_RETURN_IF_ERROR(stmt.status());
+    if (found) {
+      found->version.is_latest = version_id.empty() || IsLatest(conn, found->version);
+      return *found;
+    }
     if (version_id.empty()) return S3("NoSuchKey", "the key \"" + key + "\" does not exist in bucket " + bucket + ".");
     return S3("NoSuchVersion",
               "version " + version_id + " of \"" + key + "\" does not exist in bucket " + bucket + ".");
@@ -273,10 +344,10 @@ struct Store::Impl {
     return row;
   }
 
-  bool IsLatest(const ObjectVersion& version) const {
-    Stmt stmt(db, "SELECT MAX(seq) FROM versions WHERE bucket = ? AND key = ?");
-    stmt.Bind(1, version.bucket).Bind(2, version.key);
-    return stmt.Step() && static_cast<uint64_t>(stmt.Int(0)) == version.sequence;
+  bool IsLatest(sqlite3* conn, const ObjectVersion& version) const {
+    auto stmt = Prepared(conn, "SELECT MAX(seq) FROM versions WHERE bucket = ? AND key = ?");
+    stmt->Bind(1, version.bucket).Bind(2, version.key);
+    return stmt->Step() && static_cast<uint64_t>(stmt->Int(0)) == version.sequence;
   }
 
   // Runs `apply` and records `entry` in one SQLite transaction, then appends the entry to the ledger. Caller holds
@@ -284,16 +355,11 @@ struct Store::Impl {
   Result<uint64_t> Commit(json entry, Timestamp now, const Caller& caller,
                           const std::function<Status(uint64_t seq)>& apply) {
     uint64_t seq = next_seq;
-    json ordered = {{"v", 1}, {"seq", seq}, {"time", TimeText(now)}, {"user", caller.user}};
-    for (auto& [name, value] : entry.items()) ordered[name] = value;
-    std::string text = ordered.dump();
+    std::string text = EntryText(entry, seq, now, caller);
+    TUTELA_RETURN_IF_ERROR(LedgerError());
     TUTELA_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
     Status applied = apply(seq);
-    if (applied.ok()) {
-      Stmt insert(db, "INSERT INTO journal (seq, entry) VALUES (?, ?)");
-      insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, text);
-      applied = insert.Run();
-    }
+    if (applied.ok()) applied = InsertJournal(seq, text);
     if (applied.ok()) applied = Exec(db, "COMMIT");
     if (!applied.ok()) {
       (void)Exec(db, "ROLLBACK");
@@ -301,29 +367,152 @@ struct Store::Impl {
     }
     next_seq = seq + 1;
     // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
-    TUTELA_ASSIGN_OR_RETURN(uint64_t index, log->Append(text));
-    if (index != seq) {
-      return Status::Internal("vault ledger index " + std::to_string(index) + " differs from journal sequence " +
-                              std::to_string(seq) + ".");
-    }
+    QueueForLedger({text});
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    ledger_cv.wait(lock, [&] { return ledger_next > seq; });
+    TUTELA_RETURN_IF_ERROR(LedgerError());
     return seq;
   }
 
+  // The ledger entry: version, sequence, time and user first, then the mutation's fields.
+  static std::string EntryText(const json& entry, uint64_t seq, Timestamp now, const Caller& caller) {
+    json ordered = {{"v", 1}, {"seq", seq}, {"time", TimeText(now)}, {"user", caller.user}};
+    for (auto& [name, value] : entry.items()) ordered[name] = value;
+    return ordered.dump();
+  }
+
+  Status InsertJournal(uint64_t seq, const std::string& text) const {
+    auto insert = Prepared(db, "INSERT INTO journal (seq, entry) VALUES (?, ?)");
+    insert->Bind(1, static_cast<int64_t>(seq)).Bind(2, text);
+    return insert->Run();
+  }
+
+  // Queues `item` and returns once a batch holding it was committed (or refused it). Whoever finds no commit in
+  // progress leads: it takes every queued item, commits them as one SQLite transaction (one WAL sync), wakes their
+  // threads — they are durable now — and then appends their entries to the ledger with one sync, while the next
+  // leader already commits the next batch.
+  Status GroupCommit(CommitItem& item) {
+    std::unique_lock<std::mutex> lock(queue_mutex);
+    queue.push_back(&item);
+    while (!item.done) {
+      if (committing) {
+        queue_cv.wait(lock);
+        continue;
+      }
+      committing = true;
+      std::vector<CommitItem*> batch;
+      batch.swap(queue);
+      lock.unlock();
+      CommitBatch(batch);
+      lock.lock();
+      for (CommitItem* done : batch) done->done = true;
+      committing = false;
+      queue_cv.notify_all();
+      break;
+    }
+    return item.status;
+  }
+
+  // Commits `batch` in one transaction and queues the ledger entries of the items it committed.
+  void CommitBatch(const std::vector<CommitItem*>& batch) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<std::string> texts;
+    auto fail_all = [&](const Status& status) {
+      for (CommitItem* item : batch) {
+        if (item->status.ok()) item->status = status;
+      }
+      texts.clear();
+    };
+    if (Status broken = LedgerError(); !broken.ok()) return fail_all(broken);
+    if (Status begun = Exec(db, "BEGIN IMMEDIATE"); !begun.ok()) return fail_all(begun);
+    uint64_t seq = next_seq;
+    for (CommitItem* item : batch) {
+      json entry;
+      Status status = item->run(seq, entry);
+      if (status.ok()) {
+        std::string text = EntryText(entry, seq, item->now, item->caller);
+        if (Status journaled = InsertJournal(seq, text); !journaled.ok()) {
+          (void)Exec(db, "ROLLBACK");
+          return fail_all(journaled);
+        }
+        item->seq = seq++;
+        texts.push_back(std::move(text));
+      } else if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal) {
+        (void)Exec(db, "ROLLBACK");  // a write may have half-happened: nothing of this batch is kept
+        return fail_all(status);
+      } else {
+        item->status = status;
+      }
+    }
+    if (Status committed = Exec(db, "COMMIT"); !committed.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return fail_all(committed);
+    }
+    next_seq = seq;
+    QueueForLedger(std::move(texts));
+  }
+
+  // Queues committed entries for the ledger thread; the caller holds `mutex`, so the queue is in sequence order.
+  void QueueForLedger(std::vector<std::string> texts) {
+    if (texts.empty()) return;
+    std::lock_guard<std::mutex> lock(ledger_mutex);
+    for (std::string& text : texts) ledger_pending.push_back(std::move(text));
+    ledger_cv.notify_all();
+  }
+
+  // The ledger thread: appends everything queued with one write and one sync, until stopped and drained. The
+  // entries are durable in the journal already: a failure is repaired by recovery on the next start, and until
+  // then the vault refuses writes (ledger_error) rather than let the ledger fall further behind.
+  void LedgerLoop() {
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    while (true) {
+      ledger_cv.wait(lock, [&] { return !ledger_pending.empty() || ledger_stopping; });
+      if (ledger_pending.empty()) return;
+      std::vector<std::string> texts;
+      texts.swap(ledger_pending);
+      uint64_t first = ledger_next;
+      lock.unlock();
+      Status status = LedgerError();
+      if (status.ok()) {
+        auto index = log->AppendBatch(texts);
+        status = index.status();
+        if (status.ok() && *index != first) {
+          status = Status::Internal("vault ledger index " + std::to_string(*index) + " differs from journal sequence " +
+                                    std::to_string(first) + ".");
+        }
+        if (!status.ok()) {
+          std::lock_guard<std::mutex> error_lock(error_mutex);
+          ledger_error = Status::IoError("the vault ledger could not be appended (" + status.message() +
+                                         "); restart the vault to repair it from the metadata journal.");
+        }
+      }
+      lock.lock();
+      ledger_next = first + texts.size();
+      ledger_cv.notify_all();
+    }
+  }
+
+  // Waits until every committed entry is in the ledger; the caller holds `mutex`, so no new entry commits meanwhile.
+  void WaitForLedger() const {
+    std::unique_lock<std::mutex> lock(ledger_mutex);
+    ledger_cv.wait(lock, [&] { return ledger_next == next_seq; });
+  }
+
   Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq) const {
-    Stmt stmt(db, "INSERT INTO versions (" + std::string(kVersionColumns) +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    stmt.Bind(1, uid).Bind(2, v.bucket).Bind(3, v.key).Bind(4, v.version_id).Bind(5, static_cast<int64_t>(seq));
-    stmt.Bind(6, int64_t{v.delete_marker ? 1 : 0}).Bind(7, static_cast<int64_t>(v.size)).Bind(8, v.md5_hex);
-    stmt.Bind(9, v.sha256_hex).Bind(10, v.content_type).Bind(11, TimeText(v.last_modified));
-    stmt.Bind(12, LockModeName(v.lock_mode)).Bind(13, v.retain_until ? TimeText(*v.retain_until) : "");
-    stmt.Bind(14, int64_t{v.legal_hold ? 1 : 0}).Bind(15, v.etag == v.md5_hex ? "" : v.etag);
-    return stmt.Run();
+    auto stmt = Prepared(db, "INSERT INTO versions (" + std::string(kVersionColumns) +
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    stmt->Bind(1, uid).Bind(2, v.bucket).Bind(3, v.key).Bind(4, v.version_id).Bind(5, static_cast<int64_t>(seq));
+    stmt->Bind(6, int64_t{v.delete_marker ? 1 : 0}).Bind(7, static_cast<int64_t>(v.size)).Bind(8, v.md5_hex);
+    stmt->Bind(9, v.sha256_hex).Bind(10, v.content_type).Bind(11, TimeText(v.last_modified));
+    stmt->Bind(12, LockModeName(v.lock_mode)).Bind(13, v.retain_until ? TimeText(*v.retain_until) : "");
+    stmt->Bind(14, int64_t{v.legal_hold ? 1 : 0}).Bind(15, v.etag == v.md5_hex ? "" : v.etag);
+    return stmt->Run();
   }
 
   Status DeleteRow(const std::string& uid) const {
-    Stmt stmt(db, "DELETE FROM versions WHERE uid = ?");
-    stmt.Bind(1, uid);
-    return stmt.Run();
+    auto stmt = Prepared(db, "DELETE FROM versions WHERE uid = ?");
+    stmt->Bind(1, uid);
+    return stmt->Run();
   }
 
   // AccessDenied unless `row` may be removed permanently by `caller` now.
@@ -352,12 +541,14 @@ struct Store::Impl {
            ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(random.data()), random.size()));
   }
 
+  // Data to tmp/, fdatasync, rename into blobs/, sync the folder: the blob is durable before the metadata that names
+  // it is committed. Concurrent writers' syncs share the file system's journal commits.
   Status WriteBlob(const std::string& uid, std::string_view data) const {
     fs::path temporary = dir / "tmp" / uid;
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
     if (fd < 0) return ErrnoStatus(errno, "create", temporary);
     Status status = WriteAll(fd, data, temporary);
-    if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus(errno, "sync", temporary);
+    if (status.ok() && ::fdatasync(fd) != 0) status = ErrnoStatus(errno, "sync", temporary);
     ::close(fd);
     if (status.ok() && ::rename(temporary.c_str(), BlobPath(uid).c_str()) != 0) {
       status = ErrnoStatus(errno, "rename into blobs/", temporary);
@@ -386,6 +577,7 @@ struct Store::Impl {
     while (missing.Step()) TUTELA_RETURN_IF_ERROR(log->Append(missing.Text(0)).status());
     TUTELA_RETURN_IF_ERROR(missing.status());
     next_seq = journal_size;
+    ledger_next = journal_size;
 
     // Leftover uploads and blobs no committed row references.
     std::error_code error;
@@ -440,9 +632,16 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA journal_mode=WAL"));
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA synchronous=FULL"));
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, kSchema));
+  if (sqlite3_open_v2((dir / "meta.sqlite").c_str(), &impl.read_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    return Status::IoError((dir / "meta.sqlite").string() + ": cannot open the vault metadata for reading (" +
+                           std::string(impl.read_db ? sqlite3_errmsg(impl.read_db) : "out of memory") + ").");
+  }
+  sqlite3_busy_timeout(impl.read_db, 5000);
   TUTELA_ASSIGN_OR_RETURN(impl.signer, ledger::Signer::LoadOrCreate(dir / "ledger-key.pem"));
   TUTELA_ASSIGN_OR_RETURN(impl.log, ledger::Log::Open(dir / "ledger.log"));
   TUTELA_RETURN_IF_ERROR(impl.Recover());
+  impl.ledger_thread = std::thread([&impl] { impl.LedgerLoop(); });
   return store;
 }
 
@@ -489,13 +688,13 @@ Status Store::DeleteBucket(const Caller& caller, const std::string& name) {
 }
 
 Result<BucketInfo> Store::GetBucket(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->LoadBucket(name);
+  std::lock_guard<std::mutex> lock(impl_->read_mutex);
+  return impl_->LoadBucketOn(impl_->read_db, name);
 }
 
 Result<std::vector<BucketInfo>> Store::ListBuckets() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  Stmt stmt(impl_->db,
+  std::lock_guard<std::mutex> lock(impl_->read_mutex);
+  Stmt stmt(impl_->read_db,
             "SELECT name, created, versioning, lock_enabled, default_mode, default_days, default_years FROM buckets "
             "ORDER BY name");
   std::vector<BucketInfo> buckets;
@@ -573,26 +772,130 @@ Result<BucketInfo> Store::GetObjectLockConfiguration(const std::string& name) co
   return bucket;
 }
 
+namespace {
+
+Status CheckContentMd5(const std::optional<std::string>& content_md5, const std::string& md5_hex) {
+  if (!content_md5.has_value()) return Status::Ok();
+  if (content_md5->size() != 16) return S3("InvalidDigest", "the Content-MD5 header is not 16 bytes.");
+  std::string sent = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content_md5->data()), 16));
+  if (sent != md5_hex) return S3("BadDigest", "the Content-MD5 sent does not match the data received.");
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct IncomingBody::State {
+  fs::path temporary;
+  std::string uid;
+  int fd = -1;
+  uint64_t size = 0;
+  ChecksumHasher md5{"MD5"};
+  ChecksumHasher sha256{"SHA256"};
+  std::vector<ChecksumHasher> extra;  // the x-amz-checksum algorithms asked for
+  bool finished = false;
+  std::string md5_hex;
+  std::string sha256_hex;
+  std::map<std::string, std::string, std::less<>> computed;
+  bool stored = false;
+
+  void Finish() {
+    if (finished) return;
+    finished = true;
+    md5_hex = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(md5.Finish().data()), 16));
+    std::string digest = sha256.Finish();
+    sha256_hex = ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digest.data()), digest.size()));
+    for (ChecksumHasher& hasher : extra) computed[hasher.algorithm()] = hasher.Finish();
+  }
+};
+
+IncomingBody::IncomingBody() : state_(std::make_unique<State>()) {}
+
+IncomingBody::~IncomingBody() {
+  if (state_->fd >= 0) ::close(state_->fd);
+  if (!state_->stored) ::unlink(state_->temporary.c_str());
+}
+
+Status IncomingBody::Append(std::string_view piece) {
+  if (state_->finished) return Status::Internal("vault: body appended to after it was finished.");
+  TUTELA_RETURN_IF_ERROR(WriteAll(state_->fd, piece, state_->temporary));
+  state_->size += piece.size();
+  state_->md5.Update(piece);
+  state_->sha256.Update(piece);
+  for (ChecksumHasher& hasher : state_->extra) hasher.Update(piece);
+  return Status::Ok();
+}
+
+uint64_t IncomingBody::size() const { return state_->size; }
+
+const std::string& IncomingBody::Sha256Hex() {
+  state_->Finish();
+  return state_->sha256_hex;
+}
+
+Result<std::unique_ptr<IncomingBody>> Store::ReceiveBody(const std::vector<std::string>& checksum_algorithms) {
+  std::unique_ptr<IncomingBody> body(new IncomingBody());
+  IncomingBody::State& state = *body->state_;
+  TUTELA_ASSIGN_OR_RETURN(state.uid, impl_->NewUid());
+  state.temporary = impl_->dir / "tmp" / state.uid;
+  state.fd = ::open(state.temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (state.fd < 0) return ErrnoStatus(errno, "create", state.temporary);
+  for (const std::string& algorithm : checksum_algorithms) {
+    if (algorithm != "MD5") state.extra.emplace_back(algorithm);
+  }
+  return body;
+}
+
+Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request, IncomingBody& body) {
+  Timestamp now = impl_->options.clock();
+  IncomingBody::State& state = *body.state_;
+  state.Finish();
+  TUTELA_RETURN_IF_ERROR(CheckContentMd5(request.content_md5, state.md5_hex));
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(request.checksums, [&](std::string_view algorithm) {
+    auto found = state.computed.find(algorithm);
+    return found == state.computed.end() ? std::string() : found->second;
+  }));
+  return PutVersion(caller, request, now, state.size, state.md5_hex, state.sha256_hex, state.uid, [&]() -> Status {
+    fs::path blob = impl_->BlobPath(state.uid);
+    Status status = Status::Ok();
+    if (::fdatasync(state.fd) != 0) status = ErrnoStatus(errno, "sync", state.temporary);
+    ::close(state.fd);
+    state.fd = -1;
+    if (status.ok() && ::rename(state.temporary.c_str(), blob.c_str()) != 0) {
+      status = ErrnoStatus(errno, "rename into blobs/", state.temporary);
+    }
+    if (status.ok()) {
+      state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
+      status = SyncDirectory(impl_->dir / "blobs");
+    }
+    return status;
+  });
+}
+
 Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request) {
   Timestamp now = impl_->options.clock();
   std::string md5 = Md5Hex(request.data);
-  if (request.content_md5.has_value()) {
-    if (request.content_md5->size() != 16) return S3("InvalidDigest", "the Content-MD5 header is not 16 bytes.");
-    std::string sent =
-        ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.content_md5->data()), 16));
-    if (sent != md5) return S3("BadDigest", "the Content-MD5 sent does not match the data received.");
-  }
+  TUTELA_RETURN_IF_ERROR(CheckContentMd5(request.content_md5, md5));
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(request.checksums, request.data));
+  std::string sha256 = request.sha256_hex.empty() ? ToHex(Sha256(request.data)) : request.sha256_hex;
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
+  return PutVersion(caller, request, now, request.data.size(), md5, sha256, uid,
+                    [&] { return impl_->WriteBlob(uid, request.data); });
+}
+
+Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now,
+                                        uint64_t size, const std::string& md5, const std::string& sha256_hex,
+                                        const std::string& uid, const std::function<Status()>& write_blob) {
   ObjectVersion version;
   version.bucket = request.bucket;
   version.key = request.key;
-  version.size = request.data.size();
+  version.size = size;
   version.md5_hex = md5;
   version.etag = request.multipart_etag.empty() ? md5 : request.multipart_etag;
   version.content_type = request.content_type;
   version.last_modified = now;
   {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
+    std::lock_guard<std::mutex> lock(impl_->read_mutex);
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucketOn(impl_->read_db, request.bucket));
     TUTELA_ASSIGN_OR_RETURN(LockMode mode, CheckLockHeaders(bucket, request, now));
     if (mode != LockMode::kNone) {
       version.lock_mode = mode;
@@ -603,66 +906,67 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
       version.retain_until = now + std::chrono::days(retention.days + 365 * retention.years);
     }
     version.legal_hold = request.legal_hold.value_or(false);
-    if (version.lock_mode != LockMode::kNone && !request.content_md5 && !request.checksum_header) {
+    if (version.lock_mode != LockMode::kNone && !request.content_md5 && !request.checksum_header &&
+        request.checksums.empty()) {
       return S3("InvalidRequest",
                 "Content-MD5 or an x-amz-checksum- header is required for uploads with Object Lock parameters.");
     }
   }
-  version.sha256_hex = ToHex(Sha256(request.data));
-  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
-  TUTELA_RETURN_IF_ERROR(impl_->WriteBlob(uid, request.data));
+  version.sha256_hex = sha256_hex;
+  TUTELA_RETURN_IF_ERROR(write_blob());
 
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto bucket = impl_->LoadBucket(request.bucket);  // it may have gone while the data was written
+  // The commit re-reads the bucket (it may have gone, or its versioning changed, while the data was written) and
+  // the "null" version it replaces, under the write lock, inside the batch's transaction.
   std::optional<Row> replaced;
-  Status status = bucket.status();
-  if (status.ok()) {
-    version.version_id = bucket->versioning == "Enabled" ? uid : "null";
+  CommitItem item;
+  item.now = now;
+  item.caller = caller;
+  item.run = [&](uint64_t seq, json& entry) -> Status {
+    replaced.reset();
+    TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));
+    version.version_id = bucket.versioning == "Enabled" ? uid : "null";
     if (version.version_id == "null") {
       auto existing = impl_->LoadVersion(request.bucket, request.key, "null");
       if (existing.ok()) {
-        status = impl_->MayRemove(*existing, caller, false, now);
+        TUTELA_RETURN_IF_ERROR(impl_->MayRemove(*existing, caller, false, now));
         replaced = *existing;
       }
     }
-  }
-  if (!status.ok()) {
+    entry = {{"op", "put"},
+             {"bucket", version.bucket},
+             {"key", version.key},
+             {"version", version.version_id},
+             {"uid", uid},
+             {"size", version.size},
+             {"md5", version.md5_hex},
+             {"sha256", version.sha256_hex},
+             {"content_type", version.content_type},
+             {"mode", LockModeName(version.lock_mode)},
+             {"retain_until", version.retain_until ? TimeText(*version.retain_until) : ""},
+             {"legal_hold", version.legal_hold}};
+    if (version.etag != version.md5_hex) entry["etag"] = version.etag;
+    if (replaced) {
+      entry["replaced_uid"] = replaced->uid;
+      TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(replaced->uid));
+    }
+    return impl_->InsertVersion(uid, version, seq);
+  };
+  Status committed = impl_->GroupCommit(item);
+  if (!committed.ok()) {
     ::unlink(impl_->BlobPath(uid).c_str());
-    return status;
+    return committed;
   }
-  json entry = {{"op", "put"},
-                {"bucket", version.bucket},
-                {"key", version.key},
-                {"version", version.version_id},
-                {"uid", uid},
-                {"size", version.size},
-                {"md5", version.md5_hex},
-                {"sha256", version.sha256_hex},
-                {"content_type", version.content_type},
-                {"mode", LockModeName(version.lock_mode)},
-                {"retain_until", version.retain_until ? TimeText(*version.retain_until) : ""},
-                {"legal_hold", version.legal_hold}};
-  if (version.etag != version.md5_hex) entry["etag"] = version.etag;
-  if (replaced) entry["replaced_uid"] = replaced->uid;
-  auto seq = impl_->Commit(entry, now, caller, [&](uint64_t seq_number) {
-    if (replaced) TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(replaced->uid));
-    return impl_->InsertVersion(uid, version, seq_number);
-  });
-  if (!seq.ok()) {
-    ::unlink(impl_->BlobPath(uid).c_str());
-    return seq.status();
-  }
-  if (replaced) ::unlink(impl_->BlobPath(replaced->uid).c_str());
-  version.sequence = *seq;
+  if (replaced && !replaced->version.delete_marker) ::unlink(impl_->BlobPath(replaced->uid).c_str());
+  version.sequence = item.seq;
   version.is_latest = true;
   return version;
 }
 
 Result<ObjectVersion> Store::HeadObject(const std::string& bucket, const std::string& key,
                                         const std::string& version_id) const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  TUTELA_RETURN_IF_ERROR(impl_->LoadBucket(bucket).status());
-  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersion(bucket, key, version_id));
+  std::lock_guard<std::mutex> lock(impl_->read_mutex);
+  TUTELA_RETURN_IF_ERROR(impl_->LoadBucketOn(impl_->read_db, bucket).status());
+  TUTELA_ASSIGN_OR_RETURN(Row row, impl_->LoadVersionOn(impl_->read_db, bucket, key, version_id));
   if (row.version.delete_marker && version_id.empty()) {
     return S3("NoSuchKey", "the newest version of \"" + key + "\" in bucket " + bucket + " is a delete marker.");
   }
@@ -675,11 +979,12 @@ Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
   }
   std::string uid;
   {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    Stmt stmt(impl_->db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
-    stmt.Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
-    if (!stmt.Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
-    uid = stmt.Text(0);
+    std::lock_guard<std::mutex> lock(impl_->read_mutex);
+    auto stmt =
+        impl_->Prepared(impl_->read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
+    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
+    uid = stmt->Text(0);
   }
   TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40));
   if (impl_->options.verify_reads && ToHex(Sha256(data)) != version.sha256_hex) {
@@ -687,6 +992,62 @@ Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
                               ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
   }
   return data;
+}
+
+ObjectReader::~ObjectReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::string> ObjectReader::Read(uint64_t offset, size_t length) const {
+  std::string out(static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ErrnoStatus(errno, "read", path_);
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  out.resize(done);
+  return out;
+}
+
+Result<std::unique_ptr<ObjectReader>> Store::OpenObject(const ObjectVersion& version) const {
+  if (version.delete_marker) {
+    return S3("MethodNotAllowed", "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
+  }
+  std::string uid;
+  {
+    std::lock_guard<std::mutex> lock(impl_->read_mutex);
+    auto stmt =
+        impl_->Prepared(impl_->read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
+    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
+    uid = stmt->Text(0);
+  }
+  std::unique_ptr<ObjectReader> reader(new ObjectReader());
+  reader->path_ = impl_->BlobPath(uid);
+  reader->fd_ = ::open(reader->path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (reader->fd_ < 0) return ErrnoStatus(errno, "open", reader->path_);
+  struct stat info {};
+  if (::fstat(reader->fd_, &info) != 0) return ErrnoStatus(errno, "stat", reader->path_);
+  reader->size_ = static_cast<uint64_t>(info.st_size);
+  if (impl_->options.verify_reads) {
+    ChecksumHasher sha256("SHA256");
+    for (uint64_t offset = 0; offset < reader->size_;) {
+      TUTELA_ASSIGN_OR_RETURN(std::string piece, reader->Read(offset, size_t{1} << 20));
+      if (piece.empty()) break;
+      sha256.Update(piece);
+      offset += piece.size();
+    }
+    std::string digest = sha256.Finish();
+    if (ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digest.data()), digest.size())) !=
+        version.sha256_hex) {
+      return Status::Corruption(version.bucket + "/" + version.key + " version " + version.version_id +
+                                ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
+    }
+  }
+  return reader;
 }
 
 Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string& bucket, const std::string& key,
@@ -749,10 +1110,10 @@ Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string
 
 Result<std::vector<ObjectVersion>> Store::ListVersions(const std::string& bucket,
                                                        const ListVersionsOptions& options) const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  TUTELA_RETURN_IF_ERROR(impl_->LoadBucket(bucket).status());
-  Stmt stmt(impl_->db, "SELECT " + std::string(kVersionColumns) +
-                           " FROM versions WHERE bucket = ? AND key >= ? AND key > ? ORDER BY key, seq DESC");
+  std::lock_guard<std::mutex> lock(impl_->read_mutex);
+  TUTELA_RETURN_IF_ERROR(impl_->LoadBucketOn(impl_->read_db, bucket).status());
+  Stmt stmt(impl_->read_db, "SELECT " + std::string(kVersionColumns) +
+                                " FROM versions WHERE bucket = ? AND key >= ? AND key > ? ORDER BY key, seq DESC");
   stmt.Bind(1, bucket).Bind(2, options.prefix).Bind(3, options.start_after_key);
   std::vector<ObjectVersion> out;
   std::string current_key;
@@ -844,6 +1205,7 @@ Status Store::PutObjectLegalHold(const Caller& caller, const std::string& bucket
 
 Result<ledger::SignedTreeHead> Store::SignTreeHead() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->WaitForLedger();  // the head covers every committed entry
   TUTELA_ASSIGN_OR_RETURN(ledger::SignedTreeHead head,
                           ledger::SignTreeHead(*impl_->signer, impl_->log->Head(), impl_->options.clock()));
   fs::path path = impl_->dir / "heads.jsonl";
@@ -876,6 +1238,7 @@ Result<std::vector<std::string>> Store::AuditTrail(const std::string& bucket) co
 Result<VerifyReport> Store::Verify() const {
   VerifyReport report;
   std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->WaitForLedger();  // every committed entry is in the ledger
   const ledger::Log& log = *impl_->log;
   report.head = log.Head();
   report.ledger_entries = report.head.size;
@@ -1060,7 +1423,7 @@ Result<json> LoadUpload(const fs::path& dir, const std::string& bucket, const st
 
 Result<std::string> Store::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                       int part_number, std::string_view data, std::optional<std::string> content_md5,
-                                      bool checksum_header) {
+                                      bool checksum_header, const std::vector<Checksum>& checksums) {
   if (part_number < 1 || part_number > 10000) {
     return S3("InvalidArgument", "part number must be an integer between 1 and 10000.");
   }
@@ -1072,7 +1435,8 @@ Result<std::string> Store::UploadPart(const std::string& bucket, const std::stri
                            : "";
     if (sent != md5) return S3("BadDigest", "the Content-MD5 sent does not match the part received.");
   }
-  if (meta.value("retention", false) && !content_md5 && !checksum_header) {
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(checksums, data));
+  if (meta.value("retention", false) && !content_md5 && !checksum_header && checksums.empty()) {
     return S3("InvalidRequest",
               "Content-MD5 or an x-amz-checksum- header is required for parts of uploads with Object Lock parameters.");
   }
@@ -1083,14 +1447,79 @@ Result<std::string> Store::UploadPart(const std::string& bucket, const std::stri
   return md5;
 }
 
+Result<std::string> Store::UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                      int part_number, IncomingBody& body, std::optional<std::string> content_md5,
+                                      bool checksum_header, const std::vector<Checksum>& checksums) {
+  if (part_number < 1 || part_number > 10000) {
+    return S3("InvalidArgument", "part number must be an integer between 1 and 10000.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(json meta, LoadUpload(impl_->dir, bucket, key, upload_id));
+  IncomingBody::State& state = *body.state_;
+  state.Finish();
+  if (content_md5) {
+    std::string sent = content_md5->size() == 16
+                           ? ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content_md5->data()), 16))
+                           : "";
+    if (sent != state.md5_hex) return S3("BadDigest", "the Content-MD5 sent does not match the part received.");
+  }
+  TUTELA_RETURN_IF_ERROR(VerifyChecksums(checksums, [&](std::string_view algorithm) {
+    auto found = state.computed.find(algorithm);
+    return found == state.computed.end() ? std::string() : found->second;
+  }));
+  if (meta.value("retention", false) && !content_md5 && !checksum_header && checksums.empty()) {
+    return S3("InvalidRequest",
+              "Content-MD5 or an x-amz-checksum- header is required for parts of uploads with Object Lock parameters.");
+  }
+  // Durable before it is acknowledged: data synced, renamed over any earlier upload of the part, folder synced.
+  fs::path folder = impl_->dir / "uploads" / upload_id;
+  fs::path part = folder / std::to_string(part_number);
+  if (::fdatasync(state.fd) != 0) return ErrnoStatus(errno, "sync", state.temporary);
+  ::close(state.fd);
+  state.fd = -1;
+  if (::rename(state.temporary.c_str(), part.c_str()) != 0) {
+    return ErrnoStatus(errno, "rename into " + folder.string(), state.temporary);
+  }
+  state.stored = true;
+  TUTELA_RETURN_IF_ERROR(SyncDirectory(folder));
+  return state.md5_hex;
+}
+
+Result<PartInfo> Store::UploadPartCopy(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                       int part_number, const CopySource& source) {
+  if (part_number < 1 || part_number > 10000) {
+    return S3("InvalidArgument", "part number must be an integer between 1 and 10000.");
+  }
+  TUTELA_RETURN_IF_ERROR(LoadUpload(impl_->dir, bucket, key, upload_id).status());
+  auto from = HeadObject(source.bucket, source.key, source.version_id);
+  if (!from.ok()) return from.status();
+  if (from->delete_marker) {
+    return S3("InvalidRequest", "the copy source " + source.bucket + "/" + source.key + " version " +
+                                    source.version_id + " is a delete marker.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string data, ReadObject(*from));
+  if (source.range) {
+    auto [first, last] = *source.range;
+    if (first > last || last >= data.size()) {
+      return S3("InvalidArgument",
+                "Range specified is not valid for source object of size: " + std::to_string(data.size()));
+    }
+    data = data.substr(first, last - first + 1);
+  }
+  // The bytes come from a version whose integrity the vault recorded: no Content-MD5 is needed for a locked upload.
+  TUTELA_ASSIGN_OR_RETURN(std::string etag, UploadPart(bucket, key, upload_id, part_number, data, std::nullopt, true));
+  return PartInfo{part_number, data.size(), etag, impl_->options.clock()};
+}
+
 Result<std::vector<PartInfo>> Store::ListParts(const std::string& bucket, const std::string& key,
-                                               const std::string& upload_id) const {
+                                               const std::string& upload_id, int part_number_marker,
+                                               size_t max_parts) const {
   TUTELA_RETURN_IF_ERROR(LoadUpload(impl_->dir, bucket, key, upload_id).status());
   std::vector<PartInfo> parts;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(impl_->dir / "uploads" / upload_id, error)) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::stoi(name) <= part_number_marker) continue;
     TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(entry.path(), uint64_t{1} << 34));
     PartInfo info;
     info.number = std::stoi(name);
@@ -1101,6 +1530,7 @@ Result<std::vector<PartInfo>> Store::ListParts(const std::string& bucket, const 
     parts.push_back(std::move(info));
   }
   std::sort(parts.begin(), parts.end(), [](const PartInfo& a, const PartInfo& b) { return a.number < b.number; });
+  if (parts.size() > max_parts + 1) parts.resize(max_parts + 1);
   return parts;
 }
 
@@ -1160,7 +1590,8 @@ Status Store::AbortMultipartUpload(const std::string& bucket, const std::string&
   return Status::Ok();
 }
 
-Result<std::vector<MultipartUpload>> Store::ListMultipartUploads(const std::string& bucket) const {
+Result<std::vector<MultipartUpload>> Store::ListMultipartUploads(const std::string& bucket,
+                                                                 const ListUploadsOptions& options) const {
   TUTELA_RETURN_IF_ERROR(GetBucket(bucket).status());
   std::vector<MultipartUpload> uploads;
   std::error_code error;
@@ -1169,12 +1600,21 @@ Result<std::vector<MultipartUpload>> Store::ListMultipartUploads(const std::stri
     if (!text.ok()) continue;
     json meta = json::parse(*text, nullptr, false);
     if (!meta.is_object() || meta.value("bucket", "") != bucket) continue;
+    std::string key = meta.value("key", "");
+    std::string upload_id = entry.path().filename().string();
+    if (!key.starts_with(options.prefix)) continue;
+    if (!options.key_marker.empty() &&
+        (key < options.key_marker ||
+         (key == options.key_marker && (options.upload_id_marker.empty() || upload_id <= options.upload_id_marker)))) {
+      continue;
+    }
     uploads.push_back(MultipartUpload{entry.path().filename().string(), bucket, meta.value("key", ""),
                                       ParseTimeOrNull(meta.value("initiated", "")).value_or(Timestamp{})});
   }
   std::sort(uploads.begin(), uploads.end(), [](const MultipartUpload& a, const MultipartUpload& b) {
     return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
   });
+  if (uploads.size() > options.max_uploads + 1) uploads.resize(options.max_uploads + 1);
   return uploads;
 }
 

@@ -2,17 +2,24 @@
 """End-to-end checks of `tutela vault serve` with boto3 (the real client, SigV4, path style).
 
 Usage: e2e_s3.py PORT MODE [FILE]
-  MODE all          every operation and every Object Lock refusal with its status and code
+  MODE all          every operation and every Object Lock refusal with its status and code, then `features`
+  MODE features     conditional GET/HEAD by date, x-amz-checksum-* verification, UploadPartCopy, ListParts and
+                    ListMultipartUploads pagination, virtual-host-style addressing
   MODE crash-writer concurrent uploads until killed; each acknowledged key is appended to FILE after the 200
   MODE crash-check  every key in FILE is readable with the content it was written with
+  MODE put-one      creates bucket FILE and stores one object in it
 Exits non-zero with a message on the first failed expectation.
 """
+import base64
 import concurrent.futures
 import datetime
 import hashlib
+import http.client
 import sys
 import threading
+import urllib.parse
 import urllib.request
+import zlib
 
 import boto3
 from botocore.config import Config
@@ -229,6 +236,177 @@ def run_all():
     print("all checks passed")
 
 
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode()
+
+
+def virtual_host_client(access, secret):
+    """A client addressing buckets as BUCKET.localhost:PORT; requests go to 127.0.0.1 with that Host header (the
+    name need not resolve), signed for it as any S3 client signs them."""
+    vclient = boto3.client("s3", endpoint_url=f"http://localhost:{PORT}", aws_access_key_id=access,
+                           aws_secret_access_key=secret, region_name="us-east-1",
+                           config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"},
+                                         retries={"max_attempts": 1}))
+    hosts = []
+
+    def to_loopback(request, **kwargs):
+        url = urllib.parse.urlsplit(request.url)
+        hosts.append(url.netloc)
+        request.headers["Host"] = url.netloc
+        request.url = urllib.parse.urlunsplit(url._replace(netloc=f"127.0.0.1:{PORT}"))
+
+    vclient.meta.events.register("before-send.s3", to_loopback)
+    return vclient, hosts
+
+
+def run_features():
+    alice.create_bucket(Bucket="features")
+    # Conditional GET/HEAD by date (Last-Modified has whole seconds).
+    alice.put_object(Bucket="features", Key="doc", Body=b"document")
+    modified = alice.head_object(Bucket="features", Key="doc")["LastModified"]
+    earlier = modified - datetime.timedelta(seconds=5)
+    later = modified + datetime.timedelta(seconds=5)
+    refused(lambda: alice.get_object(Bucket="features", Key="doc", IfModifiedSince=later), 304, "304")
+    refused(lambda: alice.get_object(Bucket="features", Key="doc", IfModifiedSince=modified), 304, "304")
+    refused(lambda: alice.head_object(Bucket="features", Key="doc", IfModifiedSince=later), 304, "304")
+    expect(alice.get_object(Bucket="features", Key="doc", IfModifiedSince=earlier)["Body"].read(), b"document",
+           "If-Modified-Since earlier")
+    refused(lambda: alice.get_object(Bucket="features", Key="doc", IfUnmodifiedSince=earlier), 412,
+            "PreconditionFailed")
+    refused(lambda: alice.head_object(Bucket="features", Key="doc", IfUnmodifiedSince=earlier), 412, "412")
+    expect(alice.get_object(Bucket="features", Key="doc", IfUnmodifiedSince=later)["Body"].read(), b"document",
+           "If-Unmodified-Since later")
+    etag = hashlib.md5(b"document").hexdigest()
+    # If-Match that holds wins over a failing If-Unmodified-Since; If-None-Match that fails wins over If-Modified-Since.
+    expect(alice.get_object(Bucket="features", Key="doc", IfMatch=f'"{etag}"', IfUnmodifiedSince=earlier)
+           ["Body"].read(), b"document", "If-Match over If-Unmodified-Since")
+    refused(lambda: alice.get_object(Bucket="features", Key="doc", IfNoneMatch=f'"{etag}"', IfModifiedSince=earlier),
+            304, "304")
+    expect(alice.get_object(Bucket="features", Key="doc", IfNoneMatch='"other"', IfModifiedSince=later)
+           ["Body"].read(), b"document", "If-None-Match over If-Modified-Since")
+
+    # x-amz-checksum-*: computed by botocore, or given; every one verified.
+    data = b"checked records " * 100
+    for algorithm in ("CRC32", "SHA1", "SHA256"):
+        alice.put_object(Bucket="features", Key="sum-" + algorithm, Body=data, ChecksumAlgorithm=algorithm)
+    alice.put_object(Bucket="features", Key="sum-given", Body=data,
+                     ChecksumCRC32C=b64(crc32c(data).to_bytes(4, "big")),
+                     ChecksumSHA256=b64(hashlib.sha256(data).digest()))
+    refused(lambda: alice.put_object(Bucket="features", Key="sum-bad", Body=data,
+                                     ChecksumCRC32=b64((zlib.crc32(data) ^ 1).to_bytes(4, "big"))), 400, "BadDigest")
+    refused(lambda: alice.put_object(Bucket="features", Key="sum-bad", Body=data,
+                                     ChecksumCRC32C=b64(crc32c(b"other").to_bytes(4, "big"))), 400, "BadDigest")
+    refused(lambda: alice.put_object(Bucket="features", Key="sum-bad", Body=data,
+                                     ChecksumSHA1=b64(hashlib.sha1(b"other").digest())), 400, "BadDigest")
+    refused(lambda: alice.put_object(Bucket="features", Key="sum-bad", Body=data, ChecksumSHA256="AAAA"), 400,
+            "InvalidRequest")
+    refused(lambda: alice.head_object(Bucket="features", Key="sum-bad"), 404, "404")
+
+    # UploadPartCopy, whole and ranged, and ListParts / ListMultipartUploads pagination.
+    source = b"S" * (5 * 1024 * 1024) + b"tail"
+    alice.put_object(Bucket="features", Key="source", Body=source)
+    # Large GETs are streamed from the file: whole, ranged, suffix.
+    expect(alice.get_object(Bucket="features", Key="source")["Body"].read() == source, True, "large GET")
+    ranged = alice.get_object(Bucket="features", Key="source", Range="bytes=100-2000099")
+    expect((ranged["ContentRange"], ranged["Body"].read() == source[100:2000100]),
+           (f"bytes 100-2000099/{len(source)}", True), "large ranged GET")
+    expect(alice.get_object(Bucket="features", Key="source", Range="bytes=-1048577")["Body"].read() ==
+           source[-1048577:], True, "large suffix GET")
+    mpu = alice.create_multipart_upload(Bucket="features", Key="copied")["UploadId"]
+    c1 = alice.upload_part_copy(Bucket="features", Key="copied", UploadId=mpu, PartNumber=1,
+                                CopySource={"Bucket": "features", "Key": "source"})["CopyPartResult"]["ETag"]
+    expect(c1, '"' + hashlib.md5(source).hexdigest() + '"', "UploadPartCopy ETag")
+    c2 = alice.upload_part_copy(Bucket="features", Key="copied", UploadId=mpu, PartNumber=2,
+                                CopySource={"Bucket": "features", "Key": "source"},
+                                CopySourceRange=f"bytes=4-{len(source) - 1}")["CopyPartResult"]["ETag"]
+    expect(c2, '"' + hashlib.md5(source[4:]).hexdigest() + '"', "ranged UploadPartCopy ETag")
+    refused(lambda: alice.upload_part_copy(Bucket="features", Key="copied", UploadId=mpu, PartNumber=3,
+                                           CopySource={"Bucket": "features", "Key": "source"},
+                                           CopySourceRange=f"bytes=0-{len(source)}"), 400, "InvalidArgument")
+    refused(lambda: alice.upload_part_copy(Bucket="features", Key="copied", UploadId=mpu, PartNumber=3,
+                                           CopySource={"Bucket": "features", "Key": "absent"}), 404, "NoSuchKey")
+    alice.upload_part(Bucket="features", Key="copied", UploadId=mpu, PartNumber=3, Body=b"three")
+    page = alice.list_parts(Bucket="features", Key="copied", UploadId=mpu, MaxParts=2)
+    expect((page["IsTruncated"], [p["PartNumber"] for p in page["Parts"]], page["NextPartNumberMarker"]),
+           (True, [1, 2], 2), "ListParts first page")
+    rest = alice.list_parts(Bucket="features", Key="copied", UploadId=mpu, MaxParts=2,
+                            PartNumberMarker=page["NextPartNumberMarker"])
+    expect((rest["IsTruncated"], [p["PartNumber"] for p in rest["Parts"]]), (False, [3]), "ListParts second page")
+    refused(lambda: alice.upload_part(Bucket="features", Key="copied", UploadId=mpu, PartNumber=4, Body=b"x",
+                                      ChecksumSHA256=b64(hashlib.sha256(b"y").digest())), 400, "BadDigest")
+    others = [alice.create_multipart_upload(Bucket="features", Key=key)["UploadId"] for key in ("m-a", "m-b", "m-b")]
+    first = alice.list_multipart_uploads(Bucket="features", MaxUploads=2)
+    expect(first["IsTruncated"], True, "ListMultipartUploads truncated")
+    expect([u["Key"] for u in first["Uploads"]], ["copied", "m-a"], "ListMultipartUploads first page")
+    second = alice.list_multipart_uploads(Bucket="features", MaxUploads=2, KeyMarker=first["NextKeyMarker"],
+                                          UploadIdMarker=first["NextUploadIdMarker"])
+    expect([u["UploadId"] for u in second["Uploads"]], others[1:], "ListMultipartUploads second page")
+    paged = [u["UploadId"] for p in alice.get_paginator("list_multipart_uploads").paginate(
+        Bucket="features", PaginationConfig={"PageSize": 1}) for u in p.get("Uploads", [])]
+    expect(sorted(paged), sorted([mpu] + others), "ListMultipartUploads paginator")
+    expect([u["Key"] for u in alice.list_multipart_uploads(Bucket="features", Prefix="m-b")["Uploads"]],
+           ["m-b", "m-b"], "ListMultipartUploads prefix")
+    for key, upload in zip(("m-a", "m-b", "m-b"), others):
+        alice.abort_multipart_upload(Bucket="features", Key=key, UploadId=upload)
+    done = alice.complete_multipart_upload(Bucket="features", Key="copied", UploadId=mpu, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": c1}, {"PartNumber": 2, "ETag": c2},
+                  {"PartNumber": 3, "ETag": '"' + hashlib.md5(b"three").hexdigest() + '"'}]})
+    expect(done["ETag"].endswith('-3"'), True, "copied multipart ETag")
+    expect(alice.get_object(Bucket="features", Key="copied")["Body"].read() == source + source[4:] + b"three", True,
+           "UploadPartCopy content")
+
+    # Streamed PUT bodies (boto3 signs the payload's SHA-256, so its PUTs stream into the store): a body that does
+    # not match the signed hash is refused and nothing is stored; a refused request's body is consumed so the
+    # keep-alive connection still works.
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def signed_headers(key, signed_body, secret="alice-secret"):
+        request = AWSRequest(method="PUT", url=f"{ENDPOINT}/features/{key}", data=signed_body)
+        S3SigV4Auth(Credentials("AKALICE", secret), "s3", "us-east-1").add_auth(request)
+        return dict(request.headers.items())
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(PORT))
+    big = b"B" * (3 * 1024 * 1024)
+    connection.request("PUT", "/features/swapped", body=big, headers=signed_headers("swapped", b"A" * len(big)))
+    response = connection.getresponse()
+    expect((response.status, b"XAmzContentSHA256Mismatch" in response.read()), (400, True), "streamed hash mismatch")
+    connection.request("PUT", "/features/wrong-key", body=big, headers=signed_headers("wrong-key", big, "nope"))
+    response = connection.getresponse()
+    expect((response.status, b"SignatureDoesNotMatch" in response.read()), (403, True), "streamed bad signature")
+    connection.request("PUT", "/features/streamed", body=big, headers=signed_headers("streamed", big))
+    response = connection.getresponse()
+    response.read()
+    expect(response.status, 200, "streamed PUT on the same connection")
+    expect(alice.get_object(Bucket="features", Key="streamed")["Body"].read() == big, True, "streamed content")
+    refused(lambda: alice.head_object(Bucket="features", Key="swapped"), 404, "404")
+
+    # Virtual-host-style addressing: Host "BUCKET.localhost:PORT".
+    vclient, hosts = virtual_host_client("AKALICE", "alice-secret")
+    vclient.create_bucket(Bucket="virtual-host")
+    vclient.put_object(Bucket="virtual-host", Key="dir/v.txt", Body=b"virtual")
+    expect(vclient.get_object(Bucket="virtual-host", Key="dir/v.txt")["Body"].read(), b"virtual", "virtual GET")
+    expect([c["Key"] for c in vclient.list_objects_v2(Bucket="virtual-host")["Contents"]], ["dir/v.txt"],
+           "virtual listing")
+    expect(alice.get_object(Bucket="virtual-host", Key="dir/v.txt")["Body"].read(), b"virtual", "path-style read")
+    refused(lambda: vclient.get_object(Bucket="virtual-host", Key="absent"), 404, "NoSuchKey")
+    vclient.delete_object(Bucket="virtual-host", Key="dir/v.txt")
+    vclient.delete_bucket(Bucket="virtual-host")
+    expect(all(host == f"virtual-host.localhost:{PORT}" for host in hosts) and len(hosts) >= 6, True,
+           f"virtual-host requests went to BUCKET.localhost ({hosts})")
+    print("feature checks passed")
+
+
 def run_crash_writer(path):
     lock = threading.Lock()
     out = open(path, "a", buffering=1)
@@ -264,6 +442,12 @@ def run_crash_check(path):
 
 if MODE == "all":
     run_all()
+    run_features()
+elif MODE == "features":
+    run_features()
+elif MODE == "put-one":
+    alice.create_bucket(Bucket=sys.argv[3])
+    alice.put_object(Bucket=sys.argv[3], Key="one", Body=b"one")
 elif MODE == "crash-writer":
     run_crash_writer(sys.argv[3])
 elif MODE == "crash-check":

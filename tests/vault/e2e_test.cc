@@ -48,12 +48,22 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& l
 
 class VaultServer {
  public:
-  VaultServer(const TempDir& dir, const std::string& name = "serve") : dir_(dir) {
+  VaultServer(const TempDir& dir, const std::string& name = "serve", const std::vector<std::string>& extra = {})
+      : dir_(dir) {
     std::filesystem::remove(dir / "port");
-    pid_ =
-        Spawn({tutela::testing::TutelaBinary().string(), "vault", "serve", "--data", (dir / "data").string(), "--users",
-               (dir / "users.yaml").string(), "--listen", "127.0.0.1:0", "--port-file", (dir / "port").string()},
-              dir / (name + ".log"));
+    std::vector<std::string> argv = {tutela::testing::TutelaBinary().string(),
+                                     "vault",
+                                     "serve",
+                                     "--data",
+                                     (dir / "data").string(),
+                                     "--users",
+                                     (dir / "users.yaml").string(),
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--port-file",
+                                     (dir / "port").string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    pid_ = Spawn(argv, dir / (name + ".log"));
     for (int attempt = 0; attempt < 200 && !std::filesystem::exists(dir / "port"); ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -63,6 +73,7 @@ class VaultServer {
     if (pid_ > 0) Stop(SIGKILL);
   }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // Sends `signal` and returns the exit code (128+signal when killed).
   int Stop(int signal = SIGTERM) {
     kill(pid_, signal);
@@ -169,6 +180,42 @@ TEST(VaultE2eTest, CommandsRefuseAFolderWithoutAVault) {
   EXPECT_EQ(serve.exit_code, 2);
   EXPECT_NE(serve.err.find("users.yaml:2"), std::string::npos) << serve.err;
   EXPECT_NE(serve.err.find("secret_key"), std::string::npos) << serve.err;
+}
+
+size_t HeadLines(const std::filesystem::path& data) {
+  if (!std::filesystem::exists(data / "heads.jsonl")) return 0;
+  std::string text = ReadFile(data / "heads.jsonl");
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(VaultE2eTest, TreeHeadsAreSignedPeriodicallyOnDemandAndAtShutdown) {
+  TempDir dir;
+  WriteFile(dir / "users.yaml", kUsers);
+  VaultServer server(dir, "serve", {"--head-interval", "1"});
+  ASSERT_GT(server.port(), 0) << ReadFile(dir / "serve.log");
+  auto put = RunProcess({"/usr/bin/python3", Script(), std::to_string(server.port()), "put-one", "heads"});
+  ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
+  // Within a few intervals a head covering both entries (bucket, object) is signed while the server runs.
+  auto heads = [&] {
+    return std::filesystem::exists(dir / "data" / "heads.jsonl") ? ReadFile(dir / "data" / "heads.jsonl")
+                                                                 : std::string();
+  };
+  for (int attempt = 0; attempt < 100 && heads().find("\"size\":2") == std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_NE(heads().find("\"size\":2"), std::string::npos) << heads() << ReadFile(dir / "serve.log");
+  size_t signed_heads = HeadLines(dir / "data");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(HeadLines(dir / "data"), signed_heads);  // the log did not grow: no new head
+  kill(server.pid(), SIGUSR1);                       // on demand
+  for (int attempt = 0; attempt < 100 && HeadLines(dir / "data") == signed_heads; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(HeadLines(dir / "data"), signed_heads + 1);
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << ReadFile(dir / "serve.log");
+  EXPECT_EQ(HeadLines(dir / "data"), signed_heads + 2);  // and at shutdown
+  auto verified = RunTutela({"vault", "verify", "--data", (dir / "data").string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
 TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tutela/core/crypto.h"
+#include "tutela/vault/checksum.h"
 #include "tutela/vault/store.h"
 
 namespace tutela::vault {
@@ -78,6 +80,60 @@ TEST(SigV4Test, SignedRequestRoundTripAndPayloadHash) {
   unsigned_request.method = "GET";
   unsigned_request.path = "/";
   EXPECT_EQ(CodeOf(Authenticate(unsigned_request, {user}, now).status()), "AccessDenied");
+}
+
+// aws-chunked with a trailing checksum (what current AWS CLIs send): the trailer is handed back for verification.
+TEST(SigV4Test, UnsignedPayloadTrailerYieldsTheChecksumTrailer) {
+  Credentials user{"alice", "AKALICE", "alice-secret", false};
+  const std::string kMode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+  SigV4Request request;
+  request.method = "PUT";
+  request.path = "/bucket/key";
+  request.headers = {{"host", "127.0.0.1:9000"},
+                     {"x-amz-date", "20261122T070000Z"},
+                     {"x-amz-content-sha256", kMode},
+                     {"x-amz-trailer", "x-amz-checksum-crc32"}};
+  std::string crc = Base64Encode(ComputeChecksum("CRC32", "hello"));
+  request.body = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:" + crc + "\r\n\r\n";
+  std::string signed_headers = "host;x-amz-content-sha256;x-amz-date;x-amz-trailer";
+  std::string canonical = CanonicalRequest(request, signed_headers, kMode, false);
+  std::string to_sign =
+      "AWS4-HMAC-SHA256\n20261122T070000Z\n20261122/us-east-1/s3/aws4_request\n" + ToHex(Sha256(canonical));
+  std::string signature = SignString(user.secret_key, "20261122", "us-east-1", to_sign);
+  request.headers.emplace("authorization",
+                          "AWS4-HMAC-SHA256 Credential=AKALICE/20261122/us-east-1/s3/aws4_request, SignedHeaders=" +
+                              signed_headers + ", Signature=" + signature);
+  auto result = Authenticate(request, {user}, At("2026-11-22T07:00:00Z"));
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->body, "hello");
+  ASSERT_EQ(result->trailers.size(), 1u);
+  EXPECT_EQ(result->trailers[0].first, "x-amz-checksum-crc32");
+  EXPECT_EQ(result->trailers[0].second, crc);
+  EXPECT_TRUE(VerifyChecksums({{"CRC32", result->trailers[0].second}}, result->body).ok());
+  EXPECT_TRUE(result->body_sha256.empty());  // the payload was not signed
+}
+
+// A body that streams in after authentication: the signature is checked now, the payload hash handed back.
+TEST(SigV4Test, DeferredBodyHandsBackTheSignedPayloadHash) {
+  Credentials user{"alice", "AKALICE", "alice-secret", false};
+  SigV4Request request;
+  request.method = "PUT";
+  request.path = "/bucket/key";
+  request.headers = {{"host", "127.0.0.1:9000"}};
+  request.body = "streamed later";
+  Timestamp now = At("2026-11-22T07:00:00Z");
+  SignRequest(request, user, "us-east-1", now);
+  request.body.clear();
+  request.body_deferred = true;
+  auto result = Authenticate(request, {user}, now);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->expected_sha256, ToHex(Sha256("streamed later")));
+  SignRequest(request, user, "us-east-1", now, /*unsigned_payload=*/true);
+  result = Authenticate(request, {user}, now);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->expected_sha256.empty());
+  request.headers.find("authorization")->second += "0";  // still refused when the signature is wrong
+  EXPECT_EQ(CodeOf(Authenticate(request, {user}, now).status()), "SignatureDoesNotMatch");
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
 
 #include "test_support.h"
 
@@ -406,6 +409,246 @@ TEST_F(StoreTest, MultipartUploadKeepsLockAndChecksParts) {
   Reopen();
   auto report = store_->Verify();
   EXPECT_TRUE(report->problems.empty()) << report->problems[0].problem;
+}
+
+TEST_F(StoreTest, ConcurrentPutsAreGroupCommittedAndAllLand) {
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "many", false).ok());
+  ASSERT_TRUE(store_->PutBucketVersioning(kAlice, "many", "Enabled").ok());
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "plain", false).ok());
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  std::vector<std::vector<uint64_t>> sequences(kThreads);
+  for (int thread_idx = 0; thread_idx < kThreads; ++thread_idx) {
+    threads.emplace_back([&, thread_idx] {
+      for (int op = 0; op < kEach; ++op) {
+        std::string key = "k" + std::to_string(thread_idx) + "-" + std::to_string(op);
+        auto put = store_->PutObject(kAlice, Put("many", key, key));
+        // Every thread also overwrites one shared key of an unversioned bucket: exactly one "null" version stays.
+        auto shared = store_->PutObject(kAlice, Put("plain", "shared", key));
+        if (!put.ok() || !shared.ok()) {
+          ++failures;
+          continue;
+        }
+        sequences[thread_idx].push_back(put->sequence);
+        sequences[thread_idx].push_back(shared->sequence);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<uint64_t> all;
+  for (const auto& list : sequences) all.insert(list.begin(), list.end());
+  EXPECT_EQ(all.size(), size_t{2 * kThreads * kEach});  // each write got its own ledger entry
+  auto listed = store_->ListVersions("many", {.max_keys = 10000});
+  EXPECT_EQ(listed->size(), size_t{kThreads * kEach});
+  auto shared = store_->ListVersions("plain", {.max_keys = 10000});
+  ASSERT_EQ(shared->size(), 1u);
+  // The survivor is the last write the ledger recorded; the replaced versions' blobs are gone.
+  uint64_t newest_shared = 0;
+  for (const auto& list : sequences) {
+    for (size_t at = 1; at < list.size(); at += 2) newest_shared = std::max(newest_shared, list[at]);
+  }
+  EXPECT_EQ((*shared)[0].sequence, newest_shared);
+  size_t blobs = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) ++blobs;
+  EXPECT_EQ(blobs, size_t{kThreads * kEach + 1});
+  ASSERT_TRUE(store_->SignTreeHead().ok());  // waits for the ledger thread
+  EXPECT_EQ(store_->log().size(), 3u + 2 * kThreads * kEach);
+  Reopen();
+  EXPECT_EQ(store_->log().size(), 3u + 2 * kThreads * kEach);
+  auto report = store_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0].subject << ": " << report->problems[0].problem;
+}
+
+TEST_F(StoreTest, RefusedPutInABatchLeavesNoTrace) {
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "plain", false).ok());
+  PutObjectRequest bad = Put("plain", "k", "data");
+  bad.checksums = {{"CRC32", Base64Encode(ComputeChecksum("CRC32", "other"))}};
+  ExpectS3(store_->PutObject(kAlice, bad).status(), 400, "BadDigest");
+  bad.checksums = {{"SHA256", "AAAA"}};
+  ExpectS3(store_->PutObject(kAlice, bad).status(), 400, "InvalidRequest");
+  ExpectS3(store_->PutObject(kAlice, Put("absent", "k", "data")).status(), 404, "NoSuchBucket");
+  EXPECT_EQ(store_->log().size(), 1u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "blobs"));
+  PutObjectRequest good = Put("plain", "k", "data");
+  good.checksums = {{"CRC32C", Base64Encode(ComputeChecksum("CRC32C", "data"))},
+                    {"SHA1", Base64Encode(ComputeChecksum("SHA1", "data"))}};
+  EXPECT_TRUE(store_->PutObject(kAlice, good).ok());
+}
+
+TEST_F(StoreTest, ChecksumSatisfiesTheLockIntegrityRule) {
+  MakeLockedBucket("locked");
+  PutObjectRequest request = LockedPut("locked", "k", "data", "GOVERNANCE", now_.load() + 1h);
+  request.checksum_header = false;
+  ExpectS3(store_->PutObject(kAlice, request).status(), 400, "InvalidRequest");
+  request.checksums = {{"SHA256", Base64Encode(ComputeChecksum("SHA256", "data"))}};
+  EXPECT_TRUE(store_->PutObject(kAlice, request).ok());
+}
+
+TEST_F(StoreTest, UploadPartCopyTakesARangeOfAStoredVersion) {
+  MakeLockedBucket("locked");
+  std::string source(6u << 20, 's');
+  source.replace(0, 5, "HEAD:");
+  ASSERT_TRUE(store_->PutObject(kAlice, Put("locked", "src", source)).ok());
+  auto upload = store_->CreateMultipartUpload(kAlice, LockedPut("locked", "dst", "", "GOVERNANCE", now_.load() + 1h));
+  ASSERT_TRUE(upload.ok()) << upload.status().ToString();
+  auto whole = store_->UploadPartCopy("locked", "dst", *upload, 1, {"locked", "src", "", std::nullopt});
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->size, source.size());
+  auto head = store_->UploadPartCopy("locked", "dst", *upload, 2, {"locked", "src", "", std::make_pair(0, 4)});
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->size, 5u);
+  ExpectS3(
+      store_->UploadPartCopy("locked", "dst", *upload, 3, {"locked", "src", "", std::make_pair(0, 6u << 20)}).status(),
+      400, "InvalidArgument");
+  ExpectS3(store_->UploadPartCopy("locked", "dst", *upload, 3, {"locked", "nope", "", std::nullopt}).status(), 404,
+           "NoSuchKey");
+  ExpectS3(store_->UploadPartCopy("locked", "dst", "0123abcd", 3, {"locked", "src", "", std::nullopt}).status(), 404,
+           "NoSuchUpload");
+  auto done = store_->CompleteMultipartUpload(kAlice, "locked", "dst", *upload, {{1, whole->etag}, {2, head->etag}});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*store_->ReadObject(*done), source + "HEAD:");
+  EXPECT_EQ(done->lock_mode, LockMode::kGovernance);
+}
+
+TEST_F(StoreTest, ListPartsAndUploadsPaginate) {
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "mpu", false).ok());
+  auto upload = store_->CreateMultipartUpload(kAlice, Put("mpu", "a", ""));
+  for (int part = 1; part <= 3; ++part) {
+    ASSERT_TRUE(store_->UploadPart("mpu", "a", *upload, part, "p" + std::to_string(part), std::nullopt, false).ok());
+  }
+  auto first = store_->ListParts("mpu", "a", *upload, 0, 2);
+  ASSERT_EQ(first->size(), 3u);  // max + 1: truncated
+  auto rest = store_->ListParts("mpu", "a", *upload, 2, 2);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].number, 3);
+  std::vector<std::string> ids = {*upload};
+  for (const char* key : {"a", "b"}) {
+    now_ = now_.load() + 1s;  // upload ids order by initiation time
+    ids.push_back(*store_->CreateMultipartUpload(kAlice, Put("mpu", key, "")));
+  }
+  auto page = store_->ListMultipartUploads("mpu", {.max_uploads = 1});
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].upload_id, ids[0]);
+  auto next = store_->ListMultipartUploads("mpu", {.key_marker = "a", .upload_id_marker = ids[0], .max_uploads = 5});
+  ASSERT_EQ(next->size(), 2u);
+  EXPECT_EQ((*next)[0].upload_id, ids[1]);
+  EXPECT_EQ((*next)[1].key, "b");
+  EXPECT_EQ(store_->ListMultipartUploads("mpu", {.key_marker = "a"})->size(), 1u);  // keys after "a" only
+  EXPECT_EQ(store_->ListMultipartUploads("mpu", {.prefix = "b"})->size(), 1u);
+}
+
+TEST_F(StoreTest, StreamedBodyIsCheckedAndStoredLikeABufferedOne) {
+  MakeLockedBucket("locked");
+  std::string data(3u << 20, 'z');
+  data.replace(0, 6, "begin:");
+  auto body = store_->ReceiveBody({"CRC32C"});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  for (size_t at = 0; at < data.size(); at += 65536) ASSERT_TRUE((*body)->Append(data.substr(at, 65536)).ok());
+  EXPECT_EQ((*body)->size(), data.size());
+  PutObjectRequest request = Put("locked", "streamed", "");
+  request.checksums = {{"CRC32C", Base64Encode(ComputeChecksum("CRC32C", data))}};
+  request.lock_mode = "COMPLIANCE";
+  request.retain_until = now_.load() + 1h;
+  auto version = store_->PutObject(kAlice, request, **body);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(version->sha256_hex, ToHex(Sha256(data)));
+  EXPECT_EQ(version->size, data.size());
+  EXPECT_EQ(*store_->ReadObject(*version), data);
+  body->reset();
+
+  // Refusals leave nothing behind: a checksum that differs, a wrong Content-MD5, lock without an integrity check.
+  auto refuse = [&](PutObjectRequest put, const std::string& code, std::vector<std::string> algorithms) {
+    auto incoming = store_->ReceiveBody(algorithms);
+    ASSERT_TRUE(incoming.ok());
+    ASSERT_TRUE((*incoming)->Append("payload").ok());
+    ExpectS3(store_->PutObject(kAlice, put, **incoming).status(), 400, code);
+  };
+  PutObjectRequest bad = Put("locked", "bad", "");
+  bad.checksums = {{"SHA1", Base64Encode(ComputeChecksum("SHA1", "other"))}};
+  refuse(bad, "BadDigest", {"SHA1"});
+  bad.checksums.clear();
+  bad.content_md5 = std::string(16, 'x');
+  refuse(bad, "BadDigest", {});
+  bad.content_md5.reset();
+  bad.lock_mode = "GOVERNANCE";
+  bad.retain_until = now_.load() + 1h;
+  refuse(bad, "InvalidRequest", {});
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));
+  size_t blobs = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) ++blobs;
+  EXPECT_EQ(blobs, 1u);
+  ExpectS3(store_->HeadObject("locked", "bad").status(), 404, "NoSuchKey");
+  Reopen();
+  EXPECT_TRUE(store_->Verify()->problems.empty());
+}
+
+TEST_F(StoreTest, OpenObjectReadsInPiecesAndVerifiesFirst) {
+  ASSERT_TRUE(store_->CreateBucket(kAlice, "plain", false).ok());
+  std::string data(3u << 20, 'r');
+  data.replace(data.size() - 4, 4, "tail");
+  auto version = store_->PutObject(kAlice, Put("plain", "k", data));
+  ASSERT_TRUE(version.ok());
+  auto reader = store_->OpenObject(*version);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->size(), data.size());
+  EXPECT_EQ(*(*reader)->Read(data.size() - 4, 100), "tail");  // short at the end
+  EXPECT_EQ(*(*reader)->Read(data.size(), 10), "");
+  // The open file survives the version's deletion.
+  ASSERT_TRUE(store_->DeleteObject(kAlice, "plain", "k", "", false).ok());
+  EXPECT_EQ((*reader)->Read(0, 5)->size(), 5u);
+  reader->reset();
+
+  store_.reset();
+  StoreOptions options;
+  options.verify_reads = true;
+  options.clock = [this] { return now_.load(); };
+  store_ = std::move(*Store::Open(dir_.path(), options));
+  auto again = store_->PutObject(kAlice, Put("plain", "k2", data));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(store_->OpenObject(*again).ok());
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "blobs")) {
+    std::filesystem::permissions(entry.path(), std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(1234567);
+    file.put('X');
+  }
+  auto tampered = store_->OpenObject(*again);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(StoreTest, StreamedPartsAreCheckedAndComplete) {
+  MakeLockedBucket("locked");
+  auto upload = store_->CreateMultipartUpload(kAlice, LockedPut("locked", "big", "", "COMPLIANCE", now_.load() + 1h));
+  ASSERT_TRUE(upload.ok());
+  std::string part1(5u << 20, 'p');
+  auto stream = [&](std::string_view data, const std::vector<std::string>& algorithms) {
+    auto body = store_->ReceiveBody(algorithms);
+    EXPECT_TRUE(body.ok());
+    for (size_t at = 0; at < data.size(); at += 100000) EXPECT_TRUE((*body)->Append(data.substr(at, 100000)).ok());
+    return std::move(*body);
+  };
+  // A part of an upload with retention needs an integrity check; a checksum that differs is BadDigest.
+  ExpectS3(store_->UploadPart("locked", "big", *upload, 1, *stream(part1, {}), std::nullopt, false, {}).status(), 400,
+           "InvalidRequest");
+  ExpectS3(store_
+               ->UploadPart("locked", "big", *upload, 1, *stream(part1, {"CRC32"}), std::nullopt, false,
+                            {{"CRC32", Base64Encode(ComputeChecksum("CRC32", "other"))}})
+               .status(),
+           400, "BadDigest");
+  auto e1 = store_->UploadPart("locked", "big", *upload, 1, *stream(part1, {"CRC32"}), std::nullopt, false,
+                               {{"CRC32", Base64Encode(ComputeChecksum("CRC32", part1))}});
+  ASSERT_TRUE(e1.ok()) << e1.status().ToString();
+  auto e2 = store_->UploadPart("locked", "big", *upload, 2, *stream("end", {}), std::nullopt, true, {});
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));
+  auto done = store_->CompleteMultipartUpload(kAlice, "locked", "big", *upload, {{1, *e1}, {2, *e2}});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*store_->ReadObject(*done), part1 + "end");
 }
 
 }  // namespace

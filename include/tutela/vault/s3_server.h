@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,22 @@ namespace tutela::vault {
 // Reads USERS.yaml: `users: [{name, access_key, secret_key, bypass_governance}]`. InvalidArgument with file:line
 // for a missing field, a duplicate access key or a wrong type.
 Result<std::vector<Credentials>> LoadUsers(const std::filesystem::path& path);
+
+// The conditional headers of a GetObject / HeadObject, verbatim (nullopt when absent).
+struct Preconditions {
+  std::optional<std::string> if_match;
+  std::optional<std::string> if_none_match;
+  std::optional<std::string> if_modified_since;
+  std::optional<std::string> if_unmodified_since;
+};
+
+// Evaluates them in RFC 7232 §6 order, as S3 does: If-Match, else If-Unmodified-Since (412 PreconditionFailed);
+// then If-None-Match, else If-Modified-Since (304 NotModified). ETag lists may hold "*", several tags, W/ tags;
+// dates are IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT"), compared at whole seconds (the precision of
+// Last-Modified); a date in another form is ignored. `etag` is the object's quoted ETag.
+Status CheckPreconditions(const Preconditions& conditions, const std::string& etag, Timestamp last_modified);
+// IMF-fixdate; nullopt for anything else.
+std::optional<Timestamp> ParseHttpDate(const std::string& text);
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

@@ -32,6 +32,10 @@ struct SigV4Request {
   std::multimap<std::string, std::string> query;    // decoded
   std::multimap<std::string, std::string> headers;  // lower-case names
   std::string body;
+  // The body has not been read yet (it streams in after authentication): the signature is checked, the payload is
+  // not; the payload hash must then be a hex SHA-256 or UNSIGNED-PAYLOAD, and AuthResult::expected_sha256 carries
+  // the signed hash for the caller to compare once the body is in.
+  bool body_deferred = false;
 };
 
 // RFC 3986 percent-encoding as SigV4 wants it (unreserved kept; '/' kept when !encode_slash).
@@ -48,6 +52,13 @@ std::string SignString(std::string_view secret, std::string_view date, std::stri
 struct AuthResult {
   Credentials user;
   std::string body;  // the payload, decoded from aws-chunked when it was sent that way
+  // aws-chunked trailers (lower-case name, value), e.g. ("x-amz-checksum-crc32", "...").
+  std::vector<std::pair<std::string, std::string>> trailers;
+  // Lower-case hex SHA-256 of `body` when the signature covered it (a signed payload hash, now verified); empty
+  // otherwise. Saves hashing a large body twice.
+  std::string body_sha256;
+  // With SigV4Request::body_deferred: the signed payload hash (lower-case hex), empty for UNSIGNED-PAYLOAD.
+  std::string expected_sha256;
 };
 
 // Authenticates `request` (Authorization header or presigned query) against `users` at `now` with `max_skew`.

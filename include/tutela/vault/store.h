@@ -4,10 +4,12 @@
 //
 // Layout of a data folder (docs/formats/vault-store.md): meta.sqlite (SQLite, WAL, synchronous=FULL), blobs/ (one
 // file per object version, named by version id), tmp/ (uploads in progress), ledger.log, ledger-key.pem (Ed25519),
-// heads.jsonl (signed tree heads). A write goes: data to tmp/, fsync, rename into blobs/, fsync the folder; then one
-// SQLite transaction that records the version and the ledger entry (the commit point); then the ledger append with
-// fdatasync; then the call returns. Open() recovers: it deletes tmp/ leftovers and blobs no row references, and
-// appends to the ledger any committed entry a crash kept out of it.
+// heads.jsonl (signed tree heads). A write goes: data to tmp/, fdatasync, rename into blobs/, fsync the folder; then
+// one SQLite transaction that records the version and the ledger entry (the commit point); then the call returns;
+// the ledger append (one write, one fdatasync) follows in sequence order. Concurrent PutObject calls are
+// group-committed: one transaction and one ledger sync for all the calls waiting at that moment. Open() recovers: it
+// deletes tmp/ leftovers and blobs no row references, and appends to the ledger any committed entry a crash (or a
+// failed append, after which the store refuses writes until reopened) kept out of it.
 //
 // Errors are Status values whose message starts with the S3 error code and a colon ("AccessDenied: ..."); S3ErrorOf()
 // turns one into the HTTP status and code the S3 API returns, so the HTTP layer never re-derives lock rules.
@@ -15,8 +17,9 @@
 // Time: retention is judged against the server's UTC clock (Options::clock). Open refuses to start when the clock is
 // earlier than the newest ledger entry (a rolled-back clock would shorten every retention).
 //
-// Thread-safety: a Store may be used from many threads; metadata changes are serialised by an internal mutex, blob
-// writes and reads run in parallel. One process per data folder (the ledger's file lock enforces it).
+// Thread-safety: a Store may be used from many threads; metadata changes are serialised by an internal mutex (PUTs
+// in batches), blob writes and reads run in parallel, and reads use their own SQLite connection. One process per
+// data folder (the ledger's file lock enforces it).
 #pragma once
 
 #include <filesystem>
@@ -31,6 +34,7 @@
 #include "tutela/core/time.h"
 #include "tutela/ledger/log.h"
 #include "tutela/ledger/tree_head.h"
+#include "tutela/vault/checksum.h"
 
 namespace tutela::vault {
 
@@ -101,11 +105,13 @@ struct PutObjectRequest {
   std::string_view data;
   std::string content_type = "binary/octet-stream";
   std::optional<std::string> content_md5;  // raw 16 bytes, when the client sent Content-MD5
-  bool checksum_header = false;            // the client sent an x-amz-checksum-* header
+  bool checksum_header = false;            // the client sent an x-amz-checksum-* header (or trailer)
+  std::vector<Checksum> checksums;         // x-amz-checksum-* values to verify (BadDigest when one differs)
   std::optional<std::string> lock_mode;    // x-amz-object-lock-mode, verbatim
   std::optional<Timestamp> retain_until;   // x-amz-object-lock-retain-until-date, parsed
   std::optional<bool> legal_hold;          // x-amz-object-lock-legal-hold ON / OFF
   std::string multipart_etag;              // set by CompleteMultipartUpload only
+  std::string sha256_hex;  // the data's SHA-256 (lower-case hex) when the caller has verified it; computed if empty
 };
 
 struct MultipartUpload {
@@ -120,6 +126,21 @@ struct PartInfo {
   uint64_t size = 0;
   std::string etag;  // MD5 hex of the part
   Timestamp last_modified{};
+};
+
+// The source of UploadPartCopy: a stored version (newest when version_id is empty) and optionally a byte range.
+struct CopySource {
+  std::string bucket;
+  std::string key;
+  std::string version_id;
+  std::optional<std::pair<uint64_t, uint64_t>> range;  // first and last byte, inclusive (x-amz-copy-source-range)
+};
+
+struct ListUploadsOptions {
+  std::string prefix;
+  std::string key_marker;        // uploads of keys after this one ...
+  std::string upload_id_marker;  // ... and, with key_marker, of that key with a later upload id
+  size_t max_uploads = 1000;
 };
 
 struct DeleteResult {
@@ -146,6 +167,45 @@ struct VerifyReport {
   uint64_t ledger_entries = 0;
   ledger::TreeHead head;
   std::vector<VerifyProblem> problems;
+};
+
+// A request body received piece by piece (Store::ReceiveBody): written to tmp/ as it arrives and hashed on the way
+// (MD5, SHA-256 and the x-amz-checksum algorithms named), so a large object is never held in memory. Hand it to
+// Store::PutObject once complete; destroying it unstored removes its temporary file. One thread at a time.
+class IncomingBody {
+ public:
+  ~IncomingBody();
+  IncomingBody(const IncomingBody&) = delete;
+  IncomingBody& operator=(const IncomingBody&) = delete;
+  Status Append(std::string_view piece);
+  uint64_t size() const;
+  // Lower-case hex SHA-256 of everything appended; ends the appending.
+  const std::string& Sha256Hex();
+
+ private:
+  friend class Store;
+  IncomingBody();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// An open stored version, read piece by piece (Store::OpenObject): large objects are sent without holding them in
+// memory. It keeps the file open, so a version deleted meanwhile still reads to the end. Thread-safe reads.
+class ObjectReader {
+ public:
+  ~ObjectReader();
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
+  uint64_t size() const { return size_; }
+  // Up to `length` bytes from `offset` (fewer only at the end).
+  Result<std::string> Read(uint64_t offset, size_t length) const;
+
+ private:
+  friend class Store;
+  ObjectReader() = default;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::filesystem::path path_;
 };
 
 struct StoreOptions {
@@ -179,12 +239,19 @@ class Store {
   // (mode without date or the reverse, date not in the future, unknown mode), BadDigest (Content-MD5 mismatch),
   // AccessDenied (replacing a locked "null" version).
   Result<ObjectVersion> PutObject(const Caller& caller, const PutObjectRequest& request);
+  // Streaming: a body to fill with IncomingBody::Append, then PutObject(caller, request, body), which checks and
+  // stores it exactly as the call above does with `request.data` (ignored here). `checksum_algorithms` are those
+  // whose x-amz-checksum-* values the request carries (computed while the body arrives).
+  Result<std::unique_ptr<IncomingBody>> ReceiveBody(const std::vector<std::string>& checksum_algorithms);
+  Result<ObjectVersion> PutObject(const Caller& caller, const PutObjectRequest& request, IncomingBody& body);
   // The version's metadata; empty version_id means the newest. NoSuchKey if absent or (without a version id) if the
   // newest is a delete marker; NoSuchVersion for an unknown version id.
   Result<ObjectVersion> HeadObject(const std::string& bucket, const std::string& key,
                                    const std::string& version_id = "") const;
   // The version's bytes. With verify_reads, Corruption naming the object when the data no longer matches its SHA-256.
   Result<std::string> ReadObject(const ObjectVersion& version) const;
+  // The same, opened for reading in pieces; with verify_reads the whole file is re-hashed (in pieces) first.
+  Result<std::unique_ptr<ObjectReader>> OpenObject(const ObjectVersion& version) const;
   // Without version_id: a delete marker on versioned buckets (allowed even over locked versions), removal of the
   // "null" version otherwise. With version_id: removes that version — AccessDenied while a legal hold is on or
   // retention is active, except GOVERNANCE with `bypass_governance` from a caller allowed to bypass.
@@ -209,19 +276,36 @@ class Store {
   // InvalidRequest (a part of an upload with retention sent without Content-MD5 / checksum), InvalidPartOrder,
   // InvalidPart (unknown part or ETag mismatch), EntityTooSmall (a part other than the last under 5 MiB).
   Result<std::string> CreateMultipartUpload(const Caller& caller, const PutObjectRequest& request);
+  // Checksums in `checksums` are verified against the part (BadDigest / InvalidRequest, see checksum.h).
   Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  int part_number, std::string_view data, std::optional<std::string> content_md5,
-                                 bool checksum_header);
+                                 bool checksum_header, const std::vector<Checksum>& checksums = {});
+  // The same with a streamed body (see ReceiveBody); `body` is consumed.
+  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                 int part_number, IncomingBody& body, std::optional<std::string> content_md5,
+                                 bool checksum_header, const std::vector<Checksum>& checksums);
+  // UploadPartCopy: the part's bytes are (a range of) a stored version. Codes: NoSuchUpload, NoSuchBucket,
+  // NoSuchKey / NoSuchVersion (source), InvalidRequest (the source is a delete marker), InvalidArgument (part
+  // number, or a range outside the source object).
+  Result<PartInfo> UploadPartCopy(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                  int part_number, const CopySource& source);
   Result<ObjectVersion> CompleteMultipartUpload(const Caller& caller, const std::string& bucket, const std::string& key,
                                                 const std::string& upload_id,
                                                 const std::vector<std::pair<int, std::string>>& parts);
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // Parts numbered above `part_number_marker`, in order, at most max_parts + 1 (so callers can tell truncation).
   Result<std::vector<PartInfo>> ListParts(const std::string& bucket, const std::string& key,
-                                          const std::string& upload_id) const;
-  Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket) const;
+                                          const std::string& upload_id, int part_number_marker = 0,
+                                          size_t max_parts = 10000) const;
+  // Uploads in progress ordered by key, then upload id (which orders them by initiation time), after the markers,
+  // keys starting with the prefix, at most max_uploads + 1.
+  Result<std::vector<MultipartUpload>> ListMultipartUploads(const std::string& bucket,
+                                                            const ListUploadsOptions& options = {}) const;
 
-  // Signs the current tree head and appends it to heads.jsonl.
+  // Signs the current tree head (after every committed entry is in the ledger) and appends it to heads.jsonl.
   Result<ledger::SignedTreeHead> SignTreeHead();
+  // The ledger. A committed entry reaches it shortly after its commit (a ledger thread appends); SignTreeHead,
+  // Verify and closing the store wait for every one.
   const ledger::Log& log() const;
   const std::string& public_key() const;
 
@@ -235,6 +319,10 @@ class Store {
 
  private:
   Store();
+  // A PUT once its bytes are known: the lock rules, `write_blob` (makes blobs/<uid> durable), the group commit.
+  Result<ObjectVersion> PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now, uint64_t size,
+                                   const std::string& md5_hex, const std::string& sha256_hex, const std::string& uid,
+                                   const std::function<Status()>& write_blob);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
