@@ -460,14 +460,7 @@ Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::strin
     }
     return scanner.ScanFd(fd, display_path, sink);
   }
-  extract::Context ctx;
-  ctx.scanner = &scanner;
-  ctx.options = &options;
-  ctx.sink = &sink;
-  ctx.path = std::string(display_path);
-  ctx.budget.options = &options;
-  ctx.budget.path = ctx.path;
-  ctx.budget.packed = size;
+  extract::Context ctx(scanner, options, sink, display_path, size);
   Status status;
   switch (kind) {
     case InputKind::kText:
@@ -501,13 +494,7 @@ Status ScanStdin(Scanner& scanner, const ExtractOptions& options, Sink& sink) {
   const std::string path = "<stdin>";
   TUTELA_ASSIGN_OR_RETURN(std::string head, ReadUpTo(STDIN_FILENO, 8192, path));
   InputKind kind = SniffKind(path, head);
-  extract::Context ctx;
-  ctx.scanner = &scanner;
-  ctx.options = &options;
-  ctx.sink = &sink;
-  ctx.path = path;
-  ctx.budget.options = &options;
-  ctx.budget.path = path;
+  extract::Context ctx(scanner, options, sink, path, 0);  // a stream: the packed size is known only once read
   Status status;
   if (kind == InputKind::kText) {
     status = extract::ScanStream(ctx, std::move(head), FdReader(STDIN_FILENO, path), path, "");
@@ -534,14 +521,7 @@ Status ScanStdin(Scanner& scanner, const ExtractOptions& options, Sink& sink) {
 
 Status ScanMemory(Scanner& scanner, std::string_view data, InputKind kind, std::string_view display_path,
                   const ExtractOptions& options, Sink& sink) {
-  extract::Context ctx;
-  ctx.scanner = &scanner;
-  ctx.options = &options;
-  ctx.sink = &sink;
-  ctx.path = std::string(display_path);
-  ctx.budget.options = &options;
-  ctx.budget.path = ctx.path;
-  ctx.budget.packed = data.size();
+  extract::Context ctx(scanner, options, sink, display_path, data.size());
   Status status = extract::ScanMemoryAt(ctx, data, kind, display_path, "", 1);
   sink.OnFileDone(display_path, ctx.scanned);
   return status;

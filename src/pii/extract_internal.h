@@ -31,6 +31,15 @@ struct Context {
   std::string path;      // the outer input as shown in findings
   Budget budget;
   uint64_t scanned = 0;  // text bytes scanned (reported with OnFileDone)
+
+  // The context of one outer input of `packed` bytes shown as `display_path`.
+  Context(Scanner& scan_with, const ExtractOptions& extract_options, Sink& report_to, std::string_view display_path,
+          uint64_t packed)
+      : scanner(&scan_with), options(&extract_options), sink(&report_to), path(display_path) {
+    budget.options = options;
+    budget.path = path;
+    budget.packed = packed;
+  }
 };
 
 // Joins location parts with '!' (either may be empty).

@@ -58,6 +58,27 @@ void Place(std::string_view text, uint64_t base, std::vector<Stored>& findings, 
   (void)walked;  // malformed JSON: what was placed stays placed, the rest keeps the engine's location
 }
 
+void SortByStart(std::vector<Stored>& findings) {
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Stored& a, const Stored& b) { return a.start < b.start; });
+}
+
+// Hands the placed findings to `sink` under `path`.
+void Deliver(const std::vector<Stored>& findings, std::string_view path, Sink& sink) {
+  for (const Stored& stored : findings) {
+    Finding finding;
+    finding.entity = stored.entity;
+    finding.path = path;
+    finding.location = stored.location;
+    finding.start = stored.start;
+    finding.end = stored.end;
+    finding.line = stored.line;
+    finding.score = stored.score;
+    finding.value = stored.value;
+    sink.OnFinding(finding);
+  }
+}
+
 Status ReadAll(int fd, uint64_t offset, size_t size, std::string* out, std::string_view path) {
   out->resize(size);
   size_t got = 0;
@@ -124,8 +145,7 @@ Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::
   Status scanned = scanner.ScanFd(fd, display_path, buffer);
   std::vector<Stored>& findings = buffer.findings;
   if (!findings.empty()) {
-    std::stable_sort(findings.begin(), findings.end(),
-                     [](const Stored& a, const Stored& b) { return a.start < b.start; });
+    SortByStart(findings);
     Status placed;
     if (records) {
       placed = PlaceRecords(fd, size, findings, display_path);
@@ -136,18 +156,7 @@ Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::
     }
     (void)placed;  // a failed re-read keeps the engine's locations; the scan itself succeeded
   }
-  for (const Stored& stored : findings) {
-    Finding finding;
-    finding.entity = stored.entity;
-    finding.path = display_path;
-    finding.location = stored.location;
-    finding.start = stored.start;
-    finding.end = stored.end;
-    finding.line = stored.line;
-    finding.score = stored.score;
-    finding.value = stored.value;
-    sink.OnFinding(finding);
-  }
+  Deliver(findings, display_path, sink);
   if (buffer.done) sink.OnFileDone(display_path, buffer.bytes);
   return scanned;
 }
@@ -157,8 +166,7 @@ Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name
   BufferSink buffer(*ctx.sink);
   Status scanned = ctx.scanner->ScanBuffer(data, name, buffer);
   std::vector<Stored>& findings = buffer.findings;
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Stored& a, const Stored& b) { return a.start < b.start; });
+  SortByStart(findings);
   if (!findings.empty() && records) {
     size_t next = 0;
     for (size_t begin = 0; begin < data.size() && next < findings.size();) {
@@ -173,18 +181,7 @@ Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name
     Place(data, 0, findings, 0);
   }
   LocatedSink located(ctx, std::string(location));
-  for (const Stored& stored : findings) {
-    Finding finding;
-    finding.entity = stored.entity;
-    finding.path = ctx.path;
-    finding.location = stored.location;
-    finding.start = stored.start;
-    finding.end = stored.end;
-    finding.line = stored.line;
-    finding.score = stored.score;
-    finding.value = stored.value;
-    located.OnFinding(finding);
-  }
+  Deliver(findings, ctx.path, located);
   ctx.scanned += buffer.bytes;
   return scanned;
 }

@@ -40,13 +40,7 @@ std::string Identifier(PGconn* conn, const std::string& name) {
 }  // namespace
 
 Status ScanPostgres(Scanner& scanner, std::string_view uri, const ExtractOptions& options, Sink& sink) {
-  extract::Context ctx;
-  ctx.scanner = &scanner;
-  ctx.options = &options;
-  ctx.sink = &sink;
-  ctx.path = RedactUri(uri);
-  ctx.budget.options = &options;
-  ctx.budget.path = ctx.path;
+  extract::Context ctx(scanner, options, sink, RedactUri(uri), 0);
   // Defaults the URI may override (later entries win): a 10 s connect timeout instead of none, and a name that
   // shows in pg_stat_activity.
   const std::string uri_text(uri);
