@@ -152,6 +152,16 @@ Status WriteOutputStream(const Context& context, const std::function<Status(cons
   return produce([&closed](std::string_view piece) { return WriteStdout(piece, closed); });
 }
 
+std::string ProofHashes(const std::vector<Digest256>& hashes, nlohmann::json& out) {
+  out = nlohmann::json::array();
+  std::string text;
+  for (const Digest256& hash : hashes) {
+    out.push_back(ToHex(hash));
+    text += "  " + ToHex(hash) + "\n";
+  }
+  return text;
+}
+
 Progress::Progress(const Context& context, std::string label)
     : enabled_(context.ShowProgress()), label_(std::move(label)) {}
 

@@ -14,9 +14,12 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/status.h"
 
 namespace tutela::cli {
@@ -72,6 +75,10 @@ Status WriteOutput(const Context& context, std::string_view content);
 // succeed (nothing half-written otherwise); on stdout they are written as they come.
 using OutputSink = std::function<Status(std::string_view)>;
 Status WriteOutputStream(const Context& context, const std::function<Status(const OutputSink&)>& produce);
+
+// The hashes of a Merkle proof (vault, disclosure log): fills `out` with their hex strings and returns them as text,
+// one indented line each.
+std::string ProofHashes(const std::vector<Digest256>& hashes, nlohmann::json& out);
 
 // A one-line progress indicator for long work, drawn on stderr only when Context::ShowProgress() (a terminal, no
 // --quiet), redrawn at most ten times a second, and erased by Finish() or the destructor so that it never mixes

@@ -292,16 +292,6 @@ int RunDisclosuresHead(const Context& context, const DiscloseOptions& options) {
   return kExitClean;
 }
 
-std::string HexProof(const std::vector<ledger::Hash>& hashes, nlohmann::json& out) {
-  out = nlohmann::json::array();
-  std::string text;
-  for (const ledger::Hash& hash : hashes) {
-    out.push_back(ToHex(hash));
-    text += "  " + ToHex(hash) + "\n";
-  }
-  return text;
-}
-
 // RFC 9162 proofs over the disclosure log, checked before they are printed (the shape of `tutela vault proof`, plus
 // the entry itself for an inclusion proof, so its leaf hash can be recomputed).
 int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, bool inclusion) {
@@ -327,7 +317,7 @@ int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, 
       return ReportError(check);
     }
     text = "inclusion of entry " + std::to_string(options.index) + " (leaf " + ToHex(*leaf) + ") in tree " +
-           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes) + "entry: " + *entry +
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + ProofHashes(*proof, hashes) + "entry: " + *entry +
            "\n";
     document = {{"type", "inclusion"},  {"index", options.index}, {"tree_size", size}, {"leaf_hash", ToHex(*leaf)},
                 {"root", ToHex(*root)}, {"proof", hashes},        {"entry", *entry}};
@@ -340,7 +330,7 @@ int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, 
       return ReportError(check);
     }
     text = "consistency of tree " + std::to_string(options.old_size) + " (root " + ToHex(*old_root) + ") with tree " +
-           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + HexProof(*proof, hashes);
+           std::to_string(size) + " (root " + ToHex(*root) + "):\n" + ProofHashes(*proof, hashes);
     document = {{"type", "consistency"}, {"old_size", options.old_size}, {"old_root", ToHex(*old_root)},
                 {"new_size", size},      {"new_root", ToHex(*root)},     {"proof", hashes}};
   }

@@ -33,16 +33,6 @@ struct VaultOptions {
   uint64_t old_size = 0;
 };
 
-std::string HexList(const std::vector<ledger::Hash>& hashes, nlohmann::json& out) {
-  out = nlohmann::json::array();
-  std::string text;
-  for (const ledger::Hash& hash : hashes) {
-    out.push_back(ToHex(hash));
-    text += "  " + ToHex(hash) + "\n";
-  }
-  return text;
-}
-
 // Opens the store; `must_exist` refuses a folder that holds no vault yet (verify/export/head must not create one).
 Result<std::unique_ptr<vault::Store>> OpenStore(const VaultOptions& options, bool must_exist = true) {
   if (must_exist && !std::filesystem::exists(std::filesystem::path(options.data) / "ledger.log")) {
@@ -188,7 +178,7 @@ int RunProof(const Context& context, const VaultOptions& options, bool inclusion
     if (!leaf.ok()) return ReportError(leaf.status());
     Status check = ledger::VerifyInclusion(*leaf, options.index, size, *proof, *root);
     if (!check.ok()) return ReportError(check);
-    text = HexList(*proof, hashes);
+    text = ProofHashes(*proof, hashes);
     document = {{"type", "inclusion"},       {"index", options.index}, {"tree_size", size},
                 {"leaf_hash", ToHex(*leaf)}, {"root", ToHex(*root)},   {"proof", hashes}};
     text = "inclusion of entry " + std::to_string(options.index) + " (leaf " + ToHex(*leaf) + ") in tree " +
@@ -200,7 +190,7 @@ int RunProof(const Context& context, const VaultOptions& options, bool inclusion
     if (!proof.ok()) return ReportError(proof.status());
     Status check = ledger::VerifyConsistency(options.old_size, size, *old_root, *root, *proof);
     if (!check.ok()) return ReportError(check);
-    text = HexList(*proof, hashes);
+    text = ProofHashes(*proof, hashes);
     document = {{"type", "consistency"}, {"old_size", options.old_size}, {"old_root", ToHex(*old_root)},
                 {"new_size", size},      {"new_root", ToHex(*root)},     {"proof", hashes}};
     text = "consistency of tree " + std::to_string(options.old_size) + " (root " + ToHex(*old_root) + ") with tree " +
