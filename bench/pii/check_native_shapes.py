@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Checks that the engine's native digit matchers (src/pii/engine.cc: DigitChains, ParseDigitShape, ShapeEnds) report
 exactly what Vectorscan reports with HS_FLAG_SOM_LEFTMOST (each end once, with its leftmost start) for every catalog
 pattern they take over, on random strings (300 000 per pattern: random bytes, digit groups, and near-misses built
