@@ -31,24 +31,33 @@ constexpr size_t kMinChunk = 4096;
 
 // Start rules (Ruleset::PatternInfo::start_rule).
 constexpr int kStartReported = 0;
-constexpr int kStartDigitRun = 1;
 constexpr int kStartEmail = 2;
 constexpr int kNativeDigitChain = 3;  // not in the Vectorscan database: matched by DigitChains(), start included
+constexpr int kNativeDigitRun = 4;    // likewise, `\b\d{m,n}\b`: whole digit runs, found in the same pass
+constexpr int kNativeDigitShape = 5;  // likewise, digit groups with fixed separators (ParseDigitShape())
 constexpr std::string_view kEmailPattern =
     R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b)";
 
 // Start-of-match tracking costs Vectorscan about a third more (most of it for the e-mail pattern's unbounded local
-// part); for these shapes the leftmost start follows from the end offset alone, so they are scanned without it.
-int StartRuleOf(std::string_view pattern) {
-  if (pattern == kEmailPattern) return kStartEmail;
-  if (pattern.size() > 8 && pattern.starts_with("\\b\\d{") && pattern.ends_with("}\\b")) {  // \b\d{m} or \b\d{m,n}
-    std::string_view bounds = pattern.substr(5, pattern.size() - 8);
-    if (bounds.find_first_not_of("0123456789,") == std::string_view::npos && bounds.front() != ',' &&
-        bounds.back() != ',' && std::count(bounds.begin(), bounds.end(), ',') <= 1) {
-      return kStartDigitRun;
-    }
+// part); for that pattern the leftmost start follows from the end offset alone, so it is scanned without it.
+int StartRuleOf(std::string_view pattern) { return pattern == kEmailPattern ? kStartEmail : kStartReported; }
+
+// For `\b\d{m}\b` or `\b\d{m,n}\b` (bare digit runs), the digit counts m and n; {0, 0} for any other pattern.
+std::pair<size_t, size_t> DigitRunBounds(std::string_view pattern) {
+  constexpr std::string_view kHead = R"(\b\d{)", kTail = R"(}\b)";
+  if (!pattern.starts_with(kHead) || !pattern.ends_with(kTail) || pattern.size() <= kHead.size() + kTail.size()) {
+    return {0, 0};
   }
-  return kStartReported;
+  std::string_view bounds = pattern.substr(kHead.size(), pattern.size() - kHead.size() - kTail.size());
+  if (bounds.size() > 8 || bounds.find_first_not_of("0123456789,") != std::string_view::npos || bounds.front() == ',' ||
+      bounds.back() == ',' || std::count(bounds.begin(), bounds.end(), ',') > 1) {
+    return {0, 0};
+  }
+  size_t comma = bounds.find(',');
+  size_t low = std::stoul(std::string(bounds.substr(0, comma)));
+  size_t high = comma == std::string_view::npos ? low : std::stoul(std::string(bounds.substr(comma + 1)));
+  if (low == 0 || low > high) return {0, 0};
+  return {low, high};
 }
 
 // For `\b\d(?:[ \-]?\d){m,n}\b` (the card shape), the digit counts m+1 and n+1; {0, 0} for any other pattern.
@@ -185,8 +194,199 @@ size_t SkipTo(std::string_view text, size_t pos, bool want_digit) {
   while (pos < n && (text[pos] >= '0' && text[pos] <= '9') != want_digit) ++pos;
   return pos;
 }
-void DigitChains(std::string_view text, uint32_t pattern, size_t min_digits, size_t max_digits,
-                 std::vector<Group>& groups, std::vector<RawMatch>& out) {
+// A digit shape: `\b` + a sequence of digit classes (`\d`, `[1-8]`, `9`) and single separators (`-`, ` `, `[ \-]`),
+// each with an optional `{m}`, `{m,n}` or `?`, + `\b`; a trailing optional group `(?:...)?` gives a second
+// alternative. Such a pattern matches only digits and single ' ' or '-' between them, starting and ending on a
+// digit, so every match starts at a digit run's start and ends at a run's end within one digit chain.
+struct ShapeToken {
+  uint16_t digits = 0;     // the digits allowed (bit d for '0' + d); 0 for a separator
+  uint8_t separators = 0;  // bit 0 ' ', bit 1 '-'
+  uint8_t min = 1, max = 1;
+};
+using ShapeSequence = std::vector<ShapeToken>;
+
+bool ParseShapeSequence(std::string_view body, ShapeSequence& out) {
+  size_t pos = 0;
+  while (pos < body.size()) {
+    ShapeToken token;
+    char c = body[pos];
+    if (body.substr(pos, 2) == "\\d") {
+      token.digits = 0x3ff;
+      pos += 2;
+    } else if (c >= '0' && c <= '9') {
+      token.digits = static_cast<uint16_t>(1u << (c - '0'));
+      ++pos;
+    } else if (c == ' ' || c == '-') {
+      token.separators = c == ' ' ? 1 : 2;
+      ++pos;
+    } else if (body.substr(pos, 2) == "\\-") {
+      token.separators = 2;
+      pos += 2;
+    } else if (c == '[') {
+      size_t close = body.find(']', pos);
+      if (close == std::string_view::npos) return false;
+      std::string_view set = body.substr(pos + 1, close - pos - 1);
+      pos = close + 1;
+      if (set == " \\-" || set == "\\- " || set == " -" || set == "- ") {
+        token.separators = 3;
+      } else {
+        for (size_t i = 0; i < set.size(); ++i) {
+          if (set[i] < '0' || set[i] > '9') return false;
+          if (i + 2 < set.size() && set[i + 1] == '-') {
+            if (set[i + 2] < set[i] || set[i + 2] > '9') return false;
+            for (char d = set[i]; d <= set[i + 2]; ++d) token.digits |= static_cast<uint16_t>(1u << (d - '0'));
+            i += 2;
+          } else {
+            token.digits |= static_cast<uint16_t>(1u << (set[i] - '0'));
+          }
+        }
+        if (token.digits == 0) return false;
+      }
+    } else {
+      return false;
+    }
+    if (pos < body.size() && body[pos] == '?') {
+      token.min = 0;
+      ++pos;
+    } else if (pos < body.size() && body[pos] == '{') {
+      size_t close = body.find('}', pos);
+      if (close == std::string_view::npos) return false;
+      std::string_view bounds = body.substr(pos + 1, close - pos - 1);
+      pos = close + 1;
+      if (bounds.empty() || bounds.size() > 5 || bounds.find_first_not_of("0123456789,") != std::string_view::npos ||
+          bounds.front() == ',' || bounds.back() == ',' || std::count(bounds.begin(), bounds.end(), ',') > 1) {
+        return false;
+      }
+      size_t comma = bounds.find(',');
+      size_t low = std::stoul(std::string(bounds.substr(0, comma)));
+      size_t high = comma == std::string_view::npos ? low : std::stoul(std::string(bounds.substr(comma + 1)));
+      if (low == 0 || low > high || high > 64) return false;
+      token.min = static_cast<uint8_t>(low);
+      token.max = static_cast<uint8_t>(high);
+    }
+    if (token.separators != 0 && token.max != 1) return false;
+    out.push_back(token);
+  }
+  // Starts and ends on a required digit; every separator is followed by a required digit.
+  if (out.empty() || out.front().digits == 0 || out.front().min == 0 || out.back().digits == 0 || out.back().min == 0) {
+    return false;
+  }
+  for (size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i].separators != 0 && (out[i + 1].digits == 0 || out[i + 1].min == 0)) return false;
+  }
+  return true;
+}
+
+// The alternatives of a digit-shape pattern (see above), or none if the pattern is not one.
+std::vector<ShapeSequence> ParseDigitShape(std::string_view pattern) {
+  if (!pattern.starts_with("\\b") || !pattern.ends_with("\\b") || pattern.size() < 5) return {};
+  std::string_view body = pattern.substr(2, pattern.size() - 4);
+  std::string_view optional;
+  if (body.ends_with(")?")) {
+    size_t open = body.rfind("(?:");
+    if (open == std::string_view::npos) return {};
+    optional = body.substr(open + 3, body.size() - open - 5);
+    body = body.substr(0, open);
+    if (optional.find_first_of("()|") != std::string_view::npos) return {};
+  }
+  if (body.find_first_of("()|") != std::string_view::npos) return {};
+  ShapeSequence base;
+  if (!ParseShapeSequence(body, base)) return {};
+  std::vector<ShapeSequence> alternatives{base};
+  if (!optional.empty()) {
+    ShapeSequence longer = base;
+    ShapeSequence tail;
+    if (!ParseShapeSequence(optional, tail)) {
+      // The optional part may start with a separator, which ParseShapeSequence refuses as a whole sequence.
+      tail.clear();
+      ShapeSequence rest;
+      size_t skip = optional.starts_with("\\-") ? 2 : 1;
+      if (!(optional.front() == '-' || optional.front() == ' ' || optional.starts_with("\\-"))) return {};
+      if (!ParseShapeSequence(optional.substr(skip), rest)) return {};
+      ShapeToken separator;
+      separator.separators = optional.front() == ' ' ? 1 : 2;
+      tail.push_back(separator);
+      tail.insert(tail.end(), rest.begin(), rest.end());
+    }
+    longer.insert(longer.end(), tail.begin(), tail.end());
+    alternatives.push_back(longer);
+  }
+  return alternatives;
+}
+
+// Every end e such that text[start, e) matches `tokens` from token `index` on, followed by \b; into `ends`.
+void ShapeEnds(std::string_view text, const ShapeSequence& tokens, size_t index, size_t pos,
+               std::vector<size_t>& ends) {
+  if (index == tokens.size()) {
+    if (pos == text.size() || !IsRegexWord(static_cast<unsigned char>(text[pos]))) ends.push_back(pos);
+    return;
+  }
+  const ShapeToken& token = tokens[index];
+  if (token.separators != 0) {
+    if (pos < text.size() &&
+        ((text[pos] == ' ' && (token.separators & 1)) || (text[pos] == '-' && (token.separators & 2)))) {
+      ShapeEnds(text, tokens, index + 1, pos + 1, ends);
+    }
+    if (token.min == 0) ShapeEnds(text, tokens, index + 1, pos, ends);
+    return;
+  }
+  size_t count = 0;
+  while (count < token.min) {
+    if (pos + count >= text.size()) return;
+    unsigned d = static_cast<unsigned char>(text[pos + count]) - '0';
+    if (d > 9 || !((token.digits >> d) & 1)) return;
+    ++count;
+  }
+  while (true) {
+    ShapeEnds(text, tokens, index + 1, pos + count, ends);
+    if (count == token.max || pos + count >= text.size()) return;
+    unsigned d = static_cast<unsigned char>(text[pos + count]) - '0';
+    if (d > 9 || !((token.digits >> d) & 1)) return;
+    ++count;
+  }
+}
+
+// A pattern matched natively by DigitChains(): its patterns_ index and digit counts.
+struct NativeDigits {
+  uint32_t pattern;
+  size_t min_digits, max_digits;
+  std::vector<ShapeSequence> shape;  // kNativeDigitShape: the alternatives
+  uint64_t first_lengths = 0;        // kNativeDigitShape: bit L (L < 63) or 63 (longer): a match may start in a
+                                     // digit run of that length
+};
+
+// The lengths of the digit run a match of `alternatives` can start in: the digits before the first separator, or
+// more when that separator is optional (or there is none before a following digit).
+uint64_t FirstRunLengths(const std::vector<ShapeSequence>& alternatives) {
+  uint64_t mask = 0;
+  for (const ShapeSequence& tokens : alternatives) {
+    size_t low = 0, high = 0;
+    bool open_ended = true;  // no required separator after the leading digits
+    for (const ShapeToken& token : tokens) {
+      if (token.separators != 0) {
+        open_ended = token.min == 0;
+        break;
+      }
+      low += token.min;
+      high += token.max;
+    }
+    if (open_ended && high < 63) {
+      // An optional separator (or none at the end) lets the run go on: any length from `low` up.
+      bool any_separator = std::any_of(tokens.begin(), tokens.end(), [](const ShapeToken& t) { return t.separators; });
+      if (any_separator) high = 63;
+    }
+    for (size_t length = low; length <= std::min<size_t>(high, 63); ++length) mask |= uint64_t{1} << length;
+  }
+  return mask;
+}
+
+// One pass over the digits of `text` for every native pattern: `chains` are card shapes (see above), `runs` are
+// `\b\d{m,n}\b` — a maximal digit run of m..n digits with a non-word byte (or the text's edge) on both sides, as a
+// run has no word boundary inside it. Each chain's run matches come before its chain matches, so that matches with
+// one end keep the order they had when the runs were Vectorscan's (reported before the native chain matches).
+void DigitChains(std::string_view text, const std::vector<NativeDigits>& chains, const std::vector<NativeDigits>& runs,
+                 const std::vector<NativeDigits>& shapes, size_t min_digits, std::vector<Group>& groups,
+                 std::vector<size_t>& ends, std::vector<RawMatch>& out) {
   const size_t n = text.size();
   auto digit = [&](size_t pos) { return text[pos] >= '0' && text[pos] <= '9'; };
   size_t pos = 0;
@@ -206,17 +406,46 @@ void DigitChains(std::string_view text, uint32_t pattern, size_t min_digits, siz
       }
       break;
     }
-    if (digits < min_digits) continue;
     size_t first = groups.front().start;
     size_t first_valid = first == 0 || !IsRegexWord(static_cast<unsigned char>(text[first - 1])) ? 0 : 1;
     bool last_valid = pos == n || !IsRegexWord(static_cast<unsigned char>(text[pos]));
-    size_t from = first_valid;  // the leftmost start group still within max_digits of the current end
-    for (size_t last = 0; last < groups.size(); ++last) {
-      if (last + 1 == groups.size() && !last_valid) break;
-      size_t total = groups[last].digits_before + (groups[last].end - groups[last].start);
-      while (from <= last && total - groups[from].digits_before > max_digits) ++from;
-      if (from > last || total - groups[from].digits_before < min_digits) continue;
-      out.push_back({pattern, static_cast<uint32_t>(groups[from].start), static_cast<uint32_t>(groups[last].end)});
+    if (digits < min_digits) continue;  // most chains (times, counts) are too short for any native pattern
+    for (const NativeDigits& run : runs) {
+      for (size_t idx = first_valid; idx < groups.size(); ++idx) {
+        if (idx + 1 == groups.size() && !last_valid) break;
+        size_t length = groups[idx].end - groups[idx].start;
+        if (length < run.min_digits || length > run.max_digits) continue;
+        out.push_back({run.pattern, static_cast<uint32_t>(groups[idx].start), static_cast<uint32_t>(groups[idx].end)});
+      }
+    }
+    // Shapes: from every run start with \b before it, each end once, with its leftmost start (as Vectorscan reports).
+    for (const NativeDigits& shape : shapes) {
+      if (digits < shape.min_digits) continue;
+      size_t reported = out.size();
+      for (size_t idx = first_valid; idx < groups.size(); ++idx) {
+        if (digits - groups[idx].digits_before < shape.min_digits) break;
+        size_t start = groups[idx].start, length = std::min<size_t>(groups[idx].end - start, 63);
+        if (((shape.first_lengths >> length) & 1) == 0) continue;
+        ends.clear();
+        for (const ShapeSequence& alternative : shape.shape) ShapeEnds(text, alternative, 0, start, ends);
+        for (size_t end : ends) {
+          bool seen = false;
+          for (size_t k = reported; k < out.size() && !seen; ++k) seen = out[k].to == end;
+          if (!seen) out.push_back({shape.pattern, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
+        }
+      }
+    }
+    for (const NativeDigits& chain : chains) {
+      if (digits < chain.min_digits) continue;
+      size_t from = first_valid;  // the leftmost start group still within max_digits of the current end
+      for (size_t last = 0; last < groups.size(); ++last) {
+        if (last + 1 == groups.size() && !last_valid) break;
+        size_t total = groups[last].digits_before + (groups[last].end - groups[last].start);
+        while (from <= last && total - groups[from].digits_before > chain.max_digits) ++from;
+        if (from > last || total - groups[from].digits_before < chain.min_digits) continue;
+        out.push_back(
+            {chain.pattern, static_cast<uint32_t>(groups[from].start), static_cast<uint32_t>(groups[last].end)});
+      }
     }
   }
 }
@@ -288,10 +517,21 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       pattern_strings.push_back(&pattern);
       PatternInfo added;
       added.entities = {entity_idx};
-      if (auto [low, high] = DigitChainBounds(pattern); low > 0) {
-        added.start_rule = kNativeDigitChain;
+      auto [low, high] = DigitChainBounds(pattern);
+      added.start_rule = kNativeDigitChain;
+      if (low == 0) {
+        std::tie(low, high) = DigitRunBounds(pattern);
+        added.start_rule = kNativeDigitRun;
+      }
+      if (low > 0) {
         added.min_digits = low;
         added.max_digits = high;
+        rules->patterns_.push_back(std::move(added));
+        continue;
+      }
+      if (!ParseDigitShape(pattern).empty()) {
+        added.start_rule = kNativeDigitShape;
+        added.pattern = pattern;
         rules->patterns_.push_back(std::move(added));
         continue;
       }
@@ -363,7 +603,11 @@ struct Scanner::Impl {
   ScanOptions options;
   hs_scratch_t* scratch = nullptr;
   std::vector<RawMatch> raw;
-  std::vector<Group> groups;                 // DigitChains() scratch
+  std::vector<Group> groups;                       // DigitChains() scratch
+  std::vector<NativeDigits> chains, runs, shapes;  // the native patterns (kNativeDigitChain, Run, Shape)
+  std::vector<size_t> ends;                        // DigitChains() scratch
+  size_t native_min_digits = 0;                    // the fewest digits any native pattern's match holds
+  std::vector<uint8_t> report_rank;                // per pattern: see Process()
   size_t email_at = std::string_view::npos;  // StartOf's last e-mail '@' in the current text and the start found for it
   size_t email_start = 0;
   std::vector<Candidate> candidates;
@@ -522,19 +766,13 @@ struct Scanner::Impl {
     return std::clamp(score, 0.0, 1.0);
   }
 
-  // The leftmost start of the match of a pattern scanned without start tracking that ends at `end` (Vectorscan
+  // The leftmost start of the e-mail pattern's match (scanned without start tracking) that ends at `end` (Vectorscan
   // reported it, so one exists), or `end` if none is found (never in practice).
-  size_t StartOf(std::string_view text, int rule, size_t end) {
+  size_t StartOf(std::string_view text, size_t end) {
     auto boundary = [&](size_t pos) {  // \b before text[pos]
       bool before = pos > 0 && IsRegexWord(static_cast<unsigned char>(text[pos - 1]));
       return before != (pos < text.size() && IsRegexWord(static_cast<unsigned char>(text[pos])));
     };
-    if (rule == kStartDigitRun) {
-      // \b\d{m,n}\b: inside a digit run no position has \b before it, so the match is the whole run.
-      size_t start = end;
-      while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9') --start;
-      return start < end && boundary(start) ? start : end;
-    }
     // The e-mail pattern: a match holds exactly one '@' — the last one before `end`, as no domain character is '@' —
     // and its domain part does not depend on the start; the local part is any non-empty run of [A-Za-z0-9._%+-]
     // that starts at a word boundary: the leftmost such position in the run before the '@'.
@@ -566,21 +804,26 @@ struct Scanner::Impl {
                             static_cast<unsigned int>(text.size()), 0, scratch, OnMatch, &raw);
     if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
     size_t scanned = raw.size();
-    for (size_t idx = 0; idx < rules->patterns_.size(); ++idx) {
-      const Ruleset::PatternInfo& pattern = rules->patterns_[idx];
-      if (pattern.start_rule != kNativeDigitChain) continue;
-      DigitChains(text, static_cast<uint32_t>(idx), pattern.min_digits, pattern.max_digits, groups, raw);
+    if (!chains.empty() || !runs.empty() || !shapes.empty()) {
+      DigitChains(text, chains, runs, shapes, native_min_digits, groups, ends, raw);
     }
-    if (raw.size() != scanned) {  // in end order, like Vectorscan's own reports
-      std::stable_sort(raw.begin(), raw.end(), [](const RawMatch& a, const RawMatch& b) { return a.to < b.to; });
+    if (raw.size() != scanned) {
+      // In the order Vectorscan reported them when it scanned every pattern: by end; at one end, the patterns
+      // scanned without start tracking first, then the others by index; the card shape, always native, last.
+      // (Which of two entities wins a tie on one span depends on this order.)
+      std::sort(raw.begin(), raw.end(), [&](const RawMatch& a, const RawMatch& b) {
+        if (a.to != b.to) return a.to < b.to;
+        if (report_rank[a.pattern] != report_rank[b.pattern]) return report_rank[a.pattern] < report_rank[b.pattern];
+        return a.pattern < b.pattern;
+      });
     }
     candidates.clear();
     for (const RawMatch& match : raw) {
       if (match.to <= accept_from || match.to > accept_to) continue;
       const Ruleset::PatternInfo& pattern = rules->patterns_[match.pattern];
       size_t match_from = match.from;
-      if (pattern.start_rule == kStartDigitRun || pattern.start_rule == kStartEmail) {
-        match_from = StartOf(text, pattern.start_rule, match.to);
+      if (pattern.start_rule == kStartEmail) {
+        match_from = StartOf(text, match.to);
         if (match_from >= match.to) continue;
       }
       for (size_t entity_idx : pattern.entities) {
@@ -664,6 +907,30 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
   auto impl = std::make_unique<Impl>();
   if (hs_clone_scratch(static_cast<const hs_scratch_t*>(ruleset->prototype_scratch_), &impl->scratch) != HS_SUCCESS) {
     return Status::Internal("cannot allocate Vectorscan scratch space for a scanner");
+  }
+  for (size_t idx = 0; idx < ruleset->patterns_.size(); ++idx) {
+    const Ruleset::PatternInfo& pattern = ruleset->patterns_[idx];
+    NativeDigits native{static_cast<uint32_t>(idx), pattern.min_digits, pattern.max_digits, {}};
+    if (pattern.start_rule == kNativeDigitChain) impl->chains.push_back(native);
+    if (pattern.start_rule == kNativeDigitRun) impl->runs.push_back(native);
+    if (pattern.start_rule == kNativeDigitShape) {
+      native.shape = ParseDigitShape(pattern.pattern);
+      native.first_lengths = FirstRunLengths(native.shape);
+      native.min_digits = 64;
+      for (const ShapeSequence& alternative : native.shape) {
+        size_t digits = 0;
+        for (const ShapeToken& token : alternative) digits += token.digits != 0 ? token.min : 0;
+        native.min_digits = std::min(native.min_digits, digits);
+      }
+      impl->shapes.push_back(std::move(native));
+    }
+    bool unanchored = pattern.start_rule == kStartEmail || pattern.start_rule == kNativeDigitRun;
+    impl->report_rank.push_back(unanchored ? 0 : pattern.start_rule == kNativeDigitChain ? 2 : 1);
+  }
+  impl->native_min_digits = SIZE_MAX;
+  for (const auto* list : {&impl->chains, &impl->runs, &impl->shapes}) {
+    for (const NativeDigits& native : *list)
+      impl->native_min_digits = std::min(impl->native_min_digits, native.min_digits);
   }
   impl->rules = std::move(ruleset);
   options.chunk_size = std::max(options.chunk_size, kMinChunk);

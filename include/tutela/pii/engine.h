@@ -78,13 +78,16 @@ class Ruleset {
   friend class Scanner;
   struct PatternInfo {
     std::vector<size_t> entities;  // identical pattern strings compile once and feed every entity that lists them
-    // How a match's start is found: 0, Vectorscan reports it (HS_FLAG_SOM_LEFTMOST); otherwise the pattern is scanned
-    // without start tracking (cheaper) and the start is derived exactly from the end — 1: a bare digit run
-    // `\b\d{m,n}\b`, 2: the catalog's e-mail pattern.
+    // How a match's start is found: 0, Vectorscan reports it (HS_FLAG_SOM_LEFTMOST); 2: the catalog's e-mail
+    // pattern, scanned without start tracking (cheaper), its start derived exactly from the end.
     int start_rule = 0;
-    // 3: not in the database; the engine matches `\b\d(?:[ \-]?\d){m,n}\b` itself (min/max_digits = m+1, n+1).
+    // 3 and 4 (and 5 below): not in the database; the engine matches the pattern itself, 3: `\b\d(?:[ \-]?\d){m,n}\b`
+    // (min/max_digits = m+1, n+1), 4: a bare digit run `\b\d{m,n}\b` (min/max_digits = m, n).
     size_t min_digits = 0;
     size_t max_digits = 0;
+    // 5: not in the database; digit groups with fixed single separators (e.g. `\b\d{3}[ \-]\d{2}[ \-]\d{4}\b`),
+    // matched by the engine from this pattern text (owned by the catalog).
+    std::string_view pattern;
   };
   struct EntityInfo {
     Validator validator = nullptr;
