@@ -66,6 +66,13 @@ std::string StripInstanceKeys(std::string_view address) {
   return out;
 }
 
+// StripInstanceKeys without a copy when there is nothing to strip; `buffer` holds the result otherwise.
+std::string_view ConfigKey(std::string_view address, std::string& buffer) {
+  if (address.find('[') == std::string_view::npos) return address;
+  buffer = StripInstanceKeys(address);
+  return buffer;
+}
+
 // The trailing "[...]" of an address, or "".
 std::string_view TrailingKey(std::string_view address) {
   if (address.empty() || address.back() != ']') return {};
@@ -338,7 +345,7 @@ Estate::Estate(Estate&&) noexcept = default;
 Estate& Estate::operator=(Estate&&) noexcept = default;
 
 int64_t Estate::Find(std::string_view address) const {
-  auto found = by_address_.find(std::string(address));
+  auto found = by_address_.find(address);
   return found == by_address_.end() ? -1 : static_cast<int64_t>(found->second);
 }
 
@@ -384,6 +391,7 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
   if (root.type() != element_type::OBJECT) return FormatError(source, "", "the document is not a JSON object");
   object fields = AsObject(root);
   size_t first_new = resources_.size();
+  const Resource* old_data = resources_.data();
   size_t first_reference = references_.size();
   size_t first_link = explicit_links_.size();
   Status status;
@@ -407,14 +415,18 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
                        "not a Terraform plan (no planned_values), state (no values or resources) or snapshot (no "
                        "snapshot_version)");
   }
+  // by_address_ views the addresses inside resources_: index them again if the vector moved.
+  if (resources_.data() != old_data) IndexAddresses(first_new);
   if (!status.ok()) {
     resources_.resize(first_new);
     references_.resize(first_reference);
     explicit_links_.resize(first_link);
     return status;
   }
+  by_address_.reserve(resources_.size());
   for (size_t index = first_new; index < resources_.size(); ++index) {
-    auto [where, inserted] = by_address_.emplace(resources_[index].address, static_cast<uint32_t>(index));
+    auto [where, inserted] =
+        by_address_.emplace(std::string_view(resources_[index].address), static_cast<uint32_t>(index));
     if (!inserted) {
       std::string address = resources_[index].address;
       for (size_t undo = first_new; undo < index; ++undo) by_address_.erase(resources_[undo].address);
@@ -484,8 +496,24 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
   return Status::Ok();
 }
 
-void Estate::CollectConfiguration(element module, const std::string& module_path,
-                                  std::unordered_map<std::string, std::vector<std::string>>& references) {
+void Estate::IndexAddresses(size_t count) {
+  by_address_.clear();
+  by_address_.reserve(resources_.size());
+  for (size_t index = 0; index < count; ++index) {
+    by_address_.emplace(std::string_view(resources_[index].address), static_cast<uint32_t>(index));
+  }
+}
+
+uint32_t Estate::InternTarget(std::string target) {
+  auto found = reference_target_ids_.find(target);
+  if (found != reference_target_ids_.end()) return found->second;
+  uint32_t id = static_cast<uint32_t>(reference_targets_.size());
+  reference_targets_.push_back(target);
+  reference_target_ids_.emplace(std::move(target), id);
+  return id;
+}
+
+void Estate::CollectConfiguration(element module, const std::string& module_path, ReferenceMap& references) {
   if (module.type() != element_type::OBJECT) return;
   object fields = AsObject(module);
   element list;
@@ -499,11 +527,13 @@ void Estate::CollectConfiguration(element module, const std::string& module_path
       std::vector<std::string> found;
       if (resource["expressions"].get(expressions) == simdjson::SUCCESS) CollectReferences(expressions, found);
       std::string key = module_path.empty() ? std::string(address) : module_path + "." + std::string(address);
-      std::vector<std::string>& targets = references[key];
+      std::vector<uint32_t>& targets = references[key];
       for (const std::string& reference : found) {
         std::string target = ResourceOfReference(reference);
         if (target.empty()) continue;
-        targets.push_back(module_path.empty() ? target : module_path + "." + target);
+        uint32_t id = InternTarget(module_path.empty() ? std::move(target) : module_path + "." + target);
+        // "x.y.id" and "x.y" name the same resource: one link is enough.
+        if (std::find(targets.begin(), targets.end(), id) == targets.end()) targets.push_back(id);
       }
     }
   }
@@ -545,25 +575,39 @@ Status Estate::AddPlan(element root, const std::string& source) {
   }
   // No reallocation from here on (changes add at most change_count resources), so views of addresses stay valid.
   resources_.reserve(resources_.size() + change_count);
+  // Changes usually come in the order of the planned values: a cursor finds them without a hash lookup, and the
+  // address index is built only when a change comes out of that order.
+  const size_t planned_end = resources_.size();
+  size_t cursor = first;
+  bool indexed = false;
   std::unordered_map<std::string_view, size_t> index;
-  index.reserve(resources_.size() - first);
-  for (size_t position = first; position < resources_.size(); ++position) {
-    index.emplace(resources_[position].address, position);
-  }
+  auto find_planned = [&](std::string_view address) -> size_t {
+    if (cursor < planned_end && resources_[cursor].address == address) return cursor++;
+    if (!indexed) {
+      index.reserve(planned_end - first);
+      for (size_t position = first; position < planned_end; ++position) {
+        index.emplace(resources_[position].address, position);
+      }
+      indexed = true;
+    }
+    auto found = index.find(address);
+    return found == index.end() ? SIZE_MAX : found->second;
+  };
   std::vector<bool> deleted(resources_.size(), false);
   element changes;
   if (fields["resource_changes"].get(changes) == simdjson::SUCCESS) {
     if (changes.type() != element_type::ARRAY) return FormatError(source, "/resource_changes", "not an array");
     size_t position = 0;
     for (element change_item : AsArray(changes)) {
-      std::string where = Pointer("/resource_changes", position++);
-      if (change_item.type() != element_type::OBJECT) return FormatError(source, where, "a change is not an object");
+      const size_t change_position = position++;
+      auto where = [&] { return Pointer("/resource_changes", change_position); };  // only for messages
+      if (change_item.type() != element_type::OBJECT) return FormatError(source, where(), "a change is not an object");
       object change_fields = AsObject(change_item);
       std::string_view address, type;
       element change;
       if (!GetString(change_fields, "address", address) || !GetString(change_fields, "type", type) ||
           change_fields["change"].get(change) != simdjson::SUCCESS || change.type() != element_type::OBJECT) {
-        return FormatError(source, where, "the change has no string \"address\", \"type\" and object \"change\"");
+        return FormatError(source, where(), "the change has no string \"address\", \"type\" and object \"change\"");
       }
       object change_object = AsObject(change);
       bool creates_or_keeps = false;
@@ -574,17 +618,17 @@ Status Estate::AddPlan(element root, const std::string& source) {
           if (action.get_string().get(name) == simdjson::SUCCESS && name != "delete") creates_or_keeps = true;
         }
       }
-      auto existing = index.find(address);
+      const size_t existing = find_planned(address);
       if (!creates_or_keeps) {
-        if (existing != index.end()) deleted[existing->second] = true;
+        if (existing != SIZE_MAX) deleted[existing] = true;
         continue;
       }
       element after_unknown;
       bool has_unknown = change_object["after_unknown"].get(after_unknown) == simdjson::SUCCESS &&
                          after_unknown.type() != element_type::NULL_VALUE;
-      if (existing != index.end()) {
-        resources_[existing->second].unknown = after_unknown;
-        resources_[existing->second].has_unknown = has_unknown;
+      if (existing != SIZE_MAX) {
+        resources_[existing].unknown = after_unknown;
+        resources_[existing].has_unknown = has_unknown;
         continue;
       }
       // A change without planned values (older plans, or tools that strip planned_values): take `after`.
@@ -594,7 +638,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
       GetString(change_fields, "mode", mode);
       GetString(change_fields, "module_address", module_address);
       resource.address = address;
-      SetIdentity(type, name, module_address, mode, source + "#" + where, &resource);
+      SetIdentity(type, name, module_address, mode, source + "#" + where(), &resource);
       element after;
       resource.values = change_object["after"].get(after) == simdjson::SUCCESS && after.type() == element_type::OBJECT
                             ? after
@@ -605,19 +649,20 @@ Status Estate::AddPlan(element root, const std::string& source) {
       deleted.push_back(false);
     }
   }
-  std::unordered_map<std::string, std::vector<std::string>> references;
+  ReferenceMap references;
   element configuration, config_root;
   if (fields["configuration"].get(configuration) == simdjson::SUCCESS && configuration.type() == element_type::OBJECT &&
       AsObject(configuration)["root_module"].get(config_root) == simdjson::SUCCESS) {
     CollectConfiguration(config_root, "", references);
   }
   size_t kept = first;
+  std::string key_buffer;
   for (size_t position = first; position < resources_.size(); ++position) {
     if (deleted[position]) continue;
     uint32_t resource_index = static_cast<uint32_t>(kept);
-    auto config = references.find(StripInstanceKeys(resources_[position].address));
+    auto config = references.find(ConfigKey(resources_[position].address, key_buffer));
     if (config != references.end()) {
-      for (const std::string& target : config->second) references_.push_back({resource_index, target});
+      for (uint32_t target : config->second) references_.push_back({resource_index, target});
     }
     if (kept != position) resources_[kept] = std::move(resources_[position]);
     ++kept;
@@ -753,20 +798,37 @@ void Estate::Link() {
     resources_[a].links.push_back(b);
     resources_[b].links.push_back(a);
   };
-  // 1. Configuration references, resolved within their module.
-  std::unordered_map<std::string, std::vector<uint32_t>> by_config_key;
-  for (uint32_t index = 0; index < resources_.size(); ++index) {
-    by_config_key[StripInstanceKeys(resources_[index].address)].push_back(index);
+  // 1. Configuration references, resolved within their module. The resources whose configuration key is a reference
+  // target are chained per target, in index order (first/last per target, next per resource): grouping them needs no
+  // map beyond the interned targets and allocates nothing per resource.
+  const uint32_t count = static_cast<uint32_t>(resources_.size());
+  std::vector<uint32_t> first_of(reference_targets_.size(), UINT32_MAX), last_of(reference_targets_.size());
+  std::vector<uint32_t> next(references_.empty() ? 0 : count, UINT32_MAX);
+  if (!references_.empty()) {
+    std::string key_buffer;
+    for (uint32_t index = 0; index < count; ++index) {
+      auto target = reference_target_ids_.find(ConfigKey(resources_[index].address, key_buffer));
+      if (target == reference_target_ids_.end()) continue;
+      const uint32_t id = target->second;
+      if (first_of[id] == UINT32_MAX) {
+        first_of[id] = index;
+      } else {
+        next[last_of[id]] = index;
+      }
+      last_of[id] = index;
+    }
   }
+  std::vector<uint32_t> all, candidates;
   for (const PendingReference& reference : references_) {
-    auto targets = by_config_key.find(reference.target_key);
-    if (targets == by_config_key.end()) continue;
+    if (first_of[reference.target] == UINT32_MAX) continue;
     const Resource& from = resources_[reference.from];
-    std::vector<uint32_t> candidates;
-    for (uint32_t target : targets->second) {
+    all.clear();
+    candidates.clear();
+    for (uint32_t target = first_of[reference.target]; target != UINT32_MAX; target = next[target]) {
+      all.push_back(target);
       if (resources_[target].module == from.module) candidates.push_back(target);
     }
-    if (candidates.empty()) candidates = targets->second;
+    if (candidates.empty()) candidates = all;
     std::string_view key = TrailingKey(from.address);
     uint32_t same_key = UINT32_MAX;
     if (!key.empty() && candidates.size() > 1) {

@@ -779,12 +779,12 @@ Result<CheckSet> CheckSet::LoadDirectory(const std::filesystem::path& directory)
 }
 
 const std::vector<uint32_t>* CheckSet::ForType(std::string_view type) const {
-  auto found = by_type_.find(std::string(type));
+  auto found = by_type_.find(type);
   return found == by_type_.end() ? nullptr : &found->second;
 }
 
 int64_t CheckSet::Find(std::string_view id) const {
-  auto found = by_id_.find(std::string(id));
+  auto found = by_id_.find(id);
   return found == by_id_.end() ? -1 : static_cast<int64_t>(found->second);
 }
 

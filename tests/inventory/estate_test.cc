@@ -167,6 +167,46 @@ TEST(ErrorTest, MessagesNameTheFileAndPlace) {
   EXPECT_EQ(estate.AddFile(dir / "absent.json").code(), StatusCode::kNotFound);
 }
 
+// The address index views the resources' addresses: short ones live inside the strings, so they move when the
+// resource list grows with a later file, and the index must still find every resource.
+TEST(ManyFilesTest, AddressesOfEarlierFilesAreFoundAfterTheListGrows) {
+  Estate estate;
+  for (int file = 0; file < 40; ++file) {
+    std::string name = "v" + std::to_string(file);
+    std::string snapshot = R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":")" + name +
+                           R"(","values":{}},{"type":"aws_vpc","name":")" + name + R"(b","values":{}}]})";
+    ASSERT_TRUE(estate.AddText(snapshot, name + ".json").ok());
+  }
+  ASSERT_EQ(estate.resources().size(), 80u);
+  for (int file = 0; file < 40; ++file) {
+    std::string address = "aws_vpc.v" + std::to_string(file);
+    ASSERT_GE(estate.Find(address), 0) << address;
+    EXPECT_EQ(estate.resources()[estate.Find(address)].address, address);
+    EXPECT_GE(estate.Find(address + "b"), 0) << address;
+  }
+  EXPECT_EQ(estate.Find("aws_vpc.v40"), -1);
+}
+
+// Changes are matched to planned values by position when they come in the same order, and by address otherwise.
+TEST(PlanTest, ChangesOutOfPlannedOrderStillCarryTheirUnknownsAndDeletes) {
+  Estate estate;
+  ASSERT_TRUE(estate
+                  .AddText(R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[
+      {"address":"aws_s3_bucket.a","type":"aws_s3_bucket","name":"a","values":{}},
+      {"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{}},
+      {"address":"aws_s3_bucket.c","type":"aws_s3_bucket","name":"c","values":{}}]}},
+    "resource_changes":[
+      {"address":"aws_s3_bucket.c","type":"aws_s3_bucket","change":{"actions":["create"],"after_unknown":{"acl":true}}},
+      {"address":"aws_s3_bucket.a","type":"aws_s3_bucket","change":{"actions":["create"],"after_unknown":{"acl":true}}},
+      {"address":"aws_s3_bucket.b","type":"aws_s3_bucket","change":{"actions":["delete"]}}]})",
+                           "p.json")
+                  .ok());
+  EXPECT_EQ(estate.resources().size(), 2u);
+  EXPECT_EQ(estate.Find("aws_s3_bucket.b"), -1);
+  EXPECT_EQ(StateOf(estate, "aws_s3_bucket.a", "acl"), LookupState::kUnknown);
+  EXPECT_EQ(StateOf(estate, "aws_s3_bucket.c", "acl"), LookupState::kUnknown);
+}
+
 TEST(ErrorTest, DuplicateAddressesAcrossFilesAreRefused) {
   Estate estate;
   std::string snapshot = R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":"a","values":{}}]})";

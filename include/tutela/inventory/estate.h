@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -101,8 +102,15 @@ class Estate {
   struct Document;
   struct PendingReference {
     uint32_t from;
-    std::string target_key;  // module path without instance keys + "type.name"
+    uint32_t target;  // index into reference_targets_
   };
+  // Hashes std::string and std::string_view alike, so maps keyed by std::string are searched without a copy.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  // Configuration address (module path + "type.name") -> ids of the resources its expressions reference.
+  using ReferenceMap = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
   Status AddDocument(std::unique_ptr<Document> document, const std::string& source);
   Status AddPlan(simdjson::dom::element root, const std::string& source);
   Status AddState(simdjson::dom::element root, const std::string& source);
@@ -110,16 +118,20 @@ class Estate {
   Status AddSnapshot(simdjson::dom::element root, const std::string& source);
   Status CollectModule(simdjson::dom::element module, const std::string& pointer, const std::string& source,
                        std::vector<Resource>& out);
-  void CollectConfiguration(simdjson::dom::element module, const std::string& module_path,
-                            std::unordered_map<std::string, std::vector<std::string>>& references);
+  void CollectConfiguration(simdjson::dom::element module, const std::string& module_path, ReferenceMap& references);
+  uint32_t InternTarget(std::string target);
+  void IndexAddresses(size_t count);  // rebuilds by_address_ for resources_[0, count)
 
   simdjson::dom::element EmptyObject();  // values of resources that have none
 
   std::vector<std::unique_ptr<Document>> documents_;
   std::unique_ptr<Document> empty_;
   std::vector<Resource> resources_;
-  std::unordered_map<std::string, uint32_t> by_address_;
+  // Views of resources_[i].address; rebuilt by IndexAddresses whenever resources_ reallocates.
+  std::unordered_map<std::string_view, uint32_t> by_address_;
   std::vector<PendingReference> references_;
+  std::vector<std::string> reference_targets_;  // module path without instance keys + "type.name"
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> reference_target_ids_;
   std::vector<std::pair<uint32_t, std::string>> explicit_links_;  // snapshot "links" by address
   std::vector<SourceKind> kinds_;
 };

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -75,9 +76,14 @@ class CheckSet {
   int64_t Find(std::string_view id) const;
 
  private:
+  // Hashes std::string and std::string_view alike, so ForType/Find look up without copying the key.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
   std::vector<Check> checks_;
-  std::unordered_map<std::string, std::vector<uint32_t>> by_type_;
-  std::unordered_map<std::string, uint32_t> by_id_;
+  std::unordered_map<std::string, std::vector<uint32_t>, KeyHash, std::equal_to<>> by_type_;
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> by_id_;
 };
 
 struct CheckResult {
