@@ -232,12 +232,8 @@ struct CommitItem {
   // have changed since the request was validated, fills the ledger entry and writes the rows. A non-OK status
   // before any write refuses this item alone; the batch goes on.
   std::function<Status(uint64_t seq, json& entry)> run;
-  // Set when the request renamed its blob into blobs/ before queueing: the leader syncs that folder once for the
-  // whole batch before the metadata commit, so every such rename is durable before the row naming it.
-  bool renamed_blob = false;
   Status status;
   uint64_t seq = 0;
-  bool taken = false;  // in a batch a leader took (it is no longer in `queue`)
   bool done = false;
 };
 
@@ -269,14 +265,12 @@ struct Store::Impl {
   std::unique_ptr<ledger::Log> log;
   std::shared_ptr<const ledger::Signer> signer;
   uint64_t next_seq = 0;
-  // Group commit: PUTs queue here; one of the waiting threads (the leader) takes everything queued, syncs blobs/
-  // once for all their renames and commits them in one SQLite transaction, then wakes the others. Two stages
-  // overlap: while one leader commits its batch (under `mutex`), the next may already take the next batch and
-  // sync the folder for it (`syncing` guards that first stage).
+  // Group commit: PUTs queue here; one of the waiting threads (the leader) commits everything queued in one SQLite
+  // transaction, one folder sync and one ledger sync, then wakes the others.
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
   std::vector<CommitItem*> queue;
-  bool syncing = false;
+  bool committing = false;
 
   ~Impl() {
     if (ledger_thread.joinable()) {
@@ -393,52 +387,35 @@ struct Store::Impl {
     return insert->Run();
   }
 
-  // Queues `item` and returns once a batch holding it was committed (or refused it). Whoever finds its item still
-  // queued and no other leader in the first stage leads: it takes every queued item, syncs blobs/ once if any of
-  // them renamed a blob there (the renames happened before they were queued, so this one sync makes all of them
-  // durable), lets the next leader start, then commits the batch as one SQLite transaction (one WAL sync) and wakes
-  // its threads. The ledger thread appends the committed entries with one sync, off the request path.
+  // Queues `item` and returns once a batch holding it was committed (or refused it). Whoever finds no commit in
+  // progress leads: it takes every queued item, commits them as one SQLite transaction (one WAL sync), wakes their
+  // threads — they are durable now — and then appends their entries to the ledger with one sync, while the next
+  // leader already commits the next batch.
   Status GroupCommit(CommitItem& item) {
     std::unique_lock<std::mutex> lock(queue_mutex);
     queue.push_back(&item);
     while (!item.done) {
-      if (item.taken || syncing) {
+      if (committing) {
         queue_cv.wait(lock);
         continue;
       }
-      syncing = true;
+      committing = true;
       std::vector<CommitItem*> batch;
       batch.swap(queue);
-      for (CommitItem* taken : batch) taken->taken = true;
       lock.unlock();
-      Status synced = Status::Ok();
-      if (std::any_of(batch.begin(), batch.end(), [](const CommitItem* queued) { return queued->renamed_blob; })) {
-        synced = SyncDirectory(dir / "blobs");
-      }
-      // The commit takes `mutex` first: batches commit in the order their leaders reach it, and a batch whose
-      // folder sync is still running cannot overtake this one, which is already past it.
-      std::unique_lock<std::mutex> write_lock(mutex);
-      lock.lock();
-      syncing = false;
-      queue_cv.notify_all();  // the next leader may take the next batch and sync for it while this one commits
-      lock.unlock();
-      if (synced.ok()) {
-        CommitBatch(batch);
-      } else {
-        for (CommitItem* failed : batch) failed->status = synced;
-      }
-      write_lock.unlock();
+      CommitBatch(batch);
       lock.lock();
       for (CommitItem* done : batch) done->done = true;
+      committing = false;
       queue_cv.notify_all();
       break;
     }
     return item.status;
   }
 
-  // Commits `batch` in one transaction and queues the ledger entries of the items it committed. Caller holds
-  // `mutex`.
+  // Commits `batch` in one transaction and queues the ledger entries of the items it committed.
   void CommitBatch(const std::vector<CommitItem*>& batch) {
+    std::lock_guard<std::mutex> lock(mutex);
     std::vector<std::string> texts;
     auto fail_all = [&](const Status& status) {
       for (CommitItem* item : batch) {
@@ -564,9 +541,8 @@ struct Store::Impl {
            ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(random.data()), random.size()));
   }
 
-  // Data to tmp/, fdatasync, rename into blobs/. The folder is synced by the group commit before the metadata that
-  // names the blob is committed (CommitItem::renamed_blob). Concurrent writers' syncs share the file system's
-  // journal commits.
+  // Data to tmp/, fdatasync, rename into blobs/, sync the folder: the blob is durable before the metadata that names
+  // it is committed. Concurrent writers' syncs share the file system's journal commits.
   Status WriteBlob(const std::string& uid, std::string_view data) const {
     fs::path temporary = dir / "tmp" / uid;
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
@@ -577,6 +553,7 @@ struct Store::Impl {
     if (status.ok() && ::rename(temporary.c_str(), BlobPath(uid).c_str()) != 0) {
       status = ErrnoStatus(errno, "rename into blobs/", temporary);
     }
+    if (status.ok()) status = SyncDirectory(dir / "blobs");
     if (!status.ok()) ::unlink(temporary.c_str());
     return status;
   }
@@ -886,7 +863,10 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
     if (status.ok() && ::rename(state.temporary.c_str(), blob.c_str()) != 0) {
       status = ErrnoStatus(errno, "rename into blobs/", state.temporary);
     }
-    if (status.ok()) state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
+    if (status.ok()) {
+      state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
+      status = SyncDirectory(impl_->dir / "blobs");
+    }
     return status;
   });
 }
@@ -941,7 +921,6 @@ Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectReq
   CommitItem item;
   item.now = now;
   item.caller = caller;
-  item.renamed_blob = true;  // write_blob renamed it into blobs/; the batch's folder sync makes that durable
   item.run = [&](uint64_t seq, json& entry) -> Status {
     replaced.reset();
     TUTELA_ASSIGN_OR_RETURN(BucketInfo bucket, impl_->LoadBucket(request.bucket));

@@ -319,8 +319,7 @@ class Store {
 
  private:
   Store();
-  // A PUT once its bytes are known: the lock rules, `write_blob` (syncs the data and renames it into blobs/), the
-  // group commit (syncs blobs/ once per batch, then commits the metadata).
+  // A PUT once its bytes are known: the lock rules, `write_blob` (makes blobs/<uid> durable), the group commit.
   Result<ObjectVersion> PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now, uint64_t size,
                                    const std::string& md5_hex, const std::string& sha256_hex, const std::string& uid,
                                    const std::function<Status()>& write_blob);
