@@ -61,10 +61,11 @@ bool ValidatorAccepts(const TokenEntity& entity, std::string_view value, bool js
 std::string_view CandidatesFor(char c) { return IsLower(c) ? kDigitsLower : kDigitsUpper; }
 std::string_view ClassOf(char c) { return IsDigit(c) ? kDigits : IsUpper(c) ? kUpper : kLower; }
 
-// The check candidates that make `text` valid when put at `at`.
-std::string ValidCandidates(const TokenEntity& entity, std::string text, size_t at, bool json_escapes) {
+// The candidates of `pool` that make `text` valid when put at `at`.
+std::string ValidCandidates(const TokenEntity& entity, std::string text, size_t at, bool json_escapes,
+                            std::string_view pool) {
   std::string valid;
-  for (char candidate : CandidatesFor(text[at])) {
+  for (char candidate : pool) {
     text[at] = candidate;
     if (ValidatorAccepts(entity, text, json_escapes)) valid += candidate;
   }
@@ -159,7 +160,13 @@ Result<std::string> Tokenizer::Run(std::string_view value, const KeyCiphers& cip
   }
   if (!check_mode) return out;
   if (!encrypt) {
-    std::string candidates = ValidCandidates(entity, out, check_at, options.json_escapes);
+    // The original check character is the one valid candidate of its class, which a forced-invalid token's check
+    // character shares (Tokenize checked the uniqueness within that class); a valid-mode token may have taken one
+    // from the wider pool, so that is tried when the class alone does not answer.
+    std::string candidates = ValidCandidates(entity, out, check_at, options.json_escapes, ClassOf(out[check_at]));
+    if (candidates.size() != 1) {
+      candidates = ValidCandidates(entity, out, check_at, options.json_escapes, CandidatesFor(out[check_at]));
+    }
     if (candidates.size() != 1) {
       return Status::Corruption("a " + std::string(entity.id) +
                                 " token does not restore to a valid value: wrong key, or a damaged token");
@@ -200,7 +207,7 @@ Result<Token> Tokenizer::Tokenize(std::string_view value, const TokenEntity& ent
     if (!digits.empty() || !letters.empty()) {
       size_t last =
           letters.empty() || (!digits.empty() && digits.back() > letters.back()) ? digits.back() : letters.back();
-      std::string valid = ValidCandidates(entity, std::string(value), last, options.json_escapes);
+      std::string valid = ValidCandidates(entity, std::string(value), last, options.json_escapes, ClassOf(value[last]));
       check_mode = valid.size() == 1 && valid[0] == value[last];
     }
   }
