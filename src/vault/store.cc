@@ -293,6 +293,19 @@ struct Store::Impl {
 
   fs::path BlobPath(const std::string& uid) const { return dir / "blobs" / uid; }
 
+  // The blob holding `version`'s data: MethodNotAllowed for a delete marker, NoSuchVersion once it is gone.
+  Result<std::string> BlobUidOf(const ObjectVersion& version) const {
+    if (version.delete_marker) {
+      return S3("MethodNotAllowed",
+                "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
+    }
+    std::lock_guard<std::mutex> lock(read_mutex);
+    auto stmt = Prepared(read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
+    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
+    return stmt->Text(0);
+  }
+
   Result<BucketInfo> LoadBucket(const std::string& name) const { return LoadBucketOn(db, name); }
   Result<BucketInfo> LoadBucketOn(sqlite3* conn, const std::string& name) const {
     auto stmt = Prepared(conn,
@@ -974,18 +987,7 @@ Result<ObjectVersion> Store::HeadObject(const std::string& bucket, const std::st
 }
 
 Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
-  if (version.delete_marker) {
-    return S3("MethodNotAllowed", "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
-  }
-  std::string uid;
-  {
-    std::lock_guard<std::mutex> lock(impl_->read_mutex);
-    auto stmt =
-        impl_->Prepared(impl_->read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
-    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
-    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
-    uid = stmt->Text(0);
-  }
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->BlobUidOf(version));
   TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40));
   if (impl_->options.verify_reads && ToHex(Sha256(data)) != version.sha256_hex) {
     return Status::Corruption(version.bucket + "/" + version.key + " version " + version.version_id +
@@ -1013,18 +1015,7 @@ Result<std::string> ObjectReader::Read(uint64_t offset, size_t length) const {
 }
 
 Result<std::unique_ptr<ObjectReader>> Store::OpenObject(const ObjectVersion& version) const {
-  if (version.delete_marker) {
-    return S3("MethodNotAllowed", "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
-  }
-  std::string uid;
-  {
-    std::lock_guard<std::mutex> lock(impl_->read_mutex);
-    auto stmt =
-        impl_->Prepared(impl_->read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
-    stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
-    if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
-    uid = stmt->Text(0);
-  }
+  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->BlobUidOf(version));
   std::unique_ptr<ObjectReader> reader(new ObjectReader());
   reader->path_ = impl_->BlobPath(uid);
   reader->fd_ = ::open(reader->path_.c_str(), O_RDONLY | O_CLOEXEC);
