@@ -170,6 +170,20 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view conte
   return writer.Commit();
 }
 
+Status ReadAt(int fd, uint64_t offset, size_t size, std::string* out, const std::filesystem::path& path) {
+  out->resize(size);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t got = ::pread(fd, out->data() + done, size - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ErrnoStatus(errno, "read", path);
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  out->resize(done);
+  return Status::Ok();
+}
+
 std::filesystem::path UserDataPath(std::string_view name) {
   if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
     return std::filesystem::path(data) / "tutela" / name;

@@ -3,10 +3,8 @@
 // (structured.h WalkJson): NDJSON one record at a time (only records with findings are parsed), a JSON document
 // whole when it is at most kMaxJsonDocument. Findings whose value cannot be placed (malformed JSON, oversized
 // documents or records) keep the engine's location. Offsets stay offsets into the file.
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include "extract_internal.h"
 #include "tutela/core/file_util.h"
@@ -79,20 +77,6 @@ void Deliver(const std::vector<Stored>& findings, std::string_view path, Sink& s
   }
 }
 
-Status ReadAll(int fd, uint64_t offset, size_t size, std::string* out, std::string_view path) {
-  out->resize(size);
-  size_t got = 0;
-  while (got < size) {
-    ssize_t n = ::pread(fd, out->data() + got, size - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "read", std::string(path));
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  out->resize(got);
-  return Status::Ok();
-}
-
 // NDJSON: finds each record holding findings by scanning for newlines, then parses that record only.
 Status PlaceRecords(int fd, uint64_t size, std::vector<Stored>& findings, std::string_view path) {
   std::string block;
@@ -101,15 +85,14 @@ Status PlaceRecords(int fd, uint64_t size, std::vector<Stored>& findings, std::s
   const size_t kBlock = 1 << 20;
   for (uint64_t offset = 0; offset < size && next < findings.size(); offset += kBlock) {
     TUTELA_RETURN_IF_ERROR(
-        ReadAll(fd, offset, static_cast<size_t>(std::min<uint64_t>(kBlock, size - offset)), &block, path));
+        ReadAt(fd, offset, static_cast<size_t>(std::min<uint64_t>(kBlock, size - offset)), &block, path));
     if (block.empty()) break;
     for (size_t pos = 0; (pos = block.find('\n', pos)) != std::string::npos; ++pos) {
       uint64_t record_end = offset + pos;  // the newline
       while (next < findings.size() && findings[next].start < record_start) ++next;
       if (next < findings.size() && findings[next].start < record_end && record_end - record_start <= kMaxRecord) {
         std::string record;
-        TUTELA_RETURN_IF_ERROR(
-            ReadAll(fd, record_start, static_cast<size_t>(record_end - record_start), &record, path));
+        TUTELA_RETURN_IF_ERROR(ReadAt(fd, record_start, static_cast<size_t>(record_end - record_start), &record, path));
         Place(record, record_start, findings, next);
       }
       record_start = record_end + 1;
@@ -118,7 +101,7 @@ Status PlaceRecords(int fd, uint64_t size, std::vector<Stored>& findings, std::s
   while (next < findings.size() && findings[next].start < record_start) ++next;
   if (next < findings.size() && size - record_start <= kMaxRecord) {  // the last record, without a newline
     std::string record;
-    TUTELA_RETURN_IF_ERROR(ReadAll(fd, record_start, static_cast<size_t>(size - record_start), &record, path));
+    TUTELA_RETURN_IF_ERROR(ReadAt(fd, record_start, static_cast<size_t>(size - record_start), &record, path));
     Place(record, record_start, findings, next);
   }
   return Status::Ok();
@@ -151,7 +134,7 @@ Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::
       placed = PlaceRecords(fd, size, findings, display_path);
     } else if (size <= kMaxJsonDocument) {
       std::string document;
-      placed = ReadAll(fd, 0, static_cast<size_t>(size), &document, display_path);
+      placed = ReadAt(fd, 0, static_cast<size_t>(size), &document, std::string(display_path));
       if (placed.ok()) Place(document, 0, findings, 0);
     }
     (void)placed;  // a failed re-read keeps the engine's locations; the scan itself succeeded

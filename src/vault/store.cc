@@ -1001,16 +1001,9 @@ ObjectReader::~ObjectReader() {
 }
 
 Result<std::string> ObjectReader::Read(uint64_t offset, size_t length) const {
-  std::string out(static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)), '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t got = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return ErrnoStatus(errno, "read", path_);
-    if (got == 0) break;
-    done += static_cast<size_t>(got);
-  }
-  out.resize(done);
+  std::string out;
+  TUTELA_RETURN_IF_ERROR(ReadAt(
+      fd_, offset, static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)), &out, path_));
   return out;
 }
 

@@ -58,6 +58,10 @@ Status SyncDirectory(const std::filesystem::path& directory);
 // "PATH: cannot OPERATION (strerror)".
 Status ErrnoStatus(int error_number, std::string_view operation, const std::filesystem::path& path);
 
+// Reads up to `size` bytes of `fd` at `offset` into `out` (resized to what was read: shorter only at the end of the
+// file), retrying interrupted reads. IoError naming `path` when a read fails.
+Status ReadAt(int fd, uint64_t offset, size_t size, std::string* out, const std::filesystem::path& path);
+
 // Where Tutela keeps a per-user file `name` (keys, local logs): $XDG_DATA_HOME/tutela/NAME when XDG_DATA_HOME is an
 // absolute path, else ~/.local/share/tutela/NAME.
 std::filesystem::path UserDataPath(std::string_view name);
