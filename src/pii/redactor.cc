@@ -537,7 +537,7 @@ struct Redactor::Impl {
       if (rule == nullptr) continue;
       declared[idx] = true;
       if (rule->skip) continue;
-      bool is_number = !scalar.is_string && scalar.value != "true" && scalar.value != "false" && scalar.value != "null";
+      bool is_number = scalar.is_number();
       if (!scalar.is_string && !is_number) continue;
       std::string subject;
       if (!rule->subject.empty()) {
@@ -565,7 +565,7 @@ struct Redactor::Impl {
       }
       std::string replacement;
       if (tokenize) {
-        bool bare = text->rfind(std::string(kTokenOpen) + "tok:", 0) != 0;
+        bool bare = !StartsWithTokenAnnotation(*text);
         replacement = scalar.is_string || !bare ? "\"" + *text + "\"" : *text;
       } else {
         AppendJsonString(replacement, *text);
@@ -594,7 +594,7 @@ struct Redactor::Impl {
           continue;
         }
         std::string replacement;
-        if (text->rfind(std::string(kTokenOpen) + "tok:", 0) == 0) {
+        if (StartsWithTokenAnnotation(*text)) {
           replacement = "\"" + *text + "\"";
         } else {
           AppendJsonString(replacement, *text);
@@ -885,7 +885,6 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
       stats->key_ids.insert(manifest->key_id);
       return Escaped(*restored, true);
     };
-    auto annotated = [](std::string_view value) { return value.rfind(std::string(kTokenOpen) + "tok:", 0) == 0; };
     if (manifest->format == RedactFormat::kCsv) {
       CsvParser parser(manifest->delimiter);
       std::vector<const TokenManifest::Field*> by_column;
@@ -914,7 +913,7 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
         }
         for (size_t idx = 0; idx < record.fields.size() && idx < by_column.size(); ++idx) {
           const CsvField& cell = record.fields[idx];
-          if (by_column[idx] == nullptr || !HasAlnum(cell.value) || annotated(cell.value)) continue;
+          if (by_column[idx] == nullptr || !HasAlnum(cell.value) || StartsWithTokenAnnotation(cell.value)) continue;
           auto restored = restore_bare(cell.value, *by_column[idx], false, false, cell.begin);
           if (!restored.ok()) {
             failed = restored.status();
@@ -935,12 +934,11 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
             if (JsonPointerMatches(field.json_path, scalar.pointer)) match = &field;
           }
           if (match == nullptr) return;
-          bool is_number =
-              !scalar.is_string && scalar.value != "true" && scalar.value != "false" && scalar.value != "null";
+          bool is_number = scalar.is_number();
           if (!scalar.is_string && !is_number) return;
           std::string_view raw = scalar.is_string ? doc.substr(scalar.begin + 1, scalar.end - scalar.begin - 2)
                                                   : doc.substr(scalar.begin, scalar.end - scalar.begin);
-          if (!HasAlnum(raw) || annotated(raw)) return;
+          if (!HasAlnum(raw) || StartsWithTokenAnnotation(raw)) return;
           TokenManifest::Field field = *match;
           if (field.entity.empty()) field.entity = field.json_path;
           auto restored = restore_bare(raw, field, scalar.is_string, is_number, base + scalar.begin);

@@ -8,7 +8,6 @@
 namespace tutela::pii {
 namespace {
 
-constexpr std::string_view kAnnotationStart = "\u27e6tok:";
 constexpr std::string_view kDigits = "0123456789";
 constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr std::string_view kLower = "abcdefghijklmnopqrstuvwxyz";
@@ -248,7 +247,7 @@ Result<std::string> Tokenizer::Restore(std::string_view token, std::string_view 
 std::string Tokenizer::Annotate(std::string_view entity, const Token& token, const TokenOptions& options) const {
   std::string out;
   out.reserve(token.text.size() + entity.size() + 32);
-  out.append(kAnnotationStart).append(active_).append(":").append(entity).append(":");
+  out.append(kTokenAnnotationStart).append(active_).append(":").append(entity).append(":");
   out += token.check_mode ? 'c' : 'w';
   if (options.json_number) out += 'n';
   if (options.json_escapes) out += 'j';
@@ -260,8 +259,8 @@ std::string Tokenizer::Annotate(std::string_view entity, const Token& token, con
 }
 
 size_t ParseTokenAnnotation(std::string_view text, size_t at, TokenAnnotation* annotation) {
-  if (text.substr(at, kAnnotationStart.size()) != kAnnotationStart) return 0;
-  size_t cursor = at + kAnnotationStart.size();
+  if (text.substr(at, kTokenAnnotationStart.size()) != kTokenAnnotationStart) return 0;
+  size_t cursor = at + kTokenAnnotationStart.size();
   auto field = [&](std::string* out) {
     size_t colon = text.find(':', cursor);
     if (colon == std::string_view::npos || colon - cursor > 64) return false;

@@ -69,6 +69,8 @@ struct JsonScalar {
   size_t member_begin = 0;  // where the object member holding it starts (its name's quote); `begin` otherwise
   bool is_string = false;
   std::string value;  // decoded string, or the raw number / true / false / null text
+
+  bool is_number() const { return !is_string && value != "true" && value != "false" && value != "null"; }
 };
 
 // Walks every scalar of one JSON document in document order. InvalidArgument "source:line:column: ..." on malformed

@@ -61,6 +61,10 @@ struct Token {
 
 inline constexpr std::string_view kTokenOpen = "\u27e6";   // ⟦
 inline constexpr std::string_view kTokenClose = "\u27e7";  // ⟧
+inline constexpr std::string_view kTokenAnnotationStart = "\u27e6tok:";
+
+// True when `text` starts with an annotated token.
+inline bool StartsWithTokenAnnotation(std::string_view text) { return text.starts_with(kTokenAnnotationStart); }
 
 struct TokenAnnotation {
   std::string key_id;
