@@ -37,6 +37,16 @@ struct PiiScanOptions {
   pii::ExtractOptions extract;
 };
 
+// The PII catalog given by --catalog, or the built-in one.
+Result<pii::Catalog> LoadPiiCatalog(const std::string& catalog_option) {
+  return pii::LoadCatalog(catalog_option.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(catalog_option));
+}
+
+Result<std::shared_ptr<const pii::Ruleset>> LoadRuleset(const std::string& catalog_option) {
+  TUTELA_ASSIGN_OR_RETURN(pii::Catalog catalog, LoadPiiCatalog(catalog_option));
+  return pii::Ruleset::Compile(std::move(catalog));
+}
+
 int SensitivityRank(std::string_view level) {
   return level == "high" ? 3 : level == "medium" ? 2 : level == "low" ? 1 : level == "any" ? 0 : -1;
 }
@@ -51,11 +61,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   if (options.min_score < 0 || options.min_score > 1) {
     return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
   }
-  std::filesystem::path catalog_path =
-      options.catalog.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(options.catalog);
-  auto catalog = pii::LoadCatalog(catalog_path);
-  if (!catalog.ok()) return ReportError(catalog.status());
-  auto ruleset = pii::Ruleset::Compile(*catalog);
+  auto ruleset = LoadRuleset(options.catalog);
   if (!ruleset.ok()) return ReportError(ruleset.status());
   std::filesystem::path key_path =
       options.key_file.empty() ? pii::DefaultFingerprintKeyPath() : std::filesystem::path(options.key_file);
@@ -145,13 +151,6 @@ struct PiiRestoreOptions {
   std::string audit_log;
   std::string catalog;
 };
-
-Result<std::shared_ptr<const pii::Ruleset>> LoadRuleset(const std::string& catalog_option) {
-  std::filesystem::path path =
-      catalog_option.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(catalog_option);
-  TUTELA_ASSIGN_OR_RETURN(pii::Catalog catalog, pii::LoadCatalog(path));
-  return pii::Ruleset::Compile(std::move(catalog));
-}
 
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code error;
@@ -252,8 +251,7 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   auto tokenizer = pii::Tokenizer::Create(*keyring);
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
   // Restore needs the entities' validators, not the compiled pattern database.
-  auto catalog =
-      pii::LoadCatalog(options.catalog.empty() ? pii::DefaultCatalogPath() : std::filesystem::path(options.catalog));
+  auto catalog = LoadPiiCatalog(options.catalog);
   if (!catalog.ok()) return ReportError(catalog.status());
   const bool from_stdin = options.input == "-";
   std::string input;
