@@ -393,6 +393,15 @@ struct Redactor::Impl {
     return Emit(block, edits, escape);
   }
 
+  // Before the first block of a CSV input: the delimiter (sniffed unless given) and the header. `head` starts the
+  // input; called again with more of it when the first record was not complete.
+  Status StartCsv(std::string_view head, std::string_view source) {
+    if (options.delimiter == 0) options.delimiter = SniffCsvDelimiter(head.substr(0, 65536));
+    Status header = ReadHeader(head);
+    if (!header.ok()) return Status::InvalidArgument(std::string(source) + ": " + header.message());
+    return Status::Ok();
+  }
+
   Status ReadHeader(std::string_view block) {
     header_raw.clear();
     columns.clear();
@@ -806,10 +815,7 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
       }
     }
     if (first && impl.options.format == RedactFormat::kCsv) {
-      if (impl.options.delimiter == 0) impl.options.delimiter = SniffCsvDelimiter(buffer.substr(0, 65536));
-      if (Status header = impl.ReadHeader(buffer); !header.ok()) {
-        return drain_all(Status::InvalidArgument(std::string(source) + ": " + std::string(header.message())));
-      }
+      if (Status started = impl.StartCsv(buffer, source); !started.ok()) return drain_all(started);
     }
     auto cut = impl.Cut(buffer, at_end);
     if (!cut.ok()) {
@@ -850,10 +856,7 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
 Result<std::string> Redactor::RedactBuffer(std::string_view input, std::string_view source, RedactStats* stats) {
   Impl& impl = *impl_;
   stats->bytes_in += input.size();
-  if (impl.options.format == RedactFormat::kCsv) {
-    if (impl.options.delimiter == 0) impl.options.delimiter = SniffCsvDelimiter(input.substr(0, 65536));
-    TUTELA_RETURN_IF_ERROR(impl.ReadHeader(input));
-  }
+  if (impl.options.format == RedactFormat::kCsv) TUTELA_RETURN_IF_ERROR(impl.StartCsv(input, source));
   TUTELA_ASSIGN_OR_RETURN(std::string out, impl.RedactBlock(input, true, source, 1, *stats));
   stats->bytes_out += out.size();
   return out;

@@ -76,10 +76,6 @@ Result<std::string> Restore(std::string_view text, const TokenManifest* manifest
   return RestoreTokens(text, "output", *tokenizer, Rules()->catalog(), manifest, stats ? stats : &local);
 }
 
-struct Hit {
-  std::string entity;
-};
-
 class Collect : public Sink {
  public:
   void OnFinding(const Finding& finding) override { entities.push_back(finding.entity->id); }
