@@ -15,13 +15,16 @@
 #include <set>
 #include <thread>
 
-#include "sqlite.h"
 #include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
+#include "tutela/core/sqlite.h"
 
 namespace tutela::vault {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sqlite::Exec;
+using sqlite::Stmt;
+using sqlite::StmtCache;
 
 namespace {
 

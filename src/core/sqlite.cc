@@ -1,10 +1,10 @@
-#include "sqlite.h"
+#include "tutela/core/sqlite.h"
 
-namespace tutela::vault {
+namespace tutela::sqlite {
 
 Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
-    status_ = Status::Internal("vault metadata: cannot prepare SQL (" + std::string(sqlite3_errmsg(db)) + ").");
+    status_ = Status::Internal("SQLite: cannot prepare SQL (" + std::string(sqlite3_errmsg(db)) + ").");
     stmt_ = nullptr;
   }
 }
@@ -44,7 +44,7 @@ bool Stmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) {
-    status_ = Status::IoError("vault metadata: SQLite step failed (" + std::string(sqlite3_errmsg(db_)) + ").");
+    status_ = Status::IoError("SQLite: a statement failed (" + std::string(sqlite3_errmsg(db_)) + ").");
   }
   return false;
 }
@@ -72,9 +72,9 @@ Status Exec(sqlite3* db, std::string_view sql) {
   if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error == nullptr ? "unknown error" : error;
     sqlite3_free(error);
-    return Status::IoError("vault metadata: SQLite refused \"" + text.substr(0, 40) + "\" (" + message + ").");
+    return Status::IoError("SQLite refused \"" + text.substr(0, 40) + "\" (" + message + ").");
   }
   return Status::Ok();
 }
 
-}  // namespace tutela::vault
+}  // namespace tutela::sqlite

@@ -1,5 +1,6 @@
-// A minimal RAII layer over the SQLite C API for the vault's metadata (private to src/vault).
-// Thread-safety: a Db and its statements are used under the Store's mutex only.
+// A minimal RAII layer over the SQLite C API: prepared statements, a per-connection statement cache, Exec.
+// Used by the vault (metadata) and the server (its embedded database).
+// Thread-safety: none; a connection and its statements are used by one thread at a time (the owner's mutex).
 #pragma once
 
 #include <sqlite3.h>
@@ -13,7 +14,7 @@
 
 #include "tutela/core/status.h"
 
-namespace tutela::vault {
+namespace tutela::sqlite {
 
 class Stmt {
  public:
@@ -68,4 +69,4 @@ class StmtCache {
   std::map<std::string, std::unique_ptr<Stmt>, std::less<>> stmts_;
 };
 
-}  // namespace tutela::vault
+}  // namespace tutela::sqlite
