@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "tutela/catalog/catalog.h"
+#include "tutela/catalog/json.h"
 #include "tutela/catalog/oscal.h"
 #include "tutela/core/time.h"
 
@@ -62,12 +63,6 @@ int Emit(const Context& context, const std::string& text) {
   return kExitClean;
 }
 
-nlohmann::json AttributesJson(const std::map<std::string, std::vector<std::string>>& attributes) {
-  nlohmann::json json = nlohmann::json::object();
-  for (const auto& [name, values] : attributes) json[name] = values;
-  return json;
-}
-
 int RunFrameworks(const Context& context, const CatalogOptions& options) {
   auto format = context.Format("catalog frameworks", "table", {"table", "json"});
   if (!format.ok()) return ReportError(format.status());
@@ -76,19 +71,7 @@ int RunFrameworks(const Context& context, const CatalogOptions& options) {
   std::ostringstream out;
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
-    for (const cat::Framework& framework : catalog->frameworks()) {
-      list.push_back({{"id", framework.id},
-                      {"name", framework.name},
-                      {"version", framework.version},
-                      {"issuer", framework.issuer},
-                      {"jurisdiction", framework.jurisdiction},
-                      {"completeness", framework.completeness},
-                      {"verified", framework.verified},
-                      {"requirements", framework.AssessableCount()},
-                      {"sections", framework.sections.size()},
-                      {"source", {{"document", framework.source_document}, {"published", framework.source_published}}},
-                      {"file", framework.where}});
-    }
+    for (const cat::Framework& framework : catalog->frameworks()) list.push_back(cat::FrameworkSummaryJson(framework));
     out << nlohmann::json{{"frameworks", list}}.dump(2) << "\n";
   } else {
     out << Pad("ID", 26) << Pad("REQS", 6) << Pad("COMPLETENESS", 14) << "NAME\n";
@@ -102,24 +85,6 @@ int RunFrameworks(const Context& context, const CatalogOptions& options) {
         << catalog->controls().size() << " unified controls\n";
   }
   return Emit(context, out.str());
-}
-
-nlohmann::json RequirementJson(const cat::Requirement& requirement) {
-  nlohmann::json mappings = nlohmann::json::array();
-  for (const cat::ControlMapping& mapping : requirement.controls) {
-    mappings.push_back({{"control", mapping.control},
-                        {"relationship", cat::RelationshipName(mapping.relationship)},
-                        {"strength", mapping.strength}});
-  }
-  nlohmann::json json = {{"id", requirement.id},
-                         {"title", requirement.title},
-                         {"description", requirement.description},
-                         {"section", requirement.section},
-                         {"assessable", requirement.assessable},
-                         {"attributes", AttributesJson(requirement.attributes)},
-                         {"controls", mappings}};
-  if (requirement.manual) json["manual"] = {{"evidence", requirement.manual_evidence}};
-  return json;
 }
 
 int RunShow(const Context& context, const CatalogOptions& options) {
@@ -141,7 +106,7 @@ int RunShow(const Context& context, const CatalogOptions& options) {
                                           framework->id + "`"));
     }
     if (*format == "json") {
-      out << RequirementJson(*requirement).dump(2) << "\n";
+      out << cat::RequirementJson(*requirement).dump(2) << "\n";
     } else {
       out << framework->id << " " << requirement->id << ": " << requirement->title << "\n";
       if (!requirement->description.empty()) out << "  " << requirement->description << "\n";
@@ -158,27 +123,7 @@ int RunShow(const Context& context, const CatalogOptions& options) {
     return Emit(context, out.str());
   }
   if (*format == "json") {
-    nlohmann::json sections = nlohmann::json::array();
-    for (const cat::Section& section : framework->sections) {
-      sections.push_back({{"id", section.id}, {"title", section.title}, {"parent", section.parent}});
-    }
-    nlohmann::json requirements = nlohmann::json::array();
-    for (const cat::Requirement& requirement : framework->requirements)
-      requirements.push_back(RequirementJson(requirement));
-    out << nlohmann::json{{"id", framework->id},
-                          {"name", framework->name},
-                          {"version", framework->version},
-                          {"issuer", framework->issuer},
-                          {"jurisdiction", framework->jurisdiction},
-                          {"licence", framework->licence},
-                          {"completeness", framework->completeness},
-                          {"verified", framework->verified},
-                          {"source",
-                           {{"document", framework->source_document}, {"published", framework->source_published}}},
-                          {"sections", sections},
-                          {"requirements", requirements}}
-               .dump(2)
-        << "\n";
+    out << cat::FrameworkJson(*framework).dump(2) << "\n";
     return Emit(context, out.str());
   }
   out << framework->name << " — " << framework->id << " (" << framework->version << ", " << framework->issuer << ", "
@@ -203,19 +148,6 @@ int RunShow(const Context& context, const CatalogOptions& options) {
   return Emit(context, out.str());
 }
 
-nlohmann::json ControlJson(const cat::Control& control) {
-  return {{"id", control.id},
-          {"title", control.title},
-          {"description", control.description},
-          {"domain", control.domain},
-          {"type", cat::ControlTypeName(control.type)},
-          {"evidence", control.evidence},
-          {"responsibility",
-           {{"iaas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kIaas))},
-            {"paas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kPaas))},
-            {"saas", cat::OwnerName(control.OwnerFor(cat::ServiceModel::kSaas))}}}};
-}
-
 int RunControls(const Context& context, const CatalogOptions& options) {
   auto format = context.Format("catalog controls", "table", {"table", "json"});
   if (!format.ok()) return ReportError(format.status());
@@ -228,21 +160,9 @@ int RunControls(const Context& context, const CatalogOptions& options) {
       return ReportError(
           Status::NotFound("unknown control \"" + options.control + "\"; list the ids with `tutela catalog controls`"));
     }
-    // Every requirement of every framework mapped to it.
-    nlohmann::json mapped = nlohmann::json::array();
-    for (const cat::Framework& framework : catalog->frameworks()) {
-      for (const cat::Requirement& requirement : framework.requirements) {
-        for (const cat::ControlMapping& mapping : requirement.controls) {
-          if (mapping.control != control->id) continue;
-          mapped.push_back({{"framework", framework.id},
-                            {"requirement", requirement.id},
-                            {"relationship", cat::RelationshipName(mapping.relationship)},
-                            {"strength", mapping.strength}});
-        }
-      }
-    }
+    nlohmann::json mapped = cat::ControlRequirementsJson(*catalog, *control);
     if (*format == "json") {
-      nlohmann::json json = ControlJson(*control);
+      nlohmann::json json = cat::ControlJson(*control);
       json["requirements"] = mapped;
       out << json.dump(2) << "\n";
     } else {
@@ -262,7 +182,7 @@ int RunControls(const Context& context, const CatalogOptions& options) {
   }
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
-    for (const cat::Control& control : catalog->controls()) list.push_back(ControlJson(control));
+    for (const cat::Control& control : catalog->controls()) list.push_back(cat::ControlJson(control));
     out << nlohmann::json{{"controls", list}}.dump(2) << "\n";
   } else {
     out << Pad("ID", 9) << Pad("TYPE", 13) << Pad("IAAS", 10) << Pad("PAAS", 10) << Pad("SAAS", 10) << "TITLE\n";
@@ -286,30 +206,7 @@ int RunMap(const Context& context, const CatalogOptions& options) {
   if (!result.ok()) return ReportError(result.status());
   std::ostringstream out;
   if (*format == "json") {
-    nlohmann::json mappings = nlohmann::json::array();
-    nlohmann::json uncovered = nlohmann::json::array();
-    for (const cat::CrosswalkEntry& entry : result->entries) {
-      if (entry.coverage == cat::Coverage::kNone) {
-        uncovered.push_back(entry.to);
-        continue;
-      }
-      mappings.push_back({{"from", result->from},
-                          {"from_requirements", entry.from},
-                          {"to", entry.to},
-                          {"coverage", cat::CoverageName(entry.coverage)},
-                          {"via", entry.via}});
-    }
-    out << nlohmann::json{{"from", result->from},
-                          {"to", result->to},
-                          {"mappings", mappings},
-                          {"uncovered", uncovered},
-                          {"summary",
-                           {{"full", result->full},
-                            {"partial", result->partial},
-                            {"none", result->none},
-                            {"total", result->entries.size()}}}}
-               .dump(2)
-        << "\n";
+    out << cat::CrosswalkJson(*result).dump(2) << "\n";
   } else {
     bool color = context.ColorStdout();
     for (const cat::CrosswalkEntry& entry : result->entries) {
@@ -343,19 +240,7 @@ int RunResponsibility(const Context& context, const CatalogOptions& options) {
   for (const cat::ResponsibilityRow& row : *rows) ++counts[std::string(cat::OwnerName(row.owner))];
   std::ostringstream out;
   if (*format == "json") {
-    nlohmann::json list = nlohmann::json::array();
-    for (const cat::ResponsibilityRow& row : *rows) {
-      nlohmann::json item = {
-          {"control", row.control->id}, {"title", row.control->title}, {"owner", cat::OwnerName(row.owner)}};
-      if (!options.framework.empty()) item["requirements"] = row.requirements;
-      list.push_back(item);
-    }
-    out << nlohmann::json{{"service_model", options.service_model},
-                          {"framework", options.framework},
-                          {"controls", list},
-                          {"summary", counts}}
-               .dump(2)
-        << "\n";
+    out << cat::ResponsibilityJson(*rows, *model, options.framework).dump(2) << "\n";
   } else {
     for (const cat::ResponsibilityRow& row : *rows) {
       out << Pad(std::string(cat::OwnerName(row.owner)), 10) << Pad(row.control->id, 9) << row.control->title;
@@ -386,20 +271,7 @@ int RunCertifications(const Context& context, const CatalogOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const cat::Certification& record : catalog->certifications()) {
-      list.push_back({{"id", record.id},
-                      {"framework", record.framework},
-                      {"level", record.level},
-                      {"scope",
-                       {{"regions", record.scope.regions},
-                        {"data_centres", record.scope.data_centres},
-                        {"services", record.scope.services}}},
-                      {"certificate_number", record.certificate_number},
-                      {"issuer", record.issuer},
-                      {"auditor", record.auditor},
-                      {"issued", record.issued},
-                      {"expires", record.expires},
-                      {"report", record.report},
-                      {"status", cat::CertificationStatus(record, as_of)}});
+      list.push_back(cat::CertificationJson(record, as_of));
     }
     out << nlohmann::json{{"as_of", as_of}, {"certifications", list}}.dump(2) << "\n";
   } else {
