@@ -196,6 +196,20 @@ std::string Style(bool enabled, std::string_view style, std::string_view text) {
   return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
 }
 
+Status ParseListen(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen \"" + listen + "\" must be HOST:PORT.");
+  *host = listen.substr(0, colon);
+  try {
+    size_t used = 0;
+    *port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || *port < 0 || *port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("--listen \"" + listen + "\" has no port number from 0 to 65535.");
+  }
+  return Status::Ok();
+}
+
 CLI::App* AddPlaceholder(CLI::App& app, Context& context, const std::string& name, const std::string& description) {
   CLI::App* command = app.add_subcommand(name, description + " (not built yet)");
   command->allow_extras();

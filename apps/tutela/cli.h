@@ -66,6 +66,9 @@ void Info(const Context& context, std::string_view message);
 // Prints "tutela: warning: MESSAGE" to stderr (even with --quiet: warnings matter).
 void Warn(std::string_view message);
 
+// Splits a --listen value HOST:PORT (PORT 0: any free port). InvalidArgument naming the flag otherwise.
+Status ParseListen(const std::string& listen, std::string* host, int* port);
+
 // Writes a command's result to --output (atomically: a temporary file renamed into place) or to stdout.
 // A closed stdout pipe (`tutela ... | head`) is not an error.
 Status WriteOutput(const Context& context, std::string_view content);

@@ -62,15 +62,8 @@ int RunServe(const Context& context, const VaultOptions& options) {
   auto users = vault::LoadUsers(options.users);
   if (!users.ok()) return ReportError(users.status());
   vault::ServerOptions server_options;
-  size_t colon = options.listen.rfind(':');
-  if (colon == std::string::npos) {
-    return ReportError(Status::InvalidArgument("--listen \"" + options.listen + "\" must be HOST:PORT."));
-  }
-  server_options.host = options.listen.substr(0, colon);
-  try {
-    server_options.port = std::stoi(options.listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    return ReportError(Status::InvalidArgument("--listen \"" + options.listen + "\" has no numeric port."));
+  if (Status listen = ParseListen(options.listen, &server_options.host, &server_options.port); !listen.ok()) {
+    return ReportError(listen);
   }
   server_options.users = std::move(*users);
   server_options.domain = options.domain;

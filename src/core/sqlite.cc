@@ -64,6 +64,8 @@ std::string Stmt::Text(int column) const {
 
 int64_t Stmt::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
+int Stmt::Columns() const { return stmt_ == nullptr ? 0 : sqlite3_data_count(stmt_); }
+
 bool Stmt::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 Status Exec(sqlite3* db, std::string_view sql) {

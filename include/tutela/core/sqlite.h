@@ -35,6 +35,7 @@ class Stmt {
   std::string Text(int column) const;
   int64_t Int(int column) const;
   bool IsNull(int column) const;
+  int Columns() const;  // columns of the current row
   Status status() const { return status_; }
 
  private:

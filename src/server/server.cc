@@ -1,0 +1,518 @@
+#include "tutela/server/server.h"
+
+#include <atomic>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "api.h"
+#include "tutela/core/builtin_data.h"
+#include "tutela/core/crypto.h"
+#include "tutela/core/file_util.h"
+#include "tutela/core/time.h"
+#include "web_assets.h"
+
+namespace tutela::server {
+namespace fs = std::filesystem;
+
+// ---- Call, Reply helpers ----
+
+std::string Call::Param(const std::string& name) const {
+  auto found = params.find(name);
+  return found == params.end() ? std::string() : found->second;
+}
+
+std::string Call::Query(const std::string& name, const std::string& fallback) const {
+  return request.has_param(name) ? request.get_param_value(name) : fallback;
+}
+
+Reply Json(const nlohmann::json& body, int status) {
+  Reply reply;
+  reply.status = status;
+  reply.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return reply;
+}
+
+Reply Error(int status, std::string_view code, std::string_view message) {
+  return Json({{"error", {{"code", code}, {"message", message}}}}, status);
+}
+
+Reply FromStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+      return Error(400, "invalid", status.message());
+    case StatusCode::kNotFound:
+      return Error(404, "not_found", status.message());
+    case StatusCode::kAlreadyExists:
+      return Error(409, "conflict", status.message());
+    case StatusCode::kPermissionDenied:
+      return Error(403, "forbidden", status.message());
+    default:
+      std::fprintf(stderr, "tutela serve: error: %s\n", status.ToString().c_str());
+      return Error(500, "internal", "the server could not complete the request; the error is in the server's log.");
+  }
+}
+
+std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error) {
+  nlohmann::json body = nlohmann::json::parse(call.request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    *error = Error(400, "invalid", "the request body is not a JSON object.");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  std::string cookies = req.get_header_value("Cookie");
+  size_t at = 0;
+  while (at < cookies.size()) {
+    size_t end = cookies.find(';', at);
+    if (end == std::string::npos) end = cookies.size();
+    std::string_view part(cookies.data() + at, end - at);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// ---- Services ----
+
+void Services::AuditAs(std::string_view tenant, std::string_view actor, std::string_view client,
+                       std::string_view action, std::string_view target, std::string_view outcome,
+                       const nlohmann::json& details) {
+  nlohmann::json entry = {{"at", FormatRfc3339(NowUtc(), TimePrecision::kMilliseconds)},
+                          {"tenant", tenant},
+                          {"actor", actor},
+                          {"client", client},
+                          {"action", action},
+                          {"target", target},
+                          {"outcome", outcome},
+                          {"details", details}};
+  auto appended = audit->Append(entry.dump());
+  if (!appended.ok()) {
+    std::fprintf(stderr, "tutela serve: error: audit ledger: %s\n", appended.status().ToString().c_str());
+  }
+}
+
+void Services::Audit(const Call& call, std::string_view action, std::string_view target, std::string_view outcome,
+                     const nlohmann::json& details) {
+  std::string tenant = call.principal ? call.principal->tenant.id : "";
+  std::string actor = call.principal ? call.principal->user.name : "";
+  if (call.principal && !call.principal->token_id.empty()) actor += " (token " + call.principal->token_id + ")";
+  AuditAs(tenant, actor, call.Client(), action, target, outcome, details);
+}
+
+fs::path Services::BlobPath(std::string_view digest) const {
+  return options.data / "blobs" / std::string(digest.substr(0, 2)) / std::string(digest);
+}
+
+Result<std::string> Services::PutBlob(std::string_view content) {
+  Digest256 digest = Sha256(content);
+  std::string hex = ToHex(std::span<const uint8_t>(digest.data(), digest.size()));
+  fs::path path = BlobPath(hex);
+  std::error_code error;
+  if (fs::exists(path, error)) return hex;
+  fs::create_directories(path.parent_path(), error);
+  if (error)
+    return Status::IoError(path.parent_path().string() + ": cannot create the folder (" + error.message() + ").");
+  TUTELA_RETURN_IF_ERROR(WriteFileAtomic(path, content, 0600));
+  return hex;
+}
+
+bool Services::AllowLoginAttempt(const std::string& client) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(limiter_mutex);
+  if (login_attempts.size() > 10000) login_attempts.clear();  // bounded memory under a flood of addresses
+  auto& times = login_attempts[client];
+  std::erase_if(times, [&](auto at) { return now - at > std::chrono::minutes(1); });
+  if (times.size() >= 20) return false;
+  times.push_back(now);
+  return true;
+}
+
+fs::path AuditLogPath(const ServerOptions& options) { return options.data / "audit.log"; }
+
+// ---- Setup: the data folder, tenants and users from the command line ----
+
+namespace {
+
+Result<std::unique_ptr<Store>> OpenStore(const ServerOptions& options) {
+  std::error_code error;
+  fs::create_directories(options.data, error);
+  if (error) {
+    return Status::IoError(options.data.string() + ": cannot create the data folder (" + error.message() + ").");
+  }
+  fs::permissions(options.data, fs::perms::owner_all, fs::perm_options::replace, error);
+  TUTELA_ASSIGN_OR_RETURN(auto database, OpenDatabase(options.database, options.data));
+  return Store::Open(std::move(database));
+}
+
+Result<InitResult> Initialise(Store& store, std::string_view tenant_name, std::string_view admin) {
+  InitResult result;
+  TUTELA_ASSIGN_OR_RETURN(auto tenants, store.ListTenants());
+  if (!tenants.empty()) {
+    for (const Tenant& tenant : tenants) {
+      if (tenant.is_operator) result.tenant = tenant;
+    }
+    return result;
+  }
+  TUTELA_ASSIGN_OR_RETURN(result.tenant, store.CreateTenant(tenant_name, true));
+  result.admin = admin;
+  result.one_time_password = NewOneTimePassword();
+  TUTELA_ASSIGN_OR_RETURN(std::string hash, HashPassword(result.one_time_password));
+  TenantData data = store.ForTenant(result.tenant.id);
+  TUTELA_ASSIGN_OR_RETURN(User user, data.CreateUser(admin, Role::kAdmin, std::move(hash), true));
+  (void)user;
+  return result;
+}
+
+}  // namespace
+
+Result<InitResult> InitDataFolder(const ServerOptions& options, std::string_view tenant, std::string_view admin) {
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  return Initialise(*store, tenant, admin);
+}
+
+Result<Tenant> AddTenant(const ServerOptions& options, std::string_view name) {
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  return store->CreateTenant(name, false);
+}
+
+Result<std::vector<Tenant>> ListTenants(const ServerOptions& options) {
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  return store->ListTenants();
+}
+
+Result<User> AddUser(const ServerOptions& options, std::string_view tenant, std::string_view name, Role role,
+                     std::string_view password, bool must_change_password) {
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(auto found, store->FindTenantByName(tenant));
+  if (!found) {
+    return Status::NotFound("tenant \"" + std::string(tenant) + "\" does not exist in " + options.data.string() +
+                            "; list them with `tutela tenants list --data " + options.data.string() + "`.");
+  }
+  TUTELA_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  TenantData data = store->ForTenant(found->id);
+  return data.CreateUser(name, role, std::move(hash), must_change_password);
+}
+
+// ---- The server ----
+
+struct Server::Impl {
+  Services services;
+  InitResult init;
+  std::vector<Route> routes;
+  std::vector<RouteInfo> route_infos;
+  std::unique_ptr<httplib::Server> http;
+  int port = 0;
+  std::atomic<bool> stopped{false};
+
+  void Register();
+  void Send(httplib::Response& res, const Reply& reply) const;
+  std::optional<Reply> Authenticate(Call& call);
+  Reply Dispatch(const Route& route, const httplib::Request& req, const std::vector<std::string>& names);
+};
+
+namespace {
+
+// "/api/v1/assessments/{id}" -> regex and the parameter names in order.
+std::pair<std::string, std::vector<std::string>> RoutePattern(const std::string& path) {
+  std::string pattern;
+  std::vector<std::string> names;
+  for (size_t at = 0; at < path.size();) {
+    if (path[at] == '{') {
+      size_t end = path.find('}', at);
+      names.push_back(path.substr(at + 1, end - at - 1));
+      pattern += "([^/]+)";
+      at = end + 1;
+    } else {
+      char c = path[at++];
+      if (std::string_view(".+*?()[]^$|\\").find(c) != std::string_view::npos) pattern += '\\';
+      pattern += c;
+    }
+  }
+  return {pattern, names};
+}
+
+bool IsSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
+
+}  // namespace
+
+void Server::Impl::Send(httplib::Response& res, const Reply& reply) const {
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  if (reply.file.empty()) {
+    res.set_content(reply.body, reply.content_type);
+    return;
+  }
+  std::error_code error;
+  uintmax_t size = fs::file_size(reply.file, error);
+  auto stream = std::make_shared<std::ifstream>(reply.file, std::ios::binary);
+  if (error || !*stream) {
+    Send(res, Error(500, "internal", "a stored file is missing; the error is in the server's log."));
+    std::fprintf(stderr, "tutela serve: error: %s: cannot read the stored file.\n", reply.file.c_str());
+    return;
+  }
+  res.set_content_provider(static_cast<size_t>(size), reply.content_type,
+                           [stream](size_t offset, size_t length, httplib::DataSink& sink) {
+                             std::vector<char> buffer(std::min<size_t>(length, 1 << 20));
+                             stream->seekg(static_cast<std::streamoff>(offset));
+                             stream->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+                             std::streamsize got = stream->gcount();
+                             if (got <= 0) return false;
+                             return sink.write(buffer.data(), static_cast<size_t>(got));
+                           });
+}
+
+// Returns an error reply when the request may not go on; fills call.principal and call.data otherwise.
+std::optional<Reply> Server::Impl::Authenticate(Call& call) {
+  const httplib::Request& req = call.request;
+  Store& store = *services.store;
+  std::string now = FormatRfc3339(NowUtc());
+  std::string authorization = req.get_header_value("Authorization");
+  Principal principal;
+  std::string user_id;
+  if (!authorization.empty()) {
+    if (!authorization.starts_with("Bearer ")) {
+      return Error(401, "unauthenticated", "the Authorization header must be \"Bearer TOKEN\".");
+    }
+    auto token = store.FindToken(SecretDigest(authorization.substr(7)));
+    if (!token.ok()) return FromStatus(token.status());
+    if (!*token || !(*token)->revoked.empty() || (!(*token)->expires.empty() && (*token)->expires < now)) {
+      return Error(401, "unauthenticated", "the API token is not valid (unknown, revoked or expired).");
+    }
+    principal.token_id = (*token)->id;
+    principal.role = (*token)->role;
+    user_id = (*token)->user;
+    auto tenant = store.GetTenant((*token)->tenant);
+    if (!tenant.ok() || !*tenant) return Error(401, "unauthenticated", "the API token's tenant no longer exists.");
+    principal.tenant = **tenant;
+  } else {
+    std::string cookie = CookieValue(req, "tutela_session");
+    if (cookie.empty())
+      return Error(401, "unauthenticated", "log in first (POST /api/v1/login) or send a Bearer token.");
+    std::string digest = SecretDigest(cookie);
+    auto session = store.FindSession(digest);
+    if (!session.ok()) return FromStatus(session.status());
+    if (!*session) return Error(401, "unauthenticated", "the session is not valid; log in again.");
+    Timestamp idle_limit =
+        NowUtc() - std::chrono::duration_cast<std::chrono::microseconds>(services.options.session_idle);
+    if ((*session)->expires < now || (*session)->last_seen < FormatRfc3339(idle_limit)) {
+      (void)store.ForTenant((*session)->tenant).DeleteSession(digest);
+      return Error(401, "unauthenticated", "the session has expired; log in again.");
+    }
+    if (!IsSafeMethod(req.method)) {
+      std::string csrf = req.get_header_value("X-CSRF-Token");
+      if (csrf.empty() || !ConstantTimeEqual(csrf, (*session)->csrf)) {
+        return Error(403, "csrf",
+                     "a state-changing request with the session cookie needs the X-CSRF-Token header "
+                     "given at login.");
+      }
+    }
+    principal.session_digest = digest;
+    principal.csrf = (*session)->csrf;
+    user_id = (*session)->user;
+    auto tenant = store.GetTenant((*session)->tenant);
+    if (!tenant.ok() || !*tenant) return Error(401, "unauthenticated", "the session's tenant no longer exists.");
+    principal.tenant = **tenant;
+    // last_seen is written at most once a minute: a busy UI should not turn every read into a write.
+    Timestamp touch_after = NowUtc() - std::chrono::minutes(1);
+    if ((*session)->last_seen < FormatRfc3339(touch_after)) {
+      (void)store.ForTenant(principal.tenant.id).TouchSession(digest, now);
+    }
+  }
+  TenantData data = store.ForTenant(principal.tenant.id);
+  auto user = data.GetUser(user_id);
+  if (!user.ok()) return FromStatus(user.status());
+  if (!*user || (*user)->disabled) return Error(401, "unauthenticated", "the account is disabled or gone.");
+  principal.user = **user;
+  if (principal.token_id.empty()) {
+    principal.role = principal.user.role;
+  } else if (principal.role != principal.user.role && principal.role != Role::kAuditor) {
+    // The user's role changed after the token was made: the token may not keep what the user lost.
+    return Error(401, "unauthenticated", "the API token's role is no longer the user's; make a new token.");
+  } else {
+    (void)data.TouchToken(principal.token_id, now);
+  }
+  call.principal = std::move(principal);
+  call.data.emplace(std::move(data));
+  return std::nullopt;
+}
+
+Reply Server::Impl::Dispatch(const Route& route, const httplib::Request& req, const std::vector<std::string>& names) {
+  Call call{req, {}, std::nullopt, std::nullopt};
+  for (size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) call.params[names[i]] = req.matches[i + 1];
+  if (route.info.authenticated) {
+    if (auto refused = Authenticate(call)) return *refused;
+    const Principal& principal = *call.principal;
+    static const std::set<std::string> kAllowedBeforeChange = {"/api/v1/whoami", "/api/v1/logout",
+                                                               "/api/v1/me/password"};
+    if (principal.user.must_change_password && !kAllowedBeforeChange.count(route.info.path)) {
+      return Error(403, "password_change_required",
+                   "this account has a one-time password; set a new one with POST /api/v1/me/password first.");
+    }
+    const auto& roles = route.info.roles;
+    if (!roles.empty() && std::find(roles.begin(), roles.end(), principal.role) == roles.end()) {
+      return Error(403, "forbidden",
+                   "the role \"" + std::string(RoleName(principal.role)) + "\" may not " + route.info.summary + ".");
+    }
+  }
+  return route.handler(call, services);
+}
+
+void Server::Impl::Register() {
+  AddAuthRoutes(routes);
+  AddCatalogRoutes(routes);
+  AddAssessmentRoutes(routes);
+  route_infos.clear();
+  for (const Route& route : routes) route_infos.push_back(route.info);
+
+  for (const Route& route : routes) {
+    auto [pattern, names] = RoutePattern(route.info.path);
+    httplib::Server::Handler handler = [this, &route, names = names](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+      Send(res, Dispatch(route, req, names));
+    };
+    if (route.info.method == "GET") http->Get(pattern, handler);
+    if (route.info.method == "POST") http->Post(pattern, handler);
+    if (route.info.method == "PUT") http->Put(pattern, handler);
+    if (route.info.method == "DELETE") http->Delete(pattern, handler);
+  }
+  http->Get("/api/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(OpenApiDocument()), "application/json");
+  });
+  // The web UI: a few static files compiled into the binary (web_assets.h).
+  http->Get("/", [](const httplib::Request&, httplib::Response& res) {
+    const WebAsset* asset = FindWebAsset("index.html");
+    res.set_content(std::string(asset->content), std::string(asset->content_type));
+  });
+  http->Get(R"(/assets/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
+    const WebAsset* asset = FindWebAsset(req.matches[1].str());
+    if (asset == nullptr) {
+      res.status = 404;
+      res.set_content("not found\n", "text/plain");
+      return;
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::string(asset->content), std::string(asset->content_type));
+  });
+  bool tls = !services.options.tls_cert.empty();
+  http->set_post_routing_handler([tls](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    if (tls) res.set_header("Strict-Transport-Security", "max-age=31536000");
+    if (req.path.starts_with("/api/") && !res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  });
+  http->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && req.path.starts_with("/api/")) {
+      Send(res, Error(404, "not_found", "no such API route: " + req.method + " " + req.path + "."));
+    } else if (res.status == 413) {
+      Send(res, Error(413, "too_large",
+                      "the request body is too large; send JSON with \"Content-Type: application/json\" (form-encoded "
+                      "bodies are limited to 8 KiB) and within the server's upload limit."));
+    }
+  });
+  http->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "tutela serve: error: a handler failed: %s\n", what.c_str());
+    Send(res, Error(500, "internal", "the server could not complete the request; the error is in the server's log."));
+  });
+  http->set_payload_max_length(services.options.max_upload_bytes);
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  Stop();
+  if (impl_->services.jobs) impl_->services.jobs->Stop();
+}
+
+Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  Services& services = impl->services;
+  services.options = options;
+  TUTELA_ASSIGN_OR_RETURN(services.store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(impl->init, Initialise(*services.store, "operator", "admin"));
+  catalog::LoadOptions catalog_options;
+  catalog_options.directories = options.catalog_dirs;
+  TUTELA_ASSIGN_OR_RETURN(services.catalog, catalog::LoadCatalog(catalog_options));
+  fs::path checks = options.checks.empty() ? BuiltinCatalogRoot() / "checks" : options.checks;
+  TUTELA_ASSIGN_OR_RETURN(services.checks, policy::CheckSet::LoadDirectory(checks));
+  TUTELA_ASSIGN_OR_RETURN(services.audit, ledger::Log::Open(AuditLogPath(options)));
+  services.jobs = std::make_unique<Jobs>(*services.store, options.job_threads);
+  RegisterAssessmentJobs(services);
+  TUTELA_RETURN_IF_ERROR(services.jobs->FailUnfinished());
+  (void)services.store->DeleteExpiredSessions(FormatRfc3339(NowUtc()));
+
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      return Status::InvalidArgument("--tls-cert and --tls-key go together; give both or neither.");
+    }
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return Status::InvalidArgument(options.tls_cert.string() + ", " + options.tls_key.string() +
+                                     ": cannot load the TLS certificate and key; check they are PEM and match.");
+    }
+    impl->http = std::move(tls);
+  } else {
+    impl->http = std::make_unique<httplib::Server>();
+  }
+  impl->http->new_task_queue = [] { return new httplib::ThreadPool(16); };
+  impl->Register();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Status Server::Bind() {
+  const ServerOptions& options = impl_->services.options;
+  if (options.port == 0) {
+    impl_->port = impl_->http->bind_to_any_port(options.host);
+    if (impl_->port <= 0) return Status::IoError(options.host + ": cannot listen on any port.");
+  } else {
+    if (!impl_->http->bind_to_port(options.host, options.port)) {
+      return Status::IoError(options.host + ":" + std::to_string(options.port) +
+                             ": cannot listen there (in use, or not an address of this machine); choose another "
+                             "--listen.");
+    }
+    impl_->port = options.port;
+  }
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+Status Server::Run() {
+  impl_->services.jobs->Start();
+  bool served = impl_->http->listen_after_bind();
+  impl_->services.jobs->Stop();
+  if (!served && !impl_->stopped) return Status::IoError("the HTTP listener stopped unexpectedly.");
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  impl_->stopped = true;
+  if (impl_->http) impl_->http->stop();
+}
+
+const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }
+
+const std::string& Server::openapi() const {
+  static const std::string document(OpenApiDocument());
+  return document;
+}
+
+const InitResult& Server::init() const { return impl_->init; }
+
+}  // namespace tutela::server
