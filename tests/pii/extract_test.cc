@@ -6,8 +6,6 @@
 #include "tutela/pii/extract.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +19,7 @@
 namespace tutela::pii {
 namespace {
 
+using ::tutela::testing::PostgresServer;
 using ::tutela::testing::ReadFile;
 using ::tutela::testing::RunProcess;
 using ::tutela::testing::RunTutela;
@@ -412,80 +411,23 @@ TEST(RedactUriTest, PasswordsNeverShow) {
   EXPECT_FALSE(IsPostgresUri("data/postgres.csv"));
 }
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
-
 // A real PostgreSQL server in a temporary folder (Debian `postgresql`; as root it runs as the `postgres` user).
 TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
-  std::string bin;
-  for (const char* candidate : {"/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"}) {
-    if (std::filesystem::exists(std::string(candidate) + "/initdb") &&
-        std::filesystem::exists(std::string(candidate) + "/pg_ctl")) {
-      bin = candidate;
-      break;
-    }
-  }
-  if (bin.empty()) GTEST_SKIP() << "initdb/pg_ctl not found: install Debian `postgresql` (scripts/install-deps)";
-  // As root the server runs as `postgres`, which must reach the folder: /tmp may be private (0700), so the server's
-  // folder is made under /var/tmp then.
-  TempDir scratch;
-  std::filesystem::path dir = scratch.path();
-  std::vector<std::string> as_user;
-  struct Remove {
-    std::filesystem::path path;
-    ~Remove() {
-      std::error_code ignored;
-      if (!path.empty()) std::filesystem::remove_all(path, ignored);
-    }
-  } remove;
-  if (::geteuid() == 0) {
-    if (RunProcess({"id", "postgres"}).exit_code != 0) GTEST_SKIP() << "running as root and no `postgres` user";
-    std::string pattern = "/var/tmp/tutela-pg-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir = remove.path = pattern;
-    std::filesystem::create_directories(dir / "data");
-    std::filesystem::create_directories(dir / "sock");
-    RunProcess({"chown", "-R", "postgres", dir.string()});
-    as_user = {"runuser", "-u", "postgres", "--"};
-  } else {
-    std::filesystem::create_directories(dir / "data");
-    std::filesystem::create_directories(dir / "sock");
-  }
-  auto as = [&](std::vector<std::string> argv) {
-    argv.insert(argv.begin(), as_user.begin(), as_user.end());
-    return RunProcess(argv);
-  };
-  auto init = as({bin + "/initdb", "-D", (dir / "data").string(), "-A", "trust", "-U", "tutela", "-E", "UTF8"});
-  ASSERT_EQ(init.exit_code, 0) << init.err;
-  const std::string port = std::to_string(FreePort());
-  auto start = as({bin + "/pg_ctl", "-D", (dir / "data").string(), "-l", (dir / "log").string(), "-w", "-o",
-                   "-p " + port + " -k " + (dir / "sock").string() + " -c listen_addresses=''", "start"});
-  ASSERT_EQ(start.exit_code, 0) << start.err << start.out;
-  struct Stop {
-    std::function<void()> stop;
-    ~Stop() { stop(); }
-  } stop{[&] { as({bin + "/pg_ctl", "-D", (dir / "data").string(), "-m", "immediate", "stop"}); }};
-  std::string psql = std::filesystem::exists(bin + "/psql") ? bin + "/psql" : "psql";
-  auto load =
-      RunProcess({psql, "-h", (dir / "sock").string(), "-p", port, "-U", "tutela", "-d", "postgres", "-v",
-                  "ON_ERROR_STOP=1", "-q", "-c",
-                  "CREATE TABLE customers (id int, email text, note varchar(200), score int);"
-                  "INSERT INTO customers SELECT g, 'user' || g || '@corp-mail.cn', 'card 4539 1488 0343 6467', g "
-                  "FROM generate_series(1, 50) g;"
-                  "CREATE SCHEMA crm; CREATE TABLE crm.people (name text, nid text);"
-                  "INSERT INTO crm.people VALUES ('Li', '11010519491231002X');"});
+  std::string why;
+  bool skip = false;
+  auto postgres = PostgresServer::Start(&why, &skip);
+  if (skip) GTEST_SKIP() << why;
+  ASSERT_NE(postgres, nullptr) << why;
+  auto load = postgres->Psql(
+      "CREATE TABLE customers (id int, email text, note varchar(200), score int);"
+      "INSERT INTO customers SELECT g, 'user' || g || '@corp-mail.cn', 'card 4539 1488 0343 6467', g "
+      "FROM generate_series(1, 50) g;"
+      "CREATE SCHEMA crm; CREATE TABLE crm.people (name text, nid text);"
+      "INSERT INTO crm.people VALUES ('Li', '11010519491231002X');");
   ASSERT_EQ(load.exit_code, 0) << load.err;
-  const std::string uri = "postgresql://tutela:pw@/postgres?host=" + (dir / "sock").string() + "&port=" + port;
+  const std::string uri = postgres->Uri("tutela", "postgres", "pw");
+  const std::filesystem::path dir = postgres->socket_dir().parent_path();
+  TempDir scratch;
   auto scanner = Scanner::Create(Rules(), {});
   ASSERT_TRUE(scanner.ok());
   ExtractOptions options;
@@ -514,14 +456,12 @@ TEST(PostgresTest, SamplesTextColumnsInAReadOnlyTransaction) {
   EXPECT_EQ(result.out.find(":pw@"), std::string::npos) << result.out;
   // A user who may read only one column of crm.people (not the table, so not its ctid): that table is one error
   // naming it, the other table is still scanned, and nothing is written (the transaction is read only).
-  auto grant = RunProcess({psql, "-h", (dir / "sock").string(), "-p", port, "-U", "tutela", "-d", "postgres", "-v",
-                           "ON_ERROR_STOP=1", "-q", "-c",
-                           "CREATE ROLE reader LOGIN; GRANT SELECT ON customers TO reader;"
-                           "GRANT USAGE ON SCHEMA crm TO reader; GRANT SELECT (nid) ON crm.people TO reader;"});
+  auto grant = postgres->Psql(
+      "CREATE ROLE reader LOGIN; GRANT SELECT ON customers TO reader;"
+      "GRANT USAGE ON SCHEMA crm TO reader; GRANT SELECT (nid) ON crm.people TO reader;");
   ASSERT_EQ(grant.exit_code, 0) << grant.err;
   CollectSink limited;
-  Status partial = ScanPostgres(
-      **scanner, "postgresql://reader@/postgres?host=" + (dir / "sock").string() + "&port=" + port, options, limited);
+  Status partial = ScanPostgres(**scanner, postgres->Uri("reader"), options, limited);
   EXPECT_TRUE(partial.ok()) << partial.ToString();
   ASSERT_EQ(limited.errors.size(), 1u) << limited.Describe();
   EXPECT_NE(limited.errors[0].find(": table crm.people:"), std::string::npos) << limited.errors[0];

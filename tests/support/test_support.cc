@@ -1,8 +1,10 @@
 #include "test_support.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,6 +154,106 @@ ProcessResult RunTutela(const std::vector<std::string>& args, std::string_view i
   std::vector<std::string> argv{TutelaBinary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, input, working_dir, extra_env);
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  int port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::unique_ptr<PostgresServer> PostgresServer::Start(std::string* why, bool* skip) {
+  *skip = false;
+  std::unique_ptr<PostgresServer> server(new PostgresServer());
+  for (const char* candidate : {"/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"}) {
+    if (std::filesystem::exists(std::string(candidate) + "/initdb") &&
+        std::filesystem::exists(std::string(candidate) + "/pg_ctl")) {
+      server->bin_ = candidate;
+      break;
+    }
+  }
+  if (server->bin_.empty()) {
+    *skip = true;
+    *why = "initdb/pg_ctl not found: install Debian `postgresql` (scripts/install-deps)";
+    return nullptr;
+  }
+  if (::geteuid() == 0) {
+    if (RunProcess({"id", "postgres"}).exit_code != 0) {
+      *skip = true;
+      *why = "running as root and no `postgres` user";
+      return nullptr;
+    }
+    std::string pattern = "/var/tmp/tutela-pg-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      *why = "mkdtemp under /var/tmp failed";
+      return nullptr;
+    }
+    server->dir_ = pattern;
+    server->remove_dir_ = true;
+    server->as_user_ = {"runuser", "-u", "postgres", "--"};
+  } else {
+    server->scratch_ = std::make_unique<TempDir>();
+    server->dir_ = server->scratch_->path();
+  }
+  server->socket_dir_ = server->dir_ / "sock";
+  std::filesystem::create_directories(server->dir_ / "data");
+  std::filesystem::create_directories(server->socket_dir_);
+  if (server->remove_dir_) RunProcess({"chown", "-R", "postgres", server->dir_.string()});
+  auto as = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), server->as_user_.begin(), server->as_user_.end());
+    return RunProcess(argv);
+  };
+  auto init = as(
+      {server->bin_ + "/initdb", "-D", (server->dir_ / "data").string(), "-A", "trust", "-U", "tutela", "-E", "UTF8"});
+  if (init.exit_code != 0) {
+    *why = "initdb failed: " + init.err;
+    return nullptr;
+  }
+  server->port_ = std::to_string(FreePort());
+  auto start =
+      as({server->bin_ + "/pg_ctl", "-D", (server->dir_ / "data").string(), "-l", (server->dir_ / "log").string(), "-w",
+          "-o", "-p " + server->port_ + " -k " + server->socket_dir_.string() + " -c listen_addresses=''", "start"});
+  if (start.exit_code != 0) {
+    *why = "pg_ctl start failed: " + start.err + start.out;
+    return nullptr;
+  }
+  server->started_ = true;
+  return server;
+}
+
+PostgresServer::~PostgresServer() {
+  if (started_) {
+    std::vector<std::string> argv = as_user_;
+    for (const std::string& arg : {bin_ + "/pg_ctl", std::string("-D"), (dir_ / "data").string(), std::string("-m"),
+                                   std::string("immediate"), std::string("stop")}) {
+      argv.push_back(arg);
+    }
+    RunProcess(argv);
+  }
+  if (remove_dir_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+std::string PostgresServer::Uri(std::string_view user, std::string_view database, std::string_view password) const {
+  std::string credentials(user);
+  if (!password.empty()) credentials += ":" + std::string(password);
+  return "postgresql://" + credentials + "@/" + std::string(database) + "?host=" + socket_dir_.string() +
+         "&port=" + port_;
+}
+
+ProcessResult PostgresServer::Psql(std::string_view sql, std::string_view database) const {
+  std::string psql = std::filesystem::exists(bin_ + "/psql") ? bin_ + "/psql" : "psql";
+  return RunProcess({psql, "-h", socket_dir_.string(), "-p", port_, "-U", "tutela", "-d", std::string(database), "-v",
+                     "ON_ERROR_STOP=1", "-q", "-c", std::string(sql)});
 }
 
 }  // namespace tutela::testing
