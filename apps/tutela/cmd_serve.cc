@@ -19,6 +19,7 @@ struct ServeOptions {
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> catalog_dirs;
+  std::string vault;
   std::string port_file;
   size_t job_threads = 1;
   // tenants / users
@@ -37,6 +38,7 @@ server::ServerOptions ToServerOptions(const ServeOptions& options) {
   out.tls_key = options.tls_key;
   for (const std::string& dir : options.catalog_dirs) out.catalog_dirs.emplace_back(dir);
   out.job_threads = options.job_threads;
+  out.vault = options.vault;
   return out;
 }
 
@@ -169,6 +171,7 @@ void AddServeCommands(CLI::App& app, Context& context) {
   serve->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS only");
   serve->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
   serve->add_option("--catalog-dir", options->catalog_dirs, "Extra catalog folder, e.g. a provider portfolio");
+  serve->add_option("--vault", options->vault, "A vault data folder to browse (read-only) in the UI and API");
   serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)");
   serve->add_option("--port-file", options->port_file, "Write the bound port here once listening (tests, scripts)");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });

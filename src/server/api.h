@@ -100,12 +100,16 @@ struct Route {
 void AddAuthRoutes(std::vector<Route>& routes);
 void AddCatalogRoutes(std::vector<Route>& routes);
 void AddAssessmentRoutes(std::vector<Route>& routes);
+void AddPrivacyRoutes(std::vector<Route>& routes);  // register, risk, purpose decisions, incidents (api_privacy.cc)
+void AddPortalRoutes(std::vector<Route>& routes);   // reports and the customer portal (api_portal.cc)
+void AddDataRoutes(std::vector<Route>& routes);     // PII scans and inventory, the vault browser (api_data.cc)
 
 // Shorthands for route tables.
 inline std::vector<Role> Roles(std::initializer_list<Role> roles) { return roles; }
 inline const std::vector<Role> kStaff = {Role::kAdmin, Role::kCompliance, Role::kPrivacy, Role::kAuditor};
 
-// Assessment jobs and their records (api_assess.cc); Open() re-registers their runner.
+// Job runners, registered by Open() before the workers start: assessments (api_assess.cc), PII scans (api_data.cc).
 void RegisterAssessmentJobs(Services& services);
+void RegisterDataJobs(Services& services);
 
 }  // namespace tutela::server

@@ -367,6 +367,9 @@ void Server::Impl::Register() {
   AddAuthRoutes(routes);
   AddCatalogRoutes(routes);
   AddAssessmentRoutes(routes);
+  AddPrivacyRoutes(routes);
+  AddPortalRoutes(routes);
+  AddDataRoutes(routes);
   route_infos.clear();
   for (const Route& route : routes) route_infos.push_back(route.info);
 
@@ -454,6 +457,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   TUTELA_ASSIGN_OR_RETURN(services.audit, ledger::Log::Open(AuditLogPath(options)));
   services.jobs = std::make_unique<Jobs>(*services.store, options.job_threads);
   RegisterAssessmentJobs(services);
+  RegisterDataJobs(services);
   TUTELA_RETURN_IF_ERROR(services.jobs->FailUnfinished());
   (void)services.store->DeleteExpiredSessions(FormatRfc3339(NowUtc()));
 

@@ -31,6 +31,7 @@ struct ServerOptions {
   std::filesystem::path tls_key;
   std::vector<std::filesystem::path> catalog_dirs;  // read after the built-in catalog (e.g. a provider portfolio)
   std::filesystem::path checks;                     // empty: the built-in checks
+  std::filesystem::path vault;                      // a vault data folder to browse read-only; empty: none
   size_t job_threads = 1;                           // assessments and scans run on these
   int max_failed_logins = 5;                        // then the account is locked for `lockout`
   std::chrono::seconds lockout = std::chrono::minutes(15);

@@ -3,6 +3,8 @@
 "use strict";
 
 const state = { me: null, csrf: null };
+// Pages added by the other scripts (privacy.js, portal.js, data.js): Tutela.pages[name] = async (parts) => {...}.
+const pages = {};
 
 // ---- helpers ----
 function h(tag, attrs, ...children) {
@@ -368,12 +370,17 @@ async function route() {
       case "users": return await usersPage();
       case "audit": return await auditPage();
       case "account": return await accountPage();
-      default: return state.me.role === "customer" ? await portfolioPage() : await readinessPage();
+      default:
+        if (pages[parts[0]]) return await pages[parts[0]](parts);
+        return state.me.role === "customer" ? await portfolioPage() : await readinessPage();
     }
   } catch (e) {
     page("Something went wrong", h("p", { class: "error", role: "alert" }, e.message));
   }
 }
+
+// What the other scripts use: they load after this one and add pages and nothing else.
+window.Tutela = { state, pages, h, svg, api, page, table, badge, toast, pct, barChart, lineChart, pollJob, route };
 
 window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", async () => {
