@@ -28,6 +28,7 @@ struct ServeOptions {
   std::string role;
   std::string password_file;
   std::string admin = "admin";
+  bool one_time = false;
 };
 
 server::ServerOptions ToServerOptions(const ServeOptions& options) {
@@ -145,13 +146,28 @@ int RunUsersAdd(const Context& context, const ServeOptions& options) {
                                                "\" is not a role; use admin, compliance, privacy, auditor or "
                                                "customer."));
   }
-  auto password = ReadFile(options.password_file, 4096);
-  if (!password.ok()) return ReportError(password.status().WithContext("--password-file"));
-  std::string text = *password;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  auto user = server::AddUser(ToServerOptions(options), options.tenant, options.name, *role, text);
-  if (!user.ok()) return ReportError(user.status().WithContext(options.password_file));
+  if (options.one_time == !options.password_file.empty()) {
+    return ReportError(Status::InvalidArgument("give either --password-file FILE or --one-time."));
+  }
+  std::string text;
+  if (options.one_time) {
+    text = server::NewOneTimePassword();
+  } else {
+    auto password = ReadFile(options.password_file, 4096);
+    if (!password.ok()) return ReportError(password.status().WithContext("--password-file"));
+    text = *password;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  }
+  auto user = server::AddUser(ToServerOptions(options), options.tenant, options.name, *role, text, options.one_time);
+  if (!user.ok()) {
+    return ReportError(options.one_time ? user.status() : user.status().WithContext(options.password_file));
+  }
   Info(context, "user \"" + user->name + "\" (" + options.role + ") added to tenant \"" + options.tenant + "\".");
+  if (options.one_time) {
+    // Shown once, even with --quiet: there is no other way to get in.
+    std::fprintf(stderr, "tutela: one-time password for \"%s\" in tenant \"%s\": %s (to be changed at first login)\n",
+                 user->name.c_str(), options.tenant.c_str(), text.c_str());
+  }
   return kExitClean;
 }
 
@@ -202,8 +218,9 @@ void AddServeCommands(CLI::App& app, Context& context) {
   user_add->add_option("--tenant", options->tenant, "The tenant's name")->required();
   user_add->add_option("--name", options->name, "The user name")->required();
   user_add->add_option("--role", options->role, "admin, compliance, privacy, auditor or customer")->required();
-  user_add->add_option("--password-file", options->password_file, "A file holding the password (12+ characters)")
-      ->required();
+  user_add->add_option("--password-file", options->password_file, "A file holding the password (12+ characters)");
+  user_add->add_flag("--one-time", options->one_time,
+                     "Make a one-time password instead (printed once; to be changed at first login)");
   user_add->callback(
       [&context, options] { context.run = [&context, options] { return RunUsersAdd(context, *options); }; });
 }
