@@ -275,6 +275,7 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
   std::string authorization = req.get_header_value("Authorization");
   Principal principal;
   std::string user_id;
+  std::string token_last_used;
   if (!authorization.empty()) {
     if (!authorization.starts_with("Bearer ")) {
       return Error(401, "unauthenticated", "the Authorization header must be \"Bearer TOKEN\".");
@@ -286,6 +287,7 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
     }
     principal.token_id = (*token)->id;
     principal.role = (*token)->role;
+    token_last_used = (*token)->last_used;
     user_id = (*token)->user;
     auto tenant = store.GetTenant((*token)->tenant);
     if (!tenant.ok() || !*tenant) return Error(401, "unauthenticated", "the API token's tenant no longer exists.");
@@ -334,8 +336,8 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
   } else if (principal.role != principal.user.role && principal.role != Role::kAuditor) {
     // The user's role changed after the token was made: the token may not keep what the user lost.
     return Error(401, "unauthenticated", "the API token's role is no longer the user's; make a new token.");
-  } else {
-    (void)data.TouchToken(principal.token_id, now);
+  } else if (token_last_used < FormatRfc3339(NowUtc() - std::chrono::minutes(1))) {
+    (void)data.TouchToken(principal.token_id, now);  // at most once a minute, like a session's last_seen
   }
   call.principal = std::move(principal);
   call.data.emplace(std::move(data));
@@ -474,7 +476,11 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   } else {
     impl->http = std::make_unique<httplib::Server>();
   }
-  impl->http->new_task_queue = [] { return new httplib::ThreadPool(16); };
+  // cpp-httplib gives each connection a thread while it is kept alive: enough threads that a browser's and a few
+  // scripts' keep-alive connections never queue behind each other, and connections kept for many requests.
+  impl->http->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  impl->http->set_keep_alive_max_count(1000);
+  impl->http->set_keep_alive_timeout(5);
   impl->Register();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
