@@ -274,6 +274,26 @@ TEST_P(ApiTest, BadUploadsAreRefusedOrFailWithAClearMessage) {
   EXPECT_EQ(garbage.body["error"]["code"], "invalid");
 }
 
+// Regression: a job that finished before its submitter stored the job id on the assessment was overwritten back to
+// "queued" (the submitter wrote its stale copy of the record after the worker's).
+TEST_P(ApiTest, RegressionAFastJobIsNotOverwrittenByItsSubmitter) {
+  Client carol = As("acme", "carol");
+  std::vector<std::pair<std::string, std::string>> submitted;
+  for (int i = 0; i < 10; ++i) {
+    Response broken = carol.Call("POST", "/api/v1/assessments", "{\"resource_changes\": [");
+    ASSERT_EQ(broken.status, 202);
+    submitted.emplace_back(broken.body["id"], broken.body["job"]);
+  }
+  for (const auto& [id, job] : submitted) {
+    for (int i = 0; i < 400 && carol.Get("/api/v1/jobs/" + job).body.value("state", "") != "failed"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    Response assessment = carol.Get("/api/v1/assessments/" + id);
+    EXPECT_EQ(assessment.body["state"], "failed") << assessment.raw;
+    EXPECT_EQ(assessment.body["job"], job) << assessment.raw;
+  }
+}
+
 TEST_P(ApiTest, ExceptionsNeedASecondPersonAndApplyToTheNextAssessment) {
   Client carol = As("acme", "carol");
   Client dave = As("acme", "dave");
