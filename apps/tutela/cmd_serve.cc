@@ -20,6 +20,7 @@ struct ServeOptions {
   std::string tls_key;
   std::vector<std::string> catalog_dirs;
   std::string vault;
+  std::string instance;
   std::string port_file;
   size_t job_threads = 1;
   // tenants / users
@@ -40,6 +41,7 @@ server::ServerOptions ToServerOptions(const ServeOptions& options) {
   for (const std::string& dir : options.catalog_dirs) out.catalog_dirs.emplace_back(dir);
   out.job_threads = options.job_threads;
   out.vault = options.vault;
+  out.instance = options.instance;
   return out;
 }
 
@@ -188,6 +190,8 @@ void AddServeCommands(CLI::App& app, Context& context) {
   serve->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
   serve->add_option("--catalog-dir", options->catalog_dirs, "Extra catalog folder, e.g. a provider portfolio");
   serve->add_option("--vault", options->vault, "A vault data folder to browse (read-only) in the UI and API");
+  serve->add_option("--instance", options->instance,
+                    "This instance's name when several share the database and data folder (its own audit ledger)");
   serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)");
   serve->add_option("--port-file", options->port_file, "Write the bound port here once listening (tests, scripts)");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });

@@ -133,7 +133,9 @@ bool Services::AllowLoginAttempt(const std::string& client) {
   return true;
 }
 
-fs::path AuditLogPath(const ServerOptions& options) { return options.data / "audit.log"; }
+fs::path AuditLogPath(const ServerOptions& options) {
+  return options.data / (options.instance.empty() ? std::string("audit.log") : "audit-" + options.instance + ".log");
+}
 
 // ---- Setup: the data folder, tenants and users from the command line ----
 
@@ -456,6 +458,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   TUTELA_ASSIGN_OR_RETURN(services.catalog, catalog::LoadCatalog(catalog_options));
   fs::path checks = options.checks.empty() ? BuiltinCatalogRoot() / "checks" : options.checks;
   TUTELA_ASSIGN_OR_RETURN(services.checks, policy::CheckSet::LoadDirectory(checks));
+  if (!options.instance.empty()) TUTELA_RETURN_IF_ERROR(CheckName("--instance", options.instance));
   TUTELA_ASSIGN_OR_RETURN(services.audit, ledger::Log::Open(AuditLogPath(options)));
   services.jobs = std::make_unique<Jobs>(*services.store, options.job_threads);
   RegisterAssessmentJobs(services);

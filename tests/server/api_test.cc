@@ -419,6 +419,38 @@ TEST_P(ApiTest, SecurityEventsAreOnTheLedgerWithInclusionProofs) {
   EXPECT_EQ(globex.Get("/api/v1/audit/" + std::to_string(change["index"].get<uint64_t>()) + "/proof").status, 404);
 }
 
+// Several instances share the database and the data folder: each writes its own audit ledger, and every instance
+// lists and proves the entries of all of them.
+TEST_P(ApiTest, InstancesSharingADatabaseShowOneAuditTrail) {
+  ServerOptions second_options = options_;
+  second_options.instance = "b";
+  auto second = Server::Open(second_options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE((*second)->Bind().ok());
+  std::thread thread([&] { (void)(*second)->Run(); });
+  Client on_b((*second)->port());
+  ASSERT_EQ(on_b.Login("acme", "carol").status, 200);  // a login on instance b
+  Client admin_on_a = As("acme", "admin");             // the session is in the shared database:
+  Client admin_on_b((*second)->port());
+  admin_on_b.cookie_ = admin_on_a.cookie_;
+  EXPECT_EQ(admin_on_b.Get("/api/v1/whoami").status, 200);  // it works on either instance
+  Response audit = admin_on_a.Get("/api/v1/audit?limit=1000");
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  json from_b;
+  for (const auto& entry : audit.body["entries"]) {
+    if (entry["log"] == "audit-b.log" && entry["actor"] == "carol") from_b = entry;
+  }
+  ASSERT_FALSE(from_b.is_null()) << audit.raw;
+  EXPECT_EQ(audit.body["trees"].size(), 2u);
+  Response proof =
+      admin_on_a.Get("/api/v1/audit/" + std::to_string(from_b["index"].get<uint64_t>()) + "/proof?log=audit-b.log");
+  ASSERT_EQ(proof.status, 200) << proof.raw;
+  EXPECT_EQ(proof.body["entry"]["actor"], "carol");
+  EXPECT_EQ(admin_on_a.Get("/api/v1/audit/0/proof?log=audit-zz.log").status, 404);
+  (*second)->Stop();
+  thread.join();
+}
+
 TEST_P(ApiTest, TheOpenApiDocumentDescribesExactlyTheRoutes) {
   Response document = Client(server_->port()).Get("/api/v1/openapi.json");
   ASSERT_EQ(document.status, 200);
