@@ -485,6 +485,9 @@ TEST_P(ApiTest, TheWebUiIsServedWithAStrictContentSecurityPolicy) {
   auto unknown = client.Get("/api/v1/nothing-here");
   EXPECT_EQ(unknown->status, 404);
   EXPECT_NE(unknown->body.find("not_found"), std::string::npos);
+  auto wrong_method = client.Delete("/api/v1/readiness");
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "GET");
 }
 
 TEST_P(ApiTest, CertificationsFilterByRegionAndService) {
