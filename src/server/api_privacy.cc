@@ -9,6 +9,7 @@
 //   incident/in_*               the incident document's text, its breach assessment, ICS calendar and sent notices;
 //                               earlier revisions as incident_version records
 // Only entity ids, categories and counts go in: the register and incident formats hold no PII values.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -360,15 +361,20 @@ Reply ListDecisions(Call& call, Services& services) {
   query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
   auto records = call.data->List("decision", query);
   if (!records.ok()) return FromStatus(records.status());
-  nlohmann::json list = nlohmann::json::array();
+  std::vector<nlohmann::json> list;
   for (const Record& record : *records) list.push_back(DecisionJson(record));
+  // Records made within one second tie on their creation time; the disclosure log's order is the real one.
+  auto index = [](const nlohmann::json& item) { return item["disclosure_log"].value("index", uint64_t{0}); };
+  std::stable_sort(list.begin(), list.end(), [&](const nlohmann::json& a, const nlohmann::json& b) {
+    return query.newest_first ? index(a) > index(b) : index(a) < index(b);
+  });
   nlohmann::json head = nullptr;
   if (fs::exists(services.options.data / "disclosures" / (call.data->tenant_id() + ".log"))) {
     auto log = DisclosureLogFor(services, call.data->tenant_id());
     if (!log.ok()) return FromStatus(log.status());
     head = HeadJson((*log)->Head());
   }
-  return Json({{"decisions", list}, {"disclosure_log", head}});
+  return Json({{"decisions", nlohmann::json(list)}, {"disclosure_log", head}});
 }
 
 // ---- Incidents ----
@@ -514,7 +520,7 @@ Reply CreateIncident(Call& call, Services& services) {
   record.state = "open";
   record.body = {{"revision", 1}, {"created_by", call.principal->user.name}};
   FillIncident(record, *assessed, call.principal->user.name);
-  record.state = IncidentJson(record, false)["state"];
+  record.state = IncidentJson(record, false)["state"].get<std::string>();
   if (Status saved = call.data->Put(record); !saved.ok()) return FromStatus(saved);
   nlohmann::json out = IncidentJson(record, true);
   services.Audit(call, "incident.create", record.id, "ok",
@@ -592,7 +598,7 @@ Reply UpdateIncident(Call& call, Services& services) {
     record.body["revision"] = record.body.value("revision", 1) + 1;
     FillIncident(record, *assessed, call.principal->user.name);
     nlohmann::json out = IncidentJson(record, true);
-    record.state = out["state"];
+    record.state = out["state"].get<std::string>();
     TUTELA_RETURN_IF_ERROR(call.data->Put(record));
     reply = Json(out);
     return Status::Ok();
@@ -643,7 +649,7 @@ Reply MarkNotificationSent(Call& call, Services& services) {
     }
     record.body["sent"][key] = {{"at", sent_at}, {"by", call.principal->user.name}, {"reference", reference}};
     nlohmann::json out = IncidentJson(record, true);
-    record.state = out["state"];
+    record.state = out["state"].get<std::string>();
     TUTELA_RETURN_IF_ERROR(call.data->Put(record));
     details = {{"notification", key},
                {"sent_at", sent_at},

@@ -6,6 +6,8 @@
   const { h, api, page, table, badge, toast, state, pages } = window.Tutela;
   const canWrite = () => ["admin", "privacy"].includes(state.me.role);
   const list = (items) => (items || []).join(", ");
+  // A badge with its own text and the colour of one of app.css's badge classes.
+  const tag = (text, look) => h("span", { class: "badge " + look }, text);
 
   // ---- shared: a document upload (file or pasted text) ----
   function documentForm(id, legend, button, onSend, extra) {
@@ -28,7 +30,7 @@
 
   function findingsTable(findings) {
     return table(["Severity", "Activity", "Where", "Finding"], (findings || []).map((f) => h("tr", {},
-      h("td", {}, badge(f.severity === "error" || f.severity === "undeclared" ? "failed" : "unknown"), " ", f.severity),
+      h("td", {}, tag(f.kind, f.kind === "error" || f.kind === "undeclared" ? "failed" : "unknown")),
       h("td", { class: "mono" }, f.activity || ""), h("td", { class: "mono" }, f.where), h("td", {}, f.message))));
   }
 
@@ -73,7 +75,7 @@
       sections.push(documentForm("register", register.register ? "Upload a new version of the register" : "Upload the register",
         "Upload", async (body, status) => {
           const result = await api("PUT", "/api/v1/register", undefined, body);
-          const errors = result.lint.filter((f) => f.severity === "error").length;
+          const errors = result.lint.filter((f) => f.kind === "error").length;
           toast(`Register version ${result.version}: ${result.activities} activities, ${result.lint.length} lint findings (${errors} errors).`);
           status.textContent = "";
           privacyPage();
@@ -138,7 +140,7 @@
       decisions.decisions.map((d) => h("tr", {}, h("td", {}, d.decided_at), h("td", {}, d.decided_by),
         h("td", { class: "mono" }, d.activity), h("td", {}, d.purpose), h("td", {}, d.requester),
         h("td", { class: "mono" }, list(d.data)),
-        h("td", {}, badge(d.decision === "permit" ? "pass" : "fail"), " ", d.decision),
+        h("td", {}, tag(d.decision, d.decision === "permit" ? "pass" : "fail")),
         h("td", {}, d.reason, h("div", { class: "muted" }, d.basis)),
         h("td", {}, obligations(d.obligations))))));
     page("Privacy office", ...sections);
@@ -233,7 +235,7 @@
     const data = await api("GET", "/api/v1/incidents");
     const rows = data.incidents.map((i) => h("tr", {},
       h("td", {}, h("a", { href: "#/incidents/" + i.id }, i.incident)), h("td", {}, i.title),
-      h("td", {}, i.discovered_at), h("td", {}, badge(i.state === "open" ? "running" : "done"), " ", i.state.replace(/_/g, " ")),
+      h("td", {}, i.discovered_at), h("td", {}, tag(i.state.replace(/_/g, " "), i.state === "open" ? "running" : "done")),
       h("td", {}, `${i.notifications.sent} of ${i.notifications.required} sent`,
         i.notifications.overdue ? h("div", { class: "error" }, `${i.notifications.overdue} overdue`) : null),
       h("td", {}, i.notifications.next_deadline ? [i.notifications.next_deadline, h("br"), countdown(i.notifications.next_deadline, data.server_time)] : "—")));
@@ -260,7 +262,7 @@
     const rows = a.notifications.map((n) => h("tr", {},
       h("td", {}, h("strong", {}, n.jurisdiction)),
       h("td", {}, n.audience, n.report !== "initial" ? ` (${n.report} report)` : "", n.states.length ? ` (${list(n.states)})` : ""),
-      h("td", {}, n.required ? badge("required") : h("span", { class: "muted" }, "not required"),
+      h("td", {}, n.required ? tag("required", "high") : h("span", { class: "muted" }, "not required"),
         n.safe_harbour ? h("div", { class: "muted" }, "safe harbour: " + n.safe_harbour) : null),
       h("td", {}, n.deadline ? [n.deadline, h("div", { class: "muted" }, `${n.clock_start} + ${n.deadline_rule}`)] : n.deadline_rule || "—"),
       h("td", {}, n.sent ? h("span", {}, "sent") : n.required && n.deadline ? countdown(n.deadline, i.server_time) : "—"),
