@@ -48,7 +48,7 @@
     if (register.register) {
       const r = register.register;
       sections.push(h("p", { class: "muted" }, `Version ${register.version}, uploaded by ${register.uploaded_by} at ${register.uploaded_at}`,
-        r.controller ? ` — controller: ${r.controller}` : "", `. ${register.previous_versions.length} earlier version(s) kept.`));
+        r.controller ? ` — controller: ${r.controller}` : "", ` — ${register.previous_versions.length} earlier version(s) kept.`));
       sections.push(h("h2", {}, "Processing activities"), table(
         ["Activity", "Purpose", "Legal basis", "PII", "Stores", "Recipients", "Transfers", "Retention", "Jurisdictions"],
         r.activities.map((a) => h("tr", {},
