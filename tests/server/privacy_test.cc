@@ -432,6 +432,14 @@ TEST_P(PrivacyTest, RolesAndTenantsAreKeptApart) {
   EXPECT_EQ(still.body["notifications"]["sent"], 0);
 }
 
+TEST_P(PrivacyTest, ThePageScriptIsServedAndAddsBothPages) {
+  Response script = Client(server_->port()).Get("/assets/privacy.js");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_NE(script.raw.find("pages[\"privacy\"]"), std::string::npos);
+  EXPECT_NE(script.raw.find("pages[\"incidents\"]"), std::string::npos);
+  EXPECT_EQ(script.raw.find("innerHTML"), std::string::npos) << "values go into the page as text";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PrivacyTest, ::testing::Values("sqlite", "postgresql"), Backend);
 
 }  // namespace
