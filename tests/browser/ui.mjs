@@ -1,5 +1,6 @@
 // Drives the compliance centre's web UI in Debian's Chromium with playwright-core, as people use it: log in, upload
-// the demo plan, read the readiness chart and drill down, propose an exception and have another person approve it.
+// the demo plan, read the readiness chart and drill down, propose an exception and have another person approve it,
+// open an incident and watch its deadlines count down.
 // Screenshots of each page go to ARTIFACTS. Usage: node ui.mjs BASE_URL SOURCE_DIR ARTIFACTS PASSWORD
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
@@ -92,6 +93,24 @@ try {
   await page.getByRole("button", { name: "Approve" }).first().click();
   await page.locator(".badge.approved").first().waitFor();
   await shot("05-exception-approved");
+
+  // The privacy office opens an incident and sees its deadlines per jurisdiction, counting down.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log in" }).waitFor();
+  await login("pat");
+  await page.goto(base + "/#/incidents");
+  const upload = page.getByRole("form", { name: "Open an incident from a document" });
+  await upload.getByLabel("A YAML or JSON file").setInputFiles(path.join(source, "examples/pims/incident.yaml"));
+  await upload.getByRole("button", { name: "Assess" }).click();
+  await page.waitForURL(/#\/incidents\/.+/);
+  const timers = page.getByRole("timer");
+  await timers.first().waitFor();
+  assert.ok(await timers.count() > 0, "a countdown per required notification");
+  const before = await timers.first().textContent();
+  await page.waitForTimeout(1500);
+  assert.notEqual(await timers.first().textContent(), before, "the countdown ticks");
+  await page.getByRole("cell", { name: /GDPR|EU/ }).first().waitFor();
+  await shot("06-incident-deadlines");
 
   assert.deepEqual(problems, [], problems.join("\n"));
   console.log("browser tests passed; screenshots in " + artifacts);

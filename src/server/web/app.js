@@ -398,7 +398,7 @@ window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("logout").addEventListener("click", async () => {
     try { await api("POST", "/api/v1/logout", {}); } catch (e) { /* already logged out */ }
-    state.me = null; state.csrf = null; showLogin();
+    state.me = null; state.csrf = null; document.getElementById("toast").replaceChildren(); showLogin();
   });
   try { await loadMe(); } catch (e) { state.me = null; }
   route();
