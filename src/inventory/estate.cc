@@ -1,5 +1,10 @@
 #include "tutela/inventory/estate.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -324,10 +329,71 @@ Lookup LookUp(element value, element unknown, bool has_unknown, const AttributeP
   return result;
 }
 
+namespace {
+
+// A plan file mapped into memory, followed by simdjson's padding (zero bytes), so that the parser reads the page
+// cache in place: no copy of the file and no fresh memory for it (a 54 MiB plan is ~14k fewer pages to allocate and
+// zero). The mapping is released as soon as the DOM is built (the DOM holds copies of every string, never views
+// into the input), so a file truncated by another program can only disturb the parse itself.
+class MappedInput {
+ public:
+  MappedInput() = default;
+  MappedInput(const MappedInput&) = delete;
+  MappedInput& operator=(const MappedInput&) = delete;
+  ~MappedInput() { Release(); }
+
+  // Maps `size` bytes of the open file `fd`; false when the file cannot be mapped (the caller reads it instead).
+  bool Map(int fd, size_t size) {
+    Release();
+    static const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t file_span = (size + kPage - 1) / kPage * kPage;
+    const size_t span = (size + simdjson::SIMDJSON_PADDING + kPage - 1) / kPage * kPage;
+    // Reserve the whole span as zero pages, then map the file over its start: the padding is either the zero tail
+    // of the file's last page or the anonymous page after it.
+    void* area = mmap(nullptr, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) return false;
+    if (size > 0 && mmap(area, file_span, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+      munmap(area, span);
+      return false;
+    }
+    data_ = static_cast<const char*>(area);
+    size_ = size;
+    span_ = span;
+    return true;
+  }
+  void Release() {
+    if (data_ != nullptr) munmap(const_cast<char*>(data_), span_);
+    data_ = nullptr;
+    size_ = span_ = 0;
+  }
+  bool mapped() const { return data_ != nullptr; }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t span_ = 0;
+};
+
+}  // namespace
+
 struct Estate::Document {
-  simdjson::padded_string text;
+  simdjson::padded_string text;  // input read or converted into memory (UTF-16, BOM, unmappable files)
+  MappedInput input;             // input mapped from a file
   simdjson::dom::parser parser;
   element root;
+
+  // The bytes to parse (followed by at least SIMDJSON_PADDING readable bytes).
+  std::string_view bytes() const { return input.mapped() ? input.view() : std::string_view(text.data(), text.size()); }
+  simdjson::error_code Parse() {
+    std::string_view json = bytes();
+    return parser.parse(reinterpret_cast<const uint8_t*>(json.data()), json.size(), false).get(root);
+  }
+  // The input is not needed once the DOM is built.
+  void ReleaseInput() {
+    input.Release();
+    text = simdjson::padded_string();
+  }
 };
 
 Estate::Estate() = default;
@@ -350,21 +416,26 @@ int64_t Estate::Find(std::string_view address) const {
 }
 
 Status Estate::AddFile(const std::filesystem::path& path) {
-  // Read straight into simdjson's padded buffer: one copy of the file, however large.
+  // Parse the page cache in place (MappedInput): no copy of the file, however large.
   std::error_code error;
-  uint64_t size = std::filesystem::file_size(path, error);
+  static_cast<void>(std::filesystem::file_size(path, error));
   if (error) {
     TUTELA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, uint64_t{1} << 34));  // names the failure
     return AddText(bytes, path.string());
   }
   auto document = std::make_unique<Document>();
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return ErrnoStatus(errno, "open", path);
-  document->text = simdjson::padded_string(static_cast<size_t>(size));
-  size_t read = std::fread(document->text.data(), 1, static_cast<size_t>(size), file);
-  std::fclose(file);
-  if (read != size) return Status::IoError(path.string() + ": cannot read the whole file; check the disk and retry.");
-  std::string_view bytes(document->text.data(), document->text.size());
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  struct stat info;
+  const bool mapped =
+      fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && document->input.Map(fd, static_cast<size_t>(info.st_size));
+  close(fd);
+  if (!mapped) {
+    // Not a regular file, or one that cannot be mapped: read it into memory instead.
+    TUTELA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, uint64_t{1} << 34));
+    return AddText(bytes, path.string());
+  }
+  std::string_view bytes = document->bytes();
   auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
   bool plain = !(bytes.size() >= 2 && (byte(0) == 0 || byte(1) == 0 || byte(0) >= 0xEF));
   if (!plain) return AddText(bytes, path.string());
@@ -380,13 +451,14 @@ Status Estate::AddText(std::string_view text, std::string_view source_view) {
 }
 
 Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string& source) {
-  if (auto error = document->parser.parse(document->text).get(document->root); error != simdjson::SUCCESS) {
-    std::string_view utf8(document->text.data(), document->text.size());
+  if (auto error = document->Parse(); error != simdjson::SUCCESS) {
+    std::string_view utf8 = document->bytes();
     Result<nlohmann::json> precise = ParseJson(utf8, source);
     if (!precise.ok()) return precise.status();
     return Status::InvalidArgument(source + ": invalid JSON (" + std::string(simdjson::error_message(error)) +
                                    "); correct the file or produce it again with `terraform show -json`.");
   }
+  document->ReleaseInput();
   element root = document->root;
   if (root.type() != element_type::OBJECT) return FormatError(source, "", "the document is not a JSON object");
   object fields = AsObject(root);
@@ -573,8 +645,6 @@ Status Estate::AddPlan(element root, const std::string& source) {
       TUTELA_RETURN_IF_ERROR(CollectModule(root_module, "/planned_values/root_module", source, resources_));
     }
   }
-  // No reallocation from here on (changes add at most change_count resources), so views of addresses stay valid.
-  resources_.reserve(resources_.size() + change_count);
   // Changes usually come in the order of the planned values: a cursor finds them without a hash lookup, and the
   // address index is built only when a change comes out of that order.
   const size_t planned_end = resources_.size();
@@ -594,6 +664,9 @@ Status Estate::AddPlan(element root, const std::string& source) {
     return found == index.end() ? SIZE_MAX : found->second;
   };
   std::vector<bool> deleted(resources_.size(), false);
+  // Changes without planned values, appended after the loop: resources_ must not reallocate while `index` views
+  // its addresses (and growing it here would move every resource once more).
+  std::vector<Resource> change_only;
   element changes;
   if (fields["resource_changes"].get(changes) == simdjson::SUCCESS) {
     if (changes.type() != element_type::ARRAY) return FormatError(source, "/resource_changes", "not an array");
@@ -645,9 +718,13 @@ Status Estate::AddPlan(element root, const std::string& source) {
                             : EmptyObject();
       resource.unknown = after_unknown;
       resource.has_unknown = has_unknown;
-      resources_.push_back(std::move(resource));
-      deleted.push_back(false);
+      change_only.push_back(std::move(resource));
     }
+  }
+  if (!change_only.empty()) {
+    resources_.reserve(resources_.size() + change_only.size());
+    for (Resource& resource : change_only) resources_.push_back(std::move(resource));
+    deleted.resize(resources_.size(), false);
   }
   ReferenceMap references;
   element configuration, config_root;
