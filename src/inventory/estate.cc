@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
@@ -410,9 +411,84 @@ Estate::~Estate() = default;
 Estate::Estate(Estate&&) noexcept = default;
 Estate& Estate::operator=(Estate&&) noexcept = default;
 
+uint64_t Estate::StringIndex::Hash(std::string_view key) {
+  // Multiply-xorshift over 8-byte words, then a final avalanche (addresses are ASCII, 20 to 100 bytes).
+  uint64_t hash = 0x9E3779B97F4A7C15ull ^ key.size();
+  const char* bytes = key.data();
+  size_t left = key.size();
+  for (; left >= 8; bytes += 8, left -= 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes, 8);
+    hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
+    hash ^= hash >> 32;
+  }
+  if (left > 0) {
+    uint64_t word = 0;
+    std::memcpy(&word, bytes, left);
+    hash = (hash ^ word) * 0xC4CEB9FE1A85EC53ull;
+    hash ^= hash >> 29;
+  }
+  hash ^= hash >> 33;
+  hash *= 0xFF51AFD7ED558CCDull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
+void Estate::StringIndex::Clear() {
+  slots_.clear();
+  count_ = 0;
+}
+
+void Estate::StringIndex::Reserve(size_t count) {
+  size_t capacity = 16;
+  while (capacity * 3 < count * 4) capacity *= 2;
+  if (capacity > slots_.size()) Grow(capacity);
+}
+
+void Estate::StringIndex::Grow(size_t capacity) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{});
+  const size_t mask = capacity - 1;
+  for (const Slot& slot : old) {
+    if (slot.value == kNone) continue;
+    size_t at = slot.hash & mask;
+    while (slots_[at].value != kNone) at = (at + 1) & mask;
+    slots_[at] = slot;
+  }
+}
+
+uint32_t Estate::StringIndex::Insert(std::string_view key, uint64_t hash, uint32_t value) {
+  if ((count_ + 1) * 4 > slots_.size() * 3) Grow(std::max<size_t>(16, slots_.size() * 2));
+  const size_t mask = slots_.size() - 1;
+  size_t at = hash & mask;
+  for (;; at = (at + 1) & mask) {
+    Slot& slot = slots_[at];
+    if (slot.value == kNone) break;
+    if (slot.hash == hash && std::string_view(slot.data, slot.size) == key) return slot.value;
+  }
+  slots_[at] = Slot{hash, key.data(), static_cast<uint32_t>(key.size()), value};
+  ++count_;
+  return value;
+}
+
+uint32_t Estate::StringIndex::Find(std::string_view key, uint64_t hash) const {
+  if (count_ == 0) return kNone;
+  const size_t mask = slots_.size() - 1;
+  for (size_t at = hash & mask;; at = (at + 1) & mask) {
+    const Slot& slot = slots_[at];
+    if (slot.value == kNone) return kNone;
+    if (slot.hash == hash && std::string_view(slot.data, slot.size) == key) return slot.value;
+  }
+}
+
 int64_t Estate::Find(std::string_view address) const {
-  auto found = by_address_.find(address);
-  return found == by_address_.end() ? -1 : static_cast<int64_t>(found->second);
+  uint32_t found = by_address_.Find(address);
+  return found == StringIndex::kNone ? -1 : static_cast<int64_t>(found);
+}
+
+uint64_t Estate::AddressHash(size_t index) const {
+  const std::string& address = resources_[index].address;
+  return address.find('[') == std::string::npos ? config_hashes_[index] : StringIndex::Hash(address);
 }
 
 Status Estate::AddFile(const std::filesystem::path& path) {
@@ -487,27 +563,35 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
                        "not a Terraform plan (no planned_values), state (no values or resources) or snapshot (no "
                        "snapshot_version)");
   }
-  // by_address_ views the addresses inside resources_: index them again if the vector moved.
-  if (resources_.data() != old_data) IndexAddresses(first_new);
   if (!status.ok()) {
     resources_.resize(first_new);
+    config_hashes_.resize(first_new);
     references_.resize(first_reference);
     explicit_links_.resize(first_link);
+    if (resources_.data() != old_data) IndexAddresses(first_new);
     return status;
   }
-  by_address_.reserve(resources_.size());
+  // Configuration keys of the new resources (a plan has hashed them already).
+  std::string key_buffer;
+  for (size_t index = config_hashes_.size(); index < resources_.size(); ++index) {
+    config_hashes_.push_back(StringIndex::Hash(ConfigKey(resources_[index].address, key_buffer)));
+  }
+  // by_address_ views the addresses inside resources_: index them again if the vector moved.
+  if (resources_.data() != old_data) IndexAddresses(first_new);
+  by_address_.Reserve(resources_.size());
   for (size_t index = first_new; index < resources_.size(); ++index) {
-    auto [where, inserted] =
-        by_address_.emplace(std::string_view(resources_[index].address), static_cast<uint32_t>(index));
-    if (!inserted) {
-      std::string address = resources_[index].address;
-      for (size_t undo = first_new; undo < index; ++undo) by_address_.erase(resources_[undo].address);
+    const uint32_t existing =
+        by_address_.Insert(resources_[index].address, AddressHash(index), static_cast<uint32_t>(index));
+    if (existing != index) {
+      std::string message = source + ": resource \"" + resources_[index].address + "\" is also defined in " +
+                            resources_[existing].source +
+                            "; give each estate's files once, or split them into separate runs.";
       resources_.resize(first_new);
+      config_hashes_.resize(first_new);
       references_.resize(first_reference);
       explicit_links_.resize(first_link);
-      return Status::InvalidArgument(source + ": resource \"" + address + "\" is also defined in " +
-                                     resources_[where->second].source +
-                                     "; give each estate's files once, or split them into separate runs.");
+      IndexAddresses(first_new);
+      return Status::InvalidArgument(message);
     }
   }
   documents_.push_back(std::move(document));
@@ -569,19 +653,19 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
 }
 
 void Estate::IndexAddresses(size_t count) {
-  by_address_.clear();
-  by_address_.reserve(resources_.size());
+  by_address_.Clear();
+  by_address_.Reserve(resources_.size());
   for (size_t index = 0; index < count; ++index) {
-    by_address_.emplace(std::string_view(resources_[index].address), static_cast<uint32_t>(index));
+    by_address_.Insert(resources_[index].address, AddressHash(index), static_cast<uint32_t>(index));
   }
 }
 
 uint32_t Estate::InternTarget(std::string target) {
-  auto found = reference_target_ids_.find(target);
-  if (found != reference_target_ids_.end()) return found->second;
+  const uint64_t hash = StringIndex::Hash(target);
+  if (uint32_t found = reference_target_ids_.Find(target, hash); found != StringIndex::kNone) return found;
   uint32_t id = static_cast<uint32_t>(reference_targets_.size());
-  reference_targets_.push_back(target);
-  reference_target_ids_.emplace(std::move(target), id);
+  reference_targets_.push_back(std::move(target));
+  reference_target_ids_.Insert(reference_targets_.back(), hash, id);
   return id;
 }
 
@@ -599,7 +683,15 @@ void Estate::CollectConfiguration(element module, const std::string& module_path
       std::vector<std::string> found;
       if (resource["expressions"].get(expressions) == simdjson::SUCCESS) CollectReferences(expressions, found);
       std::string key = module_path.empty() ? std::string(address) : module_path + "." + std::string(address);
-      std::vector<uint32_t>& targets = references[key];
+      const uint64_t hash = StringIndex::Hash(key);
+      uint32_t entry = references.index.Find(key, hash);
+      if (entry == StringIndex::kNone) {
+        entry = static_cast<uint32_t>(references.targets.size());
+        references.keys.push_back(std::move(key));
+        references.index.Insert(references.keys.back(), hash, entry);
+        references.targets.emplace_back();
+      }
+      std::vector<uint32_t>& targets = references.targets[entry];
       for (const std::string& reference : found) {
         std::string target = ResourceOfReference(reference);
         if (target.empty()) continue;
@@ -734,12 +826,15 @@ Status Estate::AddPlan(element root, const std::string& source) {
   }
   size_t kept = first;
   std::string key_buffer;
+  config_hashes_.reserve(resources_.size());
   for (size_t position = first; position < resources_.size(); ++position) {
     if (deleted[position]) continue;
     uint32_t resource_index = static_cast<uint32_t>(kept);
-    auto config = references.find(ConfigKey(resources_[position].address, key_buffer));
-    if (config != references.end()) {
-      for (uint32_t target : config->second) references_.push_back({resource_index, target});
+    const std::string_view key = ConfigKey(resources_[position].address, key_buffer);
+    const uint64_t hash = StringIndex::Hash(key);
+    config_hashes_.push_back(hash);
+    if (uint32_t entry = references.index.Find(key, hash); entry != StringIndex::kNone) {
+      for (uint32_t target : references.targets[entry]) references_.push_back({resource_index, target});
     }
     if (kept != position) resources_[kept] = std::move(resources_[position]);
     ++kept;
@@ -884,9 +979,9 @@ void Estate::Link() {
   if (!references_.empty()) {
     std::string key_buffer;
     for (uint32_t index = 0; index < count; ++index) {
-      auto target = reference_target_ids_.find(ConfigKey(resources_[index].address, key_buffer));
-      if (target == reference_target_ids_.end()) continue;
-      const uint32_t id = target->second;
+      const uint32_t id =
+          reference_target_ids_.Find(ConfigKey(resources_[index].address, key_buffer), config_hashes_[index]);
+      if (id == StringIndex::kNone) continue;
       if (first_of[id] == UINT32_MAX) {
         first_of[id] = index;
       } else {
@@ -953,8 +1048,7 @@ void Estate::Link() {
   }
   // 3. Explicit snapshot links.
   for (const auto& [from, address] : explicit_links_) {
-    auto found = by_address_.find(address);
-    if (found != by_address_.end()) connect(from, found->second);
+    if (uint32_t found = by_address_.Find(address); found != StringIndex::kNone) connect(from, found);
   }
   for (Resource& resource : resources_) {
     std::sort(resource.links.begin(), resource.links.end());

@@ -258,3 +258,76 @@ TEST(RegressionTest, TruncatedPlansGiveErrorsNotCrashes) {
 
 }  // namespace
 }  // namespace tutela::inventory
+
+namespace tutela::inventory {
+namespace {
+
+// Plan files are parsed from a mapping of the file with simdjson's padding after it: a file that ends exactly at,
+// just before or just after a page boundary parses like any other, and so do an empty file and a file that is
+// later rewritten (the estate does not keep the mapping).
+TEST(MappedInputTest, FilesEndingAtPageBoundariesParse) {
+  TempDir dir;
+  const std::string plan =
+      R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)"
+      R"({"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{"bucket":"x"}}]}}})";
+  for (size_t size : {size_t{4096} - 1, size_t{4096}, size_t{4096} + 1, size_t{8192} - 64, size_t{8192} - 63,
+                      size_t{3 * 4096}}) {
+    ASSERT_LT(plan.size(), size);
+    std::string text = plan + std::string(size - plan.size() - 1, ' ') + "\n";
+    ASSERT_EQ(text.size(), size);
+    std::filesystem::path path = dir / ("plan-" + std::to_string(size) + ".json");
+    WriteFile(path, text);
+    Estate estate;
+    Status status = estate.AddFile(path);
+    ASSERT_TRUE(status.ok()) << size << ": " << status.message();
+    WriteFile(path, "{}");  // rewritten afterwards: the estate's values are its own
+    ASSERT_GE(estate.Find("aws_s3_bucket.b"), 0) << size;
+    EXPECT_EQ(StateOf(estate, "aws_s3_bucket.b", "bucket"), LookupState::kFound) << size;
+  }
+  WriteFile(dir / "empty.json", "");
+  Estate estate;
+  Status status = estate.AddFile(dir / "empty.json");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("empty.json"), std::string::npos) << status.message();
+}
+
+// Regression: an address given twice in one file was reported after the file's resources were dropped, reading a
+// resource that was no longer there for the message.
+TEST(RegressionTest, DuplicateAddressWithinOneFileIsRefusedNamingBoth) {
+  Estate estate;
+  Status status = estate.AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_vpc","name":"first","values":{}},
+      {"type":"aws_vpc","name":"a","values":{}},
+      {"type":"aws_vpc","name":"a","values":{}}]})",
+                                 "dup.json");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("\"aws_vpc.a\" is also defined in dup.json#/resources/1"), std::string::npos)
+      << status.message();
+  EXPECT_TRUE(estate.resources().empty());
+  EXPECT_EQ(estate.Find("aws_vpc.first"), -1);
+}
+
+// The address index holds every resource of a large plan, instance keys and all, and finds nothing else.
+TEST(PlanTest, AddressIndexFindsEveryResourceOfALargePlan) {
+  std::string plan = R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)";
+  const int count = 5000;
+  for (int index = 0; index < count; ++index) {
+    if (index > 0) plan += ",";
+    std::string json_address = "aws_s3_bucket.b" + std::to_string(index / 2) + (index % 2 ? R"([\"k\"])" : "[0]");
+    plan += R"({"address":")" + json_address + R"(","type":"aws_s3_bucket","name":"b","values":{}})";
+  }
+  plan += "]}}}";
+  Estate estate;
+  ASSERT_TRUE(estate.AddText(plan, "large.json").ok());
+  ASSERT_EQ(estate.resources().size(), static_cast<size_t>(count));
+  for (int index = 0; index < count; ++index) {
+    std::string address = "aws_s3_bucket.b" + std::to_string(index / 2) + (index % 2 ? "[\"k\"]" : "[0]");
+    ASSERT_EQ(estate.Find(address), index) << address;
+  }
+  EXPECT_EQ(estate.Find("aws_s3_bucket.b0"), -1);
+  EXPECT_EQ(estate.Find("aws_s3_bucket.b2500[0]"), -1);
+  EXPECT_EQ(estate.Find(""), -1);
+}
+
+}  // namespace
+}  // namespace tutela::inventory

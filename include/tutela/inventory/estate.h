@@ -19,6 +19,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -104,13 +105,38 @@ class Estate {
     uint32_t from;
     uint32_t target;  // index into reference_targets_
   };
-  // Hashes std::string and std::string_view alike, so maps keyed by std::string are searched without a copy.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  // A hash table from string keys to uint32_t values: open addressing, keys held as views (their text must outlive
+  // the index), hashes computed by the caller once and reused across indexes. No allocation per key, which matters
+  // when a plan has 100k resources.
+  class StringIndex {
+   public:
+    static constexpr uint32_t kNone = UINT32_MAX;
+    static uint64_t Hash(std::string_view key);
+    void Clear();
+    void Reserve(size_t count);
+    // Stores key -> value unless the key is there; returns the value stored for the key.
+    uint32_t Insert(std::string_view key, uint64_t hash, uint32_t value);
+    uint32_t Find(std::string_view key, uint64_t hash) const;
+    uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
+    size_t size() const { return count_; }
+
+   private:
+    struct Slot {
+      uint64_t hash = 0;
+      const char* data = nullptr;
+      uint32_t size = 0;
+      uint32_t value = kNone;  // kNone: empty
+    };
+    void Grow(size_t capacity);
+    std::vector<Slot> slots_;  // size is 0 or a power of two, at most 3/4 full
+    size_t count_ = 0;
   };
   // Configuration address (module path + "type.name") -> ids of the resources its expressions reference.
-  using ReferenceMap = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+  struct ReferenceMap {
+    StringIndex index;                           // key -> position in `targets`
+    std::deque<std::string> keys;                // the keys' text (stable addresses for the index's views)
+    std::vector<std::vector<uint32_t>> targets;  // reference target ids per key
+  };
   Status AddDocument(std::unique_ptr<Document> document, const std::string& source);
   Status AddPlan(simdjson::dom::element root, const std::string& source);
   Status AddState(simdjson::dom::element root, const std::string& source);
@@ -120,18 +146,22 @@ class Estate {
                        std::vector<Resource>& out);
   void CollectConfiguration(simdjson::dom::element module, const std::string& module_path, ReferenceMap& references);
   uint32_t InternTarget(std::string target);
-  void IndexAddresses(size_t count);  // rebuilds by_address_ for resources_[0, count)
+  void IndexAddresses(size_t count);         // rebuilds by_address_ for resources_[0, count)
+  uint64_t AddressHash(size_t index) const;  // StringIndex::Hash of resources_[index].address
 
   simdjson::dom::element EmptyObject();  // values of resources that have none
 
   std::vector<std::unique_ptr<Document>> documents_;
   std::unique_ptr<Document> empty_;
   std::vector<Resource> resources_;
+  // StringIndex::Hash of each resource's configuration key (its address without instance keys), parallel to
+  // resources_: the address index, the configuration and the linker all look resources up by it.
+  std::vector<uint64_t> config_hashes_;
   // Views of resources_[i].address; rebuilt by IndexAddresses whenever resources_ reallocates.
-  std::unordered_map<std::string_view, uint32_t> by_address_;
+  StringIndex by_address_;
   std::vector<PendingReference> references_;
-  std::vector<std::string> reference_targets_;  // module path without instance keys + "type.name"
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> reference_target_ids_;
+  std::deque<std::string> reference_targets_;                     // module path without instance keys + "type.name"
+  StringIndex reference_target_ids_;                              // views of reference_targets_
   std::vector<std::pair<uint32_t, std::string>> explicit_links_;  // snapshot "links" by address
   std::vector<SourceKind> kinds_;
 };
