@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -91,6 +92,38 @@ bool GetString(object parent, std::string_view key, std::string_view& out) {
   if (parent[key].get(value) != simdjson::SUCCESS) return false;
   return value.get_string().get(out) == simdjson::SUCCESS;
 }
+
+// Several keys of one object looked up in a single pass over its fields (object::operator[] passes over them once
+// per key): Find(i) is the first value of keys[i], as operator[] would give it.
+template <size_t N>
+class Fields {
+ public:
+  Fields(object fields, const std::array<std::string_view, N>& keys) {
+    size_t left = N;
+    for (auto field : fields) {
+      for (size_t i = 0; i < N; ++i) {
+        if (found_[i] || field.key != keys[i]) continue;
+        values_[i] = field.value;
+        found_[i] = true;
+        --left;
+        break;
+      }
+      if (left == 0) break;
+    }
+  }
+  bool Find(size_t i, element& out) const {
+    if (found_[i]) out = values_[i];
+    return found_[i];
+  }
+  // GetString for keys[i].
+  bool String(size_t i, std::string_view& out) const {
+    return found_[i] && values_[i].get_string().get(out) == simdjson::SUCCESS;
+  }
+
+ private:
+  std::array<element, N> values_{};
+  std::array<bool, N> found_{};
+};
 
 std::string Pointer(const std::string& base, std::string_view key) { return base + "/" + std::string(key); }
 std::string Pointer(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
@@ -617,14 +650,14 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
       const size_t position = index++;
       auto where = [&] { return Pointer(list_pointer, position); };
       if (item.type() != element_type::OBJECT) return FormatError(source, where(), "a resource is not an object");
-      object resource_fields = AsObject(item);
+      const Fields<5> resource_fields(AsObject(item), {"address", "type", "name", "mode", "values"});
       Resource resource;
       std::string_view address, type, name, mode;
-      if (!GetString(resource_fields, "address", address) || !GetString(resource_fields, "type", type)) {
+      if (!resource_fields.String(0, address) || !resource_fields.String(1, type)) {
         return FormatError(source, where(), "the resource has no string \"address\" and \"type\"");
       }
-      GetString(resource_fields, "name", name);
-      GetString(resource_fields, "mode", mode);
+      resource_fields.String(2, name);
+      resource_fields.String(3, mode);
       resource.address = address;
       std::string resource_source;
       resource_source.reserve(source_prefix.size() + 8);
@@ -632,7 +665,7 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
       resource_source += std::to_string(position);
       SetIdentity(type, name, module_address, mode, std::move(resource_source), &resource);
       element values;
-      if (resource_fields["values"].get(values) == simdjson::SUCCESS && values.type() == element_type::OBJECT) {
+      if (resource_fields.Find(4, values) && values.type() == element_type::OBJECT) {
         resource.values = values;
       } else {
         resource.values = EmptyObject();  // the empty object
@@ -767,17 +800,18 @@ Status Estate::AddPlan(element root, const std::string& source) {
       const size_t change_position = position++;
       auto where = [&] { return Pointer("/resource_changes", change_position); };  // only for messages
       if (change_item.type() != element_type::OBJECT) return FormatError(source, where(), "a change is not an object");
-      object change_fields = AsObject(change_item);
+      const Fields<6> change_fields(AsObject(change_item),
+                                    {"address", "type", "change", "name", "mode", "module_address"});
       std::string_view address, type;
       element change;
-      if (!GetString(change_fields, "address", address) || !GetString(change_fields, "type", type) ||
-          change_fields["change"].get(change) != simdjson::SUCCESS || change.type() != element_type::OBJECT) {
+      if (!change_fields.String(0, address) || !change_fields.String(1, type) || !change_fields.Find(2, change) ||
+          change.type() != element_type::OBJECT) {
         return FormatError(source, where(), "the change has no string \"address\", \"type\" and object \"change\"");
       }
-      object change_object = AsObject(change);
+      const Fields<3> change_object(AsObject(change), {"actions", "after_unknown", "after"});
       bool creates_or_keeps = false;
       element actions;
-      if (change_object["actions"].get(actions) == simdjson::SUCCESS && actions.type() == element_type::ARRAY) {
+      if (change_object.Find(0, actions) && actions.type() == element_type::ARRAY) {
         for (element action : AsArray(actions)) {
           std::string_view name;
           if (action.get_string().get(name) == simdjson::SUCCESS && name != "delete") creates_or_keeps = true;
@@ -789,8 +823,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
         continue;
       }
       element after_unknown;
-      bool has_unknown = change_object["after_unknown"].get(after_unknown) == simdjson::SUCCESS &&
-                         after_unknown.type() != element_type::NULL_VALUE;
+      bool has_unknown = change_object.Find(1, after_unknown) && after_unknown.type() != element_type::NULL_VALUE;
       if (existing != SIZE_MAX) {
         resources_[existing].unknown = after_unknown;
         resources_[existing].has_unknown = has_unknown;
@@ -799,15 +832,13 @@ Status Estate::AddPlan(element root, const std::string& source) {
       // A change without planned values (older plans, or tools that strip planned_values): take `after`.
       Resource resource;
       std::string_view name, mode, module_address;
-      GetString(change_fields, "name", name);
-      GetString(change_fields, "mode", mode);
-      GetString(change_fields, "module_address", module_address);
+      change_fields.String(3, name);
+      change_fields.String(4, mode);
+      change_fields.String(5, module_address);
       resource.address = address;
       SetIdentity(type, name, module_address, mode, source + "#" + where(), &resource);
       element after;
-      resource.values = change_object["after"].get(after) == simdjson::SUCCESS && after.type() == element_type::OBJECT
-                            ? after
-                            : EmptyObject();
+      resource.values = change_object.Find(2, after) && after.type() == element_type::OBJECT ? after : EmptyObject();
       resource.unknown = after_unknown;
       resource.has_unknown = has_unknown;
       change_only.push_back(std::move(resource));
@@ -1018,10 +1049,10 @@ void Estate::Link() {
   std::unordered_map<std::string_view, int64_t> identities;
   for (uint32_t index = 0; index < resources_.size(); ++index) {
     if (resources_[index].values.type() != element_type::OBJECT) continue;
-    object values = AsObject(resources_[index].values);
-    for (std::string_view key : {std::string_view("id"), std::string_view("arn")}) {
+    const Fields<2> values(AsObject(resources_[index].values), {"id", "arn"});
+    for (size_t key = 0; key < 2; ++key) {
       std::string_view identity;
-      if (GetString(values, key, identity) && identity.size() >= 3) {
+      if (values.String(key, identity) && identity.size() >= 3) {
         auto [where, inserted] = identities.emplace(identity, index);
         if (!inserted && where->second != index) where->second = -1;  // ambiguous: link nothing
       }
