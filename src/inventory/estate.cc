@@ -153,7 +153,7 @@ void AppendUtf8(std::string& out, uint32_t code_point) {
 }
 
 // Collects the references of every expression under `value` (Terraform configuration "expressions").
-void CollectReferences(element value, std::vector<std::string>& out) {
+void CollectReferences(element value, std::vector<std::string_view>& out) {
   if (value.type() == element_type::OBJECT) {
     object fields = AsObject(value);
     for (auto field : fields) {
@@ -173,22 +173,23 @@ void CollectReferences(element value, std::vector<std::string>& out) {
 
 // "aws_s3_bucket.b[0].id" -> "aws_s3_bucket.b"; "data.x.y.z" -> "data.x.y"; var./local./module. -> "".
 std::string ResourceOfReference(std::string_view reference) {
-  std::string stripped = StripInstanceKeys(reference);
-  std::vector<std::string_view> parts;
-  std::string_view rest = stripped;
-  while (!rest.empty() && parts.size() < 3) {
+  std::string buffer;
+  std::string_view rest = ConfigKey(reference, buffer);
+  std::string_view parts[3];
+  size_t count = 0;
+  while (!rest.empty() && count < 3) {
     size_t dot = rest.find('.');
-    parts.push_back(rest.substr(0, dot));
+    parts[count++] = rest.substr(0, dot);
     rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
   }
-  if (parts.size() < 2) return {};
+  if (count < 2) return {};
   static constexpr std::string_view kNotResources[] = {"var",   "local", "module",    "each",
                                                        "count", "path",  "terraform", "self"};
   for (std::string_view word : kNotResources) {
     if (parts[0] == word) return {};
   }
   if (parts[0] == "data") {
-    if (parts.size() < 3) return {};
+    if (count < 3) return {};
     return "data." + std::string(parts[1]) + "." + std::string(parts[2]);
   }
   return std::string(parts[0]) + "." + std::string(parts[1]);
@@ -707,13 +708,14 @@ void Estate::CollectConfiguration(element module, const std::string& module_path
   object fields = AsObject(module);
   element list;
   if (fields["resources"].get(list) == simdjson::SUCCESS && list.type() == element_type::ARRAY) {
+    std::vector<std::string_view> found;  // views of the DOM's strings
     for (element item : AsArray(list)) {
       if (item.type() != element_type::OBJECT) continue;
       object resource = AsObject(item);
       std::string_view address;
       element expressions;
       if (!GetString(resource, "address", address)) continue;
-      std::vector<std::string> found;
+      found.clear();
       if (resource["expressions"].get(expressions) == simdjson::SUCCESS) CollectReferences(expressions, found);
       std::string key = module_path.empty() ? std::string(address) : module_path + "." + std::string(address);
       const uint64_t hash = StringIndex::Hash(key);
@@ -725,7 +727,7 @@ void Estate::CollectConfiguration(element module, const std::string& module_path
         references.targets.emplace_back();
       }
       std::vector<uint32_t>& targets = references.targets[entry];
-      for (const std::string& reference : found) {
+      for (std::string_view reference : found) {
         std::string target = ResourceOfReference(reference);
         if (target.empty()) continue;
         uint32_t id = InternTarget(module_path.empty() ? std::move(target) : module_path + "." + target);
