@@ -520,9 +520,12 @@ int64_t Estate::Find(std::string_view address) const {
   return found == StringIndex::kNone ? -1 : static_cast<int64_t>(found);
 }
 
-uint64_t Estate::AddressHash(size_t index) const {
+void Estate::HashResource(size_t index, std::string& key_buffer) {
   const std::string& address = resources_[index].address;
-  return address.find('[') == std::string::npos ? config_hashes_[index] : StringIndex::Hash(address);
+  const std::string_view key = ConfigKey(address, key_buffer);
+  const uint64_t hash = StringIndex::Hash(key);
+  config_hashes_.push_back(hash);
+  address_hashes_.push_back(key.size() == address.size() ? hash : StringIndex::Hash(address));
 }
 
 Status Estate::AddFile(const std::filesystem::path& path) {
@@ -600,6 +603,7 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
   if (!status.ok()) {
     resources_.resize(first_new);
     config_hashes_.resize(first_new);
+    address_hashes_.resize(first_new);
     references_.resize(first_reference);
     explicit_links_.resize(first_link);
     if (resources_.data() != old_data) IndexAddresses(first_new);
@@ -607,21 +611,21 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
   }
   // Configuration keys of the new resources (a plan has hashed them already).
   std::string key_buffer;
-  for (size_t index = config_hashes_.size(); index < resources_.size(); ++index) {
-    config_hashes_.push_back(StringIndex::Hash(ConfigKey(resources_[index].address, key_buffer)));
-  }
+  for (size_t index = config_hashes_.size(); index < resources_.size(); ++index) HashResource(index, key_buffer);
   // by_address_ views the addresses inside resources_: index them again if the vector moved.
   if (resources_.data() != old_data) IndexAddresses(first_new);
   by_address_.Reserve(resources_.size());
   for (size_t index = first_new; index < resources_.size(); ++index) {
     const uint32_t existing =
-        by_address_.Insert(resources_[index].address, AddressHash(index), static_cast<uint32_t>(index));
+        by_address_.Insert(resources_[index].address, address_hashes_[index], static_cast<uint32_t>(index));
     if (existing != index) {
       std::string message = source + ": resource \"" + resources_[index].address + "\" is also defined in " +
                             resources_[existing].source +
                             "; give each estate's files once, or split them into separate runs.";
       resources_.resize(first_new);
       config_hashes_.resize(first_new);
+      address_hashes_.resize(first_new);
+      address_hashes_.resize(first_new);
       references_.resize(first_reference);
       explicit_links_.resize(first_link);
       IndexAddresses(first_new);
@@ -690,7 +694,7 @@ void Estate::IndexAddresses(size_t count) {
   by_address_.Clear();
   by_address_.Reserve(resources_.size());
   for (size_t index = 0; index < count; ++index) {
-    by_address_.Insert(resources_[index].address, AddressHash(index), static_cast<uint32_t>(index));
+    by_address_.Insert(resources_[index].address, address_hashes_[index], static_cast<uint32_t>(index));
   }
 }
 
@@ -860,16 +864,19 @@ Status Estate::AddPlan(element root, const std::string& source) {
   size_t kept = first;
   std::string key_buffer;
   config_hashes_.reserve(resources_.size());
+  address_hashes_.reserve(resources_.size());
   for (size_t position = first; position < resources_.size(); ++position) {
     if (deleted[position]) continue;
     uint32_t resource_index = static_cast<uint32_t>(kept);
-    const std::string_view key = ConfigKey(resources_[position].address, key_buffer);
-    const uint64_t hash = StringIndex::Hash(key);
-    config_hashes_.push_back(hash);
-    if (uint32_t entry = references.index.Find(key, hash); entry != StringIndex::kNone) {
-      for (uint32_t target : references.targets[entry]) references_.push_back({resource_index, target});
-    }
     if (kept != position) resources_[kept] = std::move(resources_[position]);
+    HashResource(kept, key_buffer);
+    if (references.index.size() > 0) {
+      const uint32_t entry = references.index.FindHashed(
+          config_hashes_[kept], [&] { return ConfigKey(resources_[kept].address, key_buffer); });
+      if (entry != StringIndex::kNone) {
+        for (uint32_t target : references.targets[entry]) references_.push_back({resource_index, target});
+      }
+    }
     ++kept;
   }
   resources_.resize(kept);
@@ -997,11 +1004,19 @@ Status Estate::AddSnapshot(element root, const std::string& source) {
 }
 
 void Estate::Link() {
-  for (Resource& resource : resources_) resource.links.clear();
-  auto connect = [this](uint32_t a, uint32_t b) {
+  if (linked_) {
+    for (Resource& resource : resources_) resource.links.clear();
+  }
+  linked_ = false;
+  std::vector<uint32_t> linked;  // resources given a link, to sort and deduplicate at the end
+  auto connect = [this, &linked](uint32_t a, uint32_t b) {
     if (a == b) return;
+    for (uint32_t one : {a, b}) {
+      if (resources_[one].links.empty()) linked.push_back(one);
+    }
     resources_[a].links.push_back(b);
     resources_[b].links.push_back(a);
+    linked_ = true;
   };
   // 1. Configuration references, resolved within their module. The resources whose configuration key is a reference
   // target are chained per target, in index order (first/last per target, next per resource): grouping them needs no
@@ -1012,8 +1027,8 @@ void Estate::Link() {
   if (!references_.empty()) {
     std::string key_buffer;
     for (uint32_t index = 0; index < count; ++index) {
-      const uint32_t id =
-          reference_target_ids_.Find(ConfigKey(resources_[index].address, key_buffer), config_hashes_[index]);
+      const uint32_t id = reference_target_ids_.FindHashed(
+          config_hashes_[index], [&] { return ConfigKey(resources_[index].address, key_buffer); });
       if (id == StringIndex::kNone) continue;
       if (first_of[id] == UINT32_MAX) {
         first_of[id] = index;
@@ -1083,9 +1098,10 @@ void Estate::Link() {
   for (const auto& [from, address] : explicit_links_) {
     if (uint32_t found = by_address_.Find(address); found != StringIndex::kNone) connect(from, found);
   }
-  for (Resource& resource : resources_) {
-    std::sort(resource.links.begin(), resource.links.end());
-    resource.links.erase(std::unique(resource.links.begin(), resource.links.end()), resource.links.end());
+  for (uint32_t index : linked) {
+    std::vector<uint32_t>& links = resources_[index].links;
+    std::sort(links.begin(), links.end());
+    links.erase(std::unique(links.begin(), links.end()), links.end());
   }
 }
 

@@ -307,6 +307,29 @@ TEST(RegressionTest, DuplicateAddressWithinOneFileIsRefusedNamingBoth) {
   EXPECT_EQ(estate.Find("aws_vpc.first"), -1);
 }
 
+// Linking runs again after every file: links found earlier stay, appear once, and a later file's resources link to
+// an earlier file's (here by value: the version names the bucket's id).
+TEST(ManyFilesTest, LinksSurviveLaterFilesOnceEach) {
+  Estate estate;
+  ASSERT_TRUE(estate
+                  .AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_s3_bucket","name":"a","values":{"id":"bucket-a"}},
+      {"type":"aws_s3_bucket_versioning","name":"a","values":{},"links":["aws_s3_bucket.a"]}]})",
+                           "one.json")
+                  .ok());
+  ASSERT_TRUE(estate
+                  .AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_s3_bucket_logging","name":"a","values":{"bucket":"bucket-a"}},
+      {"type":"aws_vpc","name":"v","values":{}}]})",
+                           "two.json")
+                  .ok());
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket.a"),
+            (std::vector<std::string>{"aws_s3_bucket_versioning.a", "aws_s3_bucket_logging.a"}));
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_versioning.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_logging.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
+  EXPECT_TRUE(LinkedAddresses(estate, "aws_vpc.v").empty());
+}
+
 // The address index holds every resource of a large plan, instance keys and all, and finds nothing else.
 TEST(PlanTest, AddressIndexFindsEveryResourceOfALargePlan) {
   std::string plan = R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)";

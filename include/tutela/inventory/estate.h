@@ -118,6 +118,17 @@ class Estate {
     uint32_t Insert(std::string_view key, uint64_t hash, uint32_t value);
     uint32_t Find(std::string_view key, uint64_t hash) const;
     uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
+    // Find, with the key's text asked of `key_of` only when a stored hash matches (most lookups then never touch it).
+    template <typename KeyOf>
+    uint32_t FindHashed(uint64_t hash, const KeyOf& key_of) const {
+      if (count_ == 0) return kNone;
+      const size_t mask = slots_.size() - 1;
+      for (size_t at = hash & mask;; at = (at + 1) & mask) {
+        const Slot& slot = slots_[at];
+        if (slot.value == kNone) return kNone;
+        if (slot.hash == hash && std::string_view(slot.data, slot.size) == key_of()) return slot.value;
+      }
+    }
     size_t size() const { return count_; }
 
    private:
@@ -146,8 +157,9 @@ class Estate {
                        std::vector<Resource>& out);
   void CollectConfiguration(simdjson::dom::element module, const std::string& module_path, ReferenceMap& references);
   uint32_t InternTarget(std::string target);
-  void IndexAddresses(size_t count);         // rebuilds by_address_ for resources_[0, count)
-  uint64_t AddressHash(size_t index) const;  // StringIndex::Hash of resources_[index].address
+  void IndexAddresses(size_t count);  // rebuilds by_address_ for resources_[0, count)
+  // Appends the configuration-key and address hashes of resources_[index] (index == config_hashes_.size()).
+  void HashResource(size_t index, std::string& key_buffer);
 
   simdjson::dom::element EmptyObject();  // values of resources that have none
 
@@ -157,6 +169,8 @@ class Estate {
   // StringIndex::Hash of each resource's configuration key (its address without instance keys), parallel to
   // resources_: the address index, the configuration and the linker all look resources up by it.
   std::vector<uint64_t> config_hashes_;
+  std::vector<uint64_t> address_hashes_;  // StringIndex::Hash of each resource's address, parallel to resources_
+  bool linked_ = false;                   // some resource has links (Link clears them before linking again)
   // Views of resources_[i].address; rebuilt by IndexAddresses whenever resources_ reallocates.
   StringIndex by_address_;
   std::vector<PendingReference> references_;
