@@ -42,13 +42,13 @@ std::string_view ProviderOfType(std::string_view type) {
 // What every Terraform importer records about a resource besides its address and values: type, name, module,
 // provider, whether it is a data source, and where in the input it was read.
 void SetIdentity(std::string_view type, std::string_view name, std::string_view module, std::string_view mode,
-                 std::string source, Resource* resource) {
+                 std::string_view source, Resource* resource) {
   resource->type = type;
   resource->name = name;
   resource->module = module;
   resource->provider = ProviderOfType(type);
   resource->data_source = mode == "data";
-  resource->source = std::move(source);
+  resource->source = source;
 }
 
 // Removes every "[...]" instance key from an address: module.a[0].aws_x.y["k"] -> module.a.aws_x.y.
@@ -441,6 +441,22 @@ element Estate::EmptyObject() {
   }
   return empty_->root;
 }
+std::string_view Estate::Keep(std::string_view text) {
+  constexpr size_t kBlock = size_t{1} << 20;
+  if (text.empty()) return {};
+  if (text.size() > text_block_left_) {
+    const size_t size = std::max(kBlock, text.size());
+    text_blocks_.push_back(std::unique_ptr<char[]>(new char[size]));
+    text_next_ = text_blocks_.back().get();
+    text_block_left_ = size;
+  }
+  std::memcpy(text_next_, text.data(), text.size());
+  std::string_view kept(text_next_, text.size());
+  text_next_ += text.size();
+  text_block_left_ -= text.size();
+  return kept;
+}
+
 Estate::~Estate() = default;
 Estate::Estate(Estate&&) noexcept = default;
 Estate& Estate::operator=(Estate&&) noexcept = default;
@@ -521,7 +537,7 @@ int64_t Estate::Find(std::string_view address) const {
 }
 
 void Estate::HashResource(size_t index, std::string& key_buffer) {
-  const std::string& address = resources_[index].address;
+  const std::string_view address = resources_[index].address;
   const std::string_view key = ConfigKey(address, key_buffer);
   const uint64_t hash = StringIndex::Hash(key);
   config_hashes_.push_back(hash);
@@ -619,12 +635,11 @@ Status Estate::AddDocument(std::unique_ptr<Document> document, const std::string
     const uint32_t existing =
         by_address_.Insert(resources_[index].address, address_hashes_[index], static_cast<uint32_t>(index));
     if (existing != index) {
-      std::string message = source + ": resource \"" + resources_[index].address + "\" is also defined in " +
-                            resources_[existing].source +
+      std::string message = source + ": resource \"" + std::string(resources_[index].address) +
+                            "\" is also defined in " + std::string(resources_[existing].source) +
                             "; give each estate's files once, or split them into separate runs.";
       resources_.resize(first_new);
       config_hashes_.resize(first_new);
-      address_hashes_.resize(first_new);
       address_hashes_.resize(first_new);
       references_.resize(first_reference);
       explicit_links_.resize(first_link);
@@ -650,6 +665,7 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
     // One "file#/.../resources/" prefix per module: a resource's source costs one allocation, not four.
     const std::string list_pointer = Pointer(pointer, "resources");
     const std::string source_prefix = source + "#" + list_pointer + "/";
+    std::string resource_source = source_prefix;  // source_prefix + position
     size_t index = 0;
     for (element item : AsArray(list)) {
       const size_t position = index++;
@@ -664,11 +680,10 @@ Status Estate::CollectModule(element module, const std::string& pointer, const s
       resource_fields.String(2, name);
       resource_fields.String(3, mode);
       resource.address = address;
-      std::string resource_source;
-      resource_source.reserve(source_prefix.size() + 8);
-      resource_source += source_prefix;
-      resource_source += std::to_string(position);
-      SetIdentity(type, name, module_address, mode, std::move(resource_source), &resource);
+      resource_source.resize(source_prefix.size());
+      char digits[24];
+      resource_source.append(digits, std::to_chars(digits, digits + sizeof digits, position).ptr);
+      SetIdentity(type, name, module_address, mode, Keep(resource_source), &resource);
       element values;
       if (resource_fields.Find(4, values) && values.type() == element_type::OBJECT) {
         resource.values = values;
@@ -842,7 +857,7 @@ Status Estate::AddPlan(element root, const std::string& source) {
       change_fields.String(4, mode);
       change_fields.String(5, module_address);
       resource.address = address;
-      SetIdentity(type, name, module_address, mode, source + "#" + where(), &resource);
+      SetIdentity(type, name, module_address, mode, Keep(source + "#" + where()), &resource);
       element after;
       resource.values = change_object.Find(2, after) && after.type() == element_type::OBJECT ? after : EmptyObject();
       resource.unknown = after_unknown;
@@ -928,17 +943,18 @@ Status Estate::AddRawState(element root, const std::string& source) {
         return FormatError(source, instance_where, "the instance has no \"attributes\" object");
       }
       Resource resource;
-      resource.address = base;
+      std::string address = base;
       if (AsObject(instance)["index_key"].get(key) == simdjson::SUCCESS) {
         std::string_view text;
         int64_t number = 0;
         if (key.get_string().get(text) == simdjson::SUCCESS) {
-          resource.address += "[\"" + std::string(text) + "\"]";
+          address += "[\"" + std::string(text) + "\"]";
         } else if (key.get_int64().get(number) == simdjson::SUCCESS) {
-          resource.address += "[" + std::to_string(number) + "]";
+          address += "[" + std::to_string(number) + "]";
         }
       }
-      SetIdentity(type, name, module_address, mode, source + "#" + instance_where, &resource);
+      resource.address = Keep(address);
+      SetIdentity(type, name, module_address, mode, Keep(source + "#" + instance_where), &resource);
       resource.values = attributes;
       resources_.push_back(std::move(resource));
     }
@@ -977,11 +993,11 @@ Status Estate::AddSnapshot(element root, const std::string& source) {
     resource.type = type;
     resource.name = name;
     resource.module = module_address;
-    resource.address = !address.empty() ? std::string(address)
-                                        : (module_address.empty() ? "" : std::string(module_address) + ".") +
-                                              std::string(type) + "." + std::string(name);
+    resource.address = !address.empty() ? address
+                                        : Keep((module_address.empty() ? "" : std::string(module_address) + ".") +
+                                               std::string(type) + "." + std::string(name));
     resource.provider = GetString(resource_fields, "provider", provider) ? provider : ProviderOfType(type);
-    resource.source = source + "#" + where;
+    resource.source = Keep(source + "#" + where);
     resource.values = values;
     if (resource_fields["unknown"].get(unknown) == simdjson::SUCCESS && unknown.type() == element_type::OBJECT) {
       resource.unknown = unknown;

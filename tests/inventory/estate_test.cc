@@ -17,7 +17,7 @@ std::vector<std::string> LinkedAddresses(const Estate& estate, std::string_view 
   std::vector<std::string> out;
   int64_t index = estate.Find(address);
   if (index < 0) return {"<missing " + std::string(address) + ">"};
-  for (uint32_t link : estate.resources()[index].links) out.push_back(estate.resources()[link].address);
+  for (uint32_t link : estate.resources()[index].links) out.emplace_back(estate.resources()[link].address);
   return out;
 }
 
@@ -29,7 +29,7 @@ TEST(PlanTest, ModulesAddressesDeletesAndUnknowns) {
   Estate estate;
   ASSERT_TRUE(estate.AddFile(SourceDir() / "tests/inventory/data/plan_modules.json").ok());
   std::vector<std::string> addresses;
-  for (const Resource& resource : estate.resources()) addresses.push_back(resource.address);
+  for (const Resource& resource : estate.resources()) addresses.emplace_back(resource.address);
   EXPECT_EQ(addresses, (std::vector<std::string>{
                            "aws_s3_bucket.b", "data.aws_caller_identity.me", "module.storage.aws_s3_bucket.logs[0]",
                            "module.storage.aws_s3_bucket.logs[1]", "module.storage.aws_s3_bucket_versioning.logs[1]",
@@ -270,8 +270,8 @@ TEST(MappedInputTest, FilesEndingAtPageBoundariesParse) {
   const std::string plan =
       R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)"
       R"({"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{"bucket":"x"}}]}}})";
-  for (size_t size : {size_t{4096} - 1, size_t{4096}, size_t{4096} + 1, size_t{8192} - 64, size_t{8192} - 63,
-                      size_t{3 * 4096}}) {
+  for (size_t size :
+       {size_t{4096} - 1, size_t{4096}, size_t{4096} + 1, size_t{8192} - 64, size_t{8192} - 63, size_t{3 * 4096}}) {
     ASSERT_LT(plan.size(), size);
     std::string text = plan + std::string(size - plan.size() - 1, ' ') + "\n";
     ASSERT_EQ(text.size(), size);
@@ -328,6 +328,34 @@ TEST(ManyFilesTest, LinksSurviveLaterFilesOnceEach) {
   EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_versioning.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
   EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_logging.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
   EXPECT_TRUE(LinkedAddresses(estate, "aws_vpc.v").empty());
+}
+
+// A resource's text fields view text the estate owns (its documents' strings, or text it built, such as a state's
+// addresses and every source): they stay valid when the estate is moved and when more files are added.
+TEST(ManyFilesTest, ResourceTextStaysValidWhenTheEstateMovesOrGrows) {
+  Estate first;
+  ASSERT_TRUE(first
+                  .AddText(R"({"version":4,"resources":[{"mode":"managed","type":"aws_s3_bucket","name":"b",
+                      "instances":[{"index_key":"eu","attributes":{"id":"b-eu"}},{"index_key":1,"attributes":{}}]}]})",
+                           "state.json")
+                  .ok());
+  Estate estate = std::move(first);
+  for (int file = 0; file < 20; ++file) {
+    std::string name = "v" + std::to_string(file);
+    ASSERT_TRUE(
+        estate
+            .AddText(R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":")" + name + R"(","values":{}}]})",
+                     name + ".json")
+            .ok());
+  }
+  ASSERT_EQ(estate.resources().size(), 22u);
+  const Resource& keyed = estate.resources()[estate.Find("aws_s3_bucket.b[\"eu\"]")];
+  EXPECT_EQ(keyed.address, "aws_s3_bucket.b[\"eu\"]");
+  EXPECT_EQ(keyed.type, "aws_s3_bucket");
+  EXPECT_EQ(keyed.provider, "aws");
+  EXPECT_EQ(keyed.source, "state.json#/resources/0/instances/0");
+  EXPECT_EQ(estate.resources()[estate.Find("aws_s3_bucket.b[1]")].source, "state.json#/resources/0/instances/1");
+  EXPECT_EQ(estate.resources()[estate.Find("aws_vpc.v7")].source, "v7.json#/resources/0");
 }
 
 // The address index holds every resource of a large plan, instance keys and all, and finds nothing else.

@@ -35,13 +35,15 @@ namespace tutela::inventory {
 enum class SourceKind { kPlan, kState, kSnapshot };
 std::string_view SourceKindName(SourceKind kind);
 
+// The text fields are views of text the Estate owns (its parsed documents' strings, or text it built), valid as long
+// as the Estate lives: a 100k-resource plan then costs no allocation per name.
 struct Resource {
-  std::string address;             // full address, e.g. module.net.aws_vpc.main or module.a.aws_s3_bucket.logs["eu"]
-  std::string module;              // module path with instance keys ("" for the root module)
-  std::string type;                // aws_s3_bucket
-  std::string name;                // the resource's name within its module
-  std::string provider;            // "aws", "tencentcloud", ... (derived from the type when the input does not say)
-  std::string source;              // file and JSON pointer the resource came from, for messages
+  std::string_view address;        // full address, e.g. module.net.aws_vpc.main or module.a.aws_s3_bucket.logs["eu"]
+  std::string_view module;         // module path with instance keys ("" for the root module)
+  std::string_view type;           // aws_s3_bucket
+  std::string_view name;           // the resource's name within its module
+  std::string_view provider;       // "aws", "tencentcloud", ... (derived from the type when the input does not say)
+  std::string_view source;         // file and JSON pointer the resource came from, for messages
   bool data_source = false;        // mode "data": read, not managed; checks skip these
   simdjson::dom::element values;   // object of attribute values (may be an empty object)
   simdjson::dom::element unknown;  // plan's after_unknown for this resource, or a null element
@@ -162,6 +164,8 @@ class Estate {
   void HashResource(size_t index, std::string& key_buffer);
 
   simdjson::dom::element EmptyObject();  // values of resources that have none
+  // A copy of `text` that lives as long as the Estate (in blocks that never move), for text no document holds.
+  std::string_view Keep(std::string_view text);
 
   std::vector<std::unique_ptr<Document>> documents_;
   std::unique_ptr<Document> empty_;
@@ -171,13 +175,16 @@ class Estate {
   std::vector<uint64_t> config_hashes_;
   std::vector<uint64_t> address_hashes_;  // StringIndex::Hash of each resource's address, parallel to resources_
   bool linked_ = false;                   // some resource has links (Link clears them before linking again)
-  // Views of resources_[i].address; rebuilt by IndexAddresses whenever resources_ reallocates.
+  // Views of resources_[i].address (text outside resources_, so they survive its reallocation).
   StringIndex by_address_;
   std::vector<PendingReference> references_;
   std::deque<std::string> reference_targets_;                     // module path without instance keys + "type.name"
   StringIndex reference_target_ids_;                              // views of reference_targets_
   std::vector<std::pair<uint32_t, std::string>> explicit_links_;  // snapshot "links" by address
   std::vector<SourceKind> kinds_;
+  std::vector<std::unique_ptr<char[]>> text_blocks_;  // Keep()'s storage
+  char* text_next_ = nullptr;                         // the free end of text_blocks_.back()
+  size_t text_block_left_ = 0;                        // its size
 };
 
 // Converts UTF-16 (with BOM) to UTF-8 and strips a UTF-8 BOM. InvalidArgument on invalid UTF-16.
