@@ -441,6 +441,7 @@ element Estate::EmptyObject() {
   }
   return empty_->root;
 }
+
 std::string_view Estate::Keep(std::string_view text) {
   constexpr size_t kBlock = size_t{1} << 20;
   if (text.empty()) return {};
