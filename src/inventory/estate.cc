@@ -369,9 +369,11 @@ namespace {
 // A plan file mapped into memory, followed by simdjson's padding (zero bytes), so that the parser reads the page
 // cache in place: no copy of the file and no fresh memory for it (a 54 MiB plan is ~14k fewer pages to allocate and
 // zero; ~10% of a 100k-resource assessment). The mapping is released as soon as the DOM is built (the DOM holds
-// copies of every string, never views into the input). Known limit: a file truncated by another program during
-// that parse (~0.1 s for 50 MiB) ends the process with SIGBUS, where a read() would have seen a short file; plans
-// and states are written once and then read, so the saving was judged worth it (docs/benchmarks.md, assess).
+// copies of every string, never views into the input). A mapped file truncated by another program during the parse
+// would end the process with SIGBUS, so the mapping is taken only under a read lease (fcntl F_SETLEASE): while it is
+// held, a truncate or an open for writing by anyone else waits until the lease is released, right after the parse.
+// A file that cannot be leased (open for writing elsewhere, another owner without CAP_LEASE, a network file
+// system) is read into memory instead.
 class MappedInput {
  public:
   MappedInput() = default;
@@ -379,18 +381,30 @@ class MappedInput {
   MappedInput& operator=(const MappedInput&) = delete;
   ~MappedInput() { Release(); }
 
-  // Maps `size` bytes of the open file `fd`; false when the file cannot be mapped (the caller reads it instead).
+  // Maps `size` bytes of the open file `fd` under a read lease; false when the file cannot be leased or mapped (the
+  // caller reads it instead).
   bool Map(int fd, size_t size) {
     Release();
+    lease_fd_ = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (lease_fd_ < 0) return false;
+    if (fcntl(lease_fd_, F_SETLEASE, F_RDLCK) != 0) {
+      close(lease_fd_);
+      lease_fd_ = -1;
+      return false;
+    }
     static const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     const size_t file_span = (size + kPage - 1) / kPage * kPage;
     const size_t span = (size + simdjson::SIMDJSON_PADDING + kPage - 1) / kPage * kPage;
     // Reserve the whole span as zero pages, then map the file over its start: the padding is either the zero tail
     // of the file's last page or the anonymous page after it.
     void* area = mmap(nullptr, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (area == MAP_FAILED) return false;
+    if (area == MAP_FAILED) {
+      Release();
+      return false;
+    }
     if (size > 0 && mmap(area, file_span, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
       munmap(area, span);
+      Release();
       return false;
     }
     data_ = static_cast<const char*>(area);
@@ -400,6 +414,11 @@ class MappedInput {
   }
   void Release() {
     if (data_ != nullptr) munmap(const_cast<char*>(data_), span_);
+    if (lease_fd_ >= 0) {
+      fcntl(lease_fd_, F_SETLEASE, F_UNLCK);
+      close(lease_fd_);
+    }
+    lease_fd_ = -1;
     data_ = nullptr;
     size_ = span_ = 0;
   }
@@ -410,6 +429,7 @@ class MappedInput {
   const char* data_ = nullptr;
   size_t size_ = 0;
   size_t span_ = 0;
+  int lease_fd_ = -1;  // holds the read lease while the file is mapped
 };
 
 }  // namespace

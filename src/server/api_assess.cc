@@ -354,7 +354,7 @@ Reply AssessmentFindings(Call& call, Services& services) {
   }
   return Json({{"assessment", (*record)->id},
                {"total", matched},
-               {"truncated", (*details).value("findings_total", 0) > kMaxFindings},
+               {"truncated", (*details).value("findings_total", size_t{0}) > kMaxFindings},
                {"findings", out}});
 }
 

@@ -291,6 +291,22 @@ TEST(MappedInputTest, FilesEndingAtPageBoundariesParse) {
   EXPECT_NE(status.message().find("empty.json"), std::string::npos) << status.message();
 }
 
+// A file another program holds open for writing cannot be leased, so it is read rather than mapped (a mapped file
+// truncated during the parse would end the process with SIGBUS); the result is the same.
+TEST(MappedInputTest, AFileOpenForWritingElsewhereIsReadInstead) {
+  TempDir dir;
+  std::filesystem::path path = dir / "plan.json";
+  WriteFile(path, R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)"
+                  R"({"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{"bucket":"x"}}]}}})");
+  std::FILE* writer = std::fopen(path.c_str(), "a");
+  ASSERT_NE(writer, nullptr);
+  Estate estate;
+  Status status = estate.AddFile(path);
+  std::fclose(writer);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(StateOf(estate, "aws_s3_bucket.b", "bucket"), LookupState::kFound);
+}
+
 // Regression: an address given twice in one file was reported after the file's resources were dropped, reading a
 // resource that was no longer there for the message.
 TEST(RegressionTest, DuplicateAddressWithinOneFileIsRefusedNamingBoth) {
