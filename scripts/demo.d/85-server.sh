@@ -4,9 +4,11 @@ step "Preparing the compliance centre (tutela serve) with the demo's results"
 DATA="$OUT/server"
 "$TUTELA" tenants init --data "$DATA" 2>"$OUT/server-init.txt"
 "$TUTELA" tenants add --data "$DATA" demo
-# The analyst loads the data; the demo tenant's admin gets a one-time password for you.
+# The analyst and the privacy officer load the data; the demo tenant's admin gets a one-time password for you.
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$OUT/.analyst-password"
 "$TUTELA" users add --data "$DATA" --tenant demo --name analyst --role compliance \
+  --password-file "$OUT/.analyst-password"
+"$TUTELA" users add --data "$DATA" --tenant demo --name officer --role privacy \
   --password-file "$OUT/.analyst-password"
 "$TUTELA" users add --data "$DATA" --tenant demo --name admin --role admin --one-time 2>"$OUT/server-login.txt"
 SERVE=("$TUTELA" serve --data "$DATA" --catalog-dir "$EXAMPLES/catalog")
@@ -17,6 +19,8 @@ for _ in $(seq 1 100); do [ -s "$OUT/.server-port" ] && break; sleep 0.1; done
 loaded=0
 /usr/bin/python3 scripts/demo.d/server_load.py "$(cat "$OUT/.server-port")" demo analyst "$OUT/.analyst-password" \
   "$EXAMPLES" || loaded=$?
+[ "$loaded" -ne 0 ] || /usr/bin/python3 scripts/demo.d/server_load.py "$(cat "$OUT/.server-port")" demo officer \
+  "$OUT/.analyst-password" "$EXAMPLES" privacy || loaded=$?
 kill -TERM "$server"
 wait "$server" || true
 rm -f "$OUT/.analyst-password" "$OUT/.server-port"

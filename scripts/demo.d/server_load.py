@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Loads the demo's data into a running `tutela serve` through its API (stdlib only).
 
-Usage: server_load.py PORT TENANT USER PASSWORD_FILE EXAMPLES_DIR
-Uploads the sample plan as an assessment, waits for its job, and proposes an exception for the admin to approve.
+Usage: server_load.py PORT TENANT USER PASSWORD_FILE EXAMPLES_DIR [assessment|privacy]
+assessment (default, a compliance user): uploads the sample plan, waits for its job, and proposes an exception for
+the admin to approve. privacy (a privacy user): uploads the register of processing and opens the sample incident.
 """
 import http.cookiejar
 import json
@@ -11,6 +12,7 @@ import time
 import urllib.request
 
 port, tenant, user, password_file, examples = sys.argv[1:6]
+mode = sys.argv[6] if len(sys.argv) > 6 else "assessment"
 base = f"http://127.0.0.1:{port}"
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -29,6 +31,12 @@ def call(method, path, body=None, raw=None):
 
 password = open(password_file).read().strip()
 csrf = call("POST", "/api/v1/login", {"tenant": tenant, "username": user, "password": password})["csrf_token"]
+if mode == "privacy":
+    register = call("PUT", "/api/v1/register", raw=open(f"{examples}/pims/register.yaml", "rb").read())
+    incident = call("POST", "/api/v1/incidents", raw=open(f"{examples}/pims/incident.yaml", "rb").read())
+    print(f"register uploaded; incident {incident['incident']} opened: "
+          f"{incident['notifications']['required']} notifications required")
+    sys.exit(0)
 plan = open(f"{examples}/assess/plan.json", "rb").read()
 created = call("POST", "/api/v1/assessments?service_model=iaas&name=plan.json", raw=plan)
 for _ in range(1200):
