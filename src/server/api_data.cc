@@ -42,6 +42,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr size_t kMaxSampleFindings = 200;
+constexpr size_t kMaxDistinctValues = 1000000;  // fingerprints counted for "distinct_values", at most
 constexpr const char* kInventoryFormat = "tutela-pii-inventory";
 
 // ---- PII inventory ----
@@ -418,6 +419,26 @@ Result<json> RunScan(Services& services, TenantData& data, const json& input, co
   if (!scanner.ok()) return fail(scanner.status());
   const pii::Catalog& catalog = (*ruleset)->catalog();
   pii::FindingCollector collector(catalog, *key, /*show_values=*/false);
+  // Findings are streamed, not held: the first ones are kept as samples (entity, where, masked preview, keyed
+  // fingerprint — never the value), the rest only counted, so memory stays bounded whatever the upload.
+  json samples = json::array();
+  std::set<std::string> fingerprints;
+  bool distinct_capped = false;
+  collector.SetStream([&](const pii::StoredFinding& finding) {
+    if (fingerprints.size() < kMaxDistinctValues) {
+      fingerprints.insert(finding.fingerprint);
+    } else {
+      distinct_capped = true;
+    }
+    if (samples.size() >= kMaxSampleFindings) return;
+    samples.push_back({{"entity", finding.entity},
+                       {"category", finding.category},
+                       {"location", finding.location},
+                       {"line", finding.line},
+                       {"score", std::round(finding.score * 100) / 100},
+                       {"preview", finding.preview},
+                       {"fingerprint", finding.fingerprint}});
+  });
   std::string store = record.body.value("store", "upload");
   progress(20, "scanning");
   pii::ExtractOptions extract;
@@ -440,28 +461,15 @@ Result<json> RunScan(Services& services, TenantData& data, const json& input, co
     item["store"] = store;
     item["kind"] = "file";
   }
-  // Findings as the UI shows them: entity, where, masked preview and keyed fingerprint — never the value.
-  json samples = json::array();
-  for (const pii::StoredFinding& finding : collector.findings()) {
-    if (samples.size() >= kMaxSampleFindings) break;
-    samples.push_back({{"entity", finding.entity},
-                       {"category", finding.category},
-                       {"location", finding.location},
-                       {"line", finding.line},
-                       {"score", std::round(finding.score * 100) / 100},
-                       {"preview", finding.preview},
-                       {"fingerprint", finding.fingerprint}});
-  }
   json summary = collector.Summary();
-  std::set<std::string> fingerprints;
-  for (const pii::StoredFinding& finding : collector.findings()) fingerprints.insert(finding.fingerprint);
   summary["distinct_values"] = fingerprints.size();
+  summary["distinct_values_capped"] = distinct_capped;
   json info = {{"source", "scan"}, {"scan", id}, {"uploaded_by", record.body.value("created_by", "")}};
   if (Status merged = MergeInventory(data, inventory, info); !merged.ok()) return fail(merged);
   record.state = "done";
   record.body["summary"] = summary;
   record.body["findings"] = samples;
-  record.body["findings_truncated"] = collector.findings().size() > samples.size();
+  record.body["findings_truncated"] = collector.finding_count() > samples.size();
   record.body["inventory"] = inventory["stores"][0];
   record.body["store_id"] = StoreId(store);
   record.body["finished"] = FormatRfc3339(NowUtc());
