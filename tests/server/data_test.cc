@@ -242,6 +242,38 @@ TEST_P(DataTest, ScansBelongToTheirTenant) {
   EXPECT_TRUE(HasEntry(AuditEntries("acme"), "pii.scan.done", "ok"));
 }
 
+TEST_P(DataTest, ArchivesAreScannedInsideAndABrokenOneIsAnIncompleteStore) {
+  Client carol = As("acme", "carol");
+  // A zip with the CSV inside (made by Python's zipfile, as a user's export would be).
+  auto zipped = testing::RunProcess(
+      {"/usr/bin/python3", "-c",
+       "import io,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\n"
+       "z.writestr('exports/customers.csv',sys.stdin.read())\nz.close()\nsys.stdout.buffer.write(b.getvalue())"},
+      kCustomers);
+  ASSERT_EQ(zipped.exit_code, 0) << zipped.err;
+  Response created = carol.Call("POST", "/api/v1/pii/scans?name=export.zip", zipped.out);
+  ASSERT_EQ(created.status, 202) << created.raw;
+  ASSERT_EQ(WaitForJob(carol, created.body["job"]).value("state", ""), "done");
+  json scan = carol.Get("/api/v1/pii/scans/" + created.body["id"].get<std::string>()).body;
+  EXPECT_EQ(scan["summary"]["entities"].value("CN_RESIDENT_ID", 0), 1) << scan.dump();
+  ASSERT_FALSE(scan["findings"].empty());
+  EXPECT_NE(scan["findings"][0].value("location", "").find("exports/customers.csv"), std::string::npos) << scan.dump();
+  EXPECT_EQ(scan["inventory"]["complete"], true);
+
+  // A truncated archive: the scan ends, its store is marked incomplete, and the error names the upload by its name.
+  Response broken = carol.Call("POST", "/api/v1/pii/scans?name=broken.zip", zipped.out.substr(0, 40));
+  ASSERT_EQ(broken.status, 202);
+  ASSERT_EQ(WaitForJob(carol, broken.body["job"]).value("state", ""), "done");
+  json bad = carol.Get("/api/v1/pii/scans/" + broken.body["id"].get<std::string>()).body;
+  EXPECT_EQ(bad["inventory"]["complete"], false) << bad.dump();
+  ASSERT_FALSE(bad["summary"]["errors"].empty()) << bad.dump();
+  std::string error = bad["summary"]["errors"][0];
+  EXPECT_NE(error.find("broken.zip"), std::string::npos) << error;
+  EXPECT_EQ(error.find("pii-uploads"), std::string::npos) << error;
+  EXPECT_EQ(StoreNamed(carol.Get("/api/v1/pii/inventory").body, "broken.zip")["complete"], false);
+  EXPECT_TRUE(HasEntry(AuditEntries("acme"), "pii.scan.done", "incomplete"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DataTest, ::testing::Values("sqlite", "postgresql"), Backend);
 
 // ---- The vault browser ----
