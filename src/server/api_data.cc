@@ -516,8 +516,8 @@ Reply CreateScan(Call& call, Services& services) {
     fs::remove(upload, error);
     return FromStatus(job.status());
   }
-  record.body["job"] = job->id;
-  if (Status saved = call.data->Put(record); !saved.ok()) return FromStatus(saved);
+  // The record is not written again here: the job may already have moved it on (running, done), and a second Put
+  // would set it back to "queued". The job's id is in the reply.
   services.Audit(call, "pii.scan", record.id, "ok", {{"bytes", body.size()}, {"store", StoreId(store)}});
   Reply reply = Json({{"id", record.id}, {"job", job->id}, {"state", "queued"}}, 202);
   reply.headers.emplace_back("Location", "/api/v1/pii/scans/" + record.id);

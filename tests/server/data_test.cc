@@ -274,6 +274,18 @@ TEST_P(DataTest, ArchivesAreScannedInsideAndABrokenOneIsAnIncompleteStore) {
   EXPECT_TRUE(HasEntry(AuditEntries("acme"), "pii.scan.done", "incomplete"));
 }
 
+// Regression: the request that queued a scan wrote its record a second time after queuing the job, so a job that
+// finished first was set back to "queued".
+TEST_P(DataTest, AFastScanIsNeverSetBackToQueued) {
+  Client pat = As("acme", "pat");
+  for (int i = 0; i < 10; ++i) {
+    Response created = pat.Call("POST", "/api/v1/pii/scans?name=n" + std::to_string(i) + ".txt", "nothing here\n");
+    ASSERT_EQ(created.status, 202) << created.raw;
+    ASSERT_EQ(WaitForJob(pat, created.body["job"]).value("state", ""), "done");
+    EXPECT_EQ(pat.Get("/api/v1/pii/scans/" + created.body["id"].get<std::string>()).body["state"], "done") << i;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DataTest, ::testing::Values("sqlite", "postgresql"), Backend);
 
 // ---- The vault browser ----
