@@ -125,6 +125,12 @@ TEST_P(DataTest, AnUploadedInventoryIsValidatedStrictlyAndMergedByStore) {
 
   EXPECT_TRUE(HasEntry(AuditEntries("acme"), "pii.inventory.upload", "ok"));
   EXPECT_TRUE(HasEntry(AuditEntries("acme"), "pii.inventory.upload", "refused"));
+
+  // The privacy office reads the merged record as a documented inventory document.
+  Response register_view = pat.Get("/api/v1/register");
+  ASSERT_EQ(register_view.status, 200) << register_view.raw;
+  EXPECT_TRUE(register_view.body["inventory"]["error"].is_null()) << register_view.raw;
+  EXPECT_EQ(register_view.body["inventory"]["stores"], 2) << register_view.raw;
 }
 
 TEST_P(DataTest, StoresHaveOwnersOnlyTheTenantSees) {
