@@ -59,6 +59,19 @@ Reply Error(int status, std::string_view code, std::string_view message);
 // Maps a library Status: InvalidArgument 400, NotFound 404, AlreadyExists 409, PermissionDenied 403, others 500
 // (whose message is logged, not sent).
 Reply FromStatus(const Status& status);
+// A string member of a JSON object; "" when absent or not a string.
+std::string JsonText(const nlohmann::json& object, const char* key);
+// The record a job works on (kind `kind`, id `id`), set to "running"; NotFound when it is gone.
+Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id);
+// Marks that record failed with the status's message (kept in "error") and returns the status.
+Status FailJobRecord(TenantData& data, Record& record, const Status& status);
+// A record as the API shows it: its body with "id", "state", "created" and "updated" added.
+nlohmann::json RecordJson(const Record& record);
+// The paging and filters of a list request: ?limit (default `default_limit`, at most `max_limit`), ?offset,
+// ?state and ?q (text search).
+RecordQuery ListQuery(const Call& call, size_t default_limit, size_t max_limit);
+// 202 for work queued as a job: {"id", "job", "state": "queued"} and Location: `location`.
+Reply Queued(const std::string& id, const std::string& job, const std::string& location);
 // A cookie's value from the Cookie header; "" when absent.
 std::string CookieValue(const httplib::Request& request, std::string_view name);
 // The request body as a JSON object; nullopt (with `error` set to a 400 reply) when it is not one.

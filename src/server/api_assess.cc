@@ -120,17 +120,8 @@ Status Digest(const fs::path& document, const fs::path& details_path, nlohmann::
 Result<nlohmann::json> RunAssessment(Services& services, TenantData& data, const nlohmann::json& input,
                                      const Progress& progress) {
   std::string id = input.value("assessment", "");
-  TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get("assessment", id));
-  if (!loaded) return Status::NotFound("assessment " + id + " is gone.");
-  Record record = std::move(*loaded);
-  auto fail = [&](const Status& status) -> Status {
-    record.state = "failed";
-    record.body["error"] = status.message();
-    (void)data.Put(record);
-    return status;
-  };
-  record.state = "running";
-  TUTELA_RETURN_IF_ERROR(data.Put(record));
+  TUTELA_ASSIGN_OR_RETURN(Record record, StartJobRecord(data, "assessment", id));
+  auto fail = [&](const Status& status) { return FailJobRecord(data, record, status); };
 
   fs::path upload = services.BlobPath(record.body["input"].value("sha256", ""));
   inventory::Estate estate;
@@ -182,15 +173,6 @@ Result<nlohmann::json> RunAssessment(Services& services, TenantData& data, const
   return nlohmann::json{{"assessment", id}};
 }
 
-nlohmann::json AssessmentJson(const Record& record) {
-  nlohmann::json body = record.body;
-  body["id"] = record.id;
-  body["state"] = record.state;
-  body["created"] = record.created;
-  body["updated"] = record.updated;
-  return body;
-}
-
 Reply CreateAssessment(Call& call, Services& services) {
   const std::string& body = call.request.body;
   size_t first = body.find_first_not_of(" \t\r\n");
@@ -230,22 +212,15 @@ Reply CreateAssessment(Call& call, Services& services) {
       });
   if (!job.ok()) return FromStatus(job.status());
   services.Audit(call, "assessment.create", record.id, "ok", {{"name", name}, {"bytes", body.size()}});
-  Reply reply = Json({{"id", record.id}, {"job", job->id}, {"state", "queued"}}, 202);
-  reply.headers.emplace_back("Location", "/api/v1/assessments/" + record.id);
-  return reply;
+  return Queued(record.id, job->id, "/api/v1/assessments/" + record.id);
 }
 
 Reply ListAssessments(Call& call, Services&) {
-  RecordQuery query;
-  query.limit = std::min<size_t>(500, std::strtoull(call.Query("limit", "100").c_str(), nullptr, 10));
-  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
-  query.state = call.Query("state");
-  query.search = call.Query("q");
-  auto records = call.data->List("assessment", query);
+  auto records = call.data->List("assessment", ListQuery(call, 100, 500));
   if (!records.ok()) return FromStatus(records.status());
   nlohmann::json list = nlohmann::json::array();
   for (const Record& record : *records) {
-    nlohmann::json item = AssessmentJson(record);
+    nlohmann::json item = RecordJson(record);
     // The list carries what a chart over time needs; frameworks and exceptions are in the record itself.
     if (item["summary"].is_object()) {
       item["summary"].erase("frameworks");
@@ -262,7 +237,7 @@ Reply GetAssessment(Call& call, Services&) {
   auto record = FindAssessment(call);
   if (!record.ok()) return FromStatus(record.status());
   if (!*record) return Error(404, "not_found", "no such assessment.");
-  return Json(AssessmentJson(**record));
+  return Json(RecordJson(**record));
 }
 
 Result<nlohmann::json> LoadDetails(Call& call, Services& services, const Record& record) {
@@ -273,13 +248,29 @@ Result<nlohmann::json> LoadDetails(Call& call, Services& services, const Record&
   return details;
 }
 
-Reply AssessmentFramework(Call& call, Services& services) {
+// The finished assessment named by the path and its drill-down; nullopt with `error` set otherwise.
+std::optional<std::pair<Record, nlohmann::json>> DoneAssessment(Call& call, Services& services, Reply* error) {
   auto record = FindAssessment(call);
-  if (!record.ok()) return FromStatus(record.status());
-  if (!*record) return Error(404, "not_found", "no such assessment.");
-  if ((*record)->state != "done") return Error(409, "not_ready", "the assessment is " + (*record)->state + ".");
-  auto details = LoadDetails(call, services, **record);
-  if (!details.ok()) return FromStatus(details.status());
+  if (!record.ok()) {
+    *error = FromStatus(record.status());
+  } else if (!*record) {
+    *error = Error(404, "not_found", "no such assessment.");
+  } else if ((*record)->state != "done") {
+    *error = Error(409, "not_ready", "the assessment is " + (*record)->state + ".");
+  } else if (auto details = LoadDetails(call, services, **record); !details.ok()) {
+    *error = FromStatus(details.status());
+  } else {
+    return std::make_pair(std::move(**record), std::move(*details));
+  }
+  return std::nullopt;
+}
+
+Reply AssessmentFramework(Call& call, Services& services) {
+  Reply error;
+  auto done = DoneAssessment(call, services, &error);
+  if (!done) return error;
+  auto record = &done->first;
+  auto details = &done->second;
   std::string framework = call.Param("framework");
   auto found = (*details)["frameworks"].find(framework);
   if (found == (*details)["frameworks"].end()) {
@@ -319,19 +310,18 @@ Reply AssessmentFramework(Call& call, Services& services) {
     requirement["findings"] = std::move(failing);
     out.push_back(std::move(requirement));
   }
-  return Json({{"assessment", (*record)->id},
+  return Json({{"assessment", record->id},
                {"framework", framework},
                {"name", known ? known->name : framework},
                {"requirements", out}});
 }
 
 Reply AssessmentFindings(Call& call, Services& services) {
-  auto record = FindAssessment(call);
-  if (!record.ok()) return FromStatus(record.status());
-  if (!*record) return Error(404, "not_found", "no such assessment.");
-  if ((*record)->state != "done") return Error(409, "not_ready", "the assessment is " + (*record)->state + ".");
-  auto details = LoadDetails(call, services, **record);
-  if (!details.ok()) return FromStatus(details.status());
+  Reply error;
+  auto done = DoneAssessment(call, services, &error);
+  if (!done) return error;
+  auto record = &done->first;
+  auto details = &done->second;
   std::string status = call.Query("status");
   std::string severity = call.Query("severity");
   std::string search = call.Query("q");
@@ -352,7 +342,7 @@ Reply AssessmentFindings(Call& call, Services& services) {
     if (check.is_object()) item["title"] = check.value("title", "");
     out.push_back(std::move(item));
   }
-  return Json({{"assessment", (*record)->id},
+  return Json({{"assessment", record->id},
                {"total", matched},
                {"truncated", (*details).value("findings_total", size_t{0}) > kMaxFindings},
                {"findings", out}});
@@ -391,32 +381,19 @@ Reply GetJob(Call& call, Services&) {
   auto record = call.data->Get("job", call.Param("id"));
   if (!record.ok()) return FromStatus(record.status());
   if (!*record) return Error(404, "not_found", "no such job.");
-  nlohmann::json body = (*record)->body;
-  body["id"] = (*record)->id;
-  body["state"] = (*record)->state;
-  body["created"] = (*record)->created;
-  body["updated"] = (*record)->updated;
-  return Json(body);
+  return Json(RecordJson(**record));
 }
 
 // ---- Exceptions ----
 
 nlohmann::json ExceptionJson(const Record& record) {
-  nlohmann::json body = record.body;
-  body["id"] = record.id;
-  body["state"] = record.state;
-  body["created"] = record.created;
-  body["updated"] = record.updated;
+  nlohmann::json body = RecordJson(record);
   body["expired"] = record.state == "approved" && body.value("expires", "") < Today();
   return body;
 }
 
 Reply ListExceptions(Call& call, Services&) {
-  RecordQuery query;
-  query.state = call.Query("state");
-  query.limit = std::min<size_t>(1000, std::strtoull(call.Query("limit", "200").c_str(), nullptr, 10));
-  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
-  auto records = call.data->List("exception", query);
+  auto records = call.data->List("exception", ListQuery(call, 200, 1000));
   if (!records.ok()) return FromStatus(records.status());
   nlohmann::json list = nlohmann::json::array();
   for (const Record& record : *records) list.push_back(ExceptionJson(record));
@@ -427,10 +404,7 @@ Reply ProposeException(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto text = [&](const char* key) {
-    auto found = body->find(key);
-    return found != body->end() && found->is_string() ? found->get<std::string>() : std::string();
-  };
+  auto text = [&](const char* key) { return JsonText(*body, key); };
   std::string check = text("check");
   std::string requirement = text("requirement");
   std::string resource = text("resource");

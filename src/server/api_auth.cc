@@ -59,19 +59,14 @@ void SpendPasswordCheck(std::string_view password) {
   (void)VerifyPassword(password, decoy);
 }
 
-std::string Text(const nlohmann::json& body, const char* key) {
-  auto found = body.find(key);
-  return found != body.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
 Reply Login(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string tenant_name = Text(*body, "tenant");
-  std::string username = Text(*body, "username");
-  std::string password = Text(*body, "password");
-  std::string totp = Text(*body, "totp");
+  std::string tenant_name = JsonText(*body, "tenant");
+  std::string username = JsonText(*body, "username");
+  std::string password = JsonText(*body, "password");
+  std::string totp = JsonText(*body, "totp");
   if (tenant_name.empty() || username.empty() || password.empty()) {
     return Error(400, "invalid", "give \"tenant\", \"username\" and \"password\" as JSON strings.");
   }
@@ -184,8 +179,8 @@ Reply ChangePassword(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string current = Text(*body, "current_password");
-  std::string next = Text(*body, "new_password");
+  std::string current = JsonText(*body, "current_password");
+  std::string next = JsonText(*body, "new_password");
   User user = call.principal->user;
   if (!VerifyPassword(current, user.password_hash)) {
     services.Audit(call, "password.change", user.id, "failed", {{"reason", "wrong current password"}});
@@ -228,7 +223,7 @@ Reply ConfirmTotp(Call& call, Services& services) {
   if (!*pending) return Error(404, "not_found", "no second factor is being set up; start with POST /api/v1/me/totp.");
   std::string secret = (*pending)->body.value("secret", "");
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(NowUtc().time_since_epoch()).count();
-  if (!VerifyTotp(secret, Text(*body, "code"), now)) {
+  if (!VerifyTotp(secret, JsonText(*body, "code"), now)) {
     return Error(400, "invalid", "the code does not match; check the authenticator app's clock and try again.");
   }
   User user = call.principal->user;
@@ -244,7 +239,7 @@ Reply DisableTotp(Call& call, Services& services) {
   auto body = JsonBody(call, &error);
   if (!body) return error;
   User user = call.principal->user;
-  if (!VerifyPassword(Text(*body, "password"), user.password_hash)) {
+  if (!VerifyPassword(JsonText(*body, "password"), user.password_hash)) {
     return Error(403, "forbidden", "the password is wrong.");
   }
   user.totp_secret.clear();
@@ -265,14 +260,14 @@ Reply CreateUser(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto role = ParseRole(Text(*body, "role"));
+  auto role = ParseRole(JsonText(*body, "role"));
   if (!role) return Error(400, "invalid", "\"role\" must be admin, compliance, privacy, auditor or customer.");
-  std::string password = Text(*body, "password");
+  std::string password = JsonText(*body, "password");
   bool one_time = password.empty();
   if (one_time) password = NewOneTimePassword();
   auto hash = HashPassword(password);
   if (!hash.ok()) return FromStatus(hash.status());
-  auto user = call.data->CreateUser(Text(*body, "name"), *role, *hash, one_time);
+  auto user = call.data->CreateUser(JsonText(*body, "name"), *role, *hash, one_time);
   if (!user.ok()) return FromStatus(user.status());
   services.Audit(call, "user.create", user->id, "ok", {{"name", user->name}, {"role", RoleName(*role)}});
   nlohmann::json reply = {{"user", UserJson(*user)}};
@@ -292,7 +287,7 @@ Reply UpdateUser(Call& call, Services& services) {
   nlohmann::json changes = nlohmann::json::object();
   bool end_sessions = false;
   if (body->contains("role")) {
-    auto role = ParseRole(Text(*body, "role"));
+    auto role = ParseRole(JsonText(*body, "role"));
     if (!role) return Error(400, "invalid", "\"role\" must be admin, compliance, privacy, auditor or customer.");
     if (self && *role != user.role) return Error(400, "invalid", "an admin cannot change their own role.");
     if (*role != user.role) {
@@ -340,10 +335,10 @@ Reply TenantsCreate(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string admin = Text(*body, "admin");
+  std::string admin = JsonText(*body, "admin");
   if (admin.empty()) admin = "admin";
   if (Status valid = CheckName("user", admin); !valid.ok()) return FromStatus(valid);
-  auto tenant = services.store->CreateTenant(Text(*body, "name"), false);
+  auto tenant = services.store->CreateTenant(JsonText(*body, "name"), false);
   if (!tenant.ok()) return FromStatus(tenant.status());
   std::string password = NewOneTimePassword();
   auto hash = HashPassword(password);
@@ -372,11 +367,11 @@ Reply CreateToken(Call& call, Services& services) {
   auto body = JsonBody(call, &error);
   if (!body) return error;
   ApiToken token;
-  token.name = Text(*body, "name");
+  token.name = JsonText(*body, "name");
   if (token.name.empty() || token.name.size() > 100) return Error(400, "invalid", "give the token a \"name\" (1–100).");
   token.role = call.principal->role;
   if (body->contains("role")) {
-    auto role = ParseRole(Text(*body, "role"));
+    auto role = ParseRole(JsonText(*body, "role"));
     if (!role || (*role != call.principal->role && *role != Role::kAuditor)) {
       return Error(400, "invalid", "a token's \"role\" is your own role or auditor (read-only).");
     }

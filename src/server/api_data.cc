@@ -378,14 +378,7 @@ std::string CleanName(std::string name) {
   return out;
 }
 
-json ScanJson(const Record& record) {
-  json body = record.body;
-  body["id"] = record.id;
-  body["state"] = record.state;
-  body["created"] = record.created;
-  body["updated"] = record.updated;
-  return body;
-}
+json ScanJson(const Record& record) { return RecordJson(record); }
 
 Result<json> RunScan(Services& services, TenantData& data, const json& input, const Progress& progress) {
   std::string id = input.value("scan", "");
@@ -397,18 +390,9 @@ Result<json> RunScan(Services& services, TenantData& data, const json& input, co
       fs::remove(path, error);
     }
   } cleanup{upload};
-  TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get("pii_scan", id));
-  if (!loaded) return Status::NotFound("scan " + id + " is gone.");
-  Record record = std::move(*loaded);
+  TUTELA_ASSIGN_OR_RETURN(Record record, StartJobRecord(data, "pii_scan", id));
   const std::string name = record.body.value("name", "upload");
-  auto fail = [&](const Status& status) -> Status {
-    record.state = "failed";
-    record.body["error"] = status.message();
-    (void)data.Put(record);
-    return status;
-  };
-  record.state = "running";
-  TUTELA_RETURN_IF_ERROR(data.Put(record));
+  auto fail = [&](const Status& status) { return FailJobRecord(data, record, status); };
   progress(5, "loading the PII catalog");
   auto ruleset = Ruleset();
   if (!ruleset.ok()) return fail(ruleset.status());
@@ -519,17 +503,11 @@ Reply CreateScan(Call& call, Services& services) {
   // The record is not written again here: the job may already have moved it on (running, done), and a second Put
   // would set it back to "queued". The job's id is in the reply.
   services.Audit(call, "pii.scan", record.id, "ok", {{"bytes", body.size()}, {"store", StoreId(store)}});
-  Reply reply = Json({{"id", record.id}, {"job", job->id}, {"state", "queued"}}, 202);
-  reply.headers.emplace_back("Location", "/api/v1/pii/scans/" + record.id);
-  return reply;
+  return Queued(record.id, job->id, "/api/v1/pii/scans/" + record.id);
 }
 
 Reply ListScans(Call& call, Services&) {
-  RecordQuery query;
-  query.limit = std::min<size_t>(500, std::strtoull(call.Query("limit", "100").c_str(), nullptr, 10));
-  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
-  query.state = call.Query("state");
-  auto records = call.data->List("pii_scan", query);
+  auto records = call.data->List("pii_scan", ListQuery(call, 100, 500));
   if (!records.ok()) return FromStatus(records.status());
   json list = json::array();
   for (const Record& record : *records) {

@@ -311,10 +311,7 @@ Reply PostDecision(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto text = [&](const char* key) {
-    auto found = body->find(key);
-    return found != body->end() && found->is_string() ? found->get<std::string>() : std::string();
-  };
+  auto text = [&](const char* key) { return JsonText(*body, key); };
   pims::DecisionRequest request;
   request.activity = text("activity");
   request.purpose = text("purpose");
@@ -354,11 +351,8 @@ Reply PostDecision(Call& call, Services& services) {
 }
 
 Reply ListDecisions(Call& call, Services& services) {
-  RecordQuery query;
+  RecordQuery query = ListQuery(call, 200, 1000);
   query.state = call.Query("decision");
-  query.search = call.Query("q");
-  query.limit = std::min<size_t>(1000, std::strtoull(call.Query("limit", "200").c_str(), nullptr, 10));
-  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
   auto records = call.data->List("decision", query);
   if (!records.ok()) return FromStatus(records.status());
   std::vector<nlohmann::json> list;
@@ -533,10 +527,8 @@ Reply CreateIncident(Call& call, Services& services) {
 }
 
 Reply ListIncidents(Call& call, Services&) {
-  RecordQuery query;
-  query.search = call.Query("q");
-  query.limit = std::min<size_t>(1000, std::strtoull(call.Query("limit", "200").c_str(), nullptr, 10));
-  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
+  RecordQuery query = ListQuery(call, 200, 1000);
+  query.state.clear();  // not a filter here: an incident's state (open, notified) is computed, not stored
   auto records = call.data->List("incident", query);
   if (!records.ok()) return FromStatus(records.status());
   nlohmann::json list = nlohmann::json::array();

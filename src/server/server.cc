@@ -53,6 +53,52 @@ Reply FromStatus(const Status& status) {
   }
 }
 
+std::string JsonText(const nlohmann::json& object, const char* key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id) {
+  TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get(kind, id));
+  if (!loaded) return Status::NotFound(std::string(kind) + " " + id + " is gone.");
+  Record record = std::move(*loaded);
+  record.state = "running";
+  TUTELA_RETURN_IF_ERROR(data.Put(record));
+  return record;
+}
+
+Status FailJobRecord(TenantData& data, Record& record, const Status& status) {
+  record.state = "failed";
+  record.body["error"] = status.message();
+  (void)data.Put(record);
+  return status;
+}
+
+nlohmann::json RecordJson(const Record& record) {
+  nlohmann::json body = record.body;
+  body["id"] = record.id;
+  body["state"] = record.state;
+  body["created"] = record.created;
+  body["updated"] = record.updated;
+  return body;
+}
+
+RecordQuery ListQuery(const Call& call, size_t default_limit, size_t max_limit) {
+  RecordQuery query;
+  query.limit = std::min<size_t>(
+      max_limit, std::strtoull(call.Query("limit", std::to_string(default_limit)).c_str(), nullptr, 10));
+  query.offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
+  query.state = call.Query("state");
+  query.search = call.Query("q");
+  return query;
+}
+
+Reply Queued(const std::string& id, const std::string& job, const std::string& location) {
+  Reply reply = Json({{"id", id}, {"job", job}, {"state", "queued"}}, 202);
+  reply.headers.emplace_back("Location", location);
+  return reply;
+}
+
 std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error) {
   nlohmann::json body = nlohmann::json::parse(call.request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
