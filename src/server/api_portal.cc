@@ -174,10 +174,10 @@ struct Stamped {
   int pages = 0;
 };
 
-// Adds `notice` to every page — diagonally across the page in translucent grey and as a line at the foot — and to
-// the document information (/TutelaNotice). The original content is wrapped in q/Q and left as it was. Never
+// Adds `headline` diagonally across every page in translucent grey and `notice` as a line at its foot, and `notice`
+// to the document information (/TutelaNotice). The original content is wrapped in q/Q and left as it was. Never
 // throws: a PDF qpdf cannot read or write is InvalidArgument with qpdf's reason.
-Result<Stamped> StampPdf(const std::string& input, const std::string& notice) {
+Result<Stamped> StampPdf(const std::string& input, const std::string& headline, const std::string& notice) {
   try {
     QPDF pdf;
     pdf.setSuppressWarnings(true);
@@ -194,9 +194,9 @@ Result<Stamped> StampPdf(const std::string& input, const std::string& notice) {
     QPDFObjectHandle font = pdf.makeIndirectObject(
         QPDFObjectHandle::parse("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"));
     QPDFObjectHandle translucent =
-        pdf.makeIndirectObject(QPDFObjectHandle::parse("<< /Type /ExtGState /ca 0.3 /CA 0.3 >>"));
-    const std::string literal = PdfLiteral(notice);
-    const double width_em = WidthEm(notice);
+        pdf.makeIndirectObject(QPDFObjectHandle::parse("<< /Type /ExtGState /ca 0.35 /CA 0.35 >>"));
+    const std::string headline_literal = PdfLiteral(headline), notice_literal = PdfLiteral(notice);
+    const double headline_em = WidthEm(headline), notice_em = WidthEm(notice);
     for (QPDFPageObjectHelper& page : pages) {
       QPDFObjectHandle page_object = page.getObjectHandle();
       QPDFObjectHandle resources = page_object.getKey("/Resources");
@@ -221,17 +221,18 @@ Result<Stamped> StampPdf(const std::string& input, const std::string& notice) {
       double angle = std::atan2(height, width);
       double c = std::cos(angle), s = std::sin(angle);
       double diagonal = std::hypot(width, height);
-      double size = std::clamp(0.8 * diagonal / width_em, 6.0, 40.0);
-      double text_width = width_em * size;
+      double size = std::clamp(0.75 * diagonal / headline_em, 6.0, 48.0);
+      double text_width = headline_em * size;
       double cx = x0 + width / 2, cy = y0 + height / 2;
       double x = cx - c * text_width / 2 + s * size / 3;
       double y = cy - s * text_width / 2 - c * size / 3;
-      double foot = std::clamp(0.92 * width / width_em, 4.0, 8.0);
-      double foot_x = x0 + std::max(4.0, (width - width_em * foot) / 2);
-      std::string stamp = "\nQ\nq " + state_name + " gs 0.5 g BT " + font_name + " " + Number(size) + " Tf " +
+      double foot = std::clamp(0.92 * width / notice_em, 4.0, 8.0);
+      double foot_x = x0 + std::max(4.0, (width - notice_em * foot) / 2);
+      std::string stamp = "\nQ\nq " + state_name + " gs 0.4 g BT " + font_name + " " + Number(size) + " Tf " +
                           Number(c) + " " + Number(s) + " " + Number(-s) + " " + Number(c) + " " + Number(x) + " " +
-                          Number(y) + " Tm " + literal + " Tj ET Q\nq 0.35 g BT " + font_name + " " + Number(foot) +
-                          " Tf 1 0 0 1 " + Number(foot_x) + " " + Number(y0 + 8) + " Tm " + literal + " Tj ET Q\n";
+                          Number(y) + " Tm " + headline_literal + " Tj ET Q\nq 0.35 g BT " + font_name + " " +
+                          Number(foot) + " Tf 1 0 0 1 " + Number(foot_x) + " " + Number(y0 + 8) + " Tm " +
+                          notice_literal + " Tj ET Q\n";
       page.addPageContents(QPDFObjectHandle::newStream(&pdf, "q\n"), true);
       page.addPageContents(QPDFObjectHandle::newStream(&pdf, stamp), false);
     }
@@ -366,7 +367,7 @@ Reply UploadReport(Call& call, Services& services) {
     return Error(400, "invalid", "the request body is not a PDF (it does not start with \"%PDF-\").");
   }
   // A trial stamp: what every download will do, so that a PDF accepted here can always be handed out.
-  auto trial = StampPdf(body, "upload check");
+  auto trial = StampPdf(body, "upload check", "upload check");
   if (!trial.ok()) {
     services.Audit(call, "report.upload", "", "invalid", {{"framework", framework_id}, {"bytes", body.size()}});
     return Error(400, "invalid",
@@ -594,9 +595,10 @@ Reply DownloadReport(Call& call, Services& services) {
   std::string notice = "Provided to " + recipient + " on " + when.substr(0, 10) + " " + when.substr(11, 5) +
                        " UTC \u2014 confidential; not for redistribution \u00b7 tenant " + principal.tenant.name +
                        " \u00b7 copy " + download_id;
+  std::string headline = "Provided to " + recipient + " \u00b7 " + when.substr(0, 10) + " \u2014 confidential";
   auto original = ReadFile(services.BlobPath(record->body.value("sha256", "")), kMaxReportBytes + 1);
   if (!original.ok()) return FromStatus(original.status());
-  auto stamped = StampPdf(*original, notice);
+  auto stamped = StampPdf(*original, headline, notice);
   if (!stamped.ok()) {
     std::fprintf(stderr, "tutela serve: error: report %s: %s\n", record->id.c_str(),
                  stamped.status().message().c_str());
