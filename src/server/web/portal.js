@@ -150,8 +150,10 @@
     const warning = role !== "customer" && data.nda.template
       ? h("p", { class: "error" }, "Customers are shown the built-in NDA template: put the provider's own terms in the data folder's portal/nda.txt.")
       : null;
-    page("Audit reports", intro, warning, ["admin", "compliance"].includes(role) ? await uploadForm() : null,
-      sections.length ? sections : h("p", { class: "muted" }, "No reports yet."));
+    const upload = ["admin", "compliance"].includes(role) ? await uploadForm() : null;
+    // page() takes nodes: no nulls, no arrays.
+    page("Audit reports", ...[intro, warning, upload].filter(Boolean),
+      ...(sections.length ? sections : [h("p", { class: "muted" }, "No reports yet.")]));
   }
 
   window.Tutela.pages["reports"] = reportsPage;
