@@ -236,6 +236,26 @@ TEST_P(PortalTest, ACustomerAcceptsTheNdaThenGetsACopyStampedWithTheirNameOnEver
   EXPECT_EQ(activity.body["downloads"].size(), 2u);
 }
 
+TEST_P(PortalTest, TheProvidersOwnNdaReplacesTheTemplateAndIsAcceptedAfresh) {
+  Client carol = As("acme", "carol");
+  std::string id = UploadSoc2(carol);
+  Client customer = As("acme", "cust");
+  json accept = {{"accept", true}, {"name", "Jane Roe"}, {"company", "Example Corp"}};
+  ASSERT_EQ(customer.Post("/api/v1/reports/" + id + "/nda", accept).status, 200);
+  ASSERT_EQ(customer.Get("/api/v1/reports/" + id + "/download").status, 200);
+  // The provider puts its legal text in the data folder: the acceptance of the template no longer counts.
+  std::filesystem::create_directories(options_.data / "portal");
+  testing::WriteFile(options_.data / "portal" / "nda.txt", "Example Cloud confidentiality terms, version 7.\n");
+  Response nda = customer.Get("/api/v1/reports/" + id + "/nda");
+  ASSERT_EQ(nda.status, 200);
+  EXPECT_FALSE(nda.body["template"].get<bool>());
+  EXPECT_EQ(nda.body["text"], "Example Cloud confidentiality terms, version 7.\n");
+  EXPECT_TRUE(nda.body["accepted"].is_null());
+  EXPECT_EQ(customer.Get("/api/v1/reports/" + id + "/download").status, 403);
+  ASSERT_EQ(customer.Post("/api/v1/reports/" + id + "/nda", accept).status, 200);
+  EXPECT_EQ(customer.Get("/api/v1/reports/" + id + "/download").status, 200);
+}
+
 TEST_P(PortalTest, StaffAndReportsWithoutAnNdaAreStampedWithTheAccountName) {
   Client carol = As("acme", "carol");
   std::string id = UploadSoc2(carol, false);
