@@ -20,6 +20,7 @@ struct ServeOptions {
   std::string tls_key;
   std::vector<std::string> catalog_dirs;
   std::string vault;
+  std::string instance;
   std::string port_file;
   size_t job_threads = 1;
   // tenants / users
@@ -28,6 +29,7 @@ struct ServeOptions {
   std::string role;
   std::string password_file;
   std::string admin = "admin";
+  bool one_time = false;
 };
 
 server::ServerOptions ToServerOptions(const ServeOptions& options) {
@@ -39,6 +41,7 @@ server::ServerOptions ToServerOptions(const ServeOptions& options) {
   for (const std::string& dir : options.catalog_dirs) out.catalog_dirs.emplace_back(dir);
   out.job_threads = options.job_threads;
   out.vault = options.vault;
+  out.instance = options.instance;
   return out;
 }
 
@@ -145,13 +148,28 @@ int RunUsersAdd(const Context& context, const ServeOptions& options) {
                                                "\" is not a role; use admin, compliance, privacy, auditor or "
                                                "customer."));
   }
-  auto password = ReadFile(options.password_file, 4096);
-  if (!password.ok()) return ReportError(password.status().WithContext("--password-file"));
-  std::string text = *password;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  auto user = server::AddUser(ToServerOptions(options), options.tenant, options.name, *role, text);
-  if (!user.ok()) return ReportError(user.status().WithContext(options.password_file));
+  if (options.one_time == !options.password_file.empty()) {
+    return ReportError(Status::InvalidArgument("give either --password-file FILE or --one-time."));
+  }
+  std::string text;
+  if (options.one_time) {
+    text = server::NewOneTimePassword();
+  } else {
+    auto password = ReadFile(options.password_file, 4096);
+    if (!password.ok()) return ReportError(password.status().WithContext("--password-file"));
+    text = *password;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  }
+  auto user = server::AddUser(ToServerOptions(options), options.tenant, options.name, *role, text, options.one_time);
+  if (!user.ok()) {
+    return ReportError(options.one_time ? user.status() : user.status().WithContext(options.password_file));
+  }
   Info(context, "user \"" + user->name + "\" (" + options.role + ") added to tenant \"" + options.tenant + "\".");
+  if (options.one_time) {
+    // Shown once, even with --quiet: there is no other way to get in.
+    std::fprintf(stderr, "tutela: one-time password for \"%s\" in tenant \"%s\": %s (to be changed at first login)\n",
+                 user->name.c_str(), options.tenant.c_str(), text.c_str());
+  }
   return kExitClean;
 }
 
@@ -172,6 +190,8 @@ void AddServeCommands(CLI::App& app, Context& context) {
   serve->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
   serve->add_option("--catalog-dir", options->catalog_dirs, "Extra catalog folder, e.g. a provider portfolio");
   serve->add_option("--vault", options->vault, "A vault data folder to browse (read-only) in the UI and API");
+  serve->add_option("--instance", options->instance,
+                    "This instance's name when several share the database and data folder (its own audit ledger)");
   serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)");
   serve->add_option("--port-file", options->port_file, "Write the bound port here once listening (tests, scripts)");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });
@@ -202,8 +222,9 @@ void AddServeCommands(CLI::App& app, Context& context) {
   user_add->add_option("--tenant", options->tenant, "The tenant's name")->required();
   user_add->add_option("--name", options->name, "The user name")->required();
   user_add->add_option("--role", options->role, "admin, compliance, privacy, auditor or customer")->required();
-  user_add->add_option("--password-file", options->password_file, "A file holding the password (12+ characters)")
-      ->required();
+  user_add->add_option("--password-file", options->password_file, "A file holding the password (12+ characters)");
+  user_add->add_flag("--one-time", options->one_time,
+                     "Make a one-time password instead (printed once; to be changed at first login)");
   user_add->callback(
       [&context, options] { context.run = [&context, options] { return RunUsersAdd(context, *options); }; });
 }

@@ -217,12 +217,13 @@ std::string AssessmentSarif(const Assessment& assessment, const std::vector<std:
         {"ruleIndex", row.check},
         {"level", row.status == ResultStatus::kFail ? SarifLevel(row.severity) : std::string_view("note")},
         {"kind", row.status == ResultStatus::kFail ? "fail" : "review"},
-        {"message", {{"text", resource.address + ": " + assessment.MessageOf(row)}}},
+        {"message", {{"text", std::string(resource.address) + ": " + assessment.MessageOf(row)}}},
         {"locations",
-         nlohmann::json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", SourceFile(resource.source)}}}}},
-                                 {"logicalLocations", nlohmann::json::array({{{"fullyQualifiedName", resource.address},
-                                                                              {"kind", "resource"}}})}}})},
-        {"partialFingerprints", {{"tutelaResult/v1", checks[row.check].id + "|" + resource.address}}},
+         nlohmann::json::array(
+             {{{"physicalLocation", {{"artifactLocation", {{"uri", SourceFile(std::string(resource.source))}}}}},
+               {"logicalLocations",
+                nlohmann::json::array({{{"fullyQualifiedName", resource.address}, {"kind", "resource"}}})}}})},
+        {"partialFingerprints", {{"tutelaResult/v1", checks[row.check].id + "|" + std::string(resource.address)}}},
         {"properties",
          {{"status", assess::ResultStatusName(row.status)}, {"severity", policy::SeverityName(row.severity)}}}};
     if (row.status == ResultStatus::kExcepted) {
@@ -332,12 +333,13 @@ std::string AssessmentOscal(const Assessment& assessment, const std::vector<std:
   for (const ResultRow& row : assessment.results) {
     if (row.status == ResultStatus::kPass || row.status == ResultStatus::kNotApplicable) continue;
     const inventory::Resource& resource = resources[row.resource];
-    std::string uuid = OscalNameUuid("assess-result:" + run_key + ":" + checks[row.check].id + ":" + resource.address);
+    std::string uuid =
+        OscalNameUuid("assess-result:" + run_key + ":" + checks[row.check].id + ":" + std::string(resource.address));
     check_observations[row.check].push_back(uuid);
     observations.push_back(
         {{"uuid", uuid},
-         {"title",
-          checks[row.check].id + " " + std::string(assess::ResultStatusName(row.status)) + ": " + resource.address},
+         {"title", checks[row.check].id + " " + std::string(assess::ResultStatusName(row.status)) + ": " +
+                       std::string(resource.address)},
          {"description", assessment.MessageOf(row)},
          {"methods", nlohmann::json::array({"TEST"})},
          {"types", nlohmann::json::array({row.status == ResultStatus::kFail ? "finding" : "control-objective"})},
@@ -347,9 +349,10 @@ std::string AssessmentOscal(const Assessment& assessment, const std::vector<std:
                                           {{"name", "severity"},
                                            {"ns", "https://tutela.dev/ns/oscal"},
                                            {"value", policy::SeverityName(row.severity)}}})},
-         {"subjects", nlohmann::json::array({{{"subject-uuid", OscalNameUuid("resource:" + resource.address)},
-                                              {"type", "component"},
-                                              {"title", resource.address}}})},
+         {"subjects",
+          nlohmann::json::array({{{"subject-uuid", OscalNameUuid("resource:" + std::string(resource.address))},
+                                  {"type", "component"},
+                                  {"title", resource.address}}})},
          {"collected", now},
          {"remarks", checks[row.check].remediation}});
   }

@@ -290,7 +290,7 @@ std::string AssessmentHtml(const Assessment& assessment, const std::vector<std::
     for (const assess::PiiStore& store : assessment.pii) {
       std::string categories, held;
       for (const std::string& category : store.categories) categories += (categories.empty() ? "" : ", ") + category;
-      for (uint32_t index : store.resources) held += (held.empty() ? "" : ", ") + resources[index].address;
+      for (uint32_t index : store.resources) held += (held.empty() ? "" : ", ") + std::string(resources[index].address);
       rows.push_back({HtmlEscape(store.store), store.Sensitive() ? StatusBadge("high") + " sensitive" : "no",
                       HtmlEscape(categories), held.empty() ? "no resource matched" : HtmlEscape(held)});
     }

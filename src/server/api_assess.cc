@@ -222,11 +222,13 @@ Reply CreateAssessment(Call& call, Services& services) {
                  {"frameworks", frameworks},
                  {"created_by", call.principal->user.name},
                  {"summary", nullptr}};
-  if (Status saved = call.data->Put(record); !saved.ok()) return FromStatus(saved);
-  auto job = services.jobs->Submit(*call.data, "assessment", {{"assessment", record.id}});
+  // The record gets its job id before the job can run (a worker that finished first would otherwise be overwritten).
+  auto job =
+      services.jobs->Submit(*call.data, "assessment", {{"assessment", record.id}}, [&](const std::string& job_id) {
+        record.body["job"] = job_id;
+        return call.data->Put(record);
+      });
   if (!job.ok()) return FromStatus(job.status());
-  record.body["job"] = job->id;
-  if (Status saved = call.data->Put(record); !saved.ok()) return FromStatus(saved);
   services.Audit(call, "assessment.create", record.id, "ok", {{"name", name}, {"bytes", body.size()}});
   Reply reply = Json({{"id", record.id}, {"job", job->id}, {"state", "queued"}}, 202);
   reply.headers.emplace_back("Location", "/api/v1/assessments/" + record.id);
@@ -352,7 +354,7 @@ Reply AssessmentFindings(Call& call, Services& services) {
   }
   return Json({{"assessment", (*record)->id},
                {"total", matched},
-               {"truncated", (*details).value("findings_total", 0) > kMaxFindings},
+               {"truncated", (*details).value("findings_total", size_t{0}) > kMaxFindings},
                {"findings", out}});
 }
 

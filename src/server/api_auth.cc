@@ -1,6 +1,8 @@
 // Accounts: login, logout, whoami, password and TOTP of the caller; users, tenants and API tokens (admins); the
 // audit ledger (admins, auditors).
 #include <chrono>
+#include <map>
+#include <memory>
 
 #include "api.h"
 #include "tutela/core/crypto.h"
@@ -412,44 +414,91 @@ Reply RevokeToken(Call& call, Services& services) {
   return Json({{"revoked", true}});
 }
 
-// The tenant's entries of the audit ledger, newest first, with the ledger's current tree head.
+// Every instance's audit ledger in the data folder: this instance's own (open for writing) and, read-only, those of
+// the other instances sharing the folder and database. Keyed by file name.
+struct AuditLogs {
+  std::map<std::string, ledger::Log*> logs;
+  std::vector<std::unique_ptr<ledger::Log>> opened;
+};
+
+Result<AuditLogs> OpenAuditLogs(Services& services) {
+  AuditLogs result;
+  std::filesystem::path own = AuditLogPath(services.options);
+  result.logs[own.filename().string()] = services.audit.get();
+  std::error_code error;
+  for (const auto& item : std::filesystem::directory_iterator(services.options.data, error)) {
+    std::string name = item.path().filename().string();
+    if (!name.starts_with("audit") || !name.ends_with(".log") || result.logs.count(name)) continue;
+    ledger::LogOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    TUTELA_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(item.path(), options));
+    result.logs[name] = log.get();
+    result.opened.push_back(std::move(log));
+  }
+  return result;
+}
+
+nlohmann::json TreeJson(const std::string& log, const ledger::TreeHead& head) {
+  return {{"log", log}, {"size", head.size}, {"root", HexOf(head.root)}};
+}
+
+// The tenant's entries of the audit ledgers, newest first, each with its ledger file and index, and every ledger's
+// current tree head ("tree" is this instance's).
 Reply ListAudit(Call& call, Services& services) {
-  ledger::TreeHead head = services.audit->Head();
+  auto logs = OpenAuditLogs(services);
+  if (!logs.ok()) return FromStatus(logs.status());
   size_t limit = std::min<size_t>(1000, std::strtoull(call.Query("limit", "100").c_str(), nullptr, 10));
   size_t offset = std::strtoull(call.Query("offset", "0").c_str(), nullptr, 10);
-  nlohmann::json entries = nlohmann::json::array();
-  size_t matched = 0;
-  for (uint64_t index = head.size; index-- > 0 && entries.size() < limit;) {
-    auto text = services.audit->Entry(index);
-    if (!text.ok()) return FromStatus(text.status());
-    nlohmann::json entry = nlohmann::json::parse(*text, nullptr, false);
-    if (!entry.is_object() || entry.value("tenant", "") != call.principal->tenant.id) continue;
-    if (matched++ < offset) continue;
-    entry["index"] = index;
-    entries.push_back(std::move(entry));
+  std::vector<nlohmann::json> entries;
+  nlohmann::json trees = nlohmann::json::array();
+  for (const auto& [name, log] : logs->logs) {
+    ledger::TreeHead head = log->Head();
+    trees.push_back(TreeJson(name, head));
+    for (uint64_t index = head.size; index-- > 0;) {
+      auto text = log->Entry(index);
+      if (!text.ok()) return FromStatus(text.status());
+      nlohmann::json entry = nlohmann::json::parse(*text, nullptr, false);
+      if (!entry.is_object() || entry.value("tenant", "") != call.principal->tenant.id) continue;
+      entry["index"] = index;
+      entry["log"] = name;
+      entries.push_back(std::move(entry));
+    }
   }
-  return Json({{"tree", {{"size", head.size}, {"root", HexOf(head.root)}}}, {"entries", entries}});
+  std::stable_sort(entries.begin(), entries.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a.value("at", "") > b.value("at", "");
+  });
+  nlohmann::json page = nlohmann::json::array();
+  for (size_t i = offset; i < entries.size() && page.size() < limit; ++i) page.push_back(std::move(entries[i]));
+  std::string own = AuditLogPath(services.options).filename().string();
+  return Json({{"tree", TreeJson(own, services.audit->Head())}, {"trees", trees}, {"entries", page}});
 }
 
 Reply AuditProof(Call& call, Services& services) {
+  auto logs = OpenAuditLogs(services);
+  if (!logs.ok()) return FromStatus(logs.status());
+  auto found = logs->logs.find(call.Query("log", AuditLogPath(services.options).filename().string()));
+  if (found == logs->logs.end()) return Error(404, "not_found", "no such audit ledger.");
+  ledger::Log& log = *found->second;
   uint64_t index = std::strtoull(call.Param("index").c_str(), nullptr, 10);
-  ledger::TreeHead head = services.audit->Head();
-  auto text = index < head.size ? services.audit->Entry(index) : Result<std::string>(Status::NotFound(""));
+  ledger::TreeHead head = log.Head();
+  auto text = index < head.size ? log.Entry(index) : Result<std::string>(Status::NotFound(""));
   if (!text.ok()) return Error(404, "not_found", "no such audit entry.");
   nlohmann::json entry = nlohmann::json::parse(*text, nullptr, false);
   if (!entry.is_object() || entry.value("tenant", "") != call.principal->tenant.id) {
     return Error(404, "not_found", "no such audit entry.");
   }
-  auto proof = services.audit->ProveInclusion(index, head.size);
+  auto proof = log.ProveInclusion(index, head.size);
   if (!proof.ok()) return FromStatus(proof.status());
-  auto leaf = services.audit->LeafHashAt(index);
+  auto leaf = log.LeafHashAt(index);
   if (!leaf.ok()) return FromStatus(leaf.status());
   nlohmann::json hashes = nlohmann::json::array();
   for (const auto& hash : *proof) hashes.push_back(HexOf(hash));
   return Json({{"index", index},
+               {"log", found->first},
                {"entry", entry},
                {"leaf_hash", HexOf(*leaf)},
-               {"tree", {{"size", head.size}, {"root", HexOf(head.root)}}},
+               {"tree", TreeJson(found->first, head)},
                {"proof", hashes}});
 }
 

@@ -28,7 +28,8 @@ void Jobs::Stop() {
   workers_.clear();
 }
 
-Result<Record> Jobs::Submit(TenantData& data, std::string_view kind, nlohmann::json input) {
+Result<Record> Jobs::Submit(TenantData& data, std::string_view kind, nlohmann::json input,
+                            const std::function<Status(const std::string& job_id)>& prepare) {
   if (work_.find(kind) == work_.end()) return Status::Internal("no job runner for \"" + std::string(kind) + "\"");
   Record record;
   record.kind = "job";
@@ -36,6 +37,12 @@ Result<Record> Jobs::Submit(TenantData& data, std::string_view kind, nlohmann::j
   record.state = "queued";
   record.body = {{"kind", kind}, {"progress", 0}, {"message", "queued"}, {"result", nullptr}};
   TUTELA_RETURN_IF_ERROR(data.Put(record));
+  if (prepare) {
+    if (Status prepared = prepare(record.id); !prepared.ok()) {
+      (void)data.Delete("job", record.id);
+      return prepared;
+    }
+  }
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(Item{data.tenant_id(), record.id, std::string(kind), std::move(input)});

@@ -133,7 +133,9 @@ bool Services::AllowLoginAttempt(const std::string& client) {
   return true;
 }
 
-fs::path AuditLogPath(const ServerOptions& options) { return options.data / "audit.log"; }
+fs::path AuditLogPath(const ServerOptions& options) {
+  return options.data / (options.instance.empty() ? std::string("audit.log") : "audit-" + options.instance + ".log");
+}
 
 // ---- Setup: the data folder, tenants and users from the command line ----
 
@@ -213,28 +215,39 @@ struct Server::Impl {
   void Register();
   void Send(httplib::Response& res, const Reply& reply) const;
   std::optional<Reply> Authenticate(Call& call);
-  Reply Dispatch(const Route& route, const httplib::Request& req, const std::vector<std::string>& names);
+  Reply Dispatch(const Route& route, const httplib::Request& req, std::map<std::string, std::string> params);
+  // Finds the route for a request under /api/v1/ (404, or 405 with Allow, when none fits) and dispatches it.
+  Reply RouteRequest(const httplib::Request& req);
+  std::vector<std::vector<std::string_view>> route_segments;  // per route, views into routes[i].info.path
 };
 
 namespace {
 
-// "/api/v1/assessments/{id}" -> regex and the parameter names in order.
-std::pair<std::string, std::vector<std::string>> RoutePattern(const std::string& path) {
-  std::string pattern;
-  std::vector<std::string> names;
-  for (size_t at = 0; at < path.size();) {
-    if (path[at] == '{') {
-      size_t end = path.find('}', at);
-      names.push_back(path.substr(at + 1, end - at - 1));
-      pattern += "([^/]+)";
-      at = end + 1;
-    } else {
-      char c = path[at++];
-      if (std::string_view(".+*?()[]^$|\\").find(c) != std::string_view::npos) pattern += '\\';
-      pattern += c;
+// A path split at '/', without empty pieces: "/api/v1/jobs/{id}" -> {"api", "v1", "jobs", "{id}"}.
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t at = 0;
+  while (at < path.size()) {
+    size_t slash = path.find('/', at);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > at) out.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  return out;
+}
+
+// True when `path` fits the route's segments ("{name}" takes any one segment, recorded in `params`).
+bool MatchSegments(const std::vector<std::string_view>& route, const std::vector<std::string_view>& path,
+                   std::map<std::string, std::string>* params) {
+  if (route.size() != path.size()) return false;
+  for (size_t i = 0; i < route.size(); ++i) {
+    if (route[i].size() > 2 && route[i].front() == '{' && route[i].back() == '}') {
+      if (params != nullptr) (*params)[std::string(route[i].substr(1, route[i].size() - 2))] = std::string(path[i]);
+    } else if (route[i] != path[i]) {
+      return false;
     }
   }
-  return {pattern, names};
+  return true;
 }
 
 bool IsSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
@@ -275,6 +288,7 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
   std::string authorization = req.get_header_value("Authorization");
   Principal principal;
   std::string user_id;
+  std::string token_last_used;
   if (!authorization.empty()) {
     if (!authorization.starts_with("Bearer ")) {
       return Error(401, "unauthenticated", "the Authorization header must be \"Bearer TOKEN\".");
@@ -286,6 +300,7 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
     }
     principal.token_id = (*token)->id;
     principal.role = (*token)->role;
+    token_last_used = (*token)->last_used;
     user_id = (*token)->user;
     auto tenant = store.GetTenant((*token)->tenant);
     if (!tenant.ok() || !*tenant) return Error(401, "unauthenticated", "the API token's tenant no longer exists.");
@@ -334,17 +349,39 @@ std::optional<Reply> Server::Impl::Authenticate(Call& call) {
   } else if (principal.role != principal.user.role && principal.role != Role::kAuditor) {
     // The user's role changed after the token was made: the token may not keep what the user lost.
     return Error(401, "unauthenticated", "the API token's role is no longer the user's; make a new token.");
-  } else {
-    (void)data.TouchToken(principal.token_id, now);
+  } else if (token_last_used < FormatRfc3339(NowUtc() - std::chrono::minutes(1))) {
+    (void)data.TouchToken(principal.token_id, now);  // at most once a minute, like a session's last_seen
   }
   call.principal = std::move(principal);
   call.data.emplace(std::move(data));
   return std::nullopt;
 }
 
-Reply Server::Impl::Dispatch(const Route& route, const httplib::Request& req, const std::vector<std::string>& names) {
-  Call call{req, {}, std::nullopt, std::nullopt};
-  for (size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) call.params[names[i]] = req.matches[i + 1];
+Reply Server::Impl::RouteRequest(const httplib::Request& req) {
+  std::vector<std::string_view> path = Segments(req.path);
+  std::string allowed;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    if (!MatchSegments(route_segments[i], path, nullptr)) continue;
+    if (routes[i].info.method != req.method) {
+      allowed += (allowed.empty() ? "" : ", ") + routes[i].info.method;
+      continue;
+    }
+    std::map<std::string, std::string> params;
+    MatchSegments(route_segments[i], path, &params);
+    return Dispatch(routes[i], req, std::move(params));
+  }
+  if (!allowed.empty()) {
+    Reply reply =
+        Error(405, "method_not_allowed", req.method + " is not allowed on " + req.path + "; use " + allowed + ".");
+    reply.headers.emplace_back("Allow", allowed);
+    return reply;
+  }
+  return Error(404, "not_found", "no such API route: " + req.method + " " + req.path + ".");
+}
+
+Reply Server::Impl::Dispatch(const Route& route, const httplib::Request& req,
+                             std::map<std::string, std::string> params) {
+  Call call{req, std::move(params), std::nullopt, std::nullopt};
   if (route.info.authenticated) {
     if (auto refused = Authenticate(call)) return *refused;
     const Principal& principal = *call.principal;
@@ -373,20 +410,19 @@ void Server::Impl::Register() {
   route_infos.clear();
   for (const Route& route : routes) route_infos.push_back(route.info);
 
-  for (const Route& route : routes) {
-    auto [pattern, names] = RoutePattern(route.info.path);
-    httplib::Server::Handler handler = [this, &route, names = names](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-      Send(res, Dispatch(route, req, names));
-    };
-    if (route.info.method == "GET") http->Get(pattern, handler);
-    if (route.info.method == "POST") http->Post(pattern, handler);
-    if (route.info.method == "PUT") http->Put(pattern, handler);
-    if (route.info.method == "DELETE") http->Delete(pattern, handler);
-  }
+  route_segments.clear();
+  for (const Route& route : routes) route_segments.push_back(Segments(route.info.path));
   http->Get("/api/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(OpenApiDocument()), "application/json");
   });
+  // Every other /api/v1/ request goes through one handler and the route table: segment comparison, not a regular
+  // expression per route, and 405 (with Allow) for a known path with another method.
+  httplib::Server::Handler api = [this](const httplib::Request& req, httplib::Response& res) {
+    Send(res, RouteRequest(req));
+  };
+  for (auto add : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put, &httplib::Server::Delete}) {
+    (http.get()->*add)(R"(/api/v1/.*)", api);
+  }
   // The web UI: a few static files compiled into the binary (web_assets.h).
   http->Get("/", [](const httplib::Request&, httplib::Response& res) {
     const WebAsset* asset = FindWebAsset("index.html");
@@ -454,6 +490,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   TUTELA_ASSIGN_OR_RETURN(services.catalog, catalog::LoadCatalog(catalog_options));
   fs::path checks = options.checks.empty() ? BuiltinCatalogRoot() / "checks" : options.checks;
   TUTELA_ASSIGN_OR_RETURN(services.checks, policy::CheckSet::LoadDirectory(checks));
+  if (!options.instance.empty()) TUTELA_RETURN_IF_ERROR(CheckName("--instance", options.instance));
   TUTELA_ASSIGN_OR_RETURN(services.audit, ledger::Log::Open(AuditLogPath(options)));
   services.jobs = std::make_unique<Jobs>(*services.store, options.job_threads);
   RegisterAssessmentJobs(services);
@@ -474,7 +511,11 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   } else {
     impl->http = std::make_unique<httplib::Server>();
   }
-  impl->http->new_task_queue = [] { return new httplib::ThreadPool(16); };
+  // cpp-httplib gives each connection a thread while it is kept alive: enough threads that a browser's and a few
+  // scripts' keep-alive connections never queue behind each other, and connections kept for many requests.
+  impl->http->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  impl->http->set_keep_alive_max_count(1000);
+  impl->http->set_keep_alive_timeout(5);
   impl->Register();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -17,7 +17,7 @@ std::vector<std::string> LinkedAddresses(const Estate& estate, std::string_view 
   std::vector<std::string> out;
   int64_t index = estate.Find(address);
   if (index < 0) return {"<missing " + std::string(address) + ">"};
-  for (uint32_t link : estate.resources()[index].links) out.push_back(estate.resources()[link].address);
+  for (uint32_t link : estate.resources()[index].links) out.emplace_back(estate.resources()[link].address);
   return out;
 }
 
@@ -29,7 +29,7 @@ TEST(PlanTest, ModulesAddressesDeletesAndUnknowns) {
   Estate estate;
   ASSERT_TRUE(estate.AddFile(SourceDir() / "tests/inventory/data/plan_modules.json").ok());
   std::vector<std::string> addresses;
-  for (const Resource& resource : estate.resources()) addresses.push_back(resource.address);
+  for (const Resource& resource : estate.resources()) addresses.emplace_back(resource.address);
   EXPECT_EQ(addresses, (std::vector<std::string>{
                            "aws_s3_bucket.b", "data.aws_caller_identity.me", "module.storage.aws_s3_bucket.logs[0]",
                            "module.storage.aws_s3_bucket.logs[1]", "module.storage.aws_s3_bucket_versioning.logs[1]",
@@ -254,6 +254,146 @@ TEST(RegressionTest, TruncatedPlansGiveErrorsNotCrashes) {
     EXPECT_FALSE(status.ok());
     EXPECT_EQ(status.message().rfind("cut.json", 0), 0u) << status.message();
   }
+}
+
+}  // namespace
+}  // namespace tutela::inventory
+
+namespace tutela::inventory {
+namespace {
+
+// Plan files are parsed from a mapping of the file with simdjson's padding after it: a file that ends exactly at,
+// just before or just after a page boundary parses like any other, and so do an empty file and a file that is
+// later rewritten (the estate does not keep the mapping).
+TEST(MappedInputTest, FilesEndingAtPageBoundariesParse) {
+  TempDir dir;
+  const std::string plan =
+      R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)"
+      R"({"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{"bucket":"x"}}]}}})";
+  for (size_t size :
+       {size_t{4096} - 1, size_t{4096}, size_t{4096} + 1, size_t{8192} - 64, size_t{8192} - 63, size_t{3 * 4096}}) {
+    ASSERT_LT(plan.size(), size);
+    std::string text = plan + std::string(size - plan.size() - 1, ' ') + "\n";
+    ASSERT_EQ(text.size(), size);
+    std::filesystem::path path = dir / ("plan-" + std::to_string(size) + ".json");
+    WriteFile(path, text);
+    Estate estate;
+    Status status = estate.AddFile(path);
+    ASSERT_TRUE(status.ok()) << size << ": " << status.message();
+    WriteFile(path, "{}");  // rewritten afterwards: the estate's values are its own
+    ASSERT_GE(estate.Find("aws_s3_bucket.b"), 0) << size;
+    EXPECT_EQ(StateOf(estate, "aws_s3_bucket.b", "bucket"), LookupState::kFound) << size;
+  }
+  WriteFile(dir / "empty.json", "");
+  Estate estate;
+  Status status = estate.AddFile(dir / "empty.json");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("empty.json"), std::string::npos) << status.message();
+}
+
+// A file another program holds open for writing cannot be leased, so it is read rather than mapped (a mapped file
+// truncated during the parse would end the process with SIGBUS); the result is the same.
+TEST(MappedInputTest, AFileOpenForWritingElsewhereIsReadInstead) {
+  TempDir dir;
+  std::filesystem::path path = dir / "plan.json";
+  WriteFile(path, R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)"
+                  R"({"address":"aws_s3_bucket.b","type":"aws_s3_bucket","name":"b","values":{"bucket":"x"}}]}}})");
+  std::FILE* writer = std::fopen(path.c_str(), "a");
+  ASSERT_NE(writer, nullptr);
+  Estate estate;
+  Status status = estate.AddFile(path);
+  std::fclose(writer);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(StateOf(estate, "aws_s3_bucket.b", "bucket"), LookupState::kFound);
+}
+
+// Regression: an address given twice in one file was reported after the file's resources were dropped, reading a
+// resource that was no longer there for the message.
+TEST(RegressionTest, DuplicateAddressWithinOneFileIsRefusedNamingBoth) {
+  Estate estate;
+  Status status = estate.AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_vpc","name":"first","values":{}},
+      {"type":"aws_vpc","name":"a","values":{}},
+      {"type":"aws_vpc","name":"a","values":{}}]})",
+                                 "dup.json");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("\"aws_vpc.a\" is also defined in dup.json#/resources/1"), std::string::npos)
+      << status.message();
+  EXPECT_TRUE(estate.resources().empty());
+  EXPECT_EQ(estate.Find("aws_vpc.first"), -1);
+}
+
+// Linking runs again after every file: links found earlier stay, appear once, and a later file's resources link to
+// an earlier file's (here by value: the version names the bucket's id).
+TEST(ManyFilesTest, LinksSurviveLaterFilesOnceEach) {
+  Estate estate;
+  ASSERT_TRUE(estate
+                  .AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_s3_bucket","name":"a","values":{"id":"bucket-a"}},
+      {"type":"aws_s3_bucket_versioning","name":"a","values":{},"links":["aws_s3_bucket.a"]}]})",
+                           "one.json")
+                  .ok());
+  ASSERT_TRUE(estate
+                  .AddText(R"({"snapshot_version":1,"resources":[
+      {"type":"aws_s3_bucket_logging","name":"a","values":{"bucket":"bucket-a"}},
+      {"type":"aws_vpc","name":"v","values":{}}]})",
+                           "two.json")
+                  .ok());
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket.a"),
+            (std::vector<std::string>{"aws_s3_bucket_versioning.a", "aws_s3_bucket_logging.a"}));
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_versioning.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
+  EXPECT_EQ(LinkedAddresses(estate, "aws_s3_bucket_logging.a"), (std::vector<std::string>{"aws_s3_bucket.a"}));
+  EXPECT_TRUE(LinkedAddresses(estate, "aws_vpc.v").empty());
+}
+
+// A resource's text fields view text the estate owns (its documents' strings, or text it built, such as a state's
+// addresses and every source): they stay valid when the estate is moved and when more files are added.
+TEST(ManyFilesTest, ResourceTextStaysValidWhenTheEstateMovesOrGrows) {
+  Estate first;
+  ASSERT_TRUE(first
+                  .AddText(R"({"version":4,"resources":[{"mode":"managed","type":"aws_s3_bucket","name":"b",
+                      "instances":[{"index_key":"eu","attributes":{"id":"b-eu"}},{"index_key":1,"attributes":{}}]}]})",
+                           "state.json")
+                  .ok());
+  Estate estate = std::move(first);
+  for (int file = 0; file < 20; ++file) {
+    std::string name = "v" + std::to_string(file);
+    ASSERT_TRUE(
+        estate
+            .AddText(R"({"snapshot_version":1,"resources":[{"type":"aws_vpc","name":")" + name + R"(","values":{}}]})",
+                     name + ".json")
+            .ok());
+  }
+  ASSERT_EQ(estate.resources().size(), 22u);
+  const Resource& keyed = estate.resources()[estate.Find("aws_s3_bucket.b[\"eu\"]")];
+  EXPECT_EQ(keyed.address, "aws_s3_bucket.b[\"eu\"]");
+  EXPECT_EQ(keyed.type, "aws_s3_bucket");
+  EXPECT_EQ(keyed.provider, "aws");
+  EXPECT_EQ(keyed.source, "state.json#/resources/0/instances/0");
+  EXPECT_EQ(estate.resources()[estate.Find("aws_s3_bucket.b[1]")].source, "state.json#/resources/0/instances/1");
+  EXPECT_EQ(estate.resources()[estate.Find("aws_vpc.v7")].source, "v7.json#/resources/0");
+}
+
+// The address index holds every resource of a large plan, instance keys and all, and finds nothing else.
+TEST(PlanTest, AddressIndexFindsEveryResourceOfALargePlan) {
+  std::string plan = R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[)";
+  const int count = 5000;
+  for (int index = 0; index < count; ++index) {
+    if (index > 0) plan += ",";
+    std::string json_address = "aws_s3_bucket.b" + std::to_string(index / 2) + (index % 2 ? R"([\"k\"])" : "[0]");
+    plan += R"({"address":")" + json_address + R"(","type":"aws_s3_bucket","name":"b","values":{}})";
+  }
+  plan += "]}}}";
+  Estate estate;
+  ASSERT_TRUE(estate.AddText(plan, "large.json").ok());
+  ASSERT_EQ(estate.resources().size(), static_cast<size_t>(count));
+  for (int index = 0; index < count; ++index) {
+    std::string address = "aws_s3_bucket.b" + std::to_string(index / 2) + (index % 2 ? "[\"k\"]" : "[0]");
+    ASSERT_EQ(estate.Find(address), index) << address;
+  }
+  EXPECT_EQ(estate.Find("aws_s3_bucket.b0"), -1);
+  EXPECT_EQ(estate.Find("aws_s3_bucket.b2500[0]"), -1);
+  EXPECT_EQ(estate.Find(""), -1);
 }
 
 }  // namespace

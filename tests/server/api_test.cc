@@ -274,6 +274,26 @@ TEST_P(ApiTest, BadUploadsAreRefusedOrFailWithAClearMessage) {
   EXPECT_EQ(garbage.body["error"]["code"], "invalid");
 }
 
+// Regression: a job that finished before its submitter stored the job id on the assessment was overwritten back to
+// "queued" (the submitter wrote its stale copy of the record after the worker's).
+TEST_P(ApiTest, RegressionAFastJobIsNotOverwrittenByItsSubmitter) {
+  Client carol = As("acme", "carol");
+  std::vector<std::pair<std::string, std::string>> submitted;
+  for (int i = 0; i < 10; ++i) {
+    Response broken = carol.Call("POST", "/api/v1/assessments", "{\"resource_changes\": [");
+    ASSERT_EQ(broken.status, 202);
+    submitted.emplace_back(broken.body["id"], broken.body["job"]);
+  }
+  for (const auto& [id, job] : submitted) {
+    for (int i = 0; i < 400 && carol.Get("/api/v1/jobs/" + job).body.value("state", "") != "failed"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    Response assessment = carol.Get("/api/v1/assessments/" + id);
+    EXPECT_EQ(assessment.body["state"], "failed") << assessment.raw;
+    EXPECT_EQ(assessment.body["job"], job) << assessment.raw;
+  }
+}
+
 TEST_P(ApiTest, ExceptionsNeedASecondPersonAndApplyToTheNextAssessment) {
   Client carol = As("acme", "carol");
   Client dave = As("acme", "dave");
@@ -399,6 +419,38 @@ TEST_P(ApiTest, SecurityEventsAreOnTheLedgerWithInclusionProofs) {
   EXPECT_EQ(globex.Get("/api/v1/audit/" + std::to_string(change["index"].get<uint64_t>()) + "/proof").status, 404);
 }
 
+// Several instances share the database and the data folder: each writes its own audit ledger, and every instance
+// lists and proves the entries of all of them.
+TEST_P(ApiTest, InstancesSharingADatabaseShowOneAuditTrail) {
+  ServerOptions second_options = options_;
+  second_options.instance = "b";
+  auto second = Server::Open(second_options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE((*second)->Bind().ok());
+  std::thread thread([&] { (void)(*second)->Run(); });
+  Client on_b((*second)->port());
+  ASSERT_EQ(on_b.Login("acme", "carol").status, 200);  // a login on instance b
+  Client admin_on_a = As("acme", "admin");             // the session is in the shared database:
+  Client admin_on_b((*second)->port());
+  admin_on_b.cookie_ = admin_on_a.cookie_;
+  EXPECT_EQ(admin_on_b.Get("/api/v1/whoami").status, 200);  // it works on either instance
+  Response audit = admin_on_a.Get("/api/v1/audit?limit=1000");
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  json from_b;
+  for (const auto& entry : audit.body["entries"]) {
+    if (entry["log"] == "audit-b.log" && entry["actor"] == "carol") from_b = entry;
+  }
+  ASSERT_FALSE(from_b.is_null()) << audit.raw;
+  EXPECT_EQ(audit.body["trees"].size(), 2u);
+  Response proof =
+      admin_on_a.Get("/api/v1/audit/" + std::to_string(from_b["index"].get<uint64_t>()) + "/proof?log=audit-b.log");
+  ASSERT_EQ(proof.status, 200) << proof.raw;
+  EXPECT_EQ(proof.body["entry"]["actor"], "carol");
+  EXPECT_EQ(admin_on_a.Get("/api/v1/audit/0/proof?log=audit-zz.log").status, 404);
+  (*second)->Stop();
+  thread.join();
+}
+
 TEST_P(ApiTest, TheOpenApiDocumentDescribesExactlyTheRoutes) {
   Response document = Client(server_->port()).Get("/api/v1/openapi.json");
   ASSERT_EQ(document.status, 200);
@@ -433,6 +485,9 @@ TEST_P(ApiTest, TheWebUiIsServedWithAStrictContentSecurityPolicy) {
   auto unknown = client.Get("/api/v1/nothing-here");
   EXPECT_EQ(unknown->status, 404);
   EXPECT_NE(unknown->body.find("not_found"), std::string::npos);
+  auto wrong_method = client.Delete("/api/v1/readiness");
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "GET");
 }
 
 TEST_P(ApiTest, CertificationsFilterByRegionAndService) {

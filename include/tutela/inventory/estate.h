@@ -19,6 +19,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -34,13 +35,15 @@ namespace tutela::inventory {
 enum class SourceKind { kPlan, kState, kSnapshot };
 std::string_view SourceKindName(SourceKind kind);
 
+// The text fields are views of text the Estate owns (its parsed documents' strings, or text it built), valid as long
+// as the Estate lives: a 100k-resource plan then costs no allocation per name.
 struct Resource {
-  std::string address;             // full address, e.g. module.net.aws_vpc.main or module.a.aws_s3_bucket.logs["eu"]
-  std::string module;              // module path with instance keys ("" for the root module)
-  std::string type;                // aws_s3_bucket
-  std::string name;                // the resource's name within its module
-  std::string provider;            // "aws", "tencentcloud", ... (derived from the type when the input does not say)
-  std::string source;              // file and JSON pointer the resource came from, for messages
+  std::string_view address;        // full address, e.g. module.net.aws_vpc.main or module.a.aws_s3_bucket.logs["eu"]
+  std::string_view module;         // module path with instance keys ("" for the root module)
+  std::string_view type;           // aws_s3_bucket
+  std::string_view name;           // the resource's name within its module
+  std::string_view provider;       // "aws", "tencentcloud", ... (derived from the type when the input does not say)
+  std::string_view source;         // file and JSON pointer the resource came from, for messages
   bool data_source = false;        // mode "data": read, not managed; checks skip these
   simdjson::dom::element values;   // object of attribute values (may be an empty object)
   simdjson::dom::element unknown;  // plan's after_unknown for this resource, or a null element
@@ -104,13 +107,49 @@ class Estate {
     uint32_t from;
     uint32_t target;  // index into reference_targets_
   };
-  // Hashes std::string and std::string_view alike, so maps keyed by std::string are searched without a copy.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  // A hash table from string keys to uint32_t values: open addressing, keys held as views (their text must outlive
+  // the index), hashes computed by the caller once and reused across indexes. No allocation per key, which matters
+  // when a plan has 100k resources.
+  class StringIndex {
+   public:
+    static constexpr uint32_t kNone = UINT32_MAX;
+    static uint64_t Hash(std::string_view key);
+    void Clear();
+    void Reserve(size_t count);
+    // Stores key -> value unless the key is there; returns the value stored for the key.
+    uint32_t Insert(std::string_view key, uint64_t hash, uint32_t value);
+    uint32_t Find(std::string_view key, uint64_t hash) const;
+    uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
+    // Find, with the key's text asked of `key_of` only when a stored hash matches (most lookups then never touch it).
+    template <typename KeyOf>
+    uint32_t FindHashed(uint64_t hash, const KeyOf& key_of) const {
+      if (count_ == 0) return kNone;
+      const size_t mask = slots_.size() - 1;
+      for (size_t at = hash & mask;; at = (at + 1) & mask) {
+        const Slot& slot = slots_[at];
+        if (slot.value == kNone) return kNone;
+        if (slot.hash == hash && std::string_view(slot.data, slot.size) == key_of()) return slot.value;
+      }
+    }
+    size_t size() const { return count_; }
+
+   private:
+    struct Slot {
+      uint64_t hash = 0;
+      const char* data = nullptr;
+      uint32_t size = 0;
+      uint32_t value = kNone;  // kNone: empty
+    };
+    void Grow(size_t capacity);
+    std::vector<Slot> slots_;  // size is 0 or a power of two, at most 3/4 full
+    size_t count_ = 0;
   };
   // Configuration address (module path + "type.name") -> ids of the resources its expressions reference.
-  using ReferenceMap = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+  struct ReferenceMap {
+    StringIndex index;                           // key -> position in `targets`
+    std::deque<std::string> keys;                // the keys' text (stable addresses for the index's views)
+    std::vector<std::vector<uint32_t>> targets;  // reference target ids per key
+  };
   Status AddDocument(std::unique_ptr<Document> document, const std::string& source);
   Status AddPlan(simdjson::dom::element root, const std::string& source);
   Status AddState(simdjson::dom::element root, const std::string& source);
@@ -121,19 +160,31 @@ class Estate {
   void CollectConfiguration(simdjson::dom::element module, const std::string& module_path, ReferenceMap& references);
   uint32_t InternTarget(std::string target);
   void IndexAddresses(size_t count);  // rebuilds by_address_ for resources_[0, count)
+  // Appends the configuration-key and address hashes of resources_[index] (index == config_hashes_.size()).
+  void HashResource(size_t index, std::string& key_buffer);
 
   simdjson::dom::element EmptyObject();  // values of resources that have none
+  // A copy of `text` that lives as long as the Estate (in blocks that never move), for text no document holds.
+  std::string_view Keep(std::string_view text);
 
   std::vector<std::unique_ptr<Document>> documents_;
   std::unique_ptr<Document> empty_;
   std::vector<Resource> resources_;
-  // Views of resources_[i].address; rebuilt by IndexAddresses whenever resources_ reallocates.
-  std::unordered_map<std::string_view, uint32_t> by_address_;
+  // StringIndex::Hash of each resource's configuration key (its address without instance keys), parallel to
+  // resources_: the address index, the configuration and the linker all look resources up by it.
+  std::vector<uint64_t> config_hashes_;
+  std::vector<uint64_t> address_hashes_;  // StringIndex::Hash of each resource's address, parallel to resources_
+  bool linked_ = false;                   // some resource has links (Link clears them before linking again)
+  // Views of resources_[i].address (text outside resources_, so they survive its reallocation).
+  StringIndex by_address_;
   std::vector<PendingReference> references_;
-  std::vector<std::string> reference_targets_;  // module path without instance keys + "type.name"
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> reference_target_ids_;
+  std::deque<std::string> reference_targets_;                     // module path without instance keys + "type.name"
+  StringIndex reference_target_ids_;                              // views of reference_targets_
   std::vector<std::pair<uint32_t, std::string>> explicit_links_;  // snapshot "links" by address
   std::vector<SourceKind> kinds_;
+  std::vector<std::unique_ptr<char[]>> text_blocks_;  // Keep()'s storage
+  char* text_next_ = nullptr;                         // the free end of text_blocks_.back()
+  size_t text_block_left_ = 0;                        // its size
 };
 
 // Converts UTF-16 (with BOM) to UTF-8 and strips a UTF-8 BOM. InvalidArgument on invalid UTF-16.

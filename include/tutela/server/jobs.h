@@ -37,8 +37,11 @@ class Jobs {
   void Start();
   void Stop();
 
-  // Queues a job of a registered kind for the tenant; returns its record (state "queued").
-  Result<Record> Submit(TenantData& data, std::string_view kind, nlohmann::json input);
+  // Queues a job of a registered kind for the tenant; returns its record (state "queued"). `prepare`, when given,
+  // runs with the job's id after its record exists and before any worker can start it (e.g. to store the id in the
+  // record the job will update); its error cancels the job.
+  Result<Record> Submit(TenantData& data, std::string_view kind, nlohmann::json input,
+                        const std::function<Status(const std::string& job_id)>& prepare = {});
   // Marks every queued or running job of every tenant failed; called once at start, before Start().
   Status FailUnfinished();
   // Waits until no job is queued or running (tests, demo preparation).

@@ -32,15 +32,18 @@ struct ServerOptions {
   std::vector<std::filesystem::path> catalog_dirs;  // read after the built-in catalog (e.g. a provider portfolio)
   std::filesystem::path checks;                     // empty: the built-in checks
   std::filesystem::path vault;                      // a vault data folder to browse read-only; empty: none
-  size_t job_threads = 1;                           // assessments and scans run on these
-  int max_failed_logins = 5;                        // then the account is locked for `lockout`
+  // This instance's name when several share the database and the data folder: each writes its own audit ledger
+  // (audit-NAME.log; a ledger has one writer) and reads all of them. Empty: audit.log.
+  std::string instance;
+  size_t job_threads = 1;     // assessments and scans run on these
+  int max_failed_logins = 5;  // then the account is locked for `lockout`
   std::chrono::seconds lockout = std::chrono::minutes(15);
   std::chrono::seconds session_idle = std::chrono::hours(1);
   std::chrono::seconds session_lifetime = std::chrono::hours(12);
   size_t max_upload_bytes = size_t{1} << 30;
 };
 
-// The data folder's audit ledger.
+// This instance's audit ledger in the data folder: audit.log, or audit-INSTANCE.log.
 std::filesystem::path AuditLogPath(const ServerOptions& options);
 
 struct InitResult {

@@ -202,13 +202,16 @@ async function readinessPage() {
     return;
   }
   const frameworks = [...data.frameworks].sort((a, b) => b.score - a.score);
+  const automated = (f) => f.requirements.passed + f.requirements.failed + f.requirements.unknown > 0;
+  const assessed = frameworks.filter(automated), notAssessed = frameworks.filter((f) => !automated(f));
   const rows = frameworks.map((f) => h("tr", {},
-    h("td", {}, h("a", { href: `#/assessment/${data.assessment}/${f.id}` }, f.name)), h("td", {}, pct(f.score)),
+    h("td", {}, h("a", { href: `#/assessment/${data.assessment}/${f.id}` }, f.name)), h("td", {}, automated(f) ? pct(f.score) : "not assessed"),
     h("td", {}, f.requirements.passed), h("td", {}, f.requirements.failed), h("td", {}, f.requirements.unknown),
     h("td", {}, f.requirements.inherited), h("td", {}, f.requirements.manual), h("td", {}, f.requirements.excepted)));
   page("Readiness",
     h("p", { class: "muted" }, `From assessment “${data.name}” of ${data.date}: ${data.counts.fail} failed and ${data.counts.pass} passed results.`),
-    h("div", { class: "card" }, barChart(frameworks.map((f) => ({ label: f.name, value: f.score })), "Readiness per framework")),
+    h("div", { class: "card" }, barChart(assessed.map((f) => ({ label: f.name, value: f.score })), "Readiness per framework"),
+      notAssessed.length ? h("p", { class: "muted" }, `${notAssessed.length} frameworks have no automated evidence in this estate (manual or inherited only).`) : null),
     table(["Framework", "Score", "Passed", "Failed", "Unknown", "Inherited", "Manual", "Excepted"], rows));
 }
 
@@ -259,7 +262,15 @@ async function pollJob(id, status) {
 
 async function frameworkPage(assessment, framework) {
   const data = await api("GET", `/api/v1/assessments/${assessment}/frameworks/${encodeURIComponent(framework)}`);
-  const rows = data.requirements.map((r) => h("tr", {},
+  const counts = {};
+  data.requirements.forEach((r) => { counts[r.status] = (counts[r.status] || 0) + 1; });
+  const wanted = new URLSearchParams(location.hash.split("?")[1] || "").get("status") || (counts.failed ? "failed" : "");
+  const shown = data.requirements.filter((r) => !wanted || r.status === wanted);
+  const filter = h("select", { id: "status", onchange: (e) => {
+    location.hash = `#/assessment/${assessment}/${encodeURIComponent(framework)}?status=${e.target.value}`; } },
+    h("option", { value: "", selected: !wanted }, `all (${data.requirements.length})`),
+    Object.keys(counts).sort().map((status) => h("option", { value: status, selected: status === wanted }, `${status} (${counts[status]})`)));
+  const rows = shown.map((r) => h("tr", {},
     h("td", { class: "mono" }, r.id), h("td", {}, r.title || ""), h("td", {}, badge(r.status)),
     h("td", {}, (r.controls || []).join(" ")),
     h("td", {}, r.findings.length ? h("details", {}, h("summary", {}, `${r.findings.length} findings`),
@@ -267,6 +278,7 @@ async function frameworkPage(assessment, framework) {
         h("code", {}, f.resource), h("div", { class: "muted" }, f.remediation || f.message))))) :
       r.inherited_from ? "inherited: " + r.inherited_from.certification : (r.evidence_needed || []).slice(0, 2).join("; "))));
   page(data.name, h("p", {}, h("a", { href: "#/readiness" }, "← Readiness")),
+    h("div", { class: "form-row" }, h("div", {}, h("label", { for: "status" }, "Requirements"), filter)),
     table(["Requirement", "Title", "Status", "Controls", "Checks, resources, evidence"], rows));
 }
 
@@ -386,7 +398,7 @@ window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("logout").addEventListener("click", async () => {
     try { await api("POST", "/api/v1/logout", {}); } catch (e) { /* already logged out */ }
-    state.me = null; state.csrf = null; showLogin();
+    state.me = null; state.csrf = null; document.getElementById("toast").replaceChildren(); showLogin();
   });
   try { await loadMe(); } catch (e) { state.me = null; }
   route();
