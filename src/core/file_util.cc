@@ -90,6 +90,15 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
     return Status::AlreadyExists(destination.string() +
                                  ": already exists and will not be overwritten; choose another path or remove it.");
   }
+  direct_ = false;
+  struct stat existing;
+  if (overwrite && ::stat(destination.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
+      !S_ISDIR(existing.st_mode)) {
+    fd_ = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) return ErrnoStatus(errno, "open", destination);
+    direct_ = true;
+    return Status::Ok();
+  }
   auto suffix = RandomBytes(6);
   if (!suffix.ok()) return suffix.status();
   std::filesystem::path parent = destination.parent_path();
@@ -126,6 +135,11 @@ Status AtomicFileWriter::Write(std::string_view data) {
 
 Status AtomicFileWriter::Commit() {
   if (fd_ < 0) return Status::Internal("AtomicFileWriter::Commit called without a successful Open");
+  if (direct_) {
+    int closed = ::close(fd_);
+    fd_ = -1;
+    return closed == 0 ? Status::Ok() : ErrnoStatus(errno, "close", destination_);
+  }
   if (::fsync(fd_) != 0) return ErrnoStatus(errno, "sync", destination_);
   if (::close(fd_) != 0) {
     fd_ = -1;

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <charconv>
 #include <mutex>
 #include <thread>
@@ -21,10 +22,60 @@ std::string FirstWords(std::string_view sql) {
   return sql.size() > 60 ? text + "..." : text;
 }
 
-// ---- SQLite: one connection in WAL mode, serialised by a recursive mutex (a Transaction holds it throughout). ----
+// Runs one statement on a connection with its statement cache (the caller holds that connection's lock).
+Result<SqlRows> RunSqlite(sqlite3* db, sqlite::StmtCache& cache, std::string_view sql,
+                          const std::vector<SqlParam>& params, Status* failure) {
+  auto statement = cache.Use(db, std::string(sql));
+  if (!statement->ok()) {
+    *failure = statement->status();
+    return Status::IoError("");
+  }
+  int index = 1;
+  for (const SqlParam& param : params) {
+    if (std::holds_alternative<std::nullptr_t>(param)) {
+      statement->BindNull(index);
+    } else if (const int64_t* number = std::get_if<int64_t>(&param)) {
+      statement->Bind(index, *number);
+    } else {
+      statement->Bind(index, std::get<std::string>(param));
+    }
+    ++index;
+  }
+  SqlRows rows;
+  while (statement->Step()) {
+    SqlRow row;
+    int columns = statement->Columns();
+    row.columns.reserve(columns);
+    for (int column = 0; column < columns; ++column) {
+      if (statement->IsNull(column)) {
+        row.columns.emplace_back(std::nullopt);
+      } else {
+        row.columns.emplace_back(statement->Text(column));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  if (!statement->status().ok()) {
+    *failure = statement->status();
+    return Status::IoError("");
+  }
+  return rows;
+}
+
+bool IsSelect(std::string_view sql) {
+  return sql.size() > 6 && (sql.substr(0, 6) == "SELECT" || sql.substr(0, 6) == "select");
+}
+
+// ---- SQLite in WAL mode: one writer connection, serialised by a recursive mutex (a Transaction holds it
+// throughout), and a few read-only connections for SELECTs outside a transaction, which read the last commit
+// without waiting for the writer. ----
 class SqliteDatabase final : public Database {
  public:
   ~SqliteDatabase() override {
+    for (auto& reader : readers_) {
+      reader->statements.Clear();
+      sqlite3_close(reader->db);
+    }
     statements_.Clear();
     sqlite3_close(db_);
   }
@@ -44,39 +95,44 @@ class SqliteDatabase final : public Database {
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
       if (Status done = sqlite::Exec(database->db_, pragma); !done.ok()) return done.WithContext(path.string());
     }
+    for (int i = 0; i < kReaders; ++i) {
+      auto reader = std::make_unique<Reader>();
+      if (sqlite3_open_v2(path.c_str(), &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+          SQLITE_OK) {
+        sqlite3_close(reader->db);
+        break;  // the writer alone still works
+      }
+      sqlite3_busy_timeout(reader->db, 10000);
+      database->readers_.push_back(std::move(reader));
+    }
     return std::unique_ptr<Database>(std::move(database));
   }
 
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlParam>& params) override {
-    std::lock_guard lock(mutex_);
-    auto statement = statements_.Use(db_, std::string(sql));
-    if (!statement->ok()) return Fail(sql, statement->status());
-    int index = 1;
-    for (const SqlParam& param : params) {
-      if (std::holds_alternative<std::nullptr_t>(param)) {
-        statement->BindNull(index);
-      } else if (const int64_t* number = std::get_if<int64_t>(&param)) {
-        statement->Bind(index, *number);
-      } else {
-        statement->Bind(index, std::get<std::string>(param));
-      }
-      ++index;
-    }
-    SqlRows rows;
-    while (statement->Step()) {
-      SqlRow row;
-      int columns = statement->Columns();
-      row.columns.reserve(columns);
-      for (int column = 0; column < columns; ++column) {
-        if (statement->IsNull(column)) {
-          row.columns.emplace_back(std::nullopt);
-        } else {
-          row.columns.emplace_back(statement->Text(column));
+    Status failure;
+    if (transaction_owner_ != this && IsSelect(sql) && !readers_.empty()) {
+      // A free reader if there is one, else wait for the next in turn.
+      Reader* reader = nullptr;
+      std::unique_lock<std::mutex> lock;
+      for (auto& candidate : readers_) {
+        std::unique_lock<std::mutex> attempt(candidate->mutex, std::try_to_lock);
+        if (attempt.owns_lock()) {
+          reader = candidate.get();
+          lock = std::move(attempt);
+          break;
         }
       }
-      rows.push_back(std::move(row));
+      if (reader == nullptr) {
+        reader = readers_[next_reader_++ % readers_.size()].get();
+        lock = std::unique_lock<std::mutex>(reader->mutex);
+      }
+      auto rows = RunSqlite(reader->db, reader->statements, sql, params, &failure);
+      if (!rows.ok()) return Fail(reader->db, sql, failure);
+      return rows;
     }
-    if (!statement->status().ok()) return Fail(sql, statement->status());
+    std::lock_guard lock(mutex_);
+    auto rows = RunSqlite(db_, statements_, sql, params, &failure);
+    if (!rows.ok()) return Fail(db_, sql, failure);
     return rows;
   }
 
@@ -85,7 +141,9 @@ class SqliteDatabase final : public Database {
     if (depth_ > 0) return work();  // joins the enclosing transaction
     if (Status begun = sqlite::Exec(db_, "BEGIN IMMEDIATE"); !begun.ok()) return begun.WithContext(path_.string());
     ++depth_;
+    transaction_owner_ = this;  // this thread's reads inside the transaction see its writes: the writer connection
     Status status = work();
+    transaction_owner_ = nullptr;
     --depth_;
     if (status.ok()) {
       if (Status committed = sqlite::Exec(db_, "COMMIT"); !committed.ok()) {
@@ -104,10 +162,20 @@ class SqliteDatabase final : public Database {
  private:
   SqliteDatabase() = default;
 
-  Status Fail(std::string_view sql, const Status& status) const {
-    std::string why = status.ok() ? std::string(sqlite3_errmsg(db_)) : status.message();
+  Status Fail(sqlite3* db, std::string_view sql, const Status& status) const {
+    std::string why = status.ok() ? std::string(sqlite3_errmsg(db)) : status.message();
     return Status::IoError(path_.string() + ": the database refused \"" + FirstWords(sql) + "\" (" + why + ").");
   }
+
+  static constexpr int kReaders = 4;
+  struct Reader {
+    sqlite3* db = nullptr;
+    sqlite::StmtCache statements;
+    std::mutex mutex;
+  };
+  std::vector<std::unique_ptr<Reader>> readers_;
+  std::atomic<size_t> next_reader_{0};
+  static thread_local const SqliteDatabase* transaction_owner_;
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
@@ -115,6 +183,8 @@ class SqliteDatabase final : public Database {
   int depth_ = 0;
   sqlite::StmtCache statements_;
 };
+
+thread_local const SqliteDatabase* SqliteDatabase::transaction_owner_ = nullptr;
 
 // ---- PostgreSQL through libpq: a small pool of connections; a Transaction pins one to the calling thread. ----
 struct PgConnDeleter {

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "test_support.h"
 
@@ -14,6 +17,25 @@ size_t CountEntries(const std::filesystem::path& dir) {
   size_t count = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++count;
   return count;
+}
+
+// Regression: `--output /dev/null` (every command writes through this) renamed a temporary file over the device, so
+// as root /dev/null became a regular file. A destination that is not a regular file is written in place.
+TEST(FileUtilTest, RegressionADeviceOrFifoDestinationIsWrittenNotReplaced) {
+  testing::TempDir dir;
+  std::filesystem::path fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  Status written = WriteFileAtomic(fifo, "through the pipe\n");
+  reader.join();
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  EXPECT_EQ(received, "through the pipe\n");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_EQ(CountEntries(dir.path()), 1u) << "no temporary file left behind";
 }
 
 TEST(FileUtilTest, WriteAtomicReplacesWholeFile) {

@@ -34,7 +34,9 @@ class AtomicFileWriter {
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
 
   // Creates the temporary file in the destination's directory (which must exist). `overwrite=false` makes Commit()
-  // refuse (AlreadyExists) when the destination exists, checked both here and at commit time.
+  // refuse (AlreadyExists) when the destination exists, checked both here and at commit time. A destination that
+  // exists and is not a regular file (/dev/null, a FIFO, a terminal) is written directly: renaming over it would
+  // replace the device with a file.
   Status Open(const std::filesystem::path& destination, mode_t mode = 0644, bool overwrite = true);
   Status Write(std::string_view data);
   // Flushes, fsyncs, renames over the destination and fsyncs the directory.
@@ -49,6 +51,7 @@ class AtomicFileWriter {
   std::filesystem::path temporary_;
   int fd_ = -1;
   bool overwrite_ = true;
+  bool direct_ = false;  // writing straight into a device or FIFO
 };
 
 // fsyncs a directory so that a rename inside it is durable.

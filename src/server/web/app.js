@@ -363,7 +363,15 @@ async function auditPage() {
 }
 
 // ---- routing ----
-async function route() {
+// Renders run one after another, so a slow page started before a newer navigation can never paint over it: the last
+// navigation's page is always the one left on screen.
+let rendering = Promise.resolve();
+function route() {
+  rendering = rendering.then(renderRoute, renderRoute);
+  return rendering;
+}
+
+async function renderRoute() {
   if (!state.me) { showLogin(); return; }
   const [path] = location.hash.slice(1).split("?");
   const parts = path.split("/").filter(Boolean);
