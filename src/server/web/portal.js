@@ -3,7 +3,9 @@
 // Uses only window.Tutela (app.js); every value goes into the page as text.
 "use strict";
 (() => {
-  const { h, api, page, table, badge, toast, state } = window.Tutela;
+  const { h, api, page, table, badge, toast, state, route } = window.Tutela;
+  // Refreshes go through route(), which runs renders one after another.
+  const refresh = () => route();
   const kinds = ["soc1", "soc2", "soc3", "iso-certificate", "pci-aoc", "pci-roc", "c5", "csa-star", "pentest-summary",
                  "bridge-letter", "other"];
   const downloadUrl = (report) => `/api/v1/reports/${encodeURIComponent(report.id)}/download`;
@@ -45,7 +47,7 @@
         close();
         toast("NDA accepted; your copy is being prepared.");
         window.location.assign(downloadUrl(report));
-        reportsPage();
+        refresh();
       } catch (e) { status.textContent = e.message; }
     });
     document.body.append(dialog);
@@ -86,7 +88,7 @@
     if (role === "admin" && report.state === "published") {
       actions.push(" ", h("button", { type: "button", class: "secondary", onclick: async () => {
         if (!window.confirm(`Withdraw “${report.title}”? Customers will no longer see it; the record stays for the audit trail.`)) return;
-        try { await api("DELETE", `/api/v1/reports/${encodeURIComponent(report.id)}`); toast("Report withdrawn."); reportsPage(); }
+        try { await api("DELETE", `/api/v1/reports/${encodeURIComponent(report.id)}`); toast("Report withdrawn."); refresh(); }
         catch (e) { toast(e.message); }
       } }, "Withdraw"));
     }
@@ -129,7 +131,7 @@
       try { data = await response.json(); } catch (e) { data = null; }
       if (!response.ok) { status.textContent = data && data.error ? data.error.message : "HTTP " + response.status; return; }
       toast(`Published “${data.title}”.`);
-      reportsPage();
+      refresh();
     });
     return form;
   }
