@@ -14,7 +14,7 @@ password="correct horse battery"
 printf '%s\n' "$password" >"$work/pw"
 "$tutela" tenants init --data "$work/data" --quiet 2>/dev/null
 "$tutela" tenants add --data "$work/data" acme --quiet
-for user in carol:compliance dave:compliance pat:privacy; do
+for user in carol:compliance dave:compliance pat:privacy cust:customer; do
   "$tutela" users add --data "$work/data" --tenant acme --name "${user%%:*}" --role "${user##*:}" \
     --password-file "$work/pw" --quiet
 done

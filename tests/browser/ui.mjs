@@ -1,10 +1,11 @@
 // Drives the compliance centre's web UI in Debian's Chromium with playwright-core, as people use it: log in, upload
 // the demo plan, read the readiness chart and drill down, propose an exception and have another person approve it,
-// open an incident and watch its deadlines count down.
+// open an incident and watch its deadlines count down, and, as a customer, accept an NDA and download a report.
 // Screenshots of each page go to ARTIFACTS. Usage: node ui.mjs BASE_URL SOURCE_DIR ARTIFACTS PASSWORD
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { readFile } from "node:fs/promises";
 
 const [base, source, artifacts, password] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -111,6 +112,37 @@ try {
   assert.notEqual(await timers.first().textContent(), before, "the countdown ticks");
   await page.getByRole("cell", { name: /GDPR|EU/ }).first().waitFor();
   await shot("06-incident-deadlines");
+
+  // The provider publishes a report; a customer accepts the NDA and downloads a copy stamped with their name.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log in" }).waitFor();
+  await login("carol");
+  await page.goto(base + "/#/reports");
+  const publish = page.getByRole("form", { name: "Upload a report" });
+  await publish.getByLabel("Framework").selectOption("pci-dss-4.0");
+  await publish.getByLabel("Title").fill("PCI DSS attestation of compliance 2026");
+  await publish.getByLabel("PDF (not encrypted; at most 64 MiB)").setInputFiles(path.join(source, "tests/pii/fuzz_corpus/pdf/small.pdf"));
+  await publish.getByRole("button", { name: "Upload" }).click();
+  await page.getByText("PCI DSS attestation of compliance 2026").first().waitFor();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log in" }).waitFor();
+  await login("cust");
+  await page.goto(base + "/#/reports");
+  await page.getByRole("button", { name: "Read the NDA to download" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("I have read these terms and accept them").check();
+  await dialog.getByLabel("Your full name (printed on every page of your copy)").fill("Casey Customer");
+  await dialog.getByLabel("Company").fill("Acme Insurance");
+  await shot("07-report-nda");
+  const [download] = await Promise.all([page.waitForEvent("download"),
+                                        dialog.getByRole("button", { name: "Accept and download" }).click()]);
+  const saved = path.join(artifacts, "customer-copy.pdf");
+  await download.saveAs(saved);
+  const bytes = await readFile(saved);
+  assert.equal(bytes.subarray(0, 5).toString(), "%PDF-", "the download is a PDF");
+  assert.ok(bytes.includes("Provided to Casey Customer \\(Acme Insurance\\)"), "the copy names its recipient");
+  await page.getByRole("link", { name: "Download PDF" }).first().waitFor();
+  await shot("08-report-downloaded");
 
   assert.deepEqual(problems, [], problems.join("\n"));
   console.log("browser tests passed; screenshots in " + artifacts);
