@@ -27,5 +27,8 @@ rm -f "$OUT/.analyst-password" "$OUT/.server-port"
 [ "$loaded" -eq 0 ] || exit "$loaded"
 password=$(sed -n 's/.*one-time password for "admin" in tenant "demo": \([A-Za-z0-9]*\).*/\1/p' "$OUT/server-login.txt")
 rm -f "$OUT/server-login.txt" "$OUT/server-init.txt"
-echo "Serve it with:  ${SERVE[*]#"$PWD/"}"
-echo "then open http://127.0.0.1:8080/ and log in as tenant \"demo\", user \"admin\", one-time password $password"
+{
+  echo "  Serve the compliance centre:  ${SERVE[*]#"$PWD/"}"
+  echo "  then open http://127.0.0.1:8080/ and log in as tenant \"demo\", user \"admin\","
+  echo "  one-time password $password (you choose your own at first login)."
+} | tee -a "${DEMO_NEXT:-/dev/null}"
