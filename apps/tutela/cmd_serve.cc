@@ -127,10 +127,7 @@ int RunTenantsList(const Context& context, const ServeOptions& options) {
   std::string out;
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& tenant : *tenants) {
-      list.push_back(
-          {{"id", tenant.id}, {"name", tenant.name}, {"operator", tenant.is_operator}, {"created", tenant.created}});
-    }
+    for (const auto& tenant : *tenants) list.push_back(server::TenantJson(tenant));
     out = nlohmann::json{{"tenants", list}}.dump(2) + "\n";
   } else {
     for (const auto& tenant : *tenants) {

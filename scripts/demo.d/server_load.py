@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Loads the demo's data into a running `tutela serve` through its API (stdlib only).
 
-Usage: server_load.py PORT TENANT USER PASSWORD_FILE EXAMPLES_DIR [assessment|privacy]
+Usage: server_load.py PORT TENANT USER PASSWORD_FILE EXAMPLES_DIR [assessment|privacy|token]
 assessment (default, a compliance user): uploads the sample plan, waits for its job, and proposes an exception for
 the admin to approve. privacy (a privacy user): uploads the register of processing and opens the sample incident.
+token: prints a new read-only (auditor) API token of the user, for load tests.
 """
 import http.cookiejar
 import json
@@ -31,6 +32,9 @@ def call(method, path, body=None, raw=None):
 
 password = open(password_file).read().strip()
 csrf = call("POST", "/api/v1/login", {"tenant": tenant, "username": user, "password": password})["csrf_token"]
+if mode == "token":
+    print(call("POST", "/api/v1/tokens", {"name": "load test", "role": "auditor"})["token"])
+    sys.exit(0)
 if mode == "privacy":
     register = call("PUT", "/api/v1/register", raw=open(f"{examples}/pims/register.yaml", "rb").read())
     incident = call("POST", "/api/v1/incidents", raw=open(f"{examples}/pims/incident.yaml", "rb").read())

@@ -30,10 +30,6 @@ nlohmann::json UserJson(const User& user) {
           {"created", user.created}};
 }
 
-nlohmann::json TenantJson(const Tenant& tenant) {
-  return {{"id", tenant.id}, {"name", tenant.name}, {"operator", tenant.is_operator}, {"created", tenant.created}};
-}
-
 nlohmann::json TokenJson(const ApiToken& token) {
   auto or_null = [](const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); };
   return {{"id", token.id},
@@ -317,10 +313,14 @@ Reply UpdateUser(Call& call, Services& services) {
   return Json({{"user", UserJson(user)}});
 }
 
+// Tenants are managed from the operator tenant only (the route already admits admins only).
+std::optional<Reply> RefuseOutsideOperator(const Call& call) {
+  if (call.principal->tenant.is_operator) return std::nullopt;
+  return Error(403, "forbidden", "only admins of the operator tenant manage tenants.");
+}
+
 Reply TenantsList(Call& call, Services& services) {
-  if (!call.principal->tenant.is_operator) {
-    return Error(403, "forbidden", "only admins of the operator tenant manage tenants.");
-  }
+  if (auto refused = RefuseOutsideOperator(call)) return *refused;
   auto tenants = services.store->ListTenants();
   if (!tenants.ok()) return FromStatus(tenants.status());
   nlohmann::json list = nlohmann::json::array();
@@ -329,9 +329,7 @@ Reply TenantsList(Call& call, Services& services) {
 }
 
 Reply TenantsCreate(Call& call, Services& services) {
-  if (!call.principal->tenant.is_operator) {
-    return Error(403, "forbidden", "only admins of the operator tenant manage tenants.");
-  }
+  if (auto refused = RefuseOutsideOperator(call)) return *refused;
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;

@@ -22,14 +22,12 @@ std::string FirstWords(std::string_view sql) {
   return sql.size() > 60 ? text + "..." : text;
 }
 
-// Runs one statement on a connection with its statement cache (the caller holds that connection's lock).
+// Runs one statement on a connection with its statement cache (the caller holds that connection's lock); the
+// statement's own error when it fails.
 Result<SqlRows> RunSqlite(sqlite3* db, sqlite::StmtCache& cache, std::string_view sql,
-                          const std::vector<SqlParam>& params, Status* failure) {
+                          const std::vector<SqlParam>& params) {
   auto statement = cache.Use(db, std::string(sql));
-  if (!statement->ok()) {
-    *failure = statement->status();
-    return Status::IoError("");
-  }
+  if (!statement->ok()) return statement->status();
   int index = 1;
   for (const SqlParam& param : params) {
     if (std::holds_alternative<std::nullptr_t>(param)) {
@@ -55,10 +53,7 @@ Result<SqlRows> RunSqlite(sqlite3* db, sqlite::StmtCache& cache, std::string_vie
     }
     rows.push_back(std::move(row));
   }
-  if (!statement->status().ok()) {
-    *failure = statement->status();
-    return Status::IoError("");
-  }
+  if (!statement->status().ok()) return statement->status();
   return rows;
 }
 
@@ -109,7 +104,6 @@ class SqliteDatabase final : public Database {
   }
 
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlParam>& params) override {
-    Status failure;
     if (transaction_owner_ != this && IsSelect(sql) && !readers_.empty()) {
       // A free reader if there is one, else wait for the next in turn.
       Reader* reader = nullptr;
@@ -126,13 +120,13 @@ class SqliteDatabase final : public Database {
         reader = readers_[next_reader_++ % readers_.size()].get();
         lock = std::unique_lock<std::mutex>(reader->mutex);
       }
-      auto rows = RunSqlite(reader->db, reader->statements, sql, params, &failure);
-      if (!rows.ok()) return Fail(reader->db, sql, failure);
+      auto rows = RunSqlite(reader->db, reader->statements, sql, params);
+      if (!rows.ok()) return Fail(sql, rows.status());
       return rows;
     }
     std::lock_guard lock(mutex_);
-    auto rows = RunSqlite(db_, statements_, sql, params, &failure);
-    if (!rows.ok()) return Fail(db_, sql, failure);
+    auto rows = RunSqlite(db_, statements_, sql, params);
+    if (!rows.ok()) return Fail(sql, rows.status());
     return rows;
   }
 
@@ -162,8 +156,9 @@ class SqliteDatabase final : public Database {
  private:
   SqliteDatabase() = default;
 
-  Status Fail(sqlite3* db, std::string_view sql, const Status& status) const {
-    std::string why = status.ok() ? std::string(sqlite3_errmsg(db)) : status.message();
+  // The statement's error names SQLite's reason; this adds the database file and the statement.
+  Status Fail(std::string_view sql, const Status& status) const {
+    const std::string& why = status.message();
     return Status::IoError(path_.string() + ": the database refused \"" + FirstWords(sql) + "\" (" + why + ").");
   }
 

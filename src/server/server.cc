@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include "api.h"
@@ -599,11 +598,6 @@ void Server::Stop() {
 }
 
 const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }
-
-const std::string& Server::openapi() const {
-  static const std::string document(OpenApiDocument());
-  return document;
-}
 
 const InitResult& Server::init() const { return impl_->init; }
 

@@ -74,6 +74,10 @@ bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
 
 }  // namespace
 
+nlohmann::json TenantJson(const Tenant& tenant) {
+  return {{"id", tenant.id}, {"name", tenant.name}, {"operator", tenant.is_operator}, {"created", tenant.created}};
+}
+
 Status CheckName(std::string_view what, std::string_view name) {
   bool ok = !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0]));
   for (char c : name) {

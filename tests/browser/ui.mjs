@@ -25,6 +25,12 @@ page.on("console", (message) => {
 page.on("response", (response) => { if (response.status() === 404) problems.push("404: " + response.url()); });
 const shot = (name) => page.screenshot({ path: path.join(artifacts, name + ".png"), fullPage: true });
 
+async function switchUser(user) {
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log in" }).waitFor();
+  await login(user);
+}
+
 async function login(user) {
   await page.goto(base + "/#/readiness");
   await page.getByLabel("Tenant").fill("acme");
@@ -87,18 +93,14 @@ try {
   await page.locator("#toast").filter({ hasText: "someone other than who proposed it" }).waitFor();
 
   // Dave approves it.
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("button", { name: "Log in" }).waitFor();
-  await login("dave");
+  await switchUser("dave");
   await page.goto(base + "/#/exceptions");
   await page.getByRole("button", { name: "Approve" }).first().click();
   await page.locator(".badge.approved").first().waitFor();
   await shot("05-exception-approved");
 
   // The privacy office opens an incident and sees its deadlines per jurisdiction, counting down.
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("button", { name: "Log in" }).waitFor();
-  await login("pat");
+  await switchUser("pat");
   await page.goto(base + "/#/incidents");
   const upload = page.getByRole("form", { name: "Open an incident from a document" });
   await upload.getByLabel("A YAML or JSON file").setInputFiles(path.join(source, "examples/pims/incident.yaml"));
@@ -114,9 +116,7 @@ try {
   await shot("06-incident-deadlines");
 
   // The provider publishes a report; a customer accepts the NDA and downloads a copy stamped with their name.
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("button", { name: "Log in" }).waitFor();
-  await login("carol");
+  await switchUser("carol");
   await page.goto(base + "/#/reports");
   const publish = page.getByRole("form", { name: "Upload a report" });
   await publish.getByLabel("Framework").selectOption("pci-dss-4.0");
@@ -124,9 +124,7 @@ try {
   await publish.getByLabel("PDF (not encrypted; at most 64 MiB)").setInputFiles(path.join(source, "tests/pii/fuzz_corpus/pdf/small.pdf"));
   await publish.getByRole("button", { name: "Upload" }).click();
   await page.getByText("PCI DSS attestation of compliance 2026").first().waitFor();
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByRole("button", { name: "Log in" }).waitFor();
-  await login("cust");
+  await switchUser("cust");
   await page.goto(base + "/#/reports");
   await page.getByRole("button", { name: "Read the NDA to download" }).first().click();
   const dialog = page.getByRole("dialog");

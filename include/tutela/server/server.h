@@ -88,8 +88,6 @@ class Server {
   void Stop();
 
   const std::vector<RouteInfo>& routes() const;
-  // The served OpenAPI 3 document.
-  const std::string& openapi() const;
   // Initialisation printed at Open() when the folder was new (the one-time admin password), else empty.
   const InitResult& init() const;
 

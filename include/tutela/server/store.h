@@ -35,6 +35,9 @@ struct Tenant {
   std::string created;
 };
 
+// {id, name, operator, created}: the API's and `tutela tenants list --format json`'s view of a tenant.
+nlohmann::json TenantJson(const Tenant& tenant);
+
 struct User {
   std::string id;
   std::string name;
