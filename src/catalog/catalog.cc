@@ -1,11 +1,16 @@
 #include "tutela/catalog/catalog.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <set>
 #include <system_error>
 
+#include "cache.h"
 #include "tutela/core/builtin_data.h"
+#include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
+#include "tutela/core/file_util.h"
 
 namespace tutela::catalog {
 
@@ -107,8 +112,16 @@ class Loader {
  public:
   Loader(Catalog& catalog, std::vector<Status>& problems) : catalog_(catalog), problems_(problems) {}
 
-  void LoadDirectory(const std::filesystem::path& directory, bool builtin);
-  void LoadFile(const std::filesystem::path& path);
+  // One step of a load, in order: a file to read, or a problem met while listing the folders.
+  struct Step {
+    std::filesystem::path file;
+    std::optional<Status> problem;
+  };
+  // The catalog files under `directory` (or `directory` itself when it is a file) as steps.
+  static void ListDirectory(const std::filesystem::path& directory, bool builtin, std::vector<Step>& steps);
+  // Loads one file from its text (or records why it could not be read).
+  void LoadFile(const std::filesystem::path& path, const Result<std::string>& text);
+  void Problem(Status problem) { problems_.push_back(std::move(problem)); }
   void CheckReferences();
 
  private:
@@ -200,15 +213,16 @@ bool Loader::Source(const YAML::Node& document) {
   return true;
 }
 
-void Loader::LoadDirectory(const std::filesystem::path& directory, bool builtin) {
+void Loader::ListDirectory(const std::filesystem::path& directory, bool builtin, std::vector<Step>& steps) {
   std::error_code error;
   if (std::filesystem::is_regular_file(directory, error)) {
-    LoadFile(directory);
+    steps.push_back({directory, std::nullopt});
     return;
   }
   if (!std::filesystem::is_directory(directory, error)) {
-    problems_.push_back(
-        Status::NotFound(directory.string() + ": catalog folder not found; pass an existing folder to --catalog-dir"));
+    steps.push_back({{},
+                     Status::NotFound(directory.string() +
+                                      ": catalog folder not found; pass an existing folder to --catalog-dir")});
     return;
   }
   std::vector<std::filesystem::path> roots;
@@ -227,18 +241,22 @@ void Loader::LoadDirectory(const std::filesystem::path& directory, bool builtin)
       if (extension == ".yaml" || extension == ".yml") files.push_back(it->path());
     }
     if (error) {
-      problems_.push_back(Status::IoError(root.string() + ": cannot list the folder (" + error.message() + ")"));
+      steps.push_back({{}, Status::IoError(root.string() + ": cannot list the folder (" + error.message() + ")")});
       error.clear();
     }
   }
   // Controls first so that the order of messages does not depend on the file system; then by name.
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) LoadFile(file);
+  for (auto& file : files) steps.push_back({std::move(file), std::nullopt});
 }
 
-void Loader::LoadFile(const std::filesystem::path& path) {
+void Loader::LoadFile(const std::filesystem::path& path, const Result<std::string>& text) {
   source_ = path.string();
-  auto document = LoadYamlFile(path);
+  if (!text.ok()) {
+    problems_.push_back(text.status());
+    return;
+  }
+  auto document = ParseYaml(*text, source_);
   if (!document.ok()) {
     problems_.push_back(document.status());
     return;
@@ -637,14 +655,92 @@ void Loader::CheckReferences() {
   }
 }
 
+namespace {
+
+bool CacheEnabled() {
+  const char* off = std::getenv("TUTELA_NO_CACHE");
+  return off == nullptr || *off == '\0';
+}
+
+// Keeps the newest few catalog cache files: each distinct list of source folders (a test's temporary folder, a
+// portfolio file) has its own, and nothing else would ever remove them.
+void PruneCache(const std::filesystem::path& folder, size_t keep) {
+  std::error_code error;
+  std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> found;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("catalog-", 0) != 0 || entry.path().extension() != ".bin") continue;
+    found.emplace_back(entry.last_write_time(error), entry.path());
+  }
+  if (found.size() <= keep) return;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t index = keep; index < found.size(); ++index) std::filesystem::remove(found[index].second, error);
+}
+
+}  // namespace
+
 Catalog LoadCatalogCollecting(const LoadOptions& options, std::vector<Status>* problems) {
-  Catalog catalog;
   std::vector<Status> local;
   std::vector<Status>& sink = problems != nullptr ? *problems : local;
+  std::vector<Loader::Step> steps;
+  if (options.include_builtin) Loader::ListDirectory(BuiltinCatalogDir(), true, steps);
+  for (const auto& directory : options.directories) Loader::ListDirectory(directory, false, steps);
+
+  // Read every file first: their bytes decide whether the cached catalog is still this one (see cache.h).
+  std::vector<Result<std::string>> texts;
+  texts.reserve(steps.size());
+  bool readable = true;
+  Sha256Hasher paths, sources;
+  for (const Loader::Step& step : steps) {
+    if (step.problem) {
+      readable = false;
+      texts.emplace_back(std::string());
+      continue;
+    }
+    texts.push_back(ReadFile(step.file));
+    readable = readable && texts.back().ok();
+    std::string name = step.file.string();
+    paths.Update(name);
+    paths.Update(std::string_view("\0", 1));
+    if (!texts.back().ok()) continue;
+    std::string header = name + '\0' + std::to_string(texts.back()->size()) + '\0';
+    sources.Update(header);
+    sources.Update(*texts.back());
+  }
+  std::filesystem::path cache_path;
+  std::string sources_digest;
+  if (readable && !steps.empty() && CacheEnabled()) {
+    Digest256 paths_digest = paths.Finish();
+    Digest256 sources_hash = sources.Finish();
+    sources_digest.assign(reinterpret_cast<const char*>(sources_hash.data()), sources_hash.size());
+    cache_path = UserCachePath("catalog-" + ToHex(paths_digest).substr(0, 32) + ".bin");
+    if (auto cached = ReadFile(cache_path, 64 << 20); cached.ok()) {
+      if (auto catalog = CatalogCodec::Decode(*cached, sources_digest, cache_path.string())) {
+        return std::move(*catalog);
+      }
+    }
+  }
+
+  Catalog catalog;
+  size_t problems_before = sink.size();
   Loader loader(catalog, sink);
-  if (options.include_builtin) loader.LoadDirectory(BuiltinCatalogDir(), true);
-  for (const auto& directory : options.directories) loader.LoadDirectory(directory, false);
+  for (size_t index = 0; index < steps.size(); ++index) {
+    if (steps[index].problem) {
+      loader.Problem(*steps[index].problem);
+    } else {
+      loader.LoadFile(steps[index].file, texts[index]);
+    }
+  }
   loader.CheckReferences();
+  if (!cache_path.empty() && sink.size() == problems_before) {
+    // Only a catalog without problems is cached, so that `catalog lint` always sees them. Failing to write a cache
+    // is fine: the next load parses the YAML again.
+    std::error_code ignored;
+    std::filesystem::create_directories(cache_path.parent_path(), ignored);
+    if (WriteFileAtomic(cache_path, CatalogCodec::Encode(catalog, sources_digest)).ok()) {
+      PruneCache(cache_path.parent_path(), 8);
+    }
+  }
   return catalog;
 }
 

@@ -2,19 +2,28 @@
 
 namespace tutela {
 
-std::string CsvField(std::string_view value, char delimiter, bool always_quote) {
+void AppendCsvField(std::string& out, std::string_view value, char delimiter, bool always_quote) {
   bool quote = always_quote;
   for (size_t at = 0; !quote && at < value.size(); ++at) {
     char c = value[at];
     quote = c == delimiter || c == '"' || c == '\n' || c == '\r';
   }
-  if (!quote) return std::string(value);
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+  if (!quote) {
+    out.append(value);
+    return;
   }
-  return quoted + "\"";
+  out += '"';
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string CsvField(std::string_view value, char delimiter, bool always_quote) {
+  std::string field;
+  AppendCsvField(field, value, delimiter, always_quote);
+  return field;
 }
 
 }  // namespace tutela

@@ -157,7 +157,7 @@ Status WriteAssessmentCsv(const Assessment& assessment, const std::function<Stat
   out.reserve(kPiece + 4096);
   for (const ResultRow& row : assessment.results) {
     out += ids[row.check];
-    out += CsvField(resources[row.resource].address);
+    AppendCsvField(out, resources[row.resource].address);
     out += ',';
     out += assess::ResultStatusName(row.status);
     out += ',';

@@ -17,5 +17,16 @@ TEST(CsvFieldTest, QuotesOnlyWhenNeededOrAsked) {
   EXPECT_EQ(CsvField(""), "");
 }
 
+TEST(CsvFieldTest, AppendKeepsWhatIsThereAndQuotesTheSameWay) {
+  std::string row = "x,";
+  AppendCsvField(row, "module.a.aws_s3_bucket.b[\"k,1\"]");
+  row += ',';
+  AppendCsvField(row, "plain");
+  row += ',';
+  AppendCsvField(row, "");
+  AppendCsvField(row, "a\tb", '\t');
+  EXPECT_EQ(row, "x,\"module.a.aws_s3_bucket.b[\"\"k,1\"\"]\",plain,\"a\tb\"");
+}
+
 }  // namespace
 }  // namespace tutela

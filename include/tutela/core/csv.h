@@ -11,4 +11,7 @@ namespace tutela {
 // it contains the delimiter, a double quote, CR or LF; otherwise unchanged.
 std::string CsvField(std::string_view value, char delimiter = ',', bool always_quote = false);
 
+// The same field appended to `out`, without a temporary string (for writers of many rows).
+void AppendCsvField(std::string& out, std::string_view value, char delimiter = ',', bool always_quote = false);
+
 }  // namespace tutela
