@@ -113,7 +113,9 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   }
   if (!options.inventory.empty()) {
     nlohmann::json inventory = pii::BuildInventory(collector, compiled, options.paths, FormatRfc3339(NowUtc()));
-    if (Status written = WriteFileAtomic(options.inventory, inventory.dump(2) + "\n"); !written.ok()) {
+    if (Status written = WriteFileAtomic(
+            options.inventory, inventory.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        !written.ok()) {
       return ReportError(written);
     }
     Info(context, "wrote the PII inventory to " + options.inventory);

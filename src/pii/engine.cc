@@ -1074,8 +1074,9 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
   std::mutex setup_mutex;
   {
     ThreadPool pool(threads);
+    std::vector<std::future<void>> workers;
     for (size_t worker = 0; worker < threads; ++worker) {
-      pool.Submit([&] {
+      workers.push_back(pool.Submit([&] {
         auto scanner = Scanner::Create(ruleset, options);
         if (!scanner.ok()) {
           std::lock_guard lock(setup_mutex);
@@ -1083,12 +1084,28 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
           return;
         }
         for (size_t index; (index = next.fetch_add(1)) < items.size();) {
-          Status status = ScanInput(**scanner, items[index].path, items[index].display, extract, locked);
+          // An exception from one input (a sink that cannot write, memory) is that input's error; the worker goes
+          // on with the others. Before, it ended the worker silently and its remaining files were never scanned.
+          Status status;
+          try {
+            status = ScanInput(**scanner, items[index].path, items[index].display, extract, locked);
+          } catch (const std::exception& error) {
+            status = Status::Internal(items[index].display + ": the scan of this input stopped (" + error.what() +
+                                      "); please report this with the file's type");
+          }
           if (!status.ok()) locked.OnError(status);
         }
-      });
+      }));
     }
     pool.Wait();
+    for (auto& worker : workers) {
+      try {
+        worker.get();
+      } catch (const std::exception& error) {
+        std::lock_guard lock(setup_mutex);
+        if (setup_error.ok()) setup_error = Status::Internal(std::string("a scan worker stopped: ") + error.what());
+      }
+    }
   }
   if (!setup_error.ok()) return setup_error;
   return first_error;

@@ -70,6 +70,36 @@ TEST_F(PiiScanTest, NdjsonIsOneFindingPerLineAndFingerprintsAreStable) {
   EXPECT_EQ(paths, (std::set<std::string>{"a.txt", "b.txt"}));
 }
 
+// Regression: a file whose name is not UTF-8 (here Latin-1 "\xff") made `--format json` and `sarif` fail with an
+// internal error, and `--format ndjson` print nothing and exit 0: the exception ended the scan worker silently,
+// dropping its findings and every file it had not reached. Names are now written with U+FFFD for such bytes.
+TEST_F(PiiScanTest, AFileNameThatIsNotUtf8IsReportedWithReplacementCharacters) {
+  WriteFile(dir_ / "data" / "z\xff.txt", "email li.wei@corp-mail.cn\n");
+  WriteFile(dir_ / "data" / "plain.txt", "contact minji.kim@mail.co.kr\n");
+  const std::string shown = "data/z\xEF\xBF\xBD.txt";
+  for (std::string format : {"ndjson", "json", "sarif"}) {
+    auto result =
+        RunTutela(Args({"data", "--format", format, "--threads", "1", "--inventory", "inv.json"}), {}, dir_.path());
+    ASSERT_EQ(result.exit_code, 0) << format << ": " << result.err;
+    std::set<std::string> paths;
+    if (format == "ndjson") {
+      std::istringstream in(result.out);
+      for (std::string line; std::getline(in, line);)
+        paths.insert(nlohmann::json::parse(line)["path"].get<std::string>());
+    } else if (format == "json") {
+      nlohmann::json document = nlohmann::json::parse(result.out);
+      for (const auto& finding : document["findings"]) paths.insert(finding["path"].get<std::string>());
+    } else {
+      nlohmann::json document = nlohmann::json::parse(result.out);
+      for (const auto& found : document["runs"][0]["results"]) {
+        paths.insert(found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].get<std::string>());
+      }
+    }
+    EXPECT_EQ(paths, (std::set<std::string>{shown, "data/plain.txt"})) << format;
+    EXPECT_NO_THROW(nlohmann::json::parse(ReadFile(dir_ / "inv.json"))) << format;
+  }
+}
+
 TEST_F(PiiScanTest, StreamedNdjsonGoesToOutputAndStillGatesAndInventories) {
   WriteFile(dir_ / "big.txt", std::string(2000, '\n') + "card 4983690060267730\n" + std::string(2000, 'x'));
   auto result = RunTutela(Args({"big.txt", "--format", "ndjson", "--output", "out.ndjson", "--fail-on", "high",

@@ -8,7 +8,10 @@
 namespace tutela {
 
 // Appends `value` (UTF-8) to `out` as a JSON string literal with its quotes, escaping what RFC 8259 requires:
-// the quote, the backslash and every control character below U+0020.
+// the quote, the backslash and every control character below U+0020 (as \n, \r, \t, \b, \f or \u00XX, the way
+// nlohmann-json writes them). A byte that does not start well-formed UTF-8 (a file name in another encoding, a
+// truncated sequence) becomes U+FFFD, so the output is always valid JSON, as nlohmann-json's
+// `error_handler_t::replace` does.
 void AppendJsonString(std::string& out, std::string_view value);
 
 // `value` as a JSON string literal with its quotes.
