@@ -226,12 +226,17 @@ TEST(ShippedCatalog, LintsCleanWithTheExpectedCounts) {
   std::set<std::string> loaded;
   for (const Framework& framework : catalog.frameworks()) loaded.insert(framework.id);
   EXPECT_EQ(loaded, ids);
-  const std::map<std::string, size_t> counts = {
-      {"iso-27001-2022", 93}, {"iso-27018-2019", 25},    {"nist-csf-2.0", 106},  {"nist-csf-1.1", 108},
-      {"trusted-cloud", 16},  {"bigdata-capability", 7}, {"soc2-tsc-2017", 61},  {"iso-27017-2015", 45},
-      {"pci-dss-4.0", 280},   {"k-isms-p-2023", 101},    {"iso-27701-2019", 49}, {"csa-ccm-4", 197},
-      {"hipaa-security", 65}, {"bsi-c5-2020", 121},      {"tisax-isa-6", 79},    {"gxp-21cfr11", 28},
-      {"eu-gmp-annex11", 33}, {"hipaa-breach", 11},      {"mlps-2.0", 87}};
+  const std::map<std::string, size_t> counts = {{"iso-27001-2022", 123}, {"iso-27018-2019", 25},
+                                                {"nist-csf-2.0", 106},   {"nist-csf-1.1", 108},
+                                                {"trusted-cloud", 16},   {"bigdata-capability", 7},
+                                                {"soc2-tsc-2017", 61},   {"iso-27017-2015", 45},
+                                                {"pci-dss-4.0", 280},    {"k-isms-p-2023", 101},
+                                                {"iso-27701-2019", 49},  {"csa-ccm-4", 197},
+                                                {"hipaa-security", 65},  {"bsi-c5-2020", 121},
+                                                {"tisax-isa-6", 79},     {"gxp-21cfr11", 28},
+                                                {"eu-gmp-annex11", 33},  {"hipaa-breach", 11},
+                                                {"mlps-2.0", 90},        {"bnm-rmit-2023", 119},
+                                                {"mpa-tpn-5", 64},       {"fisc-security-guidelines", 32}};
   for (const auto& [id, count] : counts) {
     const Framework* framework = catalog.FindFramework(id);
     ASSERT_NE(framework, nullptr) << id;
@@ -322,6 +327,123 @@ TEST(ShippedCatalog, Iso27017AndTisaxStructure) {
   ASSERT_NE(superseded, nullptr);
   EXPECT_FALSE(superseded->assessable);
   EXPECT_EQ(CountWithAttribute(*tisax, "protection", "very-high"), 46u);
+}
+
+// Counts a framework's requirements per innermost section.
+std::map<std::string, size_t> CountPerSection(const Framework& framework) {
+  std::map<std::string, size_t> counts;
+  for (const Requirement& requirement : framework.requirements) counts[requirement.section]++;
+  return counts;
+}
+
+// ISO/IEC 27001:2022: the 30 numbered management-system sub-clauses of clauses 4 to 10 beside the 93 Annex A
+// controls; headings such as 6.1 and 9.2 are sections, not requirements.
+TEST(ShippedCatalog, Iso27001ClausesFourToTenBesideAnnexA) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* iso = catalog.FindFramework("iso-27001-2022");
+  ASSERT_NE(iso, nullptr);
+  size_t annex_a = 0;
+  size_t clauses = 0;
+  for (const Requirement& requirement : iso->requirements) {
+    (requirement.id.rfind("A.", 0) == 0 ? annex_a : clauses)++;
+  }
+  EXPECT_EQ(annex_a, 93u);
+  EXPECT_EQ(clauses, 30u);
+  const std::map<std::string, size_t> expected = {{"4", 4}, {"5", 3}, {"6", 5}, {"7", 7},
+                                                  {"8", 3}, {"9", 6}, {"10", 2}};
+  std::map<std::string, size_t> per_clause;
+  for (const auto& [section, count] : CountPerSection(*iso)) {
+    if (section.rfind("A.", 0) != 0) per_clause[section] = count;
+  }
+  EXPECT_EQ(per_clause, expected);
+  for (const char* id : {"4.1", "6.1.3", "6.3", "7.5.3", "9.2.2", "9.3.3", "10.2"}) {
+    EXPECT_NE(iso->FindRequirement(id), nullptr) << id;
+  }
+  EXPECT_EQ(iso->FindRequirement("6.1"), nullptr) << "6.1 is a heading";
+  const Requirement* communication = iso->FindRequirement("7.4");
+  ASSERT_NE(communication, nullptr);
+  EXPECT_TRUE(communication->manual);
+}
+
+// BNM RMiT: the 116 paragraph IDs of the Azure Policy RMiT initiative (10.1-10.82 without 10.52, 11.1-11.27,
+// Appendix 5.1-5.8) plus sections 8, 9 and 12 as outline items. The source gives no S/G marking, so none is set.
+TEST(ShippedCatalog, BnmRmitParagraphsFromTheAzureInitiative) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* rmit = catalog.FindFramework("bnm-rmit-2023");
+  ASSERT_NE(rmit, nullptr);
+  EXPECT_EQ(rmit->completeness, "outline");
+  EXPECT_FALSE(rmit->verified);
+  size_t operations = 0, cyber = 0, appendix = 0, outline = 0;
+  for (const Requirement& requirement : rmit->requirements) {
+    EXPECT_EQ(requirement.attributes.count("type"), 0u) << requirement.id << ": S/G is not in the source";
+    if (requirement.id.rfind("10.", 0) == 0) {
+      ++operations;
+    } else if (requirement.id.rfind("11.", 0) == 0) {
+      ++cyber;
+    } else if (requirement.id.rfind("Appendix 5.", 0) == 0) {
+      ++appendix;
+    } else {
+      ++outline;
+    }
+  }
+  EXPECT_EQ(operations, 81u);
+  EXPECT_EQ(cyber, 27u);
+  EXPECT_EQ(appendix, 8u);
+  EXPECT_EQ(outline, 3u);
+  EXPECT_EQ(rmit->FindRequirement("10.52"), nullptr) << "not in the Azure list";
+  const Requirement* cloud = rmit->FindRequirement("10.49");
+  ASSERT_NE(cloud, nullptr);
+  EXPECT_EQ(cloud->section, "10.49-10.53");
+}
+
+// MPA/TPN: 64 controls in the four areas, each scoped to site and/or cloud as the source marks it.
+TEST(ShippedCatalog, MpaTpnControlsWithSiteAndCloudScope) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* mpa = catalog.FindFramework("mpa-tpn-5");
+  ASSERT_NE(mpa, nullptr);
+  const std::map<std::string, size_t> expected = {{"OR", 10}, {"OP", 9}, {"PS", 9}, {"TS", 36}};
+  EXPECT_EQ(CountPerSection(*mpa), expected);
+  for (const Requirement& requirement : mpa->requirements) {
+    EXPECT_EQ(requirement.attributes.count("scope"), 1u) << requirement.id;
+  }
+  EXPECT_EQ(CountWithAttribute(*mpa, "scope", "site"), 61u);
+  EXPECT_EQ(CountWithAttribute(*mpa, "scope", "cloud"), 58u);
+  EXPECT_EQ(mpa->FindRequirement("TS-30")->attributes.at("scope"), std::vector<std::string>{"cloud"});
+}
+
+// K-ISMS-P 2023: 101 criteria, per sub-domain as in the KISA guide (checked against Prowler's transcription).
+TEST(ShippedCatalog, KIsmsPCriteriaPerSubDomain) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* kisms = catalog.FindFramework("k-isms-p-2023");
+  ASSERT_NE(kisms, nullptr);
+  EXPECT_TRUE(kisms->verified);
+  const std::map<std::string, size_t> expected = {
+      {"1.1", 6},  {"1.2", 4},  {"1.3", 3}, {"1.4", 3}, {"2.1", 3}, {"2.2", 6}, {"2.3", 4},
+      {"2.4", 7},  {"2.5", 6},  {"2.6", 7}, {"2.7", 2}, {"2.8", 6}, {"2.9", 7}, {"2.10", 9},
+      {"2.11", 5}, {"2.12", 2}, {"3.1", 7}, {"3.2", 5}, {"3.3", 4}, {"3.4", 2}, {"3.5", 3}};
+  EXPECT_EQ(CountPerSection(*kisms), expected);
+}
+
+// FISC (osa-data topic groups) and MLPS 2.0 (level 3 control points plus the other extensions as outline items).
+TEST(ShippedCatalog, FiscGroupsAndMlpsExtensions) {
+  std::vector<Status> problems;
+  Catalog catalog = LoadCatalogCollecting(LoadOptions{}, &problems);
+  const Framework* fisc = catalog.FindFramework("fisc-security-guidelines");
+  ASSERT_NE(fisc, nullptr);
+  const std::map<std::string, size_t> groups = {{"FISC.T", 14}, {"FISC.O", 13}, {"FISC.F", 5}};
+  EXPECT_EQ(CountPerSection(*fisc), groups);
+  EXPECT_FALSE(fisc->verified);
+  const Framework* mlps = catalog.FindFramework("mlps-2.0");
+  ASSERT_NE(mlps, nullptr);
+  EXPECT_EQ(CountWithAttribute(*mlps, "extension", "cloud"), 16u);
+  for (const char* extension : {"mobile", "iot", "ics"}) {
+    EXPECT_EQ(CountWithAttribute(*mlps, "extension", extension), 1u) << extension;
+  }
+  EXPECT_EQ(CountWithAttribute(*mlps, "level", "3"), 90u);
 }
 
 TEST(Certifications, StatusOnADate) {
