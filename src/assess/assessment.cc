@@ -344,16 +344,26 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
   // Regions in use, to compare with the scope of the provider's certificates.
   {
     std::set<std::string> regions;
+    std::map<std::string_view, std::set<std::string>> by_provider;
     for (const inventory::Resource& resource : resources) {
-      if (resource.data_source || resource.values.type() != simdjson::dom::element_type::OBJECT) continue;
+      if (resource.data_source) continue;
+      std::set<std::string>* provider_regions = resource.provider.empty() ? nullptr : &by_provider[resource.provider];
+      if (resource.values.type() != simdjson::dom::element_type::OBJECT) continue;
       std::string_view text;
+      std::string region;
       if (resource.values["region"].get_string().get(text) == simdjson::SUCCESS && !text.empty()) {
-        regions.emplace(text);
+        region = text;
       } else if (resource.values["availability_zone"].get_string().get(text) == simdjson::SUCCESS) {
-        if (std::string region = RegionOfZone(text); !region.empty()) regions.insert(std::move(region));
+        region = RegionOfZone(text);
       }
+      if (region.empty()) continue;
+      if (provider_regions != nullptr) provider_regions->insert(region);
+      regions.insert(std::move(region));
     }
     assessment.regions.assign(regions.begin(), regions.end());
+    for (const auto& [provider, used] : by_provider) {
+      assessment.providers.push_back({std::string(provider), std::vector<std::string>(used.begin(), used.end())});
+    }
   }
 
   // Evaluate, then apply exceptions and PII severity.
@@ -427,18 +437,50 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
   for (const catalog::Framework* framework : frameworks) {
     FrameworkResult result;
     result.framework = framework;
-    const catalog::Certification* certificate = nullptr;
-    const catalog::Certification* lapsed = nullptr;
-    for (const catalog::Certification& certification : catalog.certifications()) {
-      if (certification.framework != framework->id) continue;
-      if ((!certification.issued.empty() && certification.issued > assessment.date) ||
-          (!certification.expires.empty() && certification.expires < assessment.date)) {
-        if (!lapsed) lapsed = &certification;
-        continue;
+    // What the portfolio holds for each provider of the estate: its own records first, then records that name no
+    // provider. An estate without resources (or providers) is judged against every record, as one provider.
+    std::vector<ProviderInheritance> inheritance;
+    std::vector<Assessment::ProviderUse> uses = assessment.providers;
+    if (uses.empty()) uses.push_back({"", assessment.regions});
+    for (const Assessment::ProviderUse& use : uses) {
+      ProviderInheritance entry;
+      entry.provider = use.provider;
+      for (int pass = 0; pass < 2 && entry.certificate == nullptr; ++pass) {
+        for (const catalog::Certification& certification : catalog.certifications()) {
+          if (certification.framework != framework->id) continue;
+          bool own = !use.provider.empty() && certification.provider == use.provider;
+          bool general = certification.provider.empty() || use.provider.empty();
+          if (pass == 0 ? !own : !general) continue;
+          if ((!certification.issued.empty() && certification.issued > assessment.date) ||
+              (!certification.expires.empty() && certification.expires < assessment.date)) {
+            if (!entry.lapsed_certificate) entry.lapsed_certificate = &certification;
+            continue;
+          }
+          entry.certificate = &certification;
+          break;
+        }
       }
-      certificate = &certification;
-      break;
+      if (entry.certificate != nullptr) {
+        entry.lapsed_certificate = nullptr;
+        const auto& scope = entry.certificate->scope.regions;
+        if (!scope.empty()) {
+          for (const std::string& region : use.regions) {
+            if (std::find(scope.begin(), scope.end(), region) == scope.end()) {
+              entry.regions_outside_scope.push_back(region);
+            }
+          }
+        }
+      }
+      inheritance.push_back(std::move(entry));
     }
+    // One record answering for every provider: the estate-wide fields (and the output) read as before.
+    bool one_answer = true;
+    for (const ProviderInheritance& entry : inheritance) {
+      one_answer = one_answer && entry.certificate == inheritance.front().certificate &&
+                   entry.lapsed_certificate == inheritance.front().lapsed_certificate;
+    }
+    const catalog::Certification* certificate = one_answer ? inheritance.front().certificate : nullptr;
+    const catalog::Certification* lapsed = one_answer ? inheritance.front().lapsed_certificate : nullptr;
     for (const catalog::Requirement& requirement : framework->requirements) {
       if (!requirement.assessable) continue;
       RequirementResult row;
@@ -486,6 +528,7 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         row.status = RequirementStatus::kExcepted;
       } else if (provider_owned) {
         row.status = RequirementStatus::kInherited;
+        row.by_provider = inheritance;
         row.certificate = certificate;
         if (!certificate) row.lapsed_certificate = lapsed;
         if (certificate && !certificate->scope.regions.empty()) {

@@ -243,6 +243,28 @@ Status WriteJson(const Assessment& assessment, const std::vector<std::string>& i
           AppendJsonString(out, lapsed->expires);
           out += '}';
         }
+        out += ", \"inherited_by_provider\": [";
+        for (size_t index = 0; index < requirement.by_provider.size(); ++index) {
+          const ProviderInheritance& entry = requirement.by_provider[index];
+          out += index == 0 ? "{\"provider\": " : ", {\"provider\": ";
+          AppendJsonString(out, entry.provider);
+          out += ", \"certification\": ";
+          if (entry.certificate) {
+            AppendJsonString(out, entry.certificate->id);
+          } else {
+            out += "null";
+          }
+          out += ", \"lapsed_certification\": ";
+          if (entry.lapsed_certificate) {
+            AppendJsonString(out, entry.lapsed_certificate->id);
+          } else {
+            out += "null";
+          }
+          out += ", \"regions_outside_scope\": ";
+          AppendStrings(out, entry.regions_outside_scope);
+          out += '}';
+        }
+        out += ']';
       }
       if (requirement.exception >= 0) {
         out += ", \"exception\": ";

@@ -12,7 +12,7 @@ namespace {
 // Bump when the encoding changes. The sizes below guard against a field added to a record without being encoded
 // here: on the platform the project builds on (libstdc++, 64-bit) a new field changes the record's size, and the
 // build stops at the assertion that names the record.
-constexpr char kMagic[8] = {'T', 'U', 'T', 'C', 'A', 'T', '\x01', '\n'};
+constexpr char kMagic[8] = {'T', 'U', 'T', 'C', 'A', 'T', '\x02', '\n'};
 #if defined(__GLIBCXX__) && __SIZEOF_POINTER__ == 8
 static_assert(sizeof(Control) == 240, "catalog::Control changed: encode the new field in cache.cc, then update this");
 static_assert(sizeof(ControlMapping) == 40, "catalog::ControlMapping changed: encode it in cache.cc");
@@ -20,7 +20,7 @@ static_assert(sizeof(Requirement) == 272, "catalog::Requirement changed: encode 
 static_assert(sizeof(Section) == 104, "catalog::Section changed: encode the new field in cache.cc");
 static_assert(sizeof(Framework) == 424, "catalog::Framework changed: encode the new field in cache.cc");
 static_assert(sizeof(CertificationScope) == 72, "catalog::CertificationScope changed: encode it in cache.cc");
-static_assert(sizeof(Certification) == 392, "catalog::Certification changed: encode the new field in cache.cc");
+static_assert(sizeof(Certification) == 424, "catalog::Certification changed: encode the new field in cache.cc");
 static_assert(sizeof(Catalog) == 224, "catalog::Catalog changed: encode the new member in cache.cc");
 #endif
 
@@ -157,7 +157,7 @@ std::string CatalogCodec::Encode(const Catalog& catalog, std::string_view source
   w.U32(static_cast<uint32_t>(catalog.certifications_.size()));
   for (const Certification& c : catalog.certifications_) {
     for (const std::string* text : {&c.id, &c.framework, &c.level, &c.certificate_number, &c.issuer, &c.auditor,
-                                    &c.issued, &c.expires, &c.report, &c.where}) {
+                                    &c.issued, &c.expires, &c.report, &c.provider, &c.where}) {
       w.Str(*text);
     }
     w.Strs(c.scope.regions);
@@ -221,7 +221,7 @@ std::optional<Catalog> CatalogCodec::Decode(std::string_view bytes, std::string_
   catalog.certifications_.resize(r.Count());
   for (Certification& c : catalog.certifications_) {
     for (std::string* text : {&c.id, &c.framework, &c.level, &c.certificate_number, &c.issuer, &c.auditor, &c.issued,
-                              &c.expires, &c.report, &c.where}) {
+                              &c.expires, &c.report, &c.provider, &c.where}) {
       *text = r.Str();
     }
     c.scope.regions = r.Strs();

@@ -600,6 +600,7 @@ void Loader::LoadCertifications(const YAML::Node& document) {
     record.issued = Text(node, "issued");
     record.expires = Text(node, "expires", false);
     record.report = Text(node, "report");
+    record.provider = Text(node, "provider", false);
     if (!record.report.empty() && record.report != "public" && record.report != "nda" &&
         record.report != "on-request") {
       Problem(Where(node["report"]),

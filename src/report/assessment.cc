@@ -377,6 +377,13 @@ std::string AssessmentOscal(const Assessment& assessment, const std::vector<std:
           description += ", certified by " + requirement.certificate->id + " (" +
                          requirement.certificate->certificate_number + ", " + requirement.certificate->issuer +
                          ", expires " + requirement.certificate->expires + ")";
+        } else if (requirement.by_provider.size() > 1) {
+          for (const assess::ProviderInheritance& entry : requirement.by_provider) {
+            description += "; " + entry.provider + ": " +
+                           (entry.certificate ? "certified by " + entry.certificate->id + " (expires " +
+                                                    entry.certificate->expires + ")"
+                                              : std::string("no valid certificate in the portfolio"));
+          }
         }
         description += ".";
       } else {

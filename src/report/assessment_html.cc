@@ -165,7 +165,24 @@ std::string AssessmentHtml(const Assessment& assessment, const std::vector<std::
           controls.push_back(std::move(item));
         }
         std::string detail;
-        if (requirement->status == RequirementStatus::kInherited) {
+        if (requirement->status == RequirementStatus::kInherited && !requirement->certificate &&
+            !requirement->lapsed_certificate && requirement->by_provider.size() > 1) {
+          // A mixed estate whose providers hold different certificates: one line per provider.
+          for (const assess::ProviderInheritance& entry : requirement->by_provider) {
+            std::string outside;
+            for (const std::string& region : entry.regions_outside_scope) {
+              outside += (outside.empty() ? "" : ", ") + region;
+            }
+            detail += (detail.empty() ? "" : "<br>") + ("<strong>" + HtmlEscape(entry.provider) + ":</strong> ") +
+                      (entry.certificate ? HtmlEscape(CertificateText(*entry.certificate)) +
+                                               (outside.empty() ? "" : "; not in its scope: " + HtmlEscape(outside))
+                       : entry.lapsed_certificate
+                           ? "certificate " + HtmlEscape(entry.lapsed_certificate->id) + " is not valid on " +
+                                 HtmlEscape(assessment.date) + " (expires " +
+                                 HtmlEscape(entry.lapsed_certificate->expires) + ")."
+                           : std::string("no certificate for this framework in the portfolio for this provider."));
+          }
+        } else if (requirement->status == RequirementStatus::kInherited) {
           std::string outside;
           for (const std::string& region : requirement->regions_outside_scope) {
             outside += (outside.empty() ? "" : ", ") + region;

@@ -240,6 +240,86 @@ TEST_F(AssessmentTest, InheritanceNamesRegionsOutsideTheCertificateScope) {
   EXPECT_EQ(r3.regions_outside_scope, (std::vector<std::string>{"ap-guangzhou", "us-east-2"}));
 }
 
+// Before: a mixed AWS + Tencent Cloud estate inherited every provider-owned requirement from whichever certificate
+// the portfolio listed first, so AWS resources were "covered" by another provider's certificate.
+TEST_F(AssessmentTest, AMixedEstateInheritsFromEachProvidersOwnCertificates) {
+  WriteFile(dir_.path() / "catalog/portfolio.yaml", R"(kind: certifications
+source: {document: test, published: test}
+certifications:
+  - id: tc-fw-test
+    framework: fw-test
+    provider: tencentcloud
+    scope: {regions: [ap-guangzhou], data_centres: [], services: [cvm]}
+    certificate_number: TC-1
+    issuer: Test Body
+    issued: 2025-01-01
+    expires: 2027-01-01
+    report: public
+  - id: aws-fw-test-old
+    framework: fw-test
+    provider: aws
+    scope: {regions: [eu-1], data_centres: [], services: [s3]}
+    certificate_number: AWS-0
+    issuer: Test Body
+    issued: 2022-01-01
+    expires: 2025-01-01
+    report: public
+)");
+  auto loaded = catalog::LoadCatalog({false, {dir_.path() / "catalog"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  catalog_ = std::move(*loaded);
+  Status added = estate_.AddText(R"({"snapshot_version": 1, "resources": [
+    {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "values": {"encrypted": true, "region": "eu-1"}},
+    {"address": "tencentcloud_instance.c", "type": "tencentcloud_instance",
+     "values": {"availability_zone": "ap-guangzhou-3"}},
+    {"address": "tencentcloud_instance.d", "type": "tencentcloud_instance",
+     "values": {"availability_zone": "ap-shanghai-2"}}]})",
+                                 "mixed.json");
+  ASSERT_TRUE(added.ok()) << added.message();
+  assess::Options options;
+  options.service_model = catalog::ServiceModel::kIaas;
+  assess::Assessment assessment = Run(options);
+  ASSERT_EQ(assessment.providers.size(), 2u);
+  EXPECT_EQ(assessment.providers[0].provider, "aws");
+  EXPECT_EQ(assessment.providers[1].regions, (std::vector<std::string>{"ap-guangzhou", "ap-shanghai"}));
+  const auto& r3 = Requirement(assessment, "R3");
+  ASSERT_EQ(r3.status, assess::RequirementStatus::kInherited);
+  // No one record answers for both: no estate-wide certificate.
+  EXPECT_EQ(r3.certificate, nullptr);
+  EXPECT_EQ(r3.lapsed_certificate, nullptr);
+  ASSERT_EQ(r3.by_provider.size(), 2u);
+  EXPECT_EQ(r3.by_provider[0].provider, "aws");
+  EXPECT_EQ(r3.by_provider[0].certificate, nullptr);
+  ASSERT_NE(r3.by_provider[0].lapsed_certificate, nullptr);
+  EXPECT_EQ(r3.by_provider[0].lapsed_certificate->id, "aws-fw-test-old");
+  EXPECT_EQ(r3.by_provider[1].provider, "tencentcloud");
+  ASSERT_NE(r3.by_provider[1].certificate, nullptr);
+  EXPECT_EQ(r3.by_provider[1].certificate->id, "tc-fw-test");
+  EXPECT_EQ(r3.by_provider[1].regions_outside_scope, std::vector<std::string>{"ap-shanghai"});
+  // The JSON says the same per provider; the estate-wide field is null.
+  nlohmann::json json = nlohmann::json::parse(assess::ToJson(assessment, {"mixed.json"}));
+  nlohmann::json row;
+  for (const auto& item : json["frameworks"][0]["requirement_results"]) {
+    if (item["id"] == "R3") row = item;
+  }
+  EXPECT_TRUE(row["inherited_from"].is_null());
+  ASSERT_EQ(row["inherited_by_provider"].size(), 2u);
+  EXPECT_EQ(row["inherited_by_provider"][0]["lapsed_certification"], "aws-fw-test-old");
+  EXPECT_TRUE(row["inherited_by_provider"][0]["certification"].is_null());
+  EXPECT_EQ(row["inherited_by_provider"][1]["certification"], "tc-fw-test");
+  // A record that names no provider answers for every provider, as before.
+  WriteFile(dir_.path() / "catalog/portfolio.yaml", kPortfolio);
+  loaded = catalog::LoadCatalog({false, {dir_.path() / "catalog"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  catalog_ = std::move(*loaded);
+  assess::Assessment again = Run(options);
+  const auto& shared = Requirement(again, "R3");
+  ASSERT_NE(shared.certificate, nullptr);
+  EXPECT_EQ(shared.certificate->id, "cloud-fw-test");
+  ASSERT_EQ(shared.by_provider.size(), 2u);
+  EXPECT_EQ(shared.by_provider[0].certificate, shared.certificate);
+}
+
 TEST_F(AssessmentTest, ExceptionsApplyUntilTheyExpire) {
   Load(false);
   auto exceptions = assess::ParseExceptions(R"(exceptions:

@@ -106,6 +106,15 @@ struct ControlResult {
   std::string_view Status() const;
 };
 
+// Inheritance for one cloud provider of the estate: the requirement is provider-owned, and this is what the
+// portfolio holds for that provider (records with its `provider`, else records without one).
+struct ProviderInheritance {
+  std::string provider;                                        // "aws", "tencentcloud", ...
+  const catalog::Certification* certificate = nullptr;         // valid on the assessment date
+  const catalog::Certification* lapsed_certificate = nullptr;  // no valid one: an expired / not-yet-valid one
+  std::vector<std::string> regions_outside_scope;              // this provider's regions the scope does not list
+};
+
 struct RequirementResult {
   const catalog::Requirement* requirement = nullptr;
   RequirementStatus status = RequirementStatus::kManual;
@@ -120,6 +129,10 @@ struct RequirementResult {
   const catalog::Certification* lapsed_certificate = nullptr;
   // inherited with a certificate: regions the estate uses that the certificate's scope does not list.
   std::vector<std::string> regions_outside_scope;
+  // inherited: one entry per provider of the estate. `certificate` and `lapsed_certificate` above are set only when
+  // one record answers for every provider (always so with a portfolio whose records name no provider); in a mixed
+  // estate whose providers have different (or no) certificates, they are null and this list says who covers what.
+  std::vector<ProviderInheritance> by_provider;
   int32_t exception = -1;  // excepted: index into Assessment::exceptions
 };
 
@@ -144,6 +157,12 @@ struct Assessment {
   // Regions the estate's resources are in, sorted: a resource's `region` value, else the region of its
   // `availability_zone` ("ap-guangzhou-3" -> "ap-guangzhou", "eu-west-1a" -> "eu-west-1").
   std::vector<std::string> regions;
+  // The cloud providers of the estate's resources, sorted, each with its regions (as above).
+  struct ProviderUse {
+    std::string provider;
+    std::vector<std::string> regions;
+  };
+  std::vector<ProviderUse> providers;
 
   std::vector<ResultRow> results;  // ordered by resource, then check
   std::array<size_t, 5> counts{};  // results by ResultStatus

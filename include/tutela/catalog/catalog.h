@@ -129,6 +129,9 @@ struct Certification {
   std::string issued;   // YYYY-MM-DD
   std::string expires;  // YYYY-MM-DD, empty when it does not expire
   std::string report;   // "public", "nda" or "on-request"
+  // The cloud provider the record covers, as Terraform names it ("aws", "tencentcloud"); empty: any provider (a
+  // portfolio of one provider). An assessment inherits for a resource only from records of its own provider.
+  std::string provider;
   std::string where;
 
   bool operator==(const Certification&) const = default;
