@@ -248,6 +248,36 @@ std::string RegionOfZone(std::string_view zone) {
   return {};
 }
 
+// The regions in `used` that the certificate's scope does not list (none when the scope lists no region).
+std::vector<std::string> RegionsOutside(const catalog::Certification& certificate,
+                                        const std::vector<std::string>& used) {
+  std::vector<std::string> outside;
+  const auto& scope = certificate.scope.regions;
+  if (scope.empty()) return outside;
+  for (const std::string& region : used) {
+    if (std::find(scope.begin(), scope.end(), region) == scope.end()) outside.push_back(region);
+  }
+  return outside;
+}
+
+// The service categories in `used` that no entry of the certificate's scope names. Not judged (none) when no entry
+// names a category the catalog knows: such a scope speaks another vocabulary, and every service would look outside.
+std::vector<std::string> ServicesOutside(const catalog::Catalog& catalog, const catalog::Certification& certificate,
+                                         const std::vector<std::string>& used) {
+  std::vector<std::string> outside;
+  const auto& scope = certificate.scope.services;
+  auto names = [&](const catalog::ServiceCategory& service) {
+    return std::any_of(scope.begin(), scope.end(), [&](const std::string& entry) { return service.Named(entry); });
+  };
+  if (!std::any_of(catalog.services().begin(), catalog.services().end(), names)) return outside;
+  for (const std::string& id : used) {
+    auto service = std::find_if(catalog.services().begin(), catalog.services().end(),
+                                [&](const catalog::ServiceCategory& candidate) { return candidate.id == id; });
+    if (service != catalog.services().end() && !names(*service)) outside.push_back(id);
+  }
+  return outside;
+}
+
 policy::Severity Raise(policy::Severity severity) {
   return severity == policy::Severity::kCritical ? severity
                                                  : static_cast<policy::Severity>(static_cast<int>(severity) + 1);
@@ -341,13 +371,23 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
     }
   }
 
-  // Regions in use, to compare with the scope of the provider's certificates.
+  // Regions and service categories in use, per provider, to compare with the scope of the provider's certificates.
   {
-    std::set<std::string> regions;
-    std::map<std::string_view, std::set<std::string>> by_provider;
+    std::set<std::string> regions, services;
+    struct Use {
+      std::set<std::string> regions, services;
+    };
+    std::map<std::string_view, Use> by_provider;
+    std::map<std::string_view, const catalog::ServiceCategory*> service_of;  // per resource type, looked up once
     for (const inventory::Resource& resource : resources) {
       if (resource.data_source) continue;
-      std::set<std::string>* provider_regions = resource.provider.empty() ? nullptr : &by_provider[resource.provider];
+      Use* use = resource.provider.empty() ? nullptr : &by_provider[resource.provider];
+      auto [known, added] = service_of.try_emplace(resource.type, nullptr);
+      if (added) known->second = catalog.ServiceOf(resource.type);
+      if (known->second != nullptr) {
+        services.insert(known->second->id);
+        if (use != nullptr) use->services.insert(known->second->id);
+      }
       if (resource.values.type() != simdjson::dom::element_type::OBJECT) continue;
       std::string_view text;
       std::string region;
@@ -357,12 +397,15 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         region = RegionOfZone(text);
       }
       if (region.empty()) continue;
-      if (provider_regions != nullptr) provider_regions->insert(region);
+      if (use != nullptr) use->regions.insert(region);
       regions.insert(std::move(region));
     }
     assessment.regions.assign(regions.begin(), regions.end());
-    for (const auto& [provider, used] : by_provider) {
-      assessment.providers.push_back({std::string(provider), std::vector<std::string>(used.begin(), used.end())});
+    assessment.services.assign(services.begin(), services.end());
+    for (const auto& [provider, use] : by_provider) {
+      assessment.providers.push_back({std::string(provider),
+                                      {use.regions.begin(), use.regions.end()},
+                                      {use.services.begin(), use.services.end()}});
     }
   }
 
@@ -441,7 +484,7 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
     // provider. An estate without resources (or providers) is judged against every record, as one provider.
     std::vector<ProviderInheritance> inheritance;
     std::vector<Assessment::ProviderUse> uses = assessment.providers;
-    if (uses.empty()) uses.push_back({"", assessment.regions});
+    if (uses.empty()) uses.push_back({"", assessment.regions, assessment.services});
     for (const Assessment::ProviderUse& use : uses) {
       ProviderInheritance entry;
       entry.provider = use.provider;
@@ -462,14 +505,8 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
       }
       if (entry.certificate != nullptr) {
         entry.lapsed_certificate = nullptr;
-        const auto& scope = entry.certificate->scope.regions;
-        if (!scope.empty()) {
-          for (const std::string& region : use.regions) {
-            if (std::find(scope.begin(), scope.end(), region) == scope.end()) {
-              entry.regions_outside_scope.push_back(region);
-            }
-          }
-        }
+        entry.regions_outside_scope = RegionsOutside(*entry.certificate, use.regions);
+        entry.services_outside_scope = ServicesOutside(catalog, *entry.certificate, use.services);
       }
       inheritance.push_back(std::move(entry));
     }
@@ -531,13 +568,9 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         row.by_provider = inheritance;
         row.certificate = certificate;
         if (!certificate) row.lapsed_certificate = lapsed;
-        if (certificate && !certificate->scope.regions.empty()) {
-          for (const std::string& region : assessment.regions) {
-            const auto& scope = certificate->scope.regions;
-            if (std::find(scope.begin(), scope.end(), region) == scope.end()) {
-              row.regions_outside_scope.push_back(region);
-            }
-          }
+        if (certificate) {
+          row.regions_outside_scope = RegionsOutside(*certificate, assessment.regions);
+          row.services_outside_scope = ServicesOutside(catalog, *certificate, assessment.services);
         }
       } else if (not_applicable) {
         row.status = RequirementStatus::kNotApplicable;

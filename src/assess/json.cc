@@ -230,6 +230,8 @@ Status WriteJson(const Assessment& assessment, const std::vector<std::string>& i
           AppendStrings(out, certificate->scope.services);
           out += "}, \"regions_outside_scope\": ";
           AppendStrings(out, requirement.regions_outside_scope);
+          out += ", \"services_outside_scope\": ";
+          AppendStrings(out, requirement.services_outside_scope);
           out += '}';
         } else {
           out += "null";
@@ -262,6 +264,8 @@ Status WriteJson(const Assessment& assessment, const std::vector<std::string>& i
           }
           out += ", \"regions_outside_scope\": ";
           AppendStrings(out, entry.regions_outside_scope);
+          out += ", \"services_outside_scope\": ";
+          AppendStrings(out, entry.services_outside_scope);
           out += '}';
         }
         out += ']';

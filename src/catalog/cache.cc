@@ -12,7 +12,7 @@ namespace {
 // Bump when the encoding changes. The sizes below guard against a field added to a record without being encoded
 // here: on the platform the project builds on (libstdc++, 64-bit) a new field changes the record's size, and the
 // build stops at the assertion that names the record.
-constexpr char kMagic[8] = {'T', 'U', 'T', 'C', 'A', 'T', '\x02', '\n'};
+constexpr char kMagic[8] = {'T', 'U', 'T', 'C', 'A', 'T', '\x03', '\n'};
 #if defined(__GLIBCXX__) && __SIZEOF_POINTER__ == 8
 static_assert(sizeof(Control) == 240, "catalog::Control changed: encode the new field in cache.cc, then update this");
 static_assert(sizeof(ControlMapping) == 40, "catalog::ControlMapping changed: encode it in cache.cc");
@@ -21,7 +21,8 @@ static_assert(sizeof(Section) == 104, "catalog::Section changed: encode the new 
 static_assert(sizeof(Framework) == 424, "catalog::Framework changed: encode the new field in cache.cc");
 static_assert(sizeof(CertificationScope) == 72, "catalog::CertificationScope changed: encode it in cache.cc");
 static_assert(sizeof(Certification) == 424, "catalog::Certification changed: encode the new field in cache.cc");
-static_assert(sizeof(Catalog) == 224, "catalog::Catalog changed: encode the new member in cache.cc");
+static_assert(sizeof(ServiceCategory) == 144, "catalog::ServiceCategory changed: encode the new field in cache.cc");
+static_assert(sizeof(Catalog) == 248, "catalog::Catalog changed: encode the new member in cache.cc");
 #endif
 
 class Writer {
@@ -164,6 +165,14 @@ std::string CatalogCodec::Encode(const Catalog& catalog, std::string_view source
     w.Strs(c.scope.data_centres);
     w.Strs(c.scope.services);
   }
+  w.U32(static_cast<uint32_t>(catalog.services_.size()));
+  for (const ServiceCategory& c : catalog.services_) {
+    w.Str(c.id);
+    w.Str(c.title);
+    w.Strs(c.names);
+    w.Strs(c.prefixes);
+    w.Str(c.where);
+  }
   w.Strs(catalog.files_);
   Digest256 digest = Sha256(w.out());
   w.out().append(reinterpret_cast<const char*>(digest.data()), digest.size());
@@ -227,6 +236,14 @@ std::optional<Catalog> CatalogCodec::Decode(std::string_view bytes, std::string_
     c.scope.regions = r.Strs();
     c.scope.data_centres = r.Strs();
     c.scope.services = r.Strs();
+  }
+  catalog.services_.resize(r.Count());
+  for (ServiceCategory& c : catalog.services_) {
+    c.id = r.Str();
+    c.title = r.Str();
+    c.names = r.Strs();
+    c.prefixes = r.Strs();
+    c.where = r.Str();
   }
   catalog.files_ = r.Strs();
   if (!r.ok() || !r.AtEnd()) return std::nullopt;

@@ -105,6 +105,38 @@ const Control* Catalog::FindControl(std::string_view id) const {
   return found == control_index_.end() ? nullptr : &controls_[found->second];
 }
 
+bool ServiceCategory::Named(std::string_view name) const {
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t index = 0; index < a.size(); ++index) {
+      char x = a[index], y = b[index];
+      if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+      if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+      if (x != y) return false;
+    }
+    return true;
+  };
+  if (same(name, id)) return true;
+  for (const std::string& alias : names) {
+    if (same(name, alias)) return true;
+  }
+  return false;
+}
+
+const ServiceCategory* Catalog::ServiceOf(std::string_view resource_type) const {
+  const ServiceCategory* best = nullptr;
+  size_t best_length = 0;
+  for (const ServiceCategory& service : services_) {
+    for (const std::string& prefix : service.prefixes) {
+      if (prefix.size() > best_length && resource_type.substr(0, prefix.size()) == prefix) {
+        best = &service;
+        best_length = prefix.size();
+      }
+    }
+  }
+  return best;
+}
+
 std::filesystem::path BuiltinCatalogDir() { return BuiltinCatalogRoot(); }
 
 // Reads files into a Catalog, collecting problems. One instance per load.
@@ -142,6 +174,7 @@ class Loader {
                        std::set<std::string>& seen);
   void LoadControls(const YAML::Node& document);
   void LoadCertifications(const YAML::Node& document);
+  void LoadServices(const YAML::Node& document);
 
   Catalog& catalog_;
   std::vector<Status>& problems_;
@@ -149,6 +182,8 @@ class Loader {
   std::map<std::string, std::string> framework_where_;
   std::map<std::string, std::string> control_where_;
   std::map<std::string, std::string> certification_where_;
+  std::map<std::string, std::string> service_where_;         // service category id -> where defined
+  std::map<std::string, std::string> service_prefix_where_;  // resource type prefix -> where listed
   struct PendingControl {
     std::string framework, requirement, control, where;
   };
@@ -227,7 +262,7 @@ void Loader::ListDirectory(const std::filesystem::path& directory, bool builtin,
   }
   std::vector<std::filesystem::path> roots;
   if (builtin) {
-    for (const char* sub : {"controls", "frameworks", "certifications"}) roots.push_back(directory / sub);
+    for (const char* sub : {"controls", "frameworks", "certifications", "services"}) roots.push_back(directory / sub);
   } else {
     roots.push_back(directory);
   }
@@ -274,9 +309,11 @@ void Loader::LoadFile(const std::filesystem::path& path, const Result<std::strin
       LoadControls(*document);
     } else if (kind == "certifications") {
       LoadCertifications(*document);
+    } else if (kind == "services") {
+      LoadServices(*document);
     } else if (!kind.empty()) {
       Problem(Where((*document)["kind"]),
-              "unknown kind \"" + kind + "\"; use \"framework\", \"controls\" or \"certifications\"");
+              "unknown kind \"" + kind + "\"; use \"framework\", \"controls\", \"certifications\" or \"services\"");
     }
   } catch (const YAML::Exception& error) {
     // A shape the checks above did not anticipate (e.g. a non-text map key): report it, never crash.
@@ -639,6 +676,47 @@ void Loader::LoadCertifications(const YAML::Node& document) {
     certification_where_[record.id] = Where(node["id"]);
     pending_frameworks_.push_back({record.framework, Where(node["framework"]), record.id});
     catalog_.certifications_.push_back(std::move(record));
+  }
+}
+
+void Loader::LoadServices(const YAML::Node& document) {
+  Source(document);
+  YAML::Node services = document["services"];
+  if (!services || !services.IsSequence()) {
+    Problem(Where(document), "missing \"services\"; list the service categories");
+    return;
+  }
+  for (const YAML::Node& node : services) {
+    if (!node.IsMap()) {
+      Problem(Where(node), "a service category must be a map; see docs/catalog.md");
+      continue;
+    }
+    ServiceCategory service;
+    service.where = Where(node);
+    service.id = Text(node, "id");
+    service.title = Text(node, "title");
+    service.names = TextList(node, "names");
+    service.prefixes = TextList(node, "prefixes");
+    if (service.prefixes.empty()) {
+      Problem(service.where,
+              "service category \"" + service.id + "\" lists no resource type \"prefixes\"; add at least one");
+    }
+    for (const std::string& prefix : service.prefixes) {
+      if (auto previous = service_prefix_where_.find(prefix); previous != service_prefix_where_.end()) {
+        Problem(Where(node["prefixes"]), "resource type prefix \"" + prefix + "\" is already listed at " +
+                                             previous->second + "; list each prefix under one category");
+      } else {
+        service_prefix_where_[prefix] = Where(node["prefixes"]);
+      }
+    }
+    if (service.id.empty()) continue;
+    if (auto previous = service_where_.find(service.id); previous != service_where_.end()) {
+      Problem(Where(node["id"]), "service category id \"" + service.id + "\" is already defined at " +
+                                     previous->second + "; give each category a unique id");
+      continue;
+    }
+    service_where_[service.id] = Where(node["id"]);
+    catalog_.services_.push_back(std::move(service));
   }
 }
 

@@ -173,6 +173,9 @@ std::string AssessmentHtml(const Assessment& assessment, const std::vector<std::
             for (const std::string& region : entry.regions_outside_scope) {
               outside += (outside.empty() ? "" : ", ") + region;
             }
+            for (const std::string& service : entry.services_outside_scope) {
+              outside += (outside.empty() ? "" : ", ") + service;
+            }
             detail += (detail.empty() ? "" : "<br>") + ("<strong>" + HtmlEscape(entry.provider) + ":</strong> ") +
                       (entry.certificate ? HtmlEscape(CertificateText(*entry.certificate)) +
                                                (outside.empty() ? "" : "; not in its scope: " + HtmlEscape(outside))
@@ -186,6 +189,9 @@ std::string AssessmentHtml(const Assessment& assessment, const std::vector<std::
           std::string outside;
           for (const std::string& region : requirement->regions_outside_scope) {
             outside += (outside.empty() ? "" : ", ") + region;
+          }
+          for (const std::string& service : requirement->services_outside_scope) {
+            outside += (outside.empty() ? "" : ", ") + service;
           }
           detail = requirement->certificate
                        ? "Provider: " + HtmlEscape(CertificateText(*requirement->certificate)) +

@@ -320,6 +320,43 @@ certifications:
   EXPECT_EQ(shared.by_provider[0].certificate, shared.certificate);
 }
 
+TEST_F(AssessmentTest, InheritanceNamesServicesOutsideTheCertificateScope) {
+  WriteFile(dir_.path() / "catalog/services.yaml", R"(kind: services
+source: {document: test, published: test}
+services:
+  - {id: object-storage, title: Objects, names: [S3, COS], prefixes: [aws_s3_, tencentcloud_cos_]}
+  - {id: database, title: Databases, prefixes: [aws_db_]}
+)");
+  std::string portfolio = kPortfolio;
+  portfolio.replace(portfolio.find("services: [storage]"), 19, "services: [s3]");
+  WriteFile(dir_.path() / "catalog/portfolio.yaml", portfolio);
+  auto loaded = catalog::LoadCatalog({false, {dir_.path() / "catalog"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  catalog_ = std::move(*loaded);
+  Status added = estate_.AddText(R"({"snapshot_version": 1, "resources": [
+    {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "values": {"encrypted": true, "region": "eu-1"}},
+    {"address": "aws_db_instance.b", "type": "aws_db_instance", "values": {"region": "eu-1"}},
+    {"address": "aws_lambda_function.c", "type": "aws_lambda_function", "values": {"region": "eu-1"}}]})",
+                                 "services.json");
+  ASSERT_TRUE(added.ok()) << added.message();
+  assess::Options options;
+  options.service_model = catalog::ServiceModel::kIaas;
+  assess::Assessment assessment = Run(options);
+  // The function has no category: it is neither in nor out.
+  EXPECT_EQ(assessment.services, (std::vector<std::string>{"database", "object-storage"}));
+  const auto& r3 = Requirement(assessment, "R3");
+  ASSERT_EQ(r3.status, assess::RequirementStatus::kInherited);
+  EXPECT_EQ(r3.services_outside_scope, std::vector<std::string>{"database"});
+  EXPECT_TRUE(r3.regions_outside_scope.empty());
+  // A scope in a vocabulary the catalog does not know ("storage") is not judged.
+  WriteFile(dir_.path() / "catalog/portfolio.yaml", kPortfolio);
+  loaded = catalog::LoadCatalog({false, {dir_.path() / "catalog"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  catalog_ = std::move(*loaded);
+  assess::Assessment unknown = Run(options);
+  EXPECT_TRUE(Requirement(unknown, "R3").services_outside_scope.empty());
+}
+
 TEST_F(AssessmentTest, ExceptionsApplyUntilTheyExpire) {
   Load(false);
   auto exceptions = assess::ParseExceptions(R"(exceptions:

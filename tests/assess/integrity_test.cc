@@ -41,5 +41,19 @@ TEST(ChecksTest, AutomatableControlsAreEvidencedByChecks) {
   }
 }
 
+// Every resource type a built-in check evaluates belongs to a service category (catalog/services/), so that the
+// services an estate uses can be compared with a provider certificate's scope.
+TEST(ChecksTest, EveryCheckedResourceTypeHasAServiceCategory) {
+  auto catalog = catalog::LoadCatalog({});
+  auto checks = policy::CheckSet::LoadDirectory(testing::SourceDir() / "catalog/checks");
+  ASSERT_TRUE(catalog.ok() && checks.ok());
+  for (const policy::Check& check : checks->checks()) {
+    for (const std::string& type : check.resource_types) {
+      EXPECT_NE(catalog->ServiceOf(type), nullptr)
+          << check.id << " checks " << type << ", which no category of catalog/services/ covers";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tutela

@@ -446,6 +446,31 @@ TEST(ShippedCatalog, FiscGroupsAndMlpsExtensions) {
   EXPECT_EQ(CountWithAttribute(*mlps, "level", "3"), 90u);
 }
 
+TEST(ShippedCatalog, ServiceCategoriesOfResourceTypes) {
+  auto catalog = LoadCatalog({});
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  auto category = [&](std::string_view type) -> std::string {
+    const ServiceCategory* service = catalog->ServiceOf(type);
+    return service ? service->id : "";
+  };
+  // The longest prefix wins; split resources fall with their parent.
+  EXPECT_EQ(category("aws_s3_bucket"), "object-storage");
+  EXPECT_EQ(category("aws_s3_bucket_server_side_encryption_configuration"), "object-storage");
+  EXPECT_EQ(category("aws_security_group_rule"), "vpc");
+  EXPECT_EQ(category("aws_db_instance"), "database");
+  EXPECT_EQ(category("tencentcloud_mysql_backup_policy"), "database");
+  EXPECT_EQ(category("tencentcloud_cos_bucket_version"), "object-storage");
+  EXPECT_EQ(category("tencentcloud_instance"), "compute");
+  EXPECT_EQ(category("tencentcloud_kubernetes_cluster_endpoint"), "kubernetes");
+  EXPECT_EQ(category("google_storage_bucket"), "");
+  // Certificates name categories by id, by a name, or by a product, in any case.
+  const ServiceCategory* storage = catalog->ServiceOf("aws_s3_bucket");
+  EXPECT_TRUE(storage->Named("object-storage"));
+  EXPECT_TRUE(storage->Named("cos"));
+  EXPECT_TRUE(storage->Named("Amazon S3"));
+  EXPECT_FALSE(storage->Named("storage"));
+}
+
 TEST(Certifications, StatusOnADate) {
   Certification record;
   record.issued = "2025-03-01";

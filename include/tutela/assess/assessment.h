@@ -113,6 +113,7 @@ struct ProviderInheritance {
   const catalog::Certification* certificate = nullptr;         // valid on the assessment date
   const catalog::Certification* lapsed_certificate = nullptr;  // no valid one: an expired / not-yet-valid one
   std::vector<std::string> regions_outside_scope;              // this provider's regions the scope does not list
+  std::vector<std::string> services_outside_scope;             // this provider's service categories it does not
 };
 
 struct RequirementResult {
@@ -129,6 +130,9 @@ struct RequirementResult {
   const catalog::Certification* lapsed_certificate = nullptr;
   // inherited with a certificate: regions the estate uses that the certificate's scope does not list.
   std::vector<std::string> regions_outside_scope;
+  // inherited with a certificate: service categories the estate uses (catalog/services/) that the certificate's
+  // scope.services does not name; not judged when the scope names none the catalog knows.
+  std::vector<std::string> services_outside_scope;
   // inherited: one entry per provider of the estate. `certificate` and `lapsed_certificate` above are set only when
   // one record answers for every provider (always so with a portfolio whose records name no provider); in a mixed
   // estate whose providers have different (or no) certificates, they are null and this list says who covers what.
@@ -157,10 +161,13 @@ struct Assessment {
   // Regions the estate's resources are in, sorted: a resource's `region` value, else the region of its
   // `availability_zone` ("ap-guangzhou-3" -> "ap-guangzhou", "eu-west-1a" -> "eu-west-1").
   std::vector<std::string> regions;
+  // Service categories (catalog/services/) of the estate's resources, sorted.
+  std::vector<std::string> services;
   // The cloud providers of the estate's resources, sorted, each with its regions (as above).
   struct ProviderUse {
     std::string provider;
     std::vector<std::string> regions;
+    std::vector<std::string> services;  // service category ids (catalog/services/) of its resources, sorted
   };
   std::vector<ProviderUse> providers;
 

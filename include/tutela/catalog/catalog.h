@@ -137,11 +137,26 @@ struct Certification {
   bool operator==(const Certification&) const = default;
 };
 
+// A category of cloud services (compute, object storage, ...) and the Terraform resource types in it, so that the
+// services an estate uses can be compared with a certificate's `scope.services`.
+struct ServiceCategory {
+  std::string id;  // e.g. "object-storage"
+  std::string title;
+  std::vector<std::string> names;     // how certificates name it or its products ("S3", "COS"), any case
+  std::vector<std::string> prefixes;  // resource type prefixes ("aws_s3_"); a type takes the longest match
+  std::string where;
+
+  // Whether `name` (a certificate's scope entry) names this category: its id or one of its names, any case.
+  bool Named(std::string_view name) const;
+  bool operator==(const ServiceCategory&) const = default;
+};
+
 class Catalog {
  public:
   const std::vector<Framework>& frameworks() const { return frameworks_; }
   const std::vector<Control>& controls() const { return controls_; }
   const std::vector<Certification>& certifications() const { return certifications_; }
+  const std::vector<ServiceCategory>& services() const { return services_; }
   // Source files read, in load order.
   const std::vector<std::string>& files() const { return files_; }
   // The cache file this catalog was read from instead of its YAML sources (see LoadCatalogCollecting), or empty.
@@ -149,6 +164,8 @@ class Catalog {
 
   const Framework* FindFramework(std::string_view id) const;
   const Control* FindControl(std::string_view id) const;
+  // The service category of a Terraform resource type (longest matching prefix), or nullptr.
+  const ServiceCategory* ServiceOf(std::string_view resource_type) const;
 
  private:
   friend class Loader;
@@ -156,6 +173,7 @@ class Catalog {
   std::vector<Framework> frameworks_;
   std::vector<Control> controls_;
   std::vector<Certification> certifications_;
+  std::vector<ServiceCategory> services_;
   std::vector<std::string> files_;
   std::string cache_file_;
   std::map<std::string, size_t, std::less<>> framework_index_;
