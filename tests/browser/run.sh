@@ -21,6 +21,7 @@ done
 "$tutela" serve --data "$work/data" --catalog-dir "$source/examples/catalog" --listen 127.0.0.1:0 \
   --port-file "$work/port" --quiet &
 server=$!
-for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "the server did not start"; exit 1; }
+# Up to 60 s: on a loaded CI machine the start (catalog, migrations) can be slow; the server exits on failure.
+for _ in $(seq 1 600); do [ -s "$work/port" ] && break; kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "the server did not start within 60 s"; exit 1; }
 node "$here/ui.mjs" "http://127.0.0.1:$(cat "$work/port")" "$source" "$artifacts" "$password"
