@@ -3,8 +3,9 @@
 // Parsing the built-in catalog's ~650 KiB of YAML with yaml-cpp takes about 0.1 s of CPU, more than the rest of a
 // `tutela catalog` command and a fifth of assessing a 100k-resource plan. A catalog that loaded without a single
 // problem is written to $XDG_CACHE_HOME/tutela/catalog-KEY.bin (KEY: a hash of the list of source files), holding
-// the SHA-256 of every source file's path and bytes; a later load reads the sources (cheap), and uses the cached
-// catalog only when that digest matches, so any edit, added or removed file rebuilds it. The file carries its own
+// the SHA-256 of every source file's path and bytes and of the binary's identity (size, time and inode of
+// /proc/self/exe); a later load reads the sources (cheap), and uses the cached catalog only when that digest
+// matches, so any edit, added or removed file, or another build of the program, rebuilds it. The file carries its own
 // SHA-256, so a damaged cache is ignored, never trusted. TUTELA_NO_CACHE=1 turns the cache off.
 //
 // Internal to the catalog module.

@@ -1,5 +1,7 @@
 #include "tutela/catalog/catalog.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
@@ -741,6 +743,16 @@ bool CacheEnabled() {
   return off == nullptr || *off == '\0';
 }
 
+// Which build of the program is loading: a cached catalog is only ever read back by the same binary, so a change to
+// the loader's rules (a new check, another default) can never be answered by a catalog an older build validated.
+// The size and modification time of /proc/self/exe; empty (no cache) when they cannot be read.
+std::string BinaryIdentity() {
+  struct stat info {};
+  if (::stat("/proc/self/exe", &info) != 0) return "";
+  return std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec) + ":" + std::to_string(info.st_ino);
+}
+
 // Keeps the newest few catalog cache files: each distinct list of source folders (a test's temporary folder, a
 // portfolio file) has its own, and nothing else would ever remove them.
 void PruneCache(const std::filesystem::path& folder, size_t keep) {
@@ -770,6 +782,8 @@ Catalog LoadCatalogCollecting(const LoadOptions& options, std::vector<Status>* p
   texts.reserve(steps.size());
   bool readable = true;
   Sha256Hasher paths, sources;
+  std::string binary = BinaryIdentity();
+  sources.Update(binary + '\0');
   for (const Loader::Step& step : steps) {
     if (step.problem) {
       readable = false;
@@ -788,7 +802,7 @@ Catalog LoadCatalogCollecting(const LoadOptions& options, std::vector<Status>* p
   }
   std::filesystem::path cache_path;
   std::string sources_digest;
-  if (readable && !steps.empty() && CacheEnabled()) {
+  if (readable && !steps.empty() && !binary.empty() && CacheEnabled()) {
     Digest256 paths_digest = paths.Finish();
     Digest256 sources_hash = sources.Finish();
     sources_digest.assign(reinterpret_cast<const char*>(sources_hash.data()), sources_hash.size());
