@@ -276,7 +276,10 @@ async function frameworkPage(assessment, framework) {
     h("td", {}, r.findings.length ? h("details", {}, h("summary", {}, `${r.findings.length} findings`),
       h("ul", {}, r.findings.slice(0, 50).map((f) => h("li", {}, badge(f.status), " ", h("code", {}, f.check), " on ",
         h("code", {}, f.resource), h("div", { class: "muted" }, f.remediation || f.message))))) :
-      r.inherited_from ? "inherited: " + r.inherited_from.certification : (r.evidence_needed || []).slice(0, 2).join("; "))));
+      r.inherited_from ? "inherited: " + r.inherited_from.certification
+        : r.status === "inherited" && (r.inherited_by_provider || []).length
+          ? "inherited: " + r.inherited_by_provider.map((p) => `${p.provider} ${p.certification || "(no certificate)"}`).join("; ")
+          : (r.evidence_needed || []).slice(0, 2).join("; "))));
   page(data.name, h("p", {}, h("a", { href: "#/readiness" }, "← Readiness")),
     h("div", { class: "form-row" }, h("div", {}, h("label", { for: "status" }, "Requirements"), filter)),
     table(["Requirement", "Title", "Status", "Controls", "Checks, resources, evidence"], rows));
