@@ -301,6 +301,26 @@ int RunCertifications(const Context& context, const CatalogOptions& options) {
   return Emit(context, out.str());
 }
 
+int RunServices(const Context& context, const CatalogOptions& options) {
+  auto format = context.Format("catalog services", "table", {"table", "json"});
+  if (!format.ok()) return ReportError(format.status());
+  auto catalog = cat::LoadCatalog(ToLoadOptions(options));
+  if (!catalog.ok()) return ReportError(catalog.status());
+  std::ostringstream out;
+  if (*format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const cat::ServiceCategory& service : catalog->services()) list.push_back(cat::ServiceCategoryJson(service));
+    out << nlohmann::json{{"services", list}}.dump(2) << "\n";
+  } else {
+    out << Pad("ID", 20) << Pad("TITLE", 60) << "RESOURCE TYPE PREFIXES\n";
+    for (const cat::ServiceCategory& service : catalog->services()) {
+      out << Pad(service.id, 20) << Pad(service.title, 60) << Join(service.prefixes, " ") << "\n";
+    }
+    out << catalog->services().size() << " service categories\n";
+  }
+  return Emit(context, out.str());
+}
+
 int RunLint(const Context& context, const CatalogOptions& options) {
   auto format = context.Format("catalog lint", "table", {"table", "json"});
   if (!format.ok()) return ReportError(format.status());
@@ -317,6 +337,7 @@ int RunLint(const Context& context, const CatalogOptions& options) {
                           {"requirements", requirements},
                           {"controls", catalog.controls().size()},
                           {"certifications", catalog.certifications().size()},
+                          {"services", catalog.services().size()},
                           {"problems", list}}
                .dump(2)
         << "\n";
@@ -325,7 +346,7 @@ int RunLint(const Context& context, const CatalogOptions& options) {
     out << (problems.empty() ? "catalog is clean: " : std::to_string(problems.size()) + " problem(s) in ")
         << catalog.files().size() << " files, " << catalog.frameworks().size() << " frameworks, " << requirements
         << " assessable requirements, " << catalog.controls().size() << " controls, " << catalog.certifications().size()
-        << " certification records\n";
+        << " certification records, " << catalog.services().size() << " service categories\n";
   }
   if (int code = Emit(context, out.str()); code != kExitClean) return code;
   return problems.empty() ? kExitClean : kExitError;
@@ -384,6 +405,8 @@ void AddCatalogCommands(CLI::App& app, Context& context) {
   certifications
       ->add_option("--as-of", options->as_of, "Date (YYYY-MM-DD) for the valid/expired status; default today (UTC)")
       ->type_name("DATE");
+  add("services", "List the service categories that resource types fall in (compared with certificate scopes)",
+      RunServices);
   add("lint", "Validate the catalog: schema, unique ids, references, mappings, sources; exit 2 on any problem",
       RunLint);
   CLI::App* export_command = add("export", "Export a framework (--format oscal: an OSCAL catalog JSON)", RunExport);

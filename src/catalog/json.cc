@@ -138,20 +138,26 @@ nlohmann::json ResponsibilityJson(const std::vector<ResponsibilityRow>& rows, Se
 }
 
 nlohmann::json CertificationJson(const Certification& record, std::string_view as_of) {
-  return {{"id", record.id},
-          {"framework", record.framework},
-          {"level", record.level},
-          {"scope",
-           {{"regions", record.scope.regions},
-            {"data_centres", record.scope.data_centres},
-            {"services", record.scope.services}}},
-          {"certificate_number", record.certificate_number},
-          {"issuer", record.issuer},
-          {"auditor", record.auditor},
-          {"issued", record.issued},
-          {"expires", record.expires},
-          {"report", record.report},
-          {"status", CertificationStatus(record, as_of)}};
+  nlohmann::json json = {{"id", record.id},
+                         {"framework", record.framework},
+                         {"level", record.level},
+                         {"scope",
+                          {{"regions", record.scope.regions},
+                           {"data_centres", record.scope.data_centres},
+                           {"services", record.scope.services}}},
+                         {"certificate_number", record.certificate_number},
+                         {"issuer", record.issuer},
+                         {"auditor", record.auditor},
+                         {"issued", record.issued},
+                         {"expires", record.expires},
+                         {"report", record.report},
+                         {"status", CertificationStatus(record, as_of)}};
+  if (!record.provider.empty()) json["provider"] = record.provider;
+  return json;
+}
+
+nlohmann::json ServiceCategoryJson(const ServiceCategory& service) {
+  return {{"id", service.id}, {"title", service.title}, {"names", service.names}, {"prefixes", service.prefixes}};
 }
 
 }  // namespace tutela::catalog

@@ -26,6 +26,9 @@ nlohmann::json CrosswalkJson(const CrosswalkResult& result);
 nlohmann::json ResponsibilityJson(const std::vector<ResponsibilityRow>& rows, ServiceModel model,
                                   std::string_view framework);
 // A certification record with its status on `as_of` (YYYY-MM-DD).
+// `provider` appears only when the record names one.
 nlohmann::json CertificationJson(const Certification& record, std::string_view as_of);
+// A service category (catalog/services/): id, title, names, prefixes.
+nlohmann::json ServiceCategoryJson(const ServiceCategory& service);
 
 }  // namespace tutela::catalog
