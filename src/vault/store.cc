@@ -11,6 +11,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -57,6 +59,9 @@ constexpr std::pair<std::string_view, std::string_view> kAddedVersionColumns[] =
     {"segment", "segment INTEGER NOT NULL DEFAULT 0"},
     {"segment_offset", "segment_offset INTEGER NOT NULL DEFAULT 0"},
 };
+
+// The ledger thread appends at most this often unless someone waits for the append.
+constexpr std::chrono::milliseconds kLedgerInterval{10};
 
 // Objects in a segment start at multiples of this (one file-system page): a write never touches a page that holds
 // another object's bytes.
@@ -330,6 +335,7 @@ struct Store::Impl {
   mutable std::mutex ledger_mutex;
   mutable std::condition_variable ledger_cv;
   uint64_t ledger_next = 0;
+  mutable int ledger_waiters = 0;  // threads waiting for an append (Commit, WaitForLedger)
   std::vector<std::string> ledger_pending;
   bool ledger_stopping = false;
   std::thread ledger_thread;
@@ -543,7 +549,10 @@ struct Store::Impl {
     // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
     QueueForLedger({text});
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    ++ledger_waiters;
+    ledger_cv.notify_all();  // no need to gather more entries: someone waits
     ledger_cv.wait(lock, [&] { return ledger_next > seq; });
+    --ledger_waiters;
     TUTELA_RETURN_IF_ERROR(LedgerError());
     return seq;
   }
@@ -585,7 +594,9 @@ struct Store::Impl {
   void SyncLoop() {
     std::unique_lock<std::mutex> lock(queue_mutex);
     while (true) {
-      queue_cv.wait(lock, [&] { return !queue.empty() || pipeline_stopping; });
+      // One sync per commit: the next batch is synced once the commit thread has taken the previous one, so that
+      // everything arriving meanwhile shares it.
+      queue_cv.wait(lock, [&] { return (!queue.empty() && synced_items.empty()) || pipeline_stopping; });
       if (queue.empty()) return;
       std::vector<CommitItem*> batch;
       batch.swap(queue);
@@ -612,6 +623,7 @@ struct Store::Impl {
       std::vector<CommitItem*> batch;
       batch.swap(synced_items);
       lock.unlock();
+      queue_cv.notify_one();  // the sync thread may sync the next batch
       CommitBatch(batch);
       for (CommitItem* done : batch) done->finished.release();
       lock.lock();
@@ -702,9 +714,14 @@ struct Store::Impl {
   // then the vault refuses writes (ledger_error) rather than let the ledger fall further behind.
   void LedgerLoop() {
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    std::chrono::steady_clock::time_point last_append{};
     while (true) {
       ledger_cv.wait(lock, [&] { return !ledger_pending.empty() || ledger_stopping; });
       if (ledger_pending.empty()) return;
+      // Appends at most every kLedgerInterval while nobody waits for them: more entries per write and sync (the
+      // ledger file grows, so each sync is a file-system journal commit, which competes with the PUTs' syncs).
+      ledger_cv.wait_until(lock, last_append + kLedgerInterval, [&] { return ledger_stopping || ledger_waiters > 0; });
+      last_append = std::chrono::steady_clock::now();
       std::vector<std::string> texts;
       texts.swap(ledger_pending);
       uint64_t first = ledger_next;
@@ -732,7 +749,10 @@ struct Store::Impl {
   // Waits until every committed entry is in the ledger; the caller holds `mutex`, so no new entry commits meanwhile.
   void WaitForLedger() const {
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    ++ledger_waiters;
+    ledger_cv.notify_all();
     ledger_cv.wait(lock, [&] { return ledger_next == next_seq; });
+    --ledger_waiters;
   }
 
   // A new row; `segment` 0 keeps the bytes in blobs/<uid>, else they are in that segment from `segment_offset` on.
@@ -809,7 +829,12 @@ struct Store::Impl {
     if (FitsInSegment(data.size())) {
       if (std::optional<Store::StoredAt> slot = AllocateInSegment(data.size())) {
         at = std::move(*slot);
-        return WriteAllAt(at.segment->fd, data, at.offset, at.segment->path);
+        if (data.size() % kSegmentAlign == 0) return WriteAllAt(at.segment->fd, data, at.offset, at.segment->path);
+        // Whole pages (the version's bytes, then zeros to the page's end): a partial page not in the page cache
+        // would first be read from the disk.
+        std::string padded(AlignUp(data.size()), '\0');
+        std::memcpy(padded.data(), data.data(), data.size());
+        return WriteAllAt(at.segment->fd, padded, at.offset, at.segment->path);
       }
     }
     return WriteBlob(uid, data);
@@ -822,7 +847,7 @@ struct Store::Impl {
   std::optional<Store::StoredAt> AllocateInSegment(uint64_t size) {
     std::unique_lock<std::mutex> lock(segment_mutex);
     while (true) {
-      if (active_segment && segment_next + size <= active_segment->capacity) {
+      if (active_segment && segment_next + AlignUp(size) <= active_segment->capacity) {
         Store::StoredAt at{active_segment, segment_next};
         segment_next = AlignUp(segment_next + size);
         if (segment_next * 2 >= active_segment->capacity) WantSegmentLocked();  // ready before this one is full
@@ -894,22 +919,27 @@ struct Store::Impl {
     segment->path = SegmentPath(id);
     segment->fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (segment->fd < 0) return ErrnoStatus(errno, "create", temporary);
-    const std::string zeros(size_t{1} << 20, '\0');
-    constexpr uint64_t kWriteBack = uint64_t{4} << 20;
+    // The zeros go straight to the disk (O_DIRECT, from one aligned buffer): no copy into the page cache and no
+    // dirty pages for the final fsync to write back, so the syncs of the segment in use do not queue behind
+    // megabytes of zeros. Where O_DIRECT is not supported (tmpfs), or for a size that is not a multiple of the
+    // block size, they are written through the page cache instead.
+    constexpr size_t kChunk = size_t{1} << 20;
+    std::unique_ptr<char, decltype(&std::free)> zeros(static_cast<char*>(std::aligned_alloc(kSegmentAlign, kChunk)),
+                                                      &std::free);
+    if (!zeros) return Status::IoError("vault: out of memory preparing a segment.");
+    std::memset(zeros.get(), 0, kChunk);
+    int direct =
+        segment->capacity % kSegmentAlign == 0 ? ::open(temporary.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC) : -1;
     Status status = Status::Ok();
-    for (uint64_t offset = 0; status.ok() && offset < segment->capacity; offset += zeros.size()) {
+    for (uint64_t offset = 0; status.ok() && offset < segment->capacity; offset += kChunk) {
       if (segment_stopping) status = Status::IoError(temporary.string() + ": the store closed while preparing it.");
-      size_t length = static_cast<size_t>(std::min<uint64_t>(zeros.size(), segment->capacity - offset));
-      if (status.ok()) status = WriteAllAt(segment->fd, std::string_view(zeros).substr(0, length), offset, temporary);
-      // Written back as it goes, so that the final fsync has little left and the syncs of the segment in use do not
-      // queue behind many megabytes of zeros.
-      uint64_t end = offset + length;
-      if (status.ok() && (end % kWriteBack == 0 || end == segment->capacity)) {
-        uint64_t from = (end - 1) / kWriteBack * kWriteBack;
-        ::sync_file_range(segment->fd, static_cast<off_t>(from), static_cast<off_t>(end - from),
-                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+      size_t length = static_cast<size_t>(std::min<uint64_t>(kChunk, segment->capacity - offset));
+      if (status.ok()) {
+        status =
+            WriteAllAt(direct >= 0 ? direct : segment->fd, std::string_view(zeros.get(), length), offset, temporary);
       }
     }
+    if (direct >= 0) ::close(direct);
     if (status.ok() && ::fsync(segment->fd) != 0) status = ErrnoStatus(errno, "sync", temporary);
     if (status.ok() && ::rename(temporary.c_str(), segment->path.c_str()) != 0) {
       status = ErrnoStatus(errno, "rename", temporary);

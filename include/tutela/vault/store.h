@@ -9,14 +9,14 @@
 //
 // A small PUT writes its bytes into the current segment at a free offset (no file created, no rename); a large PUT
 // writes tmp/, fdatasyncs, renames into blobs/ and fsyncs the folder. Concurrent PUTs are group-committed in two
-// pipelined steps: a batch's leader fdatasyncs the segment(s) its small objects were written to — one sync for the
-// whole batch, and no file-system journal commit, since the segment's blocks were allocated and written beforehand —
-// and then records every version and its ledger entry in one SQLite transaction (the commit point), while the next
-// batch's leader is already syncing; then the calls return; the ledger append (one write, one fdatasync) follows in
-// sequence order. Open() recovers: it deletes tmp/ leftovers, blobs no row references and half-prepared segments,
-// and appends to the ledger any committed entry a crash (or a failed append, after which the store refuses writes
-// until reopened) kept out of it. Bytes in a segment that no row references (a crash before the commit, a refused
-// PUT, a deleted version) are never visible.
+// overlapping steps, each on its own thread: the sync thread fdatasyncs the segment(s) the queued small objects were
+// written to — one sync for the whole batch, and no file-system journal commit, since the segment's blocks were
+// allocated and written beforehand — and the commit thread then records every version and its ledger entry in one
+// SQLite transaction (the commit point) while the next batch is synced; then the calls return; the ledger append
+// (one write, one fdatasync, at most every 10 ms unless awaited) follows in sequence order. Open() recovers: it deletes
+// tmp/ leftovers, blobs no row references and half-prepared segments, and appends to the ledger any committed entry a
+// crash (or a failed append, after which the store refuses writes until reopened) kept out of it. Bytes in a segment
+// that no row references (a crash before the commit, a refused PUT, a deleted version) are never visible.
 //
 // Errors are Status values whose message starts with the S3 error code and a colon ("AccessDenied: ..."); S3ErrorOf()
 // turns one into the HTTP status and code the S3 API returns, so the HTTP layer never re-derives lock rules.
