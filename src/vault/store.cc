@@ -60,6 +60,9 @@ constexpr std::pair<std::string_view, std::string_view> kAddedVersionColumns[] =
     {"segment_offset", "segment_offset INTEGER NOT NULL DEFAULT 0"},
 };
 
+// The WAL is copied into the database once it holds this many frames (SQLite's default for wal_autocheckpoint).
+constexpr int kCheckpointFrames = 1000;
+
 // The ledger thread appends at most this often unless someone waits for the append.
 constexpr std::chrono::milliseconds kLedgerInterval{10};
 
@@ -335,6 +338,7 @@ struct Store::Impl {
   mutable std::mutex ledger_mutex;
   mutable std::condition_variable ledger_cv;
   uint64_t ledger_next = 0;
+  std::atomic<int> wal_frames{0};  // frames in the WAL after the last commit (the WAL hook)
   mutable int ledger_waiters = 0;  // threads waiting for an append (Commit, WaitForLedger)
   std::vector<std::string> ledger_pending;
   bool ledger_stopping = false;
@@ -546,6 +550,7 @@ struct Store::Impl {
       return applied;
     }
     next_seq = seq + 1;
+    CheckpointIfDueLocked();
     // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
     QueueForLedger({text});
     std::unique_lock<std::mutex> lock(ledger_mutex);
@@ -562,6 +567,16 @@ struct Store::Impl {
     json ordered = {{"v", 1}, {"seq", seq}, {"time", TimeText(now)}, {"user", caller.user}};
     for (auto& [name, value] : entry.items()) ordered[name] = value;
     return ordered.dump();
+  }
+
+  // Copies the WAL into the database once it holds kCheckpointFrames frames. SQLite would do this inside the COMMIT
+  // that crosses the threshold (wal_autocheckpoint), delaying that batch's answers by the checkpoint's writes and
+  // syncs; the commit thread does it after answering instead. The caller holds `mutex`, so no transaction is open
+  // and the checkpoint copies every frame (the next transaction then starts the WAL over, keeping it bounded).
+  void CheckpointIfDueLocked() {
+    if (wal_frames.load() < kCheckpointFrames) return;
+    wal_frames = 0;
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
 
   Status InsertJournal(uint64_t seq, const std::string& text) const {
@@ -626,6 +641,10 @@ struct Store::Impl {
       queue_cv.notify_one();  // the sync thread may sync the next batch
       CommitBatch(batch);
       for (CommitItem* done : batch) done->finished.release();
+      {
+        std::lock_guard<std::mutex> write_lock(mutex);
+        CheckpointIfDueLocked();  // after the batch was answered, not while it waits
+      }
       lock.lock();
     }
   }
@@ -1060,6 +1079,14 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   sqlite3_busy_timeout(impl.db, 5000);
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA journal_mode=WAL"));
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA synchronous=FULL"));
+  // Our hook replaces SQLite's automatic checkpoint (CheckpointIfDueLocked).
+  sqlite3_wal_hook(
+      impl.db,
+      [](void* impl_pointer, sqlite3*, const char*, int frames) {
+        static_cast<Impl*>(impl_pointer)->wal_frames = frames;
+        return SQLITE_OK;
+      },
+      &impl);
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, kSchema));
   {
     // A store written before segments existed: its rows gain the columns, every one naming a blob (segment 0).
