@@ -361,6 +361,12 @@ struct Store::Impl {
   std::vector<CommitItem*> synced_items;  // synced, waiting for the next commit
   bool pipeline_stopping = false;
   bool sync_stopped = false;
+  // For timing the syncs (SyncLoop): when the commit in progress began, whether a sync topped up the batch waiting
+  // for it, and moving averages of how long commits and syncs take.
+  std::chrono::steady_clock::time_point commit_started{};
+  bool topped_up = false;
+  std::chrono::steady_clock::duration commit_estimate = std::chrono::milliseconds(1);
+  std::chrono::steady_clock::duration sync_estimate = std::chrono::microseconds(500);
   std::once_flag pipeline_started;
   std::thread sync_thread;
   std::thread commit_thread;
@@ -606,18 +612,40 @@ struct Store::Impl {
     return item.status;
   }
 
+  // When to sync: at once when the commit thread has taken everything synced (so that the next commit finds its
+  // batch ready); while a synced batch already waits for the commit in progress, once more ("topping it up"), timed
+  // from the last commits' and syncs' durations to end just before that commit does — late enough that most PUTs
+  // arriving during the commit share the sync, early enough that they join the next commit instead of the one after.
+  // About two segment syncs per commit, whatever the rate.
   void SyncLoop() {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock<std::mutex> lock(queue_mutex);
     while (true) {
-      // One sync per commit: the next batch is synced once the commit thread has taken the previous one, so that
-      // everything arriving meanwhile shares it.
-      queue_cv.wait(lock, [&] { return (!queue.empty() && synced_items.empty()) || pipeline_stopping; });
-      if (queue.empty()) return;
+      if (queue.empty()) {
+        if (pipeline_stopping) return;
+        queue_cv.wait(lock);
+        continue;
+      }
+      if (!synced_items.empty() && !pipeline_stopping) {
+        Clock::time_point due = commit_started + commit_estimate - sync_estimate;
+        if (topped_up) {
+          queue_cv.wait(lock);
+          continue;
+        }
+        if (Clock::now() < due) {
+          queue_cv.wait_until(lock, due);
+          continue;
+        }
+        topped_up = true;
+      }
       std::vector<CommitItem*> batch;
       batch.swap(queue);
       lock.unlock();
+      Clock::time_point began = Clock::now();
       Status synced = SyncSegments(batch);
+      Clock::duration took = Clock::now() - began;
       lock.lock();
+      sync_estimate = (sync_estimate * 3 + took) / 4;
       if (synced.ok()) {
         synced_items.insert(synced_items.end(), batch.begin(), batch.end());
         synced_cv.notify_one();
@@ -637,9 +665,15 @@ struct Store::Impl {
       if (synced_items.empty()) return;
       std::vector<CommitItem*> batch;
       batch.swap(synced_items);
+      commit_started = std::chrono::steady_clock::now();
+      topped_up = false;
       lock.unlock();
       queue_cv.notify_one();  // the sync thread may sync the next batch
       CommitBatch(batch);
+      {
+        std::lock_guard<std::mutex> estimate_lock(queue_mutex);
+        commit_estimate = (commit_estimate * 3 + (std::chrono::steady_clock::now() - commit_started)) / 4;
+      }
       for (CommitItem* done : batch) done->finished.release();
       {
         std::lock_guard<std::mutex> write_lock(mutex);
