@@ -361,6 +361,7 @@ struct Store::Impl {
   std::vector<CommitItem*> synced_items;  // synced, waiting for the next commit
   bool pipeline_stopping = false;
   bool sync_stopped = false;
+  bool sync_idle = false;  // the sync thread waits for PUTs to arrive
   // For timing the syncs (SyncLoop): when the commit in progress began, whether a sync topped up the batch waiting
   // for it, and moving averages of how long commits and syncs take.
   std::chrono::steady_clock::time_point commit_started{};
@@ -603,11 +604,13 @@ struct Store::Impl {
       sync_thread = std::thread([this] { SyncLoop(); });
       commit_thread = std::thread([this] { CommitLoop(); });
     });
+    bool wake;
     {
       std::lock_guard<std::mutex> lock(queue_mutex);
       queue.push_back(&item);
+      wake = sync_idle;  // otherwise the sync thread is busy or waits for a time or a commit, not for PUTs
     }
-    queue_cv.notify_one();
+    if (wake) queue_cv.notify_one();
     item.finished.acquire();
     return item.status;
   }
@@ -623,7 +626,9 @@ struct Store::Impl {
     while (true) {
       if (queue.empty()) {
         if (pipeline_stopping) return;
+        sync_idle = true;
         queue_cv.wait(lock);
+        sync_idle = false;
         continue;
       }
       if (!synced_items.empty() && !pipeline_stopping) {
@@ -1291,7 +1296,7 @@ struct IncomingBody::State {
   fs::path temporary;
   std::string uid;
   // A body up to `memory_limit` bytes (the largest version stored in a segment) stays in `buffer`; a larger one
-  // goes to `temporary` from the first byte over the limit on (fd >= 0 then).
+  // goes to `temporary` from the first byte over the limit on.
   uint64_t memory_limit = 0;
   std::string buffer;
   int fd = -1;
@@ -1305,13 +1310,16 @@ struct IncomingBody::State {
   std::map<std::string, std::string, std::less<>> computed;
   bool stored = false;
 
-  bool spilled() const { return fd >= 0; }
+  bool in_file = false;  // the body went to `temporary` (which is removed unless stored)
+
+  bool spilled() const { return in_file; }
 
   // Moves the body to its temporary file (created here), where the rest is appended.
   Status Spill() {
-    if (spilled()) return Status::Ok();
+    if (in_file) return Status::Ok();
     fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
     if (fd < 0) return ErrnoStatus(errno, "create", temporary);
+    in_file = true;
     Status status = WriteAll(fd, buffer, temporary);
     buffer = std::string();
     return status;
