@@ -6,12 +6,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <semaphore>
 #include <set>
 #include <thread>
 
@@ -36,14 +44,47 @@ CREATE TABLE IF NOT EXISTS versions (
   uid TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL,
   delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL, sha256 TEXT NOT NULL,
   content_type TEXT NOT NULL, last_modified TEXT NOT NULL, lock_mode TEXT NOT NULL, retain_until TEXT NOT NULL,
-  legal_hold INTEGER NOT NULL, etag TEXT NOT NULL DEFAULT '');
+  legal_hold INTEGER NOT NULL, etag TEXT NOT NULL DEFAULT '', segment INTEGER NOT NULL DEFAULT 0,
+  segment_offset INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS versions_by_key ON versions (bucket, key, seq);
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
 )sql";
 
 constexpr std::string_view kVersionColumns =
     "uid, bucket, key, version_id, seq, delete_marker, size, md5, sha256, content_type, last_modified, lock_mode, "
-    "retain_until, legal_hold, etag";
+    "retain_until, legal_hold, etag, segment, segment_offset";
+
+// Columns added after the first release, with their definitions: a store written before them gains them at open.
+constexpr std::pair<std::string_view, std::string_view> kAddedVersionColumns[] = {
+    {"segment", "segment INTEGER NOT NULL DEFAULT 0"},
+    {"segment_offset", "segment_offset INTEGER NOT NULL DEFAULT 0"},
+};
+
+// The WAL is copied into the database once it holds this many frames (SQLite's default for wal_autocheckpoint).
+constexpr int kCheckpointFrames = 1000;
+
+// The ledger thread appends at most this often unless someone waits for the append.
+constexpr std::chrono::milliseconds kLedgerInterval{10};
+
+// Objects in a segment start at multiples of this (one file-system page): a write never touches a page that holds
+// another object's bytes.
+constexpr uint64_t kSegmentAlign = 4096;
+
+uint64_t AlignUp(uint64_t value) { return (value + kSegmentAlign - 1) / kSegmentAlign * kSegmentAlign; }
+
+// segments/NNNNNNNN.seg (8 decimal digits).
+std::string SegmentName(uint32_t id, std::string_view suffix = ".seg") {
+  char name[16];
+  std::snprintf(name, sizeof name, "%08u", id);
+  return std::string(name) + std::string(suffix);
+}
+
+// The id of a segment file name "NNNNNNNN.seg", 0 for any other name.
+uint32_t SegmentIdOf(const std::string& name) {
+  if (name.size() != 12 || !name.ends_with(".seg")) return 0;
+  if (name.find_first_not_of("0123456789") != 8) return 0;
+  return static_cast<uint32_t>(std::stoul(name.substr(0, 8)));
+}
 
 Status S3(std::string_view code, const std::string& message) {
   std::string text = std::string(code) + ": " + message;
@@ -101,7 +142,13 @@ ObjectVersion VersionFromRow(const Stmt& row) {
 struct Row {
   std::string uid;
   ObjectVersion version;
+  uint32_t segment = 0;  // 0: blobs/<uid>; else the segment holding the bytes from segment_offset on
+  uint64_t segment_offset = 0;
 };
+
+Row RowFromStmt(const Stmt& row) {
+  return Row{row.Text(0), VersionFromRow(row), static_cast<uint32_t>(row.Int(15)), static_cast<uint64_t>(row.Int(16))};
+}
 
 BucketInfo BucketFromRow(const Stmt& row) {
   BucketInfo bucket;
@@ -113,6 +160,20 @@ BucketInfo BucketFromRow(const Stmt& row) {
     bucket.default_retention = DefaultRetention{*mode, row.Int(5), row.Int(6)};
   }
   return bucket;
+}
+
+// pwrite of all of `data` at `offset`.
+Status WriteAllAt(int fd, std::string_view data, uint64_t offset, const fs::path& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t wrote = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write", path);
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  return Status::Ok();
 }
 
 Status WriteAll(int fd, std::string_view data, const fs::path& path) {
@@ -227,8 +288,30 @@ S3Error S3ErrorOf(const Status& status) {
   }
 }
 
+// A segment file: a fixed-size file written with zeros and synced before its first object, so that writing an
+// object into it and fdatasync needs no file-system journal commit (no block allocation, no size change).
+struct Segment {
+  uint32_t id = 0;
+  uint64_t capacity = 0;  // the file's size
+  int fd = -1;            // read-write
+  fs::path path;
+  Segment() = default;
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+  ~Segment() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+struct Store::StoredAt {
+  std::shared_ptr<Segment> segment;  // null: the bytes are blobs/<uid>, already durable
+  uint64_t offset = 0;
+};
+
 // One mutation waiting for a group commit (see Store::Impl::GroupCommit).
 struct CommitItem {
+  // The segment this item's bytes were written to (not yet synced), or null.
+  Segment* segment = nullptr;
   Timestamp now{};
   Caller caller;
   // Runs inside the batch's transaction under the write mutex with the entry's sequence number: re-checks what may
@@ -237,7 +320,7 @@ struct CommitItem {
   std::function<Status(uint64_t seq, json& entry)> run;
   Status status;
   uint64_t seq = 0;
-  bool done = false;
+  std::binary_semaphore finished{0};  // released once the item is committed or refused
 };
 
 struct Store::Impl {
@@ -255,6 +338,8 @@ struct Store::Impl {
   mutable std::mutex ledger_mutex;
   mutable std::condition_variable ledger_cv;
   uint64_t ledger_next = 0;
+  std::atomic<int> wal_frames{0};  // frames in the WAL after the last commit (the WAL hook)
+  mutable int ledger_waiters = 0;  // threads waiting for an append (Commit, WaitForLedger)
   std::vector<std::string> ledger_pending;
   bool ledger_stopping = false;
   std::thread ledger_thread;
@@ -268,14 +353,53 @@ struct Store::Impl {
   std::unique_ptr<ledger::Log> log;
   std::shared_ptr<const ledger::Signer> signer;
   uint64_t next_seq = 0;
-  // Group commit: PUTs queue here; one of the waiting threads (the leader) commits everything queued in one SQLite
-  // transaction, one folder sync and one ledger sync, then wakes the others.
+  // Group commit (GroupCommit): PUTs queue here for the sync thread, which hands them on to the commit thread.
   std::mutex queue_mutex;
-  std::condition_variable queue_cv;
+  std::condition_variable queue_cv;   // wakes the sync thread
+  std::condition_variable synced_cv;  // wakes the commit thread
   std::vector<CommitItem*> queue;
-  bool committing = false;
+  std::vector<CommitItem*> synced_items;  // synced, waiting for the next commit
+  bool pipeline_stopping = false;
+  bool sync_stopped = false;
+  bool sync_idle = false;  // the sync thread waits for PUTs to arrive
+  // For timing the syncs (SyncLoop): when the commit in progress began, whether a sync topped up the batch waiting
+  // for it, and moving averages of how long commits and syncs take.
+  std::chrono::steady_clock::time_point commit_started{};
+  bool topped_up = false;
+  std::chrono::steady_clock::duration commit_estimate = std::chrono::milliseconds(1);
+  std::chrono::steady_clock::duration sync_estimate = std::chrono::microseconds(500);
+  std::once_flag pipeline_started;
+  std::thread sync_thread;
+  std::thread commit_thread;
+
+  // Segments (AllocateInSegment): the one being filled, the next one, prepared by a background thread started on
+  // first need. Under segment_mutex.
+  std::mutex segment_mutex;
+  std::condition_variable segment_cv;
+  std::shared_ptr<Segment> active_segment;
+  uint64_t segment_next = 0;  // the first free offset in active_segment
+  std::shared_ptr<Segment> spare_segment;
+  uint32_t last_segment_id = 0;  // the highest id of a segment file or a row
+  bool segment_wanted = false;
+  bool segment_preparing = false;
+  bool segment_failed = false;  // the last preparation failed: small objects go to blobs/ until a retry succeeds
+  std::chrono::steady_clock::time_point segment_retry_after{};
+  uint64_t segment_attempts = 0;  // preparations finished, successful or not
+  std::atomic<bool> segment_stopping{false};
+  std::thread segment_thread;
+  // Read-only descriptors of segment files, opened on first read and kept (segments are never removed).
+  mutable std::mutex segment_read_mutex;
+  mutable std::map<uint32_t, int> segment_read_fds;
 
   ~Impl() {
+    StopPipeline();
+    {
+      std::lock_guard<std::mutex> lock(segment_mutex);
+      segment_stopping = true;
+    }
+    segment_cv.notify_all();
+    if (segment_thread.joinable()) segment_thread.join();
+    for (const auto& [id, fd] : segment_read_fds) ::close(fd);
     if (ledger_thread.joinable()) {
       {
         std::lock_guard<std::mutex> lock(ledger_mutex);
@@ -296,17 +420,68 @@ struct Store::Impl {
 
   fs::path BlobPath(const std::string& uid) const { return dir / "blobs" / uid; }
 
-  // The blob holding `version`'s data: MethodNotAllowed for a delete marker, NoSuchVersion once it is gone.
-  Result<std::string> BlobUidOf(const ObjectVersion& version) const {
+  // Where a stored version's bytes are: blobs/<uid>, or `size` bytes of a segment from `offset`.
+  struct Location {
+    std::string uid;
+    uint32_t segment = 0;
+    uint64_t offset = 0;
+    uint64_t size = 0;
+  };
+  static Location LocationOfRow(const Row& row) {
+    return Location{row.uid, row.segment, row.segment_offset, row.version.size};
+  }
+  // "blobs/<uid>" or "segments/NNNNNNNN.seg at byte N", for messages.
+  static std::string DataName(const Location& at) {
+    if (at.segment == 0) return "blobs/" + at.uid;
+    return "segments/" + SegmentName(at.segment) + " at byte " + std::to_string(at.offset);
+  }
+  fs::path SegmentPath(uint32_t id) const { return dir / "segments" / SegmentName(id); }
+
+  // The location of `version`'s data: MethodNotAllowed for a delete marker, NoSuchVersion once it is gone.
+  Result<Location> LocationOf(const ObjectVersion& version) const {
     if (version.delete_marker) {
       return S3("MethodNotAllowed",
                 "version " + version.version_id + " of \"" + version.key + "\" is a delete marker.");
     }
     std::lock_guard<std::mutex> lock(read_mutex);
-    auto stmt = Prepared(read_db, "SELECT uid FROM versions WHERE bucket = ? AND key = ? AND version_id = ?");
+    auto stmt = Prepared(read_db,
+                         "SELECT uid, segment, segment_offset, size FROM versions WHERE bucket = ? AND key = ? AND "
+                         "version_id = ?");
     stmt->Bind(1, version.bucket).Bind(2, version.key).Bind(3, version.version_id);
     if (!stmt->Step()) return S3("NoSuchVersion", "version " + version.version_id + " no longer exists.");
-    return stmt->Text(0);
+    return Location{stmt->Text(0), static_cast<uint32_t>(stmt->Int(1)), static_cast<uint64_t>(stmt->Int(2)),
+                    static_cast<uint64_t>(stmt->Int(3))};
+  }
+
+  // A read-only descriptor of segment `id` (kept open).
+  Result<int> SegmentReadFd(uint32_t id) const {
+    std::lock_guard<std::mutex> lock(segment_read_mutex);
+    auto found = segment_read_fds.find(id);
+    if (found != segment_read_fds.end()) return found->second;
+    fs::path path = SegmentPath(id);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "open", path);
+    segment_read_fds.emplace(id, fd);
+    return fd;
+  }
+
+  // The stored bytes at `at`, whole.
+  Result<std::string> ReadData(const Location& at) const {
+    if (at.segment == 0) return ReadFile(BlobPath(at.uid), uint64_t{1} << 40);
+    TUTELA_ASSIGN_OR_RETURN(int fd, SegmentReadFd(at.segment));
+    std::string out;
+    TUTELA_RETURN_IF_ERROR(ReadAt(fd, at.offset, at.size, &out, SegmentPath(at.segment)));
+    if (out.size() != at.size) {
+      return Status::IoError(SegmentPath(at.segment).string() + ": the file ends before the " +
+                             std::to_string(at.size) + " bytes from byte " + std::to_string(at.offset) +
+                             " of a stored version; it was truncated.");
+    }
+    return out;
+  }
+
+  // After a version's row is gone: its blob is unlinked; bytes in a segment stay (garbage, see vault-store.md).
+  void ReleaseData(const Row& row) const {
+    if (!row.version.delete_marker && row.segment == 0) ::unlink(BlobPath(row.uid).c_str());
   }
 
   Result<BucketInfo> LoadBucket(const std::string& name) const { return LoadBucketOn(db, name); }
@@ -334,7 +509,7 @@ struct Store::Impl {
       stmt->Bind(1, bucket).Bind(2, key);
       if (!version_id.empty()) stmt->Bind(3, version_id);
       if (stmt->Step()) {
-        found = Row{stmt->Text(0), VersionFromRow(*stmt)};
+        found = RowFromStmt(*stmt);
       } else {
         TUTELA_RETURN_IF_ERROR(stmt->status());
       }
@@ -382,10 +557,14 @@ struct Store::Impl {
       return applied;
     }
     next_seq = seq + 1;
+    CheckpointIfDueLocked();
     // Committed: a failed ledger append is repaired by recovery on the next start (the journal holds the entry).
     QueueForLedger({text});
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    ++ledger_waiters;
+    ledger_cv.notify_all();  // no need to gather more entries: someone waits
     ledger_cv.wait(lock, [&] { return ledger_next > seq; });
+    --ledger_waiters;
     TUTELA_RETURN_IF_ERROR(LedgerError());
     return seq;
   }
@@ -397,36 +576,148 @@ struct Store::Impl {
     return ordered.dump();
   }
 
+  // Copies the WAL into the database once it holds kCheckpointFrames frames. SQLite would do this inside the COMMIT
+  // that crosses the threshold (wal_autocheckpoint), delaying that batch's answers by the checkpoint's writes and
+  // syncs; the commit thread does it after answering instead. The caller holds `mutex`, so no transaction is open
+  // and the checkpoint copies every frame (the next transaction then starts the WAL over, keeping it bounded).
+  void CheckpointIfDueLocked() {
+    if (wal_frames.load() < kCheckpointFrames) return;
+    wal_frames = 0;
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
   Status InsertJournal(uint64_t seq, const std::string& text) const {
     auto insert = Prepared(db, "INSERT INTO journal (seq, entry) VALUES (?, ?)");
     insert->Bind(1, static_cast<int64_t>(seq)).Bind(2, text);
     return insert->Run();
   }
 
-  // Queues `item` and returns once a batch holding it was committed (or refused it). Whoever finds no commit in
-  // progress leads: it takes every queued item, commits them as one SQLite transaction (one WAL sync), wakes their
-  // threads — they are durable now — and then appends their entries to the ledger with one sync, while the next
-  // leader already commits the next batch.
+  // Queues `item` and returns once a batch holding it was committed (or refused it). Two pipelined steps, each on
+  // its own thread (started on first use): the sync thread takes every queued item and fdatasyncs the segments their
+  // bytes were written to (one sync per segment for all of them) and hands them to the commit thread, which commits
+  // every item handed to it since its last commit as one SQLite transaction (one WAL sync) and wakes their threads
+  // — they are durable now. While one batch commits, the next ones are synced, and the commit after it takes all of
+  // them; an item is never committed before its own sync has returned. The ledger thread appends behind both. Only
+  // the threads whose items are done are woken.
   Status GroupCommit(CommitItem& item) {
+    std::call_once(pipeline_started, [this] {
+      sync_thread = std::thread([this] { SyncLoop(); });
+      commit_thread = std::thread([this] { CommitLoop(); });
+    });
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      queue.push_back(&item);
+      wake = sync_idle;  // otherwise the sync thread is busy or waits for a time or a commit, not for PUTs
+    }
+    if (wake) queue_cv.notify_one();
+    item.finished.acquire();
+    return item.status;
+  }
+
+  // When to sync: at once when the commit thread has taken everything synced (so that the next commit finds its
+  // batch ready); while a synced batch already waits for the commit in progress, once more ("topping it up"), timed
+  // from the last commits' and syncs' durations to end just before that commit does — late enough that most PUTs
+  // arriving during the commit share the sync, early enough that they join the next commit instead of the one after.
+  // About two segment syncs per commit, whatever the rate.
+  void SyncLoop() {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock<std::mutex> lock(queue_mutex);
-    queue.push_back(&item);
-    while (!item.done) {
-      if (committing) {
+    while (true) {
+      if (queue.empty()) {
+        if (pipeline_stopping) return;
+        sync_idle = true;
         queue_cv.wait(lock);
+        sync_idle = false;
         continue;
       }
-      committing = true;
+      if (!synced_items.empty() && !pipeline_stopping) {
+        Clock::time_point due = commit_started + commit_estimate - sync_estimate;
+        if (topped_up) {
+          queue_cv.wait(lock);
+          continue;
+        }
+        if (Clock::now() < due) {
+          queue_cv.wait_until(lock, due);
+          continue;
+        }
+        topped_up = true;
+      }
       std::vector<CommitItem*> batch;
       batch.swap(queue);
       lock.unlock();
-      CommitBatch(batch);
+      Clock::time_point began = Clock::now();
+      Status synced = SyncSegments(batch);
+      Clock::duration took = Clock::now() - began;
       lock.lock();
-      for (CommitItem* done : batch) done->done = true;
-      committing = false;
-      queue_cv.notify_all();
-      break;
+      sync_estimate = (sync_estimate * 3 + took) / 4;
+      if (synced.ok()) {
+        synced_items.insert(synced_items.end(), batch.begin(), batch.end());
+        synced_cv.notify_one();
+      } else {
+        for (CommitItem* failed : batch) {
+          failed->status = synced;
+          failed->finished.release();
+        }
+      }
     }
-    return item.status;
+  }
+
+  void CommitLoop() {
+    std::unique_lock<std::mutex> lock(queue_mutex);
+    while (true) {
+      synced_cv.wait(lock, [&] { return !synced_items.empty() || sync_stopped; });
+      if (synced_items.empty()) return;
+      std::vector<CommitItem*> batch;
+      batch.swap(synced_items);
+      commit_started = std::chrono::steady_clock::now();
+      topped_up = false;
+      lock.unlock();
+      queue_cv.notify_one();  // the sync thread may sync the next batch
+      CommitBatch(batch);
+      {
+        std::lock_guard<std::mutex> estimate_lock(queue_mutex);
+        commit_estimate = (commit_estimate * 3 + (std::chrono::steady_clock::now() - commit_started)) / 4;
+      }
+      for (CommitItem* done : batch) done->finished.release();
+      {
+        std::lock_guard<std::mutex> write_lock(mutex);
+        CheckpointIfDueLocked();  // after the batch was answered, not while it waits
+      }
+      lock.lock();
+    }
+  }
+
+  // Stops the sync and commit threads once they have finished what was handed to them.
+  void StopPipeline() {
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      pipeline_stopping = true;
+    }
+    queue_cv.notify_all();
+    if (sync_thread.joinable()) sync_thread.join();
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      sync_stopped = true;
+    }
+    synced_cv.notify_all();
+    if (commit_thread.joinable()) commit_thread.join();
+  }
+
+  // Makes the segment bytes of `batch` durable: one fdatasync per segment written to. The segment was written and
+  // synced whole before use, so this flushes data only (no file-system journal commit).
+  Status SyncSegments(const std::vector<CommitItem*>& batch) {
+    std::vector<Segment*> synced;
+    for (CommitItem* item : batch) {
+      if (item->segment == nullptr || std::find(synced.begin(), synced.end(), item->segment) != synced.end()) continue;
+      synced.push_back(item->segment);
+      if (::fdatasync(item->segment->fd) != 0) {
+        Status status = ErrnoStatus(errno, "sync", item->segment->path);
+        RetireSegment(item->segment);
+        return status;
+      }
+    }
+    return Status::Ok();
   }
 
   // Commits `batch` in one transaction and queues the ledger entries of the items it committed.
@@ -481,9 +772,14 @@ struct Store::Impl {
   // then the vault refuses writes (ledger_error) rather than let the ledger fall further behind.
   void LedgerLoop() {
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    std::chrono::steady_clock::time_point last_append{};
     while (true) {
       ledger_cv.wait(lock, [&] { return !ledger_pending.empty() || ledger_stopping; });
       if (ledger_pending.empty()) return;
+      // Appends at most every kLedgerInterval while nobody waits for them: more entries per write and sync (the
+      // ledger file grows, so each sync is a file-system journal commit, which competes with the PUTs' syncs).
+      ledger_cv.wait_until(lock, last_append + kLedgerInterval, [&] { return ledger_stopping || ledger_waiters > 0; });
+      last_append = std::chrono::steady_clock::now();
       std::vector<std::string> texts;
       texts.swap(ledger_pending);
       uint64_t first = ledger_next;
@@ -511,17 +807,23 @@ struct Store::Impl {
   // Waits until every committed entry is in the ledger; the caller holds `mutex`, so no new entry commits meanwhile.
   void WaitForLedger() const {
     std::unique_lock<std::mutex> lock(ledger_mutex);
+    ++ledger_waiters;
+    ledger_cv.notify_all();
     ledger_cv.wait(lock, [&] { return ledger_next == next_seq; });
+    --ledger_waiters;
   }
 
-  Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq) const {
+  // A new row; `segment` 0 keeps the bytes in blobs/<uid>, else they are in that segment from `segment_offset` on.
+  Status InsertVersion(const std::string& uid, const ObjectVersion& v, uint64_t seq, uint32_t segment = 0,
+                       uint64_t segment_offset = 0) const {
     auto stmt = Prepared(db, "INSERT INTO versions (" + std::string(kVersionColumns) +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     stmt->Bind(1, uid).Bind(2, v.bucket).Bind(3, v.key).Bind(4, v.version_id).Bind(5, static_cast<int64_t>(seq));
     stmt->Bind(6, int64_t{v.delete_marker ? 1 : 0}).Bind(7, static_cast<int64_t>(v.size)).Bind(8, v.md5_hex);
     stmt->Bind(9, v.sha256_hex).Bind(10, v.content_type).Bind(11, TimeText(v.last_modified));
     stmt->Bind(12, LockModeName(v.lock_mode)).Bind(13, v.retain_until ? TimeText(*v.retain_until) : "");
     stmt->Bind(14, int64_t{v.legal_hold ? 1 : 0}).Bind(15, v.etag == v.md5_hex ? "" : v.etag);
+    stmt->Bind(16, int64_t{segment}).Bind(17, static_cast<int64_t>(segment_offset));
     return stmt->Run();
   }
 
@@ -572,6 +874,174 @@ struct Store::Impl {
     if (status.ok()) status = SyncDirectory(dir / "blobs");
     if (!status.ok()) ::unlink(temporary.c_str());
     return status;
+  }
+
+  // True when a version of `size` bytes is stored in a segment.
+  bool FitsInSegment(uint64_t size) const {
+    return options.segment_object_bytes > 0 && size <= options.segment_object_bytes && size <= options.segment_bytes;
+  }
+
+  // Writes `data` into a segment when it is small enough and a segment can be had (`at` then names it; the group
+  // commit syncs it), else durably to blobs/<uid> (`at` stays empty).
+  Status WriteData(const std::string& uid, std::string_view data, Store::StoredAt& at) {
+    if (FitsInSegment(data.size())) {
+      if (std::optional<Store::StoredAt> slot = AllocateInSegment(data.size())) {
+        at = std::move(*slot);
+        if (data.size() % kSegmentAlign == 0) return WriteAllAt(at.segment->fd, data, at.offset, at.segment->path);
+        // Whole pages (the version's bytes, then zeros to the page's end): a partial page not in the page cache
+        // would first be read from the disk.
+        std::string padded(AlignUp(data.size()), '\0');
+        std::memcpy(padded.data(), data.data(), data.size());
+        return WriteAllAt(at.segment->fd, padded, at.offset, at.segment->path);
+      }
+    }
+    return WriteBlob(uid, data);
+  }
+
+  // Reserves `size` bytes in the segment being filled, moving on to the prepared next one when it is full, and
+  // waiting for a preparation when there is none. nullopt when segments cannot be had (the last preparation failed,
+  // e.g. a full disk; a retry is asked for at most every 10 seconds) or the store is closing: the caller stores a
+  // blob instead.
+  std::optional<Store::StoredAt> AllocateInSegment(uint64_t size) {
+    std::unique_lock<std::mutex> lock(segment_mutex);
+    while (true) {
+      if (active_segment && segment_next + AlignUp(size) <= active_segment->capacity) {
+        Store::StoredAt at{active_segment, segment_next};
+        segment_next = AlignUp(segment_next + size);
+        if (segment_next * 2 >= active_segment->capacity) WantSegmentLocked();  // ready before this one is full
+        return at;
+      }
+      if (spare_segment) {
+        // Full: read-only from now on (descriptors already open, including the writers', keep working).
+        if (active_segment) ::chmod(active_segment->path.c_str(), 0444);
+        active_segment = std::move(spare_segment);
+        segment_next = 0;
+        continue;
+      }
+      if (segment_stopping) return std::nullopt;
+      bool failed = segment_failed;
+      uint64_t attempts = segment_attempts;
+      WantSegmentLocked();
+      if (failed) return std::nullopt;
+      segment_cv.wait(lock, [&] { return segment_attempts != attempts || spare_segment || segment_stopping; });
+    }
+  }
+
+  // A failed fdatasync leaves the file's cached pages in doubt: no more objects go into that segment.
+  void RetireSegment(const Segment* segment) {
+    std::lock_guard<std::mutex> lock(segment_mutex);
+    if (active_segment.get() == segment) segment_next = active_segment->capacity;
+  }
+
+  // Asks the preparing thread (started on first need) for the next segment; the caller holds segment_mutex.
+  void WantSegmentLocked() {
+    if (spare_segment || segment_preparing || segment_wanted || segment_stopping) return;
+    if (segment_failed && std::chrono::steady_clock::now() < segment_retry_after) return;
+    segment_wanted = true;
+    if (!segment_thread.joinable()) segment_thread = std::thread([this] { SegmentLoop(); });
+    segment_cv.notify_all();
+  }
+
+  void SegmentLoop() {
+    std::unique_lock<std::mutex> lock(segment_mutex);
+    while (true) {
+      segment_cv.wait(lock, [&] { return segment_wanted || segment_stopping; });
+      if (segment_stopping) return;
+      segment_wanted = false;
+      segment_preparing = true;
+      uint32_t id = last_segment_id + 1;
+      lock.unlock();
+      auto made = PrepareSegment(id);
+      lock.lock();
+      segment_preparing = false;
+      ++segment_attempts;
+      segment_failed = !made.ok();
+      if (made.ok()) {
+        last_segment_id = id;
+        spare_segment = std::move(*made);
+      } else {
+        segment_retry_after = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      }
+      segment_cv.notify_all();
+    }
+  }
+
+  // Creates segments/<id>.seg: written with zeros under a temporary name (.new), fsynced (data, size and block
+  // allocation), renamed and the folder fsynced. A crash leaves either no .seg or a complete one; recovery removes
+  // a .new.
+  Result<std::shared_ptr<Segment>> PrepareSegment(uint32_t id) {
+    fs::path temporary = dir / "segments" / SegmentName(id, ".new");
+    auto segment = std::make_shared<Segment>();
+    segment->id = id;
+    segment->capacity = options.segment_bytes;
+    segment->path = SegmentPath(id);
+    segment->fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (segment->fd < 0) return ErrnoStatus(errno, "create", temporary);
+    // The zeros go straight to the disk (O_DIRECT, from one aligned buffer): no copy into the page cache and no
+    // dirty pages for the final fsync to write back, so the syncs of the segment in use do not queue behind
+    // megabytes of zeros. Where O_DIRECT is not supported (tmpfs), or for a size that is not a multiple of the
+    // block size, they are written through the page cache instead.
+    constexpr size_t kChunk = size_t{1} << 20;
+    std::unique_ptr<char, decltype(&std::free)> zeros(static_cast<char*>(std::aligned_alloc(kSegmentAlign, kChunk)),
+                                                      &std::free);
+    if (!zeros) return Status::IoError("vault: out of memory preparing a segment.");
+    std::memset(zeros.get(), 0, kChunk);
+    int direct =
+        segment->capacity % kSegmentAlign == 0 ? ::open(temporary.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC) : -1;
+    Status status = Status::Ok();
+    for (uint64_t offset = 0; status.ok() && offset < segment->capacity; offset += kChunk) {
+      if (segment_stopping) status = Status::IoError(temporary.string() + ": the store closed while preparing it.");
+      size_t length = static_cast<size_t>(std::min<uint64_t>(kChunk, segment->capacity - offset));
+      if (status.ok()) {
+        status =
+            WriteAllAt(direct >= 0 ? direct : segment->fd, std::string_view(zeros.get(), length), offset, temporary);
+      }
+    }
+    if (direct >= 0) ::close(direct);
+    if (status.ok() && ::fsync(segment->fd) != 0) status = ErrnoStatus(errno, "sync", temporary);
+    if (status.ok() && ::rename(temporary.c_str(), segment->path.c_str()) != 0) {
+      status = ErrnoStatus(errno, "rename", temporary);
+    }
+    if (status.ok()) status = SyncDirectory(dir / "segments");
+    if (!status.ok()) {
+      ::unlink(temporary.c_str());
+      return status;
+    }
+    return segment;
+  }
+
+  // At open: removes half-prepared segments and resumes filling the newest segment after the last byte any row
+  // references (what lies beyond was never committed).
+  Status OpenSegments() {
+    std::error_code error;
+    uint32_t newest = 0;
+    for (const auto& entry : fs::directory_iterator(dir / "segments", error)) {
+      std::string name = entry.path().filename().string();
+      if (name.ends_with(".new")) {
+        fs::remove(entry.path(), error);
+      } else {
+        newest = std::max(newest, SegmentIdOf(name));
+      }
+    }
+    if (error) return ErrnoStatus(error.value(), "list", dir / "segments");
+    Stmt highest(db, "SELECT COALESCE(MAX(segment), 0) FROM versions");
+    if (!highest.Step()) return highest.status();
+    last_segment_id = std::max(newest, static_cast<uint32_t>(highest.Int(0)));
+    if (newest == 0) return Status::Ok();
+    auto segment = std::make_shared<Segment>();
+    segment->id = newest;
+    segment->path = SegmentPath(newest);
+    segment->fd = ::open(segment->path.c_str(), O_RDWR | O_CLOEXEC);
+    if (segment->fd < 0) return Status::Ok();  // read-only (full): the next object starts a new segment
+    struct stat info {};
+    if (::fstat(segment->fd, &info) != 0) return ErrnoStatus(errno, "stat", segment->path);
+    segment->capacity = static_cast<uint64_t>(info.st_size);
+    Stmt end(db, "SELECT COALESCE(MAX(segment_offset + size), 0) FROM versions WHERE segment = ?");
+    end.Bind(1, int64_t{newest});
+    if (!end.Step()) return end.status();
+    segment_next = std::min(AlignUp(static_cast<uint64_t>(end.Int(0))), segment->capacity);
+    active_segment = std::move(segment);
+    return Status::Ok();
   }
 
   Status Recover() {
@@ -635,9 +1105,10 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   impl.options = std::move(options);
   if (!impl.options.clock) impl.options.clock = NowUtc;
   std::error_code error;
-  for (const char* sub : {"blobs", "tmp", "uploads"}) {
-    fs::create_directories(dir / sub, error);
+  for (const char* sub : {"blobs", "tmp", "uploads", "segments"}) {
+    bool created = fs::create_directories(dir / sub, error);
     if (error) return ErrnoStatus(error.value(), "create the folder", dir / sub);
+    if (created && std::string_view(sub) == "segments") TUTELA_RETURN_IF_ERROR(SyncDirectory(dir));
   }
   if (sqlite3_open_v2((dir / "meta.sqlite").c_str(), &impl.db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
@@ -647,7 +1118,27 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   sqlite3_busy_timeout(impl.db, 5000);
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA journal_mode=WAL"));
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, "PRAGMA synchronous=FULL"));
+  // Our hook replaces SQLite's automatic checkpoint (CheckpointIfDueLocked).
+  sqlite3_wal_hook(
+      impl.db,
+      [](void* impl_pointer, sqlite3*, const char*, int frames) {
+        static_cast<Impl*>(impl_pointer)->wal_frames = frames;
+        return SQLITE_OK;
+      },
+      &impl);
   TUTELA_RETURN_IF_ERROR(Exec(impl.db, kSchema));
+  {
+    // A store written before segments existed: its rows gain the columns, every one naming a blob (segment 0).
+    std::set<std::string> columns;
+    Stmt info(impl.db, "PRAGMA table_info(versions)");
+    while (info.Step()) columns.insert(info.Text(1));
+    TUTELA_RETURN_IF_ERROR(info.status());
+    for (const auto& [name, definition] : kAddedVersionColumns) {
+      if (!columns.contains(std::string(name))) {
+        TUTELA_RETURN_IF_ERROR(Exec(impl.db, "ALTER TABLE versions ADD COLUMN " + std::string(definition)));
+      }
+    }
+  }
   if (sqlite3_open_v2((dir / "meta.sqlite").c_str(), &impl.read_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     return Status::IoError((dir / "meta.sqlite").string() + ": cannot open the vault metadata for reading (" +
@@ -657,6 +1148,7 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, StoreOptions opt
   TUTELA_ASSIGN_OR_RETURN(impl.signer, ledger::Signer::LoadOrCreate(dir / "ledger-key.pem"));
   TUTELA_ASSIGN_OR_RETURN(impl.log, ledger::Log::Open(dir / "ledger.log"));
   TUTELA_RETURN_IF_ERROR(impl.Recover());
+  TUTELA_RETURN_IF_ERROR(impl.OpenSegments());
   impl.ledger_thread = std::thread([&impl] { impl.LedgerLoop(); });
   return store;
 }
@@ -803,6 +1295,10 @@ Status CheckContentMd5(const std::optional<std::string>& content_md5, const std:
 struct IncomingBody::State {
   fs::path temporary;
   std::string uid;
+  // A body up to `memory_limit` bytes (the largest version stored in a segment) stays in `buffer`; a larger one
+  // goes to `temporary` from the first byte over the limit on.
+  uint64_t memory_limit = 0;
+  std::string buffer;
   int fd = -1;
   uint64_t size = 0;
   ChecksumHasher md5{"MD5"};
@@ -813,6 +1309,21 @@ struct IncomingBody::State {
   std::string sha256_hex;
   std::map<std::string, std::string, std::less<>> computed;
   bool stored = false;
+
+  bool in_file = false;  // the body went to `temporary` (which is removed unless stored)
+
+  bool spilled() const { return in_file; }
+
+  // Moves the body to its temporary file (created here), where the rest is appended.
+  Status Spill() {
+    if (in_file) return Status::Ok();
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0) return ErrnoStatus(errno, "create", temporary);
+    in_file = true;
+    Status status = WriteAll(fd, buffer, temporary);
+    buffer = std::string();
+    return status;
+  }
 
   void Finish() {
     if (finished) return;
@@ -828,12 +1339,17 @@ IncomingBody::IncomingBody() : state_(std::make_unique<State>()) {}
 
 IncomingBody::~IncomingBody() {
   if (state_->fd >= 0) ::close(state_->fd);
-  if (!state_->stored) ::unlink(state_->temporary.c_str());
+  if (state_->spilled() && !state_->stored) ::unlink(state_->temporary.c_str());
 }
 
 Status IncomingBody::Append(std::string_view piece) {
   if (state_->finished) return Status::Internal("vault: body appended to after it was finished.");
-  TUTELA_RETURN_IF_ERROR(WriteAll(state_->fd, piece, state_->temporary));
+  if (!state_->spilled() && state_->size + piece.size() <= state_->memory_limit) {
+    state_->buffer.append(piece);
+  } else {
+    TUTELA_RETURN_IF_ERROR(state_->Spill());
+    TUTELA_RETURN_IF_ERROR(WriteAll(state_->fd, piece, state_->temporary));
+  }
   state_->size += piece.size();
   state_->md5.Update(piece);
   state_->sha256.Update(piece);
@@ -853,8 +1369,9 @@ Result<std::unique_ptr<IncomingBody>> Store::ReceiveBody(const std::vector<std::
   IncomingBody::State& state = *body->state_;
   TUTELA_ASSIGN_OR_RETURN(state.uid, impl_->NewUid());
   state.temporary = impl_->dir / "tmp" / state.uid;
-  state.fd = ::open(state.temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  if (state.fd < 0) return ErrnoStatus(errno, "create", state.temporary);
+  state.memory_limit =
+      impl_->FitsInSegment(impl_->options.segment_object_bytes) ? impl_->options.segment_object_bytes : 0;
+  if (state.memory_limit == 0) TUTELA_RETURN_IF_ERROR(state.Spill());
   for (const std::string& algorithm : checksum_algorithms) {
     if (algorithm != "MD5") state.extra.emplace_back(algorithm);
   }
@@ -870,21 +1387,26 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
     auto found = state.computed.find(algorithm);
     return found == state.computed.end() ? std::string() : found->second;
   }));
-  return PutVersion(caller, request, now, state.size, state.md5_hex, state.sha256_hex, state.uid, [&]() -> Status {
-    fs::path blob = impl_->BlobPath(state.uid);
-    Status status = Status::Ok();
-    if (::fdatasync(state.fd) != 0) status = ErrnoStatus(errno, "sync", state.temporary);
-    ::close(state.fd);
-    state.fd = -1;
-    if (status.ok() && ::rename(state.temporary.c_str(), blob.c_str()) != 0) {
-      status = ErrnoStatus(errno, "rename into blobs/", state.temporary);
-    }
-    if (status.ok()) {
-      state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
-      status = SyncDirectory(impl_->dir / "blobs");
-    }
-    return status;
-  });
+  if (!state.spilled()) {  // small: in memory, written where a small PutObject's data goes
+    return PutVersion(caller, request, now, state.size, state.md5_hex, state.sha256_hex, state.uid,
+                      [&](StoredAt& at) { return impl_->WriteData(state.uid, state.buffer, at); });
+  }
+  return PutVersion(caller, request, now, state.size, state.md5_hex, state.sha256_hex, state.uid,
+                    [&](StoredAt&) -> Status {
+                      fs::path blob = impl_->BlobPath(state.uid);
+                      Status status = Status::Ok();
+                      if (::fdatasync(state.fd) != 0) status = ErrnoStatus(errno, "sync", state.temporary);
+                      ::close(state.fd);
+                      state.fd = -1;
+                      if (status.ok() && ::rename(state.temporary.c_str(), blob.c_str()) != 0) {
+                        status = ErrnoStatus(errno, "rename into blobs/", state.temporary);
+                      }
+                      if (status.ok()) {
+                        state.stored = true;  // blobs/<uid> now; PutVersion unlinks it if the commit refuses it
+                        status = SyncDirectory(impl_->dir / "blobs");
+                      }
+                      return status;
+                    });
 }
 
 Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequest& request) {
@@ -895,12 +1417,12 @@ Result<ObjectVersion> Store::PutObject(const Caller& caller, const PutObjectRequ
   std::string sha256 = request.sha256_hex.empty() ? ToHex(Sha256(request.data)) : request.sha256_hex;
   TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
   return PutVersion(caller, request, now, request.data.size(), md5, sha256, uid,
-                    [&] { return impl_->WriteBlob(uid, request.data); });
+                    [&](StoredAt& at) { return impl_->WriteData(uid, request.data, at); });
 }
 
 Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now,
                                         uint64_t size, const std::string& md5, const std::string& sha256_hex,
-                                        const std::string& uid, const std::function<Status()>& write_blob) {
+                                        const std::string& uid, const std::function<Status(StoredAt&)>& write_data) {
   ObjectVersion version;
   version.bucket = request.bucket;
   version.key = request.key;
@@ -929,12 +1451,15 @@ Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectReq
     }
   }
   version.sha256_hex = sha256_hex;
-  TUTELA_RETURN_IF_ERROR(write_blob());
+  StoredAt at;
+  TUTELA_RETURN_IF_ERROR(write_data(at));
+  uint32_t segment = at.segment ? at.segment->id : 0;
 
   // The commit re-reads the bucket (it may have gone, or its versioning changed, while the data was written) and
   // the "null" version it replaces, under the write lock, inside the batch's transaction.
   std::optional<Row> replaced;
   CommitItem item;
+  item.segment = at.segment.get();  // synced by the group commit before the metadata commit
   item.now = now;
   item.caller = caller;
   item.run = [&](uint64_t seq, json& entry) -> Status {
@@ -965,14 +1490,14 @@ Result<ObjectVersion> Store::PutVersion(const Caller& caller, const PutObjectReq
       entry["replaced_uid"] = replaced->uid;
       TUTELA_RETURN_IF_ERROR(impl_->DeleteRow(replaced->uid));
     }
-    return impl_->InsertVersion(uid, version, seq);
+    return impl_->InsertVersion(uid, version, seq, segment, at.offset);
   };
   Status committed = impl_->GroupCommit(item);
   if (!committed.ok()) {
-    ::unlink(impl_->BlobPath(uid).c_str());
+    if (segment == 0) ::unlink(impl_->BlobPath(uid).c_str());  // bytes in a segment stay unreferenced: garbage
     return committed;
   }
-  if (replaced && !replaced->version.delete_marker) ::unlink(impl_->BlobPath(replaced->uid).c_str());
+  if (replaced) impl_->ReleaseData(*replaced);
   version.sequence = item.seq;
   version.is_latest = true;
   return version;
@@ -990,8 +1515,8 @@ Result<ObjectVersion> Store::HeadObject(const std::string& bucket, const std::st
 }
 
 Result<std::string> Store::ReadObject(const ObjectVersion& version) const {
-  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->BlobUidOf(version));
-  TUTELA_ASSIGN_OR_RETURN(std::string data, ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40));
+  TUTELA_ASSIGN_OR_RETURN(Impl::Location at, impl_->LocationOf(version));
+  TUTELA_ASSIGN_OR_RETURN(std::string data, impl_->ReadData(at));
   if (impl_->options.verify_reads && ToHex(Sha256(data)) != version.sha256_hex) {
     return Status::Corruption(version.bucket + "/" + version.key + " version " + version.version_id +
                               ": the stored data no longer matches its SHA-256; run `tutela vault verify`.");
@@ -1005,20 +1530,30 @@ ObjectReader::~ObjectReader() {
 
 Result<std::string> ObjectReader::Read(uint64_t offset, size_t length) const {
   std::string out;
-  TUTELA_RETURN_IF_ERROR(ReadAt(
-      fd_, offset, static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)), &out, path_));
+  TUTELA_RETURN_IF_ERROR(ReadAt(fd_, base_ + offset,
+                                static_cast<size_t>(std::min<uint64_t>(length, offset < size_ ? size_ - offset : 0)),
+                                &out, path_));
   return out;
 }
 
 Result<std::unique_ptr<ObjectReader>> Store::OpenObject(const ObjectVersion& version) const {
-  TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->BlobUidOf(version));
+  TUTELA_ASSIGN_OR_RETURN(Impl::Location at, impl_->LocationOf(version));
   std::unique_ptr<ObjectReader> reader(new ObjectReader());
-  reader->path_ = impl_->BlobPath(uid);
+  reader->path_ = at.segment == 0 ? impl_->BlobPath(at.uid) : impl_->SegmentPath(at.segment);
   reader->fd_ = ::open(reader->path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (reader->fd_ < 0) return ErrnoStatus(errno, "open", reader->path_);
   struct stat info {};
   if (::fstat(reader->fd_, &info) != 0) return ErrnoStatus(errno, "stat", reader->path_);
-  reader->size_ = static_cast<uint64_t>(info.st_size);
+  if (at.segment == 0) {
+    reader->size_ = static_cast<uint64_t>(info.st_size);
+  } else {
+    if (at.offset + at.size > static_cast<uint64_t>(info.st_size)) {
+      return Status::IoError(reader->path_.string() + ": the file ends before the bytes of " + version.bucket + "/" +
+                             version.key + " version " + version.version_id + "; it was truncated.");
+    }
+    reader->base_ = at.offset;
+    reader->size_ = at.size;
+  }
   if (impl_->options.verify_reads) {
     ChecksumHasher sha256("SHA256");
     for (uint64_t offset = 0; offset < reader->size_;) {
@@ -1054,7 +1589,7 @@ Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string
                   {"bypass", bypass_governance && caller.may_bypass_governance}};
     TUTELA_RETURN_IF_ERROR(
         impl_->Commit(entry, now, caller, [&](uint64_t) { return impl_->DeleteRow(row.uid); }).status());
-    if (!row.version.delete_marker) ::unlink(impl_->BlobPath(row.uid).c_str());
+    impl_->ReleaseData(row);
     return DeleteResult{version_id, row.version.delete_marker};
   }
   std::optional<Row> null_version;
@@ -1071,7 +1606,7 @@ Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string
                   {"version", "null"},      {"uid", null_version->uid}, {"delete_marker", false}};
     TUTELA_RETURN_IF_ERROR(
         impl_->Commit(entry, now, caller, [&](uint64_t) { return impl_->DeleteRow(null_version->uid); }).status());
-    ::unlink(impl_->BlobPath(null_version->uid).c_str());
+    impl_->ReleaseData(*null_version);
     return DeleteResult{"", false};
   }
   TUTELA_ASSIGN_OR_RETURN(std::string uid, impl_->NewUid());
@@ -1091,7 +1626,7 @@ Result<DeleteResult> Store::DeleteObject(const Caller& caller, const std::string
                                         return impl_->InsertVersion(uid, marker, seq);
                                       })
                              .status());
-  if (null_version && !null_version->version.delete_marker) ::unlink(impl_->BlobPath(null_version->uid).c_str());
+  if (null_version) impl_->ReleaseData(*null_version);
   return DeleteResult{marker.version_id, true};
 }
 
@@ -1280,8 +1815,9 @@ Result<VerifyReport> Store::Verify() const {
   Stmt rows(impl_->db, "SELECT " + std::string(kVersionColumns) + " FROM versions ORDER BY bucket, key, seq");
   std::set<std::string> seen;
   while (rows.Step()) {
-    std::string uid = rows.Text(0);
-    ObjectVersion v = VersionFromRow(rows);
+    Row row = RowFromStmt(rows);
+    const std::string& uid = row.uid;
+    const ObjectVersion& v = row.version;
     std::string subject = v.bucket + "/" + v.key + "@" + v.version_id;
     seen.insert(uid);
     auto found = expected.find(uid);
@@ -1311,16 +1847,17 @@ Result<VerifyReport> Store::Verify() const {
     mismatch("legal hold", v.legal_hold ? "ON" : "OFF", e.value("legal_hold", false) ? "ON" : "OFF");
 
     ++report.versions_checked;
-    auto data = ReadFile(impl_->BlobPath(uid), uint64_t{1} << 40);
+    Impl::Location at = Impl::LocationOfRow(row);
+    auto data = impl_->ReadData(at);
     if (!data.ok()) {
-      problem(subject, "its data file blobs/" + uid + " cannot be read (" + data.status().message() + ").");
+      problem(subject, "its data (" + Impl::DataName(at) + ") cannot be read (" + data.status().message() + ").");
       continue;
     }
     report.bytes_hashed += data->size();
     std::string sha256 = ToHex(Sha256(*data));
     if (data->size() != e.value("size", uint64_t{0}) || sha256 != e.value("sha256", "") ||
         Md5Hex(*data) != e.value("md5", "")) {
-      problem(subject, "its stored data (blobs/" + uid + ", SHA-256 " + sha256 +
+      problem(subject, "its stored data (" + Impl::DataName(at) + ", SHA-256 " + sha256 +
                            ") does not match the SHA-256 and MD5 recorded when it was written.");
     }
   }
@@ -1460,6 +1997,7 @@ Result<std::string> Store::UploadPart(const std::string& bucket, const std::stri
   // Durable before it is acknowledged: data synced, renamed over any earlier upload of the part, folder synced.
   fs::path folder = impl_->dir / "uploads" / upload_id;
   fs::path part = folder / std::to_string(part_number);
+  TUTELA_RETURN_IF_ERROR(state.Spill());  // a small part arrived in memory
   if (::fdatasync(state.fd) != 0) return ErrnoStatus(errno, "sync", state.temporary);
   ::close(state.fd);
   state.fd = -1;

@@ -144,28 +144,55 @@ TEST(VaultE2eTest, RealClientsTamperAndVerify) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("verified"), std::string::npos);
 
-  // Change one byte of the report's blob: verify names it and exits 1.
-  std::filesystem::path victim;
-  std::string report_sha;
-  for (const auto& entry : std::filesystem::directory_iterator(dir / "data" / "blobs")) {
-    if (ReadFile(entry.path()) == "quarterly report\n") victim = entry.path();
-  }
-  ASSERT_FALSE(victim.empty());
-  std::filesystem::permissions(victim, std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
-  WriteFile(victim, "quarterly rep0rt\n");
-  auto tampered = RunTutela({"vault", "verify", "--data", (dir / "data").string()});
-  EXPECT_EQ(tampered.exit_code, 1) << tampered.out << tampered.err;
-  EXPECT_NE(tampered.out.find("reports/q3/report.txt@"), std::string::npos) << tampered.out;
-
-  auto proof = RunTutela({"vault", "proof", "consistency", "--data", (dir / "data").string(), "--old", "3"});
-  EXPECT_EQ(proof.exit_code, 0) << proof.err;
-  EXPECT_NE(proof.out.find("\"type\": \"consistency\""), std::string::npos);
-
+  // Export: every version's bytes, the small report (from a segment) and the 9 MiB object (a blob) alike.
   auto exported = RunTutela({"vault", "export", "--data", (dir / "data").string(), "--bucket", "reports", "--output",
                              (dir / "export").string()});
   EXPECT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_NE(ReadFile(dir / "export" / "index.csv").find("q3/report.txt"), std::string::npos);
   EXPECT_NE(ReadFile(dir / "export" / "audit-trail.jsonl").find("\"user\":\"alice\""), std::string::npos);
+  size_t exported_report = 0, exported_big = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "export" / "records")) {
+    if (std::filesystem::file_size(entry.path()) == 9u << 20) ++exported_big;
+    if (std::filesystem::file_size(entry.path()) < 100 && ReadFile(entry.path()) == "quarterly report\n") {
+      ++exported_report;
+    }
+  }
+  EXPECT_EQ(exported_report, 1u);
+  EXPECT_EQ(exported_big, 1u);
+
+  // Change one byte of the report (small: stored in a segment) and one of the big object (a blob file): verify
+  // names both and exits 1.
+  std::filesystem::path segment;
+  size_t at = std::string::npos;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "data" / "segments")) {
+    std::string bytes = ReadFile(entry.path());
+    if (size_t found = bytes.find("quarterly report\n"); found != std::string::npos) {
+      segment = entry.path();
+      at = found;
+    }
+  }
+  ASSERT_FALSE(segment.empty()) << "the small report is not in a segment";
+  std::filesystem::path big_blob;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "data" / "blobs")) {
+    if (std::filesystem::file_size(entry.path()) == 9u << 20 && ReadFile(entry.path()).starts_with("bbbb")) {
+      big_blob = entry.path();
+    }
+  }
+  ASSERT_FALSE(big_blob.empty()) << "the 9 MiB object is not a blob file";
+  for (auto [file, offset] : {std::pair{segment, at + 12}, std::pair{big_blob, size_t{4u << 20}}}) {
+    std::filesystem::permissions(file, std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
+    std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
+    stream.seekp(static_cast<std::streamoff>(offset));
+    stream.put('0');
+  }
+  auto tampered = RunTutela({"vault", "verify", "--data", (dir / "data").string()});
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.out << tampered.err;
+  EXPECT_NE(tampered.out.find("reports/q3/report.txt@"), std::string::npos) << tampered.out;
+  EXPECT_NE(tampered.out.find("reports/q3/big.bin@"), std::string::npos) << tampered.out;
+
+  auto proof = RunTutela({"vault", "proof", "consistency", "--data", (dir / "data").string(), "--old", "3"});
+  EXPECT_EQ(proof.exit_code, 0) << proof.err;
+  EXPECT_NE(proof.out.find("\"type\": \"consistency\""), std::string::npos);
 }
 
 TEST(VaultE2eTest, CommandsRefuseAFolderWithoutAVault) {
@@ -250,6 +277,9 @@ TEST(VaultE2eTest, KillDuringConcurrentUploadsLosesNothingAcknowledged) {
   auto verified = RunTutela({"vault", "verify", "--data", (dir / "data").string()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_TRUE(std::filesystem::is_empty(dir / "data" / "tmp"));
+  // The uploads were 4 KiB: they went to segments, group-committed with one segment sync per batch.
+  EXPECT_TRUE(std::filesystem::exists(dir / "data" / "segments" / "00000001.seg"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "data" / "blobs"));
 }
 
 }  // namespace

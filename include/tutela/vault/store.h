@@ -2,14 +2,21 @@
 // Lock (retention modes, extend-only, legal hold, governance bypass, default retention), with every mutation appended
 // to a ledger::Log (RFC 9162 Merkle log) so that tampering with stored data or metadata is detectable.
 //
-// Layout of a data folder (docs/formats/vault-store.md): meta.sqlite (SQLite, WAL, synchronous=FULL), blobs/ (one
-// file per object version, named by version id), tmp/ (uploads in progress), ledger.log, ledger-key.pem (Ed25519),
-// heads.jsonl (signed tree heads). A write goes: data to tmp/, fdatasync, rename into blobs/, fsync the folder; then
-// one SQLite transaction that records the version and the ledger entry (the commit point); then the call returns;
-// the ledger append (one write, one fdatasync) follows in sequence order. Concurrent PutObject calls are
-// group-committed: one transaction and one ledger sync for all the calls waiting at that moment. Open() recovers: it
-// deletes tmp/ leftovers and blobs no row references, and appends to the ledger any committed entry a crash (or a
-// failed append, after which the store refuses writes until reopened) kept out of it.
+// Layout of a data folder (docs/formats/vault-store.md): meta.sqlite (SQLite, WAL, synchronous=FULL), segments/
+// (objects of at most StoreOptions::segment_object_bytes, 64 KiB by default, packed into shared fixed-size files that
+// were written with zeros and synced before use), blobs/ (one file per larger object version, named by its uid),
+// tmp/ (uploads in progress), ledger.log, ledger-key.pem (Ed25519), heads.jsonl (signed tree heads).
+//
+// A small PUT writes its bytes into the current segment at a free offset (no file created, no rename); a large PUT
+// writes tmp/, fdatasyncs, renames into blobs/ and fsyncs the folder. Concurrent PUTs are group-committed in two
+// overlapping steps, each on its own thread: the sync thread fdatasyncs the segment(s) the queued small objects were
+// written to — one sync for the whole batch, and no file-system journal commit, since the segment's blocks were
+// allocated and written beforehand — and the commit thread then records every version and its ledger entry in one
+// SQLite transaction (the commit point) while the next batch is synced; then the calls return; the ledger append
+// (one write, one fdatasync, at most every 10 ms unless awaited) follows in sequence order. Open() recovers: it deletes
+// tmp/ leftovers, blobs no row references and half-prepared segments, and appends to the ledger any committed entry a
+// crash (or a failed append, after which the store refuses writes until reopened) kept out of it. Bytes in a segment
+// that no row references (a crash before the commit, a refused PUT, a deleted version) are never visible.
 //
 // Errors are Status values whose message starts with the S3 error code and a colon ("AccessDenied: ..."); S3ErrorOf()
 // turns one into the HTTP status and code the S3 API returns, so the HTTP layer never re-derives lock rules.
@@ -204,6 +211,7 @@ class ObjectReader {
   friend class Store;
   ObjectReader() = default;
   int fd_ = -1;
+  uint64_t base_ = 0;  // where the version starts in the file (a segment), 0 for a blob
   uint64_t size_ = 0;
   std::filesystem::path path_;
 };
@@ -211,6 +219,10 @@ class ObjectReader {
 struct StoreOptions {
   bool verify_reads = false;                  // re-hash a version's data on every read
   std::function<Timestamp()> clock = NowUtc;  // the server's UTC clock (tests move it)
+  // Versions of at most this many bytes are stored in segments (0: none, every version gets its own blob file).
+  uint64_t segment_object_bytes = uint64_t{64} << 10;
+  // The size of each new segment file (written with zeros and synced before use). Existing segments keep theirs.
+  uint64_t segment_bytes = uint64_t{64} << 20;
 };
 
 class Store {
@@ -319,10 +331,13 @@ class Store {
 
  private:
   Store();
-  // A PUT once its bytes are known: the lock rules, `write_blob` (makes blobs/<uid> durable), the group commit.
+  // Where a version's bytes were written: a segment and offset, or blobs/<uid>.
+  struct StoredAt;
+  // A PUT once its bytes are known: the lock rules, `write_data` (writes the bytes: blobs/<uid> durably, or into a
+  // segment, synced by the group commit before the metadata commit), the group commit.
   Result<ObjectVersion> PutVersion(const Caller& caller, const PutObjectRequest& request, Timestamp now, uint64_t size,
                                    const std::string& md5_hex, const std::string& sha256_hex, const std::string& uid,
-                                   const std::function<Status()>& write_blob);
+                                   const std::function<Status(StoredAt&)>& write_data);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
