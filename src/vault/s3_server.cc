@@ -242,17 +242,25 @@ struct S3Server::Impl {
             slash == std::string::npos ? "" : path.substr(slash + 1)};
   }
 
-  // PUT requests arrive unread. A plain PutObject or UploadPart (no other query, no copy, Authorization header,
-  // payload hash given as a hex SHA-256 or UNSIGNED-PAYLOAD) streams its body into the store's temporary file while
-  // hashing it; every other PUT (aws-chunked bodies, presigned, configuration documents) is read whole as before.
+  // PUT requests arrive unread. A plain PutObject or UploadPart (no other query, no copy; signed by an Authorization
+  // header with the payload hash given as a hex SHA-256 or UNSIGNED-PAYLOAD, or by a presigned URL, whose payload is
+  // unsigned) streams its body into the store while hashing it; every other PUT (aws-chunked bodies, configuration
+  // documents) is read whole.
   void HandlePut(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     const_cast<httplib::Request&>(req).ranges.clear();
     std::string payload = req.get_header_value("x-amz-content-sha256");
     bool hex = payload.size() == 64 && payload.find_first_not_of("0123456789abcdef") == std::string::npos;
     auto [bucket, key] = Address(req);
-    bool part = req.params.size() == 2 && req.has_param("uploadId") && req.has_param("partNumber");
-    bool streamable = (req.params.empty() || part) && !req.has_header("x-amz-copy-source") &&
-                      req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD") && !bucket.empty() &&
+    bool presigned = !req.has_header("Authorization") && req.has_param("X-Amz-Signature");
+    size_t query_auth = 0;  // the X-Amz-* parameters of a presigned URL
+    if (presigned) {
+      for (const auto& [name, value] : req.params) query_auth += name.rfind("X-Amz-", 0) == 0 ? 1 : 0;
+    }
+    bool part = req.has_param("uploadId") && req.has_param("partNumber");
+    bool plain_query = req.params.size() == query_auth + (part ? 2 : 0);
+    bool signed_payload = presigned ? payload.empty() || payload == "UNSIGNED-PAYLOAD"
+                                    : req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD");
+    bool streamable = plain_query && !req.has_header("x-amz-copy-source") && signed_payload && !bucket.empty() &&
                       !key.empty() && !req.is_multipart_form_data();
     if (!streamable) {
       std::string body;

@@ -15,8 +15,10 @@ import concurrent.futures
 import datetime
 import hashlib
 import http.client
+import os
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 import zlib
@@ -232,6 +234,30 @@ def run_all():
     # Presigned GET (SigV4 query authentication).
     url = alice.generate_presigned_url("get_object", Params={"Bucket": "locked", "Key": "c"}, ExpiresIn=60)
     expect(urllib.request.urlopen(url).read(), b"compliance", "presigned GET")
+    # Presigned PUT (a browser upload): small (a segment) and large (a streamed blob); a URL for another key, or
+    # one that has expired, is refused.
+    for key, data in (("pre/small", b"presigned small"), ("pre/large", os.urandom(3 * 1024 * 1024 + 17))):
+        url = alice.generate_presigned_url("put_object", Params={"Bucket": "versioned", "Key": key}, ExpiresIn=60)
+        answer = urllib.request.urlopen(urllib.request.Request(url, data=data, method="PUT"))
+        expect(answer.status, 200, "presigned PUT status " + key)
+        expect(answer.headers["ETag"], '"' + hashlib.md5(data).hexdigest() + '"', "presigned PUT ETag " + key)
+        expect(alice.get_object(Bucket="versioned", Key=key)["Body"].read() == data, True, "presigned PUT body " + key)
+    url = alice.generate_presigned_url("put_object", Params={"Bucket": "versioned", "Key": "pre/a"}, ExpiresIn=60)
+    try:
+        urllib.request.urlopen(urllib.request.Request(url.replace("/pre/a?", "/pre/b?"), data=b"x", method="PUT"))
+        sys.exit("a presigned PUT for another key was accepted")
+    except urllib.error.HTTPError as error:
+        expect(error.code, 403, "presigned PUT, other key")
+        expect(b"<Code>SignatureDoesNotMatch</Code>" in error.read(), True, "presigned PUT, other key: code")
+    url = alice.generate_presigned_url("put_object", Params={"Bucket": "versioned", "Key": "pre/late"}, ExpiresIn=1)
+    time.sleep(2)
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=os.urandom(200000), method="PUT"))
+        sys.exit("an expired presigned PUT was accepted")
+    except urllib.error.HTTPError as error:
+        expect(error.code, 403, "expired presigned PUT")
+        expect(b"<Code>AccessDenied</Code>" in error.read(), True, "expired presigned PUT: code")
+    refused(lambda: alice.head_object(Bucket="versioned", Key="pre/late"), 404, "404")
     refused(lambda: alice.delete_bucket(Bucket="locked"), 409, "BucketNotEmpty")
     print("all checks passed")
 
