@@ -258,8 +258,10 @@ struct S3Server::Impl {
     }
     bool part = req.has_param("uploadId") && req.has_param("partNumber");
     bool plain_query = req.params.size() == query_auth + (part ? 2 : 0);
-    bool signed_payload = presigned ? payload.empty() || payload == "UNSIGNED-PAYLOAD"
-                                    : req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD");
+    bool chunked = payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" || payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    bool signed_payload = presigned
+                              ? payload.empty() || payload == "UNSIGNED-PAYLOAD"
+                              : req.has_header("Authorization") && (hex || payload == "UNSIGNED-PAYLOAD" || chunked);
     bool streamable = plain_query && !req.has_header("x-amz-copy-source") && signed_payload && !bucket.empty() &&
                       !key.empty() && !req.is_multipart_form_data();
     if (!streamable) {
@@ -297,18 +299,41 @@ struct S3Server::Impl {
     std::vector<Checksum> checksums = RequestChecksums(req, *auth);
     std::vector<std::string> algorithms;
     for (const Checksum& checksum : checksums) algorithms.push_back(checksum.algorithm);
+    // An aws-chunked body may announce checksums that arrive as trailers (x-amz-trailer: x-amz-checksum-crc32).
+    std::string announced = req.get_header_value("x-amz-trailer");
+    for (size_t from = 0; from <= announced.size();) {
+      size_t comma = std::min(announced.find(',', from), announced.size());
+      std::string_view name = std::string_view(announced).substr(from, comma - from);
+      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+      if (auto algorithm = ChecksumAlgorithmOfHeader(name);
+          algorithm && std::find(algorithms.begin(), algorithms.end(), *algorithm) == algorithms.end()) {
+        algorithms.push_back(*algorithm);
+      }
+      from = comma + 1;
+    }
     auto body = store.ReceiveBody(algorithms);
     if (!body.ok()) {
       drain();
       return body.status();
     }
+    std::optional<ChunkedDecoder> decoder;
+    if (auth->chunked) decoder.emplace(*auth->chunked);
     Status appended = Status::Ok();
+    auto append = [&](std::string_view piece) { return (*body)->Append(piece); };
     bool complete = reader([&](const char* data, size_t length) {
-      if (appended.ok()) appended = (*body)->Append(std::string_view(data, length));
+      if (!appended.ok()) return true;  // keep reading: the connection's framing stays intact for the next request
+      appended = decoder ? decoder->Feed(std::string_view(data, length), append) : append({data, length});
       return true;
     });
     TUTELA_RETURN_IF_ERROR(appended);
     if (!complete) return S3Err("IncompleteBody", "the request body ended before its declared length.");
+    if (decoder) {
+      TUTELA_RETURN_IF_ERROR(decoder->Finish());
+      for (const auto& [name, value] : decoder->trailers()) {
+        if (auto algorithm = ChecksumAlgorithmOfHeader(name)) checksums.push_back(Checksum{*algorithm, value});
+      }
+    }
     if (!auth->expected_sha256.empty() && (*body)->Sha256Hex() != auth->expected_sha256) {
       return S3Err("XAmzContentSHA256Mismatch",
                    "the x-amz-content-sha256 you specified did not match what we received.");

@@ -66,6 +66,22 @@ std::string AmzDate(Timestamp time) {
          rfc.substr(17, 2) + "Z";
 }
 
+// Decodes a whole aws-chunked body (the request was read before it was authenticated).
+Result<std::string> DecodeChunked(std::string_view body, ChunkedContext context,
+                                  std::vector<std::pair<std::string, std::string>>* trailers) {
+  std::string out;
+  ChunkedDecoder decoder(std::move(context));
+  TUTELA_RETURN_IF_ERROR(decoder.Feed(body, [&](std::string_view piece) {
+    out.append(piece);
+    return Status::Ok();
+  }));
+  TUTELA_RETURN_IF_ERROR(decoder.Finish());
+  *trailers = decoder.trailers();
+  return out;
+}
+
+}  // namespace
+
 Digest256 SigningKey(std::string_view secret, std::string_view date, std::string_view region) {
   Digest256 key = HmacSha256("AWS4" + std::string(secret), date);
   key = HmacSha256(key, region);
@@ -73,65 +89,129 @@ Digest256 SigningKey(std::string_view secret, std::string_view date, std::string
   return HmacSha256(key, "aws4_request");
 }
 
-// Decodes an aws-chunked body, verifying each chunk's signature when `seed_signature` is not empty.
-Result<std::string> DecodeChunked(std::string_view body, const std::string& seed_signature, const Digest256& key,
-                                  const std::string& amz_date, const std::string& scope,
-                                  std::vector<std::pair<std::string, std::string>>* trailers) {
-  std::string out;
-  std::string previous = seed_signature;
-  size_t pos = 0;
-  while (true) {
-    size_t line_end = body.find("\r\n", pos);
-    if (line_end == std::string_view::npos) return Err("InvalidArgument", "the aws-chunked body is truncated.");
-    std::string_view line = body.substr(pos, line_end - pos);
-    size_t semicolon = line.find(';');
-    std::string size_text(line.substr(0, semicolon));
-    char* end = nullptr;
-    unsigned long long size = std::strtoull(size_text.c_str(), &end, 16);
-    if (size_text.empty() || end == nullptr || *end != '\0') {
-      return Err("InvalidArgument", "an aws-chunked chunk header is malformed.");
-    }
-    pos = line_end + 2;
-    if (pos + size > body.size()) return Err("InvalidArgument", "an aws-chunked chunk is truncated.");
-    std::string_view chunk = body.substr(pos, size);
-    if (!seed_signature.empty()) {
-      std::string_view ext = semicolon == std::string_view::npos ? "" : line.substr(semicolon + 1);
-      constexpr std::string_view kPrefix = "chunk-signature=";
-      if (!ext.starts_with(kPrefix)) return Err("SignatureDoesNotMatch", "a chunk carries no chunk-signature.");
-      std::string to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date + "\n" + scope + "\n" + previous + "\n" +
-                            kEmptySha256 + "\n" + HexOf(Sha256(chunk));
-      std::string expected = HexOf(HmacSha256(key, to_sign));
-      if (!ConstantTimeEqual(expected, ext.substr(kPrefix.size()))) {
-        return Err("SignatureDoesNotMatch", "the signature of an aws-chunked chunk does not match.");
+ChunkedDecoder::ChunkedDecoder(ChunkedContext context)
+    : context_(std::move(context)), previous_(context_.seed_signature) {}
+
+Status ChunkedDecoder::Feed(std::string_view data, const std::function<Status(std::string_view)>& out) {
+  constexpr size_t kMaxHeader = 4096, kMaxTrailers = 16384;
+  while (!data.empty()) {
+    switch (state_) {
+      case State::kHeader: {
+        size_t newline = data.find('\n');
+        size_t take = newline == std::string_view::npos ? data.size() : newline + 1;
+        line_.append(data.substr(0, take));
+        data.remove_prefix(take);
+        if (line_.size() > kMaxHeader) return Err("InvalidArgument", "an aws-chunked chunk header is too long.");
+        if (newline != std::string_view::npos) TUTELA_RETURN_IF_ERROR(EndOfHeader());
+        break;
       }
-      previous = expected;
-    }
-    out.append(chunk);
-    pos += size;
-    if (size == 0) {
-      // Trailers ("name:value" lines) may follow; they are not part of the object.
-      while (pos < body.size()) {
-        size_t end = body.find("\r\n", pos);
-        std::string_view trailer = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-        pos = end == std::string_view::npos ? body.size() : end + 2;
-        size_t colon = trailer.find(':');
-        if (colon == std::string_view::npos) continue;
-        std::string name(trailer.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        std::string_view value = trailer.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
-        trailers->emplace_back(std::move(name), std::string(value));
+      case State::kData: {
+        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
+        std::string_view piece = data.substr(0, take);
+        if (context_.signed_chunks) hasher_.Update(piece);
+        TUTELA_RETURN_IF_ERROR(out(piece));
+        remaining_ -= take;
+        data.remove_prefix(take);
+        if (remaining_ == 0) state_ = State::kDataEnd;
+        break;
       }
-      break;
+      case State::kDataEnd: {  // the CRLF after a chunk's data
+        size_t take = std::min<size_t>(2 - line_.size(), data.size());
+        line_.append(data.substr(0, take));
+        data.remove_prefix(take);
+        if (line_.size() < 2) break;
+        if (line_ != "\r\n") return Err("InvalidArgument", "an aws-chunked chunk is not followed by CRLF.");
+        line_.clear();
+        TUTELA_RETURN_IF_ERROR(EndOfChunk());
+        state_ = State::kHeader;
+        break;
+      }
+      case State::kTrailers:
+        line_.append(data);
+        data = {};
+        if (line_.size() > kMaxTrailers) return Err("InvalidArgument", "the aws-chunked trailers are too long.");
+        break;
+      case State::kDone:
+        return Err("InvalidArgument", "data follows the end of the aws-chunked body.");
     }
-    if (body.substr(pos, 2) != "\r\n") return Err("InvalidArgument", "an aws-chunked chunk is not followed by CRLF.");
-    pos += 2;
   }
-  return out;
+  return Status::Ok();
 }
 
-}  // namespace
+Status ChunkedDecoder::EndOfHeader() {
+  std::string_view line = line_;
+  if (line.size() < 2 || line.substr(line.size() - 2) != "\r\n") {
+    return Err("InvalidArgument", "an aws-chunked chunk header is malformed.");
+  }
+  line.remove_suffix(2);
+  size_t semicolon = line.find(';');
+  std::string size_text(line.substr(0, semicolon));
+  char* end = nullptr;
+  unsigned long long size = std::strtoull(size_text.c_str(), &end, 16);
+  if (size_text.empty() || size_text.size() > 16 || end == nullptr || *end != '\0') {
+    return Err("InvalidArgument", "an aws-chunked chunk header is malformed.");
+  }
+  signature_.clear();
+  if (context_.signed_chunks) {
+    std::string_view ext = semicolon == std::string_view::npos ? "" : line.substr(semicolon + 1);
+    constexpr std::string_view kPrefix = "chunk-signature=";
+    if (!ext.starts_with(kPrefix)) return Err("SignatureDoesNotMatch", "a chunk carries no chunk-signature.");
+    signature_ = ext.substr(kPrefix.size());
+  }
+  line_.clear();
+  remaining_ = size;
+  last_ = size == 0;
+  if (last_) {
+    // The zero-length chunk: its signature covers no data; trailer lines (or the final CRLF) follow.
+    TUTELA_RETURN_IF_ERROR(EndOfChunk());
+    state_ = State::kTrailers;
+  } else {
+    state_ = State::kData;
+  }
+  return Status::Ok();
+}
+
+Status ChunkedDecoder::EndOfChunk() {
+  Digest256 digest = hasher_.Finish();
+  if (!context_.signed_chunks) return Status::Ok();
+  std::string to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n" + context_.amz_date + "\n" + context_.scope + "\n" + previous_ +
+                        "\n" + kEmptySha256 + "\n" + HexOf(digest);
+  std::string expected = HexOf(HmacSha256(context_.key, to_sign));
+  if (!ConstantTimeEqual(expected, signature_)) {
+    return Err("SignatureDoesNotMatch", "the signature of an aws-chunked chunk does not match.");
+  }
+  previous_ = std::move(expected);
+  return Status::Ok();
+}
+
+void ChunkedDecoder::ParseTrailers() {
+  // "name:value" lines; they are not part of the object.
+  std::string_view rest = line_;
+  while (!rest.empty()) {
+    size_t end = rest.find("\r\n");
+    std::string_view trailer = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 2);
+    size_t colon = trailer.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name(trailer.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string_view value = trailer.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+    trailers_.emplace_back(std::move(name), std::string(value));
+  }
+}
+
+Status ChunkedDecoder::Finish() {
+  // The body ends with the final chunk, its trailer lines if any, and an empty line.
+  if (state_ != State::kTrailers || !std::string_view(line_).ends_with("\r\n")) {
+    return Err("InvalidArgument", "the aws-chunked body is truncated.");
+  }
+  ParseTrailers();
+  line_.clear();
+  state_ = State::kDone;
+  return Status::Ok();
+}
 
 std::string UriEncode(std::string_view text, bool encode_slash) {
   std::string out;
@@ -249,20 +329,24 @@ Result<AuthResult> Authenticate(const SigV4Request& request, const std::vector<C
                "the request signature we calculated does not match the signature you provided; check your key and "
                "signing method.");
   }
-  AuthResult result{*user, "", {}, "", ""};
+  AuthResult result{*user, "", {}, "", "", std::nullopt};
+  std::optional<ChunkedContext> chunked;
+  if (payload_hash == kStreaming || payload_hash == kStreamingUnsignedTrailer) {
+    chunked =
+        ChunkedContext{payload_hash == kStreaming, payload_hash == kStreaming ? signature : "", key, amz_date, scope};
+  }
   if (request.body_deferred) {
     bool hex = payload_hash.size() == 64 && payload_hash.find_first_not_of("0123456789abcdef") == std::string::npos;
-    if (payload_hash != "UNSIGNED-PAYLOAD" && !hex) {
-      return Err("InvalidArgument", "a streamed body needs x-amz-content-sha256 of a SHA-256 or UNSIGNED-PAYLOAD.");
+    if (payload_hash != "UNSIGNED-PAYLOAD" && !hex && !chunked) {
+      return Err("InvalidArgument",
+                 "a streamed body needs x-amz-content-sha256 of a SHA-256, UNSIGNED-PAYLOAD or aws-chunked.");
     }
     if (hex) result.expected_sha256 = payload_hash;
+    result.chunked = std::move(chunked);
     return result;
   }
-  if (payload_hash == kStreaming) {
-    TUTELA_ASSIGN_OR_RETURN(result.body,
-                            DecodeChunked(request.body, signature, key, amz_date, scope, &result.trailers));
-  } else if (payload_hash == kStreamingUnsignedTrailer) {
-    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, "", key, amz_date, scope, &result.trailers));
+  if (payload_hash == kStreaming || payload_hash == kStreamingUnsignedTrailer) {
+    TUTELA_ASSIGN_OR_RETURN(result.body, DecodeChunked(request.body, *chunked, &result.trailers));
   } else if (payload_hash == "UNSIGNED-PAYLOAD") {
     result.body = request.body;
   } else {

@@ -113,6 +113,88 @@ TEST(SigV4Test, UnsignedPayloadTrailerYieldsTheChecksumTrailer) {
   EXPECT_TRUE(result->body_sha256.empty());  // the payload was not signed
 }
 
+// AWS's published example of a signed streaming upload ("Transferring payload in multiple chunks"): 66,560 bytes of
+// 'a' in a 64 KiB chunk, a 1 KiB chunk and the final empty one, with the documented seed and chunk signatures. The
+// decoder is fed in pieces of every awkward size, as the network delivers them.
+std::string ExampleChunkedBody(bool corrupt) {
+  std::string body;
+  for (auto [size, signature] :
+       {std::pair<size_t, const char*>{65536, "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"},
+        {1024, "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497"},
+        {0, "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"}}) {
+    char header[32];
+    std::snprintf(header, sizeof header, "%zx", size);
+    body += std::string(header) + ";chunk-signature=" + signature + "\r\n";
+    std::string data(size, 'a');
+    if (corrupt && size == 1024) data[10] = 'b';
+    body += data + "\r\n";
+  }
+  return body;
+}
+
+ChunkedContext ExampleChunkedContext() {
+  ChunkedContext context;
+  context.signed_chunks = true;
+  context.seed_signature = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+  context.key = SigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1");
+  context.amz_date = "20130524T000000Z";
+  context.scope = "20130524/us-east-1/s3/aws4_request";
+  return context;
+}
+
+TEST(SigV4Test, StreamedChunkedBodyMatchesAwsPublishedSignatures) {
+  const std::string body = ExampleChunkedBody(false);
+  for (size_t piece : {size_t{1}, size_t{7}, size_t{4096}, size_t{70000}, body.size()}) {
+    ChunkedDecoder decoder(ExampleChunkedContext());
+    std::string decoded;
+    for (size_t at = 0; at < body.size(); at += piece) {
+      Status fed = decoder.Feed(std::string_view(body).substr(at, piece), [&](std::string_view data) {
+        decoded.append(data);
+        return Status::Ok();
+      });
+      ASSERT_TRUE(fed.ok()) << "piece " << piece << ": " << fed.ToString();
+    }
+    ASSERT_TRUE(decoder.Finish().ok()) << piece;
+    EXPECT_EQ(decoded, std::string(66560, 'a')) << piece;
+  }
+}
+
+TEST(SigV4Test, StreamedChunkedBodyRefusesAChangedByteATruncationAndMissingSignatures) {
+  auto run = [](const std::string& body, ChunkedContext context) {
+    ChunkedDecoder decoder(std::move(context));
+    Status fed = decoder.Feed(body, [](std::string_view) { return Status::Ok(); });
+    return fed.ok() ? decoder.Finish() : fed;
+  };
+  EXPECT_EQ(CodeOf(run(ExampleChunkedBody(true), ExampleChunkedContext())), "SignatureDoesNotMatch");
+  std::string body = ExampleChunkedBody(false);
+  EXPECT_EQ(CodeOf(run(body.substr(0, 60000), ExampleChunkedContext())), "InvalidArgument");  // truncated
+  EXPECT_EQ(CodeOf(run(body.substr(0, body.size() - 2), ExampleChunkedContext())), "InvalidArgument");
+  ChunkedContext other_seed = ExampleChunkedContext();
+  other_seed.seed_signature[0] = '5';
+  EXPECT_EQ(CodeOf(run(body, other_seed)), "SignatureDoesNotMatch");
+  std::string unsigned_header = body;
+  unsigned_header.replace(0, unsigned_header.find("\r\n"), "10000");
+  EXPECT_EQ(CodeOf(run(unsigned_header, ExampleChunkedContext())), "SignatureDoesNotMatch");
+  EXPECT_EQ(CodeOf(run("zz;chunk-signature=x\r\n", ExampleChunkedContext())), "InvalidArgument");
+  EXPECT_EQ(CodeOf(run(std::string(5000, '1'), ExampleChunkedContext())), "InvalidArgument");  // endless header
+  // The same chunks without signatures decode when the payload is declared unsigned.
+  ChunkedContext unsigned_context;
+  std::string plain = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+  ChunkedDecoder decoder(unsigned_context);
+  std::string decoded;
+  ASSERT_TRUE(decoder
+                  .Feed(plain,
+                        [&](std::string_view data) {
+                          decoded.append(data);
+                          return Status::Ok();
+                        })
+                  .ok());
+  ASSERT_TRUE(decoder.Finish().ok());
+  EXPECT_EQ(decoded, "hello");
+  ASSERT_EQ(decoder.trailers().size(), 1u);
+  EXPECT_EQ(decoder.trailers()[0].second, "AAAAAA==");
+}
+
 // A body that streams in after authentication: the signature is checked now, the payload hash handed back.
 TEST(SigV4Test, DeferredBodyHandsBackTheSignedPayloadHash) {
   Credentials user{"alice", "AKALICE", "alice-secret", false};
