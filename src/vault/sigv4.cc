@@ -148,7 +148,8 @@ Status ChunkedDecoder::EndOfHeader() {
   std::string size_text(line.substr(0, semicolon));
   char* end = nullptr;
   unsigned long long size = std::strtoull(size_text.c_str(), &end, 16);
-  if (size_text.empty() || size_text.size() > 16 || end == nullptr || *end != '\0') {
+  if (size_text.empty() || size_text.size() > 16 ||
+      size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos || end == nullptr || *end != '\0') {
     return Err("InvalidArgument", "an aws-chunked chunk header is malformed.");
   }
   signature_.clear();

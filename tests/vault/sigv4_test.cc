@@ -176,6 +176,8 @@ TEST(SigV4Test, StreamedChunkedBodyRefusesAChangedByteATruncationAndMissingSigna
   unsigned_header.replace(0, unsigned_header.find("\r\n"), "10000");
   EXPECT_EQ(CodeOf(run(unsigned_header, ExampleChunkedContext())), "SignatureDoesNotMatch");
   EXPECT_EQ(CodeOf(run("zz;chunk-signature=x\r\n", ExampleChunkedContext())), "InvalidArgument");
+  EXPECT_EQ(CodeOf(run("-1;chunk-signature=x\r\n", ExampleChunkedContext())), "InvalidArgument");
+  EXPECT_EQ(CodeOf(run("0x10;chunk-signature=x\r\n", ExampleChunkedContext())), "InvalidArgument");
   EXPECT_EQ(CodeOf(run(std::string(5000, '1'), ExampleChunkedContext())), "InvalidArgument");  // endless header
   // The same chunks without signatures decode when the payload is declared unsigned.
   ChunkedContext unsigned_context;
