@@ -46,7 +46,7 @@ int RunManifest(const Context& context, const EvidenceOptions& options) {
   for (const std::string& problem : manifest->problems) Warn(problem);
   std::string text;
   if (*format == "json") {
-    text = ManifestToJson(*manifest).dump(2) + "\n";
+    text = DumpJson(ManifestToJson(*manifest), 2) + "\n";
   } else {
     std::ostringstream out;
     uint64_t total = 0;
@@ -82,7 +82,8 @@ int RunVerify(const Context& context, const EvidenceOptions& options) {
     for (const ManifestDifference& difference : *differences) {
       list.push_back({{"kind", kKindNames[static_cast<int>(difference.kind)]}, {"path", difference.path}});
     }
-    out << nlohmann::json{{"base", base}, {"files", manifest->files.size()}, {"differences", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"base", base}, {"files", manifest->files.size()}, {"differences", list}}, 2)
+        << "\n";
   } else {
     bool color = context.ColorStdout();
     for (const ManifestDifference& difference : *differences) {

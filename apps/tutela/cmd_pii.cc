@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pii/catalog.h"
@@ -113,9 +114,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   }
   if (!options.inventory.empty()) {
     nlohmann::json inventory = pii::BuildInventory(collector, compiled, options.paths, FormatRfc3339(NowUtc()));
-    if (Status written = WriteFileAtomic(
-            options.inventory, inventory.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-        !written.ok()) {
+    if (Status written = WriteFileAtomic(options.inventory, DumpJson(inventory, 2) + "\n"); !written.ok()) {
       return ReportError(written);
     }
     Info(context, "wrote the PII inventory to " + options.inventory);
@@ -318,10 +317,10 @@ int RunRestores(const Context& context, const std::string& audit_log) {
   if (*format == "json") {
     nlohmann::json entries = nlohmann::json::array();
     for (const std::string& entry : log->entries) entries.push_back(nlohmann::json::parse(entry, nullptr, false));
-    text = nlohmann::json{{"log", path.string()},
-                          {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
-                          {"entries", entries}}
-               .dump(2) +
+    text = DumpJson(nlohmann::json{{"log", path.string()},
+                                   {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
+                                   {"entries", entries}},
+                    2) +
            "\n";
   } else {
     for (size_t index = 0; index < log->entries.size(); ++index) {
@@ -330,9 +329,12 @@ int RunRestores(const Context& context, const std::string& audit_log) {
         text += std::to_string(index) + "  (not a restore record)\n";
         continue;
       }
-      text += std::to_string(index) + "  " + entry.value("at", "") + "  " + entry.value("user", "") + "@" +
-              entry.value("host", "") + "  restored " + std::to_string(entry.value("values", uint64_t{0})) +
-              " value(s) of " + entry.value("input", "") + " -> " + entry.value("output", "") + "\n";
+      text += std::to_string(index) + "  " + JsonStringOr(entry, "at") + "  " + JsonStringOr(entry, "user") + "@" +
+              JsonStringOr(entry, "host") + "  restored " +
+              std::to_string(entry.contains("values") && entry["values"].is_number_unsigned()
+                                 ? entry["values"].get<uint64_t>()
+                                 : 0) +
+              " value(s) of " + JsonStringOr(entry, "input") + " -> " + JsonStringOr(entry, "output") + "\n";
     }
     text += std::to_string(log->tree_size) + " entries; tree root " + log->tree_root + "\n";
   }

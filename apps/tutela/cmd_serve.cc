@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/server/server.h"
 
@@ -128,7 +129,7 @@ int RunTenantsList(const Context& context, const ServeOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& tenant : *tenants) list.push_back(server::TenantJson(tenant));
-    out = nlohmann::json{{"tenants", list}}.dump(2) + "\n";
+    out = DumpJson(nlohmann::json{{"tenants", list}}, 2) + "\n";
   } else {
     for (const auto& tenant : *tenants) {
       out += tenant.name + (tenant.is_operator ? " (operator)" : "") + "  " + tenant.id + "  " + tenant.created + "\n";

@@ -118,7 +118,7 @@ Result<std::vector<PiiStore>> ParsePiiInventory(std::string_view text, std::stri
                                    "; a PII inventory is what `tutela pii scan --inventory` writes "
                                    "(docs/formats/pii-inventory.md).");
   };
-  if (!root.is_object() || root.value("format", "") != "tutela-pii-inventory") {
+  if (!root.is_object() || JsonStringOr(root, "format") != "tutela-pii-inventory") {
     return bad("/format", "not a PII inventory (format must be \"tutela-pii-inventory\")");
   }
   if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int64_t>() != 1) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tutela/core/file_util.h"
+#include "tutela/core/json_text.h"
 
 namespace tutela {
 namespace {
@@ -57,6 +58,37 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source)
 Result<nlohmann::json> LoadJsonFile(const std::filesystem::path& path) {
   TUTELA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return ParseJson(text, path.string());
+}
+
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string JsonStringOr(const nlohmann::json& object, std::string_view key, std::string_view fallback) {
+  if (!object.is_object()) return std::string(fallback);
+  auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::string(fallback);
+  return found->get<std::string>();
+}
+
+std::optional<std::string> FindNonUtf8(const nlohmann::json& value) {
+  if (value.is_string()) {
+    if (IsUtf8(value.get_ref<const std::string&>())) return std::nullopt;
+    return std::string();
+  }
+  if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      std::string step = "/";
+      for (char c : key) step += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      if (!IsUtf8(key)) return step;
+      if (auto inner = FindNonUtf8(member)) return step + *inner;
+    }
+  } else if (value.is_array()) {
+    for (size_t index = 0; index < value.size(); ++index) {
+      if (auto inner = FindNonUtf8(value[index])) return "/" + std::to_string(index) + *inner;
+    }
+  }
+  return std::nullopt;
 }
 
 Result<YAML::Node> ParseYaml(std::string_view text, std::string_view source) {

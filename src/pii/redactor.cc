@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tutela/core/csv.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/json_text.h"
 #include "tutela/core/thread_pool.h"
@@ -228,7 +229,7 @@ std::string TokenManifest::ToJson() const {
     if (field.keep_first > 0) item["keep_first"] = field.keep_first;
     doc["fields"].push_back(item);
   }
-  return doc.dump(2) + "\n";
+  return DumpJson(doc, 2) + "\n";
 }
 
 Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_view source) {
@@ -238,7 +239,7 @@ Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_vi
   };
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return bad("it is not a JSON object");
-  if (doc.value("format", "") != "tutela.tokens/1") return bad("\"format\" is not tutela.tokens/1");
+  if (JsonStringOr(doc, "format") != "tutela.tokens/1") return bad("\"format\" is not tutela.tokens/1");
   TokenManifest manifest;
   if (!doc["key_id"].is_string()) return bad("\"key_id\" is missing");
   manifest.key_id = doc["key_id"].get<std::string>();

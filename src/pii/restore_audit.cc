@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/ledger/log.h"
 
@@ -52,7 +53,7 @@ Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const
   entry["output"] = record.output;
   entry["values"] = record.values;
   entry["key_ids"] = record.key_ids;
-  return (*log)->Append(entry.dump());
+  return (*log)->Append(DumpJson(entry));
 }
 
 Result<RestoreAuditLog> ReadRestoreAudit(const std::filesystem::path& log_path) {

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "tutela/core/builtin_data.h"
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "web_assets.h"
@@ -28,7 +29,7 @@ std::string Call::Query(const std::string& name, const std::string& fallback) co
 Reply Json(const nlohmann::json& body, int status) {
   Reply reply;
   reply.status = status;
-  reply.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  reply.body = DumpJson(body, -1);
   return reply;
 }
 
@@ -52,10 +53,7 @@ Reply FromStatus(const Status& status) {
   }
 }
 
-std::string JsonText(const nlohmann::json& object, const char* key) {
-  auto found = object.find(key);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
+std::string JsonText(const nlohmann::json& object, const char* key) { return JsonStringOr(object, key); }
 
 Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id) {
   TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get(kind, id));
@@ -136,7 +134,7 @@ void Services::AuditAs(std::string_view tenant, std::string_view actor, std::str
                           {"target", target},
                           {"outcome", outcome},
                           {"details", details}};
-  auto appended = audit->Append(entry.dump());
+  auto appended = audit->Append(DumpJson(entry));
   if (!appended.ok()) {
     std::fprintf(stderr, "tutela serve: error: audit ledger: %s\n", appended.status().ToString().c_str());
   }

@@ -35,6 +35,35 @@ TEST(JsonTest, MissingFileIsNotFound) {
   EXPECT_NE(document.status().message().find("/nonexistent/tutela/x.json"), std::string::npos);
 }
 
+TEST(JsonTest, DumpJsonOfANonUtf8StringWritesReplacementCharacterNotAnException) {
+  nlohmann::json value = {{"file", std::string("caf\xE9.txt")}, {"n", 1}};
+  EXPECT_THROW((void)value.dump(), nlohmann::json::type_error);  // what every writer did before DumpJson
+  EXPECT_EQ(DumpJson(value), "{\"file\":\"caf\xEF\xBF\xBD.txt\",\"n\":1}");
+  EXPECT_EQ(DumpJson(value, 2), "{\n  \"file\": \"caf\xEF\xBF\xBD.txt\",\n  \"n\": 1\n}");
+  EXPECT_EQ(DumpJson(nlohmann::json("ok")), "\"ok\"");
+}
+
+TEST(JsonTest, FindNonUtf8PointsAtTheFirstIllFormedStringOrKey) {
+  EXPECT_EQ(FindNonUtf8(nlohmann::json{{"a", "ok"}, {"b", {1, "caf\xC3\xA9"}}}), std::nullopt);
+  EXPECT_EQ(FindNonUtf8(nlohmann::json{{"details", {{"requester", "bob\xE9"}}}}), "/details/requester");
+  EXPECT_EQ(FindNonUtf8(nlohmann::json{{"data", {"ok", "x\xFF"}}}), "/data/1");
+  EXPECT_EQ(FindNonUtf8(nlohmann::json{{"a/b\xFF", 1}}), "/a~1b\xFF");
+  EXPECT_EQ(FindNonUtf8(nlohmann::json("\xC0\x80")), "");
+}
+
+// Regression: `{"format": 5}` given as a key file, PII inventory or token manifest failed with "internal error:
+// [json.exception.type_error.302]" from json::value("format", "").
+TEST(JsonTest, JsonStringOrNeverThrowsOnAMemberOfAnotherType) {
+  nlohmann::json document = {{"format", 5}, {"name", "x"}, {"none", nullptr}};
+  EXPECT_THROW((void)document.value("format", ""), nlohmann::json::type_error);
+  EXPECT_EQ(JsonStringOr(document, "format"), "");
+  EXPECT_EQ(JsonStringOr(document, "format", "?"), "?");
+  EXPECT_EQ(JsonStringOr(document, "name"), "x");
+  EXPECT_EQ(JsonStringOr(document, "none"), "");
+  EXPECT_EQ(JsonStringOr(document, "missing"), "");
+  EXPECT_EQ(JsonStringOr(nlohmann::json::array({1}), "format"), "");
+}
+
 TEST(YamlTest, ParsesDocument) {
   auto document = ParseYaml("users:\n  - name: ana\n", "u.yaml");
   ASSERT_TRUE(document.ok());
