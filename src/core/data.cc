@@ -1,6 +1,9 @@
 #include "tutela/core/data.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <string>
+#include <unordered_set>
 
 #include "tutela/core/file_util.h"
 #include "tutela/core/json_text.h"
@@ -21,6 +24,31 @@ std::string JsonReason(const std::string& what) {
   size_t colon = what.find(": ", what.find("parse error"));
   std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
   return reason;
+}
+
+// yaml-cpp keeps both entries of a mapping that names a key twice; `node["SG"]` then sees the first and a loop sees
+// both, so one of `subjects: {SG: 620, SG: 40}` was silently dropped or counted twice. The first repeated key, if
+// any, as "source:line:column: ..."; nodes reached again through an alias are not walked again (an alias bomb would
+// otherwise be expanded).
+std::optional<std::string> FindDuplicateKey(const YAML::Node& node, std::string_view source,
+                                            std::unordered_set<size_t>& seen) {
+  if (!node.IsMap() && !node.IsSequence()) return std::nullopt;
+  if (!node.Mark().is_null() && !seen.insert(static_cast<size_t>(node.Mark().pos)).second) return std::nullopt;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (auto found = FindDuplicateKey(item, source, seen)) return found;
+    }
+    return std::nullopt;
+  }
+  std::unordered_set<std::string> keys;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar() && !keys.insert(entry.first.Scalar()).second) {
+      return YamlWhere(source, entry.first) + ": the key \"" + entry.first.Scalar() +
+             "\" appears twice in this mapping; keep one of them.";
+    }
+    if (auto found = FindDuplicateKey(entry.second, source, seen)) return found;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -94,7 +122,16 @@ std::optional<std::string> FindNonUtf8(const nlohmann::json& value) {
 Result<YAML::Node> ParseYaml(std::string_view text, std::string_view source) {
   text = StripBom(text);
   try {
-    return YAML::Load(std::string(text));
+    YAML::Node document = YAML::Load(std::string(text));
+    std::unordered_set<size_t> seen;
+    if (auto duplicate = FindDuplicateKey(document, source, seen)) return Status::InvalidArgument(*duplicate);
+    return document;
+  } catch (const YAML::DeepRecursion& error) {
+    // yaml-cpp's own message for this is "bad file".
+    return Status::InvalidArgument(std::string(source) + ":" + std::to_string(error.mark.line + 1) + ":" +
+                                   std::to_string(error.mark.column + 1) + ": invalid YAML (nested more than " +
+                                   std::to_string(error.depth()) +
+                                   " levels deep); flatten the document: no Tutela input needs that depth.");
   } catch (const YAML::Exception& error) {
     std::string where(source);
     if (!error.mark.is_null()) {

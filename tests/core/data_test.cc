@@ -77,6 +77,42 @@ TEST(YamlTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_NE(document.status().message().find("invalid YAML"), std::string::npos);
 }
 
+// Regression: `subjects: {SG: 620, SG: 40}` in an incident loaded without a word (yaml-cpp keeps both entries; one
+// was silently dropped or both counted).
+TEST(YamlTest, ARepeatedKeyIsRefusedWithItsPlace) {
+  auto flow = ParseYaml("affected:\n  - subjects: {SG: 620, SG: 40}\n", "incident.yaml");
+  ASSERT_FALSE(flow.ok());
+  EXPECT_EQ(flow.status().message(),
+            "incident.yaml:2:25: the key \"SG\" appears twice in this mapping; keep one of them.");
+  auto block = ParseYaml("a: 1\nb:\n  c: 2\n  c: 3\n", "x.yaml");
+  ASSERT_FALSE(block.ok());
+  EXPECT_NE(block.status().message().find("x.yaml:4:3: the key \"c\""), std::string::npos) << block.status().message();
+  EXPECT_TRUE(ParseYaml("a: {x: 1}\nb: {x: 2}\nlist: [{x: 1}, {x: 2}]\n", "ok.yaml").ok()) << "same key, other maps";
+}
+
+// An alias bomb (each level nine aliases of the one before) is not expanded by the duplicate-key check.
+TEST(YamlTest, AnAliasBombLoadsWithoutExpanding) {
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  std::string previous = "a";
+  for (char level = 'b'; level <= 'k'; ++level) {
+    std::string name(1, level);
+    text += name + ": &" + name + " [";
+    for (int i = 0; i < 9; ++i) text += (i ? ", *" : "*") + previous;
+    text += "]\n";
+    previous = name;
+  }
+  EXPECT_TRUE(ParseYaml(text, "bomb.yaml").ok());  // 9^10 nodes if expanded: the test would time out
+}
+
+// Regression: a YAML document nested 100000 levels deep was refused as "invalid YAML (bad file)", yaml-cpp's text.
+TEST(YamlTest, TooDeepANestingSaysSo) {
+  auto deep = ParseYaml("a: " + std::string(100000, '[') + std::string(100000, ']'), "deep.yaml");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().message().rfind("deep.yaml:1:", 0), 0u) << deep.status().message();
+  EXPECT_NE(deep.status().message().find("levels deep); flatten the document"), std::string::npos)
+      << deep.status().message();
+}
+
 TEST(YamlTest, BadIndentationIsLocated) {
   auto document = ParseYaml("key: value\n  other: 2\n", "indent.yaml");
   ASSERT_FALSE(document.ok());
