@@ -23,6 +23,8 @@ Status ErrnoStatus(int error_number, std::string_view operation, const std::file
       return Status::PermissionDenied(message + "; check its permissions.");
     case EEXIST:
       return Status::AlreadyExists(message + ".");
+    case EISDIR:
+      return Status::InvalidArgument(message + "; name a file, not a folder.");
     default:
       return Status::IoError(message + ".");
   }
@@ -92,6 +94,11 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
   }
   direct_ = false;
   struct stat existing;
+  // Refuse a folder before any work is done (rename() would only fail at Commit, after the whole output was made).
+  if (::stat(destination.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+    return Status::InvalidArgument(destination.string() +
+                                   ": is a folder; name a file to write (e.g. a file inside that folder).");
+  }
   if (overwrite && ::stat(destination.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
       !S_ISDIR(existing.st_mode)) {
     fd_ = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC);
@@ -107,7 +114,12 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
                 ToHex({reinterpret_cast<const uint8_t*>(suffix->data()), suffix->size()}));
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd_ < 0) {
-    Status status = ErrnoStatus(errno, "create a file in the directory of", destination);
+    int saved = errno;
+    Status status = saved == ENOENT || saved == ENOTDIR
+                        ? Status::NotFound(destination.string() + ": cannot be created, because the folder " +
+                                           (parent.empty() ? std::string(".") : parent.string()) +
+                                           " does not exist; create the folder first or choose another path.")
+                        : ErrnoStatus(saved, "create", destination);
     temporary_.clear();
     return status;
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -106,6 +107,39 @@ TEST(FileUtilTest, WriteIntoMissingDirectoryFailsCleanly) {
   Status status = WriteFileAtomic(dir / "no/such/dir/out", "x");
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("no/such/dir/out"), std::string::npos);
+}
+
+// Regression: `--output nodir/x.csv` said "nodir/x.csv: cannot create a file in the directory of (No such file or
+// directory)", a sentence with a hole where the folder should be.
+TEST(FileUtilTest, AnOutputInAMissingFolderNamesTheFolderAndTheFix) {
+  testing::TempDir dir;
+  Status status = WriteFileAtomic(dir / "nodir/x.csv", "x");
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("x.csv: cannot be created, because the folder " + (dir / "nodir").string() +
+                                  " does not exist; create the folder first"),
+            std::string::npos)
+      << status.message();
+  EXPECT_EQ(status.message().find("directory of ("), std::string::npos);
+}
+
+// Regression: `--output DIR` did the whole job and then failed at the rename with "DIR: cannot replace (Is a
+// directory)." and no fix; it is refused when the writer opens, and the folder is left as it was.
+TEST(FileUtilTest, AnOutputThatIsAFolderIsRefusedWhenOpenedNamingTheFix) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "out");
+  AtomicFileWriter writer;
+  Status status = writer.Open(dir / "out");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("out: is a folder; name a file to write"), std::string::npos) << status.message();
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "out"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "no temporary file is left";
+}
+
+TEST(FileUtilTest, ReadingAFolderSaysToNameAFile) {
+  EXPECT_NE(ErrnoStatus(EISDIR, "read", "adir")
+                .message()
+                .find("adir: cannot read (Is a directory); name a file, not a folder."),
+            std::string::npos);
 }
 
 }  // namespace
