@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "tutela/core/data.h"
@@ -94,6 +95,58 @@ Status LoadConfig(CLI::App& app, Context& context) {
     return Status::InvalidArgument(context.config_path + ":" + std::to_string(error.mark.line + 1) + ":" +
                                    std::to_string(error.mark.column + 1) + ": wrong type of value (" + error.msg +
                                    "); format is a string, color auto|always|never, quiet true|false.");
+  }
+  return Status::Ok();
+}
+
+void RequirePlainCounts(CLI::App& app) {
+  CLI::Validator plain(
+      [](std::string& input) -> std::string {
+        bool digits = !input.empty() && input.size() <= 19;
+        for (char c : input) digits = digits && c >= '0' && c <= '9';
+        if (digits) return {};
+        return "\"" + input + "\" is not a whole number of 0 or more written in decimal digits";
+      },
+      /*validator_desc=*/"");
+  for (CLI::Option* option : app.get_options()) {
+    std::string type = option->get_type_name();
+    type = type.substr(0, type.find(':'));
+    if (type == "N" || type == "BYTES" || type == "SECONDS" || type == "UINT") option->check(plain);
+  }
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) RequirePlainCounts(*command);
+}
+
+Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
+  struct Named {
+    std::string option;
+    std::string path;
+  };
+  auto is_writer = [](const std::string& name) {
+    return name == "--output" || name == "--ics" || name == "--inventory";
+  };
+  std::vector<Named> writers;
+  std::vector<Named> inputs;
+  if (!context.output.empty() && context.output != "-") writers.push_back({"--output", context.output});
+  for (const CLI::App* current = &app; current != nullptr;) {
+    for (const CLI::Option* option : current->get_options()) {
+      std::string name = option->get_name();
+      if (name.empty()) name = option->get_name(/*positional=*/true);
+      if (name == "--output") continue;  // context.output, which --config may also set
+      for (const std::string& value : option->results()) {
+        if (value.empty() || value == "-") continue;
+        (is_writer(name) ? writers : inputs).push_back({name, value});
+      }
+    }
+    auto chosen = current->get_subcommands();
+    current = chosen.empty() ? nullptr : chosen.front();
+  }
+  for (const Named& writer : writers) {
+    for (const Named& input : inputs) {
+      std::error_code error;
+      if (!std::filesystem::equivalent(writer.path, input.path, error)) continue;
+      return Status::InvalidArgument(writer.option + " " + writer.path + " is also an input of this command (" +
+                                     input.option + "), which writing it would destroy; write to another file.");
+    }
   }
   return Status::Ok();
 }

@@ -32,7 +32,9 @@ void AddWalkFlags(CLI::App* command, EvidenceOptions& options) {
   command->add_option("--exclude", options.exclude, "Skip files and folders matching GLOB (repeatable)")
       ->type_name("GLOB");
   command->add_option("--max-size", options.max_size, "Skip files larger than BYTES")->type_name("BYTES");
-  command->add_option("--threads", options.threads, "Hashing threads (default: all cores)")->type_name("N");
+  command->add_option("--threads", options.threads, "Hashing threads (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
 }
 
 int RunManifest(const Context& context, const EvidenceOptions& options) {

@@ -59,8 +59,8 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
     return ReportError(
         Status::InvalidArgument("--fail-on \"" + options.fail_on + "\" is not a level; use any, low, medium or high."));
   }
-  if (options.min_score < 0 || options.min_score > 1) {
-    return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
+  if (!(options.min_score >= 0 && options.min_score <= 1)) {  // NaN too: it compares false with everything
+    return ReportError(Status::InvalidArgument("--min-score must be a number between 0 and 1."));
   }
   auto ruleset = LoadRuleset(options.catalog);
   if (!ruleset.ok()) return ReportError(ruleset.status());
@@ -72,7 +72,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   if (!options.extract.encoding.empty()) {
     if (Status known = pii::CheckEncoding(options.extract.encoding); !known.ok()) return ReportError(known);
   }
-  if (options.extract.max_depth < 1 || options.extract.max_ratio < 1) {
+  if (options.extract.max_depth < 1 || !(options.extract.max_ratio >= 1)) {
     return ReportError(Status::InvalidArgument("--max-depth and --max-ratio must be at least 1."));
   }
   pii::ScanOptions scan;
@@ -168,8 +168,8 @@ int RunRedact(const Context& context, const PiiRedactOptions& options) {
   redact.threads = options.threads;
   redact.valid_tokens = options.valid_tokens;
   redact.scan.min_score = options.min_score;
-  if (options.min_score < 0 || options.min_score > 1) {
-    return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
+  if (!(options.min_score >= 0 && options.min_score <= 1)) {  // NaN too: it compares false with everything
+    return ReportError(Status::InvalidArgument("--min-score must be a number between 0 and 1."));
   }
   pii::RedactionPolicy policy;
   if (!options.policy.empty()) {
@@ -361,7 +361,9 @@ void AddPiiCommands(CLI::App& app, Context& context) {
       ->type_name("PATH");
   scan->add_option("--min-score", options->min_score, "Report findings scoring at least this (0..1, default 0.5)")
       ->type_name("SCORE");
-  scan->add_option("--threads", options->threads, "Files scanned in parallel (default: all cores)")->type_name("N");
+  scan->add_option("--threads", options->threads, "Files scanned in parallel (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
   scan->add_option("--include", options->include, "Only files matching GLOB (repeatable)")->type_name("GLOB");
   scan->add_option("--exclude", options->exclude, "Skip files and folders matching GLOB (repeatable)")
       ->type_name("GLOB");
@@ -422,7 +424,9 @@ void AddPiiCommands(CLI::App& app, Context& context) {
                    "Give tokens valid check characters (realistic test data); default: forced invalid");
   redact->add_option("--min-score", redact_options->min_score, "Detection threshold (0..1, default 0.5)")
       ->type_name("SCORE");
-  redact->add_option("--threads", redact_options->threads, "Worker threads (default: all cores)")->type_name("N");
+  redact->add_option("--threads", redact_options->threads, "Worker threads (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
   redact->add_option("--catalog", redact_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
   redact->callback([&context, redact_options] {
     context.run = [&context, redact_options] { return RunRedact(context, *redact_options); };
