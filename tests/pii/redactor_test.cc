@@ -305,6 +305,22 @@ TEST(RedactorTest, CsvStructureIsKeptOnTrickyInput) {
   EXPECT_NE(*partial, csv);
 }
 
+// Regression: an unclosed quote was reported as "input: line 2: a quoted field is never closed; add the missing '"'
+// or check the delimiter. (lines counted from 1); fix the CSV quoting", the line counted in a block, not the file.
+TEST(RedactorTest, AnUnclosedCsvQuoteIsReportedAtItsLineInTheFile) {
+  std::string csv = "id,note\n";
+  for (int row = 2; row < 500; ++row) csv += std::to_string(row) + ",plain text of row " + std::to_string(row) + "\n";
+  csv += "500,\"never closed\n501,x\n";
+  auto redacted = Redact(csv, RedactFormat::kCsv, RedactionPolicy(), nullptr, &Keys(), 4096);
+  ASSERT_FALSE(redacted.ok());
+  EXPECT_EQ(redacted.status().message(),
+            "input:500: a quoted field is never closed; add the missing '\"' or check the delimiter.");
+  auto small = Redact("id,note\n1,\"open\n", RedactFormat::kCsv, RedactionPolicy());
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().message().rfind("input:2: a quoted field is never closed", 0), 0u)
+      << small.status().message();
+}
+
 TEST(RedactorTest, JsonStructureIsKeptAndNumbersStayNumbers) {
   std::string json =
       "{\n  \"user\": {\"email\": \"li.wei@corp-mail.cn\", \"card\": 4983690060267730, \"tags\": [\"a\", 2]},\n"
