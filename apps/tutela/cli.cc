@@ -121,8 +121,10 @@ Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
     std::string option;
     std::string path;
   };
-  auto is_writer = [](const std::string& name) {
-    return name == "--output" || name == "--ics" || name == "--inventory";
+  // --token-manifest is written by `pii redact` and read by `pii restore`.
+  auto is_writer = [](const CLI::App& command, const std::string& name) {
+    return name == "--output" || name == "--ics" || name == "--inventory" ||
+           (name == "--token-manifest" && command.get_name() == "redact");
   };
   std::vector<Named> writers;
   std::vector<Named> inputs;
@@ -134,11 +136,23 @@ Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
       if (name == "--output") continue;  // context.output, which --config may also set
       for (const std::string& value : option->results()) {
         if (value.empty() || value == "-") continue;
-        (is_writer(name) ? writers : inputs).push_back({name, value});
+        (is_writer(*current, name) ? writers : inputs).push_back({name, value});
       }
     }
     auto chosen = current->get_subcommands();
     current = chosen.empty() ? nullptr : chosen.front();
+  }
+  // Two outputs naming one file: the second rename would replace the first output.
+  for (size_t first = 0; first < writers.size(); ++first) {
+    for (size_t second = first + 1; second < writers.size(); ++second) {
+      std::error_code error;
+      auto resolved = [&error](const std::string& path) {
+        return std::filesystem::weakly_canonical(std::filesystem::absolute(path, error), error);
+      };
+      if (resolved(writers[first].path) != resolved(writers[second].path) || error) continue;
+      return Status::InvalidArgument(writers[first].option + " and " + writers[second].option + " both name " +
+                                     writers[second].path + "; write them to two files.");
+    }
   }
   for (const Named& writer : writers) {
     for (const Named& input : inputs) {

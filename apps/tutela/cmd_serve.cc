@@ -190,7 +190,8 @@ void AddServeCommands(CLI::App& app, Context& context) {
   serve->add_option("--vault", options->vault, "A vault data folder to browse (read-only) in the UI and API");
   serve->add_option("--instance", options->instance,
                     "This instance's name when several share the database and data folder (its own audit ledger)");
-  serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)");
+  serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)")
+      ->check(CLI::Range(0, kMaxThreads));
   serve->add_option("--port-file", options->port_file, "Write the bound port here once listening (tests, scripts)");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });
 

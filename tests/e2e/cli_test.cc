@@ -230,6 +230,30 @@ TEST(CliTest, AnOutputThatIsAlsoAnInputIsRefusedAndTheInputKept) {
   EXPECT_NE(breach.err.find("--ics incident.yaml is also an input"), std::string::npos) << breach.err;
   EXPECT_EQ(ReadFile(dir / "incident.yaml"), incident);
 
+  // pii redact writes its --token-manifest: onto the input, the keyring, or the --output it is refused.
+  std::string policy = (testing::SourceDir() / "examples/pii/redaction-policy.yaml").string();
+  std::string customers = ReadFile(testing::SourceDir() / "examples/pii/customers.csv");
+  WriteFile(dir / "customers.csv", customers);
+  for (const char* manifest : {"customers.csv", "k.key"}) {
+    auto redact = RunTutela({"pii", "redact", "customers.csv", "--policy", policy, "--key-file", "k.key", "--output",
+                             "out.csv", "--token-manifest", manifest},
+                            {}, dir.path());
+    EXPECT_EQ(redact.exit_code, 2) << manifest;
+    EXPECT_NE(redact.err.find("--token-manifest " + std::string(manifest) + " is also an input of this command"),
+              std::string::npos)
+        << redact.err;
+  }
+  EXPECT_EQ(ReadFile(dir / "customers.csv"), customers);
+  EXPECT_EQ(ReadFile(dir / "k.key"), keyring);
+  auto same = RunTutela({"pii", "redact", "customers.csv", "--policy", policy, "--key-file", "k.key", "--output",
+                         "out.csv", "--token-manifest", "./out.csv"},
+                        {}, dir.path());
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("--output and --token-manifest both name ./out.csv; write them to two files."),
+            std::string::npos)
+      << same.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.csv"));
+
   WriteFile(dir / "settings.yaml", "format: json\n");
   auto config =
       RunTutela({"catalog", "frameworks", "--config", "settings.yaml", "--output", "settings.yaml"}, {}, dir.path());
