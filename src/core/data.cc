@@ -92,6 +92,10 @@ std::string DumpJson(const nlohmann::json& value, int indent) {
   return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string DumpJson(const nlohmann::ordered_json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::string JsonStringOr(const nlohmann::json& object, std::string_view key, std::string_view fallback) {
   if (!object.is_object()) return std::string(fallback);
   auto found = object.find(key);

@@ -43,6 +43,15 @@ TEST(JsonTest, DumpJsonOfANonUtf8StringWritesReplacementCharacterNotAnException)
   EXPECT_EQ(DumpJson(nlohmann::json("ok")), "\"ok\"");
 }
 
+// Regression: DumpJson(ordered_json) converted to json and sorted the members, changing the restore audit entries
+// and token manifests (documented order) that pii writes.
+TEST(JsonTest, DumpJsonKeepsTheOrderOfAnOrderedDocument) {
+  nlohmann::ordered_json ordered;
+  ordered["event"] = "pii.restore";
+  ordered["at"] = "caf\xE9";
+  EXPECT_EQ(DumpJson(ordered), "{\"event\":\"pii.restore\",\"at\":\"caf\xEF\xBF\xBD\"}");
+}
+
 TEST(JsonTest, FindNonUtf8PointsAtTheFirstIllFormedStringOrKey) {
   EXPECT_EQ(FindNonUtf8(nlohmann::json{{"a", "ok"}, {"b", {1, "caf\xC3\xA9"}}}), std::nullopt);
   EXPECT_EQ(FindNonUtf8(nlohmann::json{{"details", {{"requester", "bob\xE9"}}}}), "/details/requester");

@@ -181,6 +181,9 @@ TEST(TokenizerTest, KeepingTheIssuerPrefixGivesValidCardTokens) {
   EXPECT_GT(FindValidator("credit_card")(bare, start, end), kInvalid) << bare;
   EXPECT_NE(redacted->find(":CREDIT_CARD:ck6:5154 68"), std::string::npos) << *redacted;
   EXPECT_NE(manifest.ToJson().find("\"keep_first\": 6"), std::string::npos);
+  // In the documented order (docs/formats/token-manifest.md), not sorted: format first.
+  EXPECT_EQ(manifest.ToJson().rfind("{\n  \"format\": \"tutela.tokens/1\",\n  \"key_id\": ", 0), 0u)
+      << manifest.ToJson();
   auto parsed = TokenManifest::Parse(manifest.ToJson(), "m.json");
   ASSERT_TRUE(parsed.ok());
   auto restored = Restore(*redacted, &*parsed);

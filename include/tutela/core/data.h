@@ -41,6 +41,9 @@ Result<YAML::Node> LoadYamlFile(const std::filesystem::path& path);
 // Every JSON document Tutela writes goes through here, so that no input can turn output into an internal error.
 // `indent` < 0 writes one line; otherwise objects and arrays are indented by that many spaces.
 std::string DumpJson(const nlohmann::json& value, int indent = -1);
+// The same for a document whose members keep their insertion order (without this overload an ordered_json would
+// convert to json and come out sorted).
+std::string DumpJson(const nlohmann::ordered_json& value, int indent = -1);
 
 // object[key] when `object` is an object with a string there; `fallback` when it is absent or of another type.
 // Use it instead of `json::value(key, "")`, which throws type_error 302 for `{"format": 5}` (reported as an internal
