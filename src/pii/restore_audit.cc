@@ -57,6 +57,13 @@ Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const
 }
 
 Result<RestoreAuditLog> ReadRestoreAudit(const std::filesystem::path& log_path) {
+  std::error_code error;
+  if (!std::filesystem::exists(log_path, error)) {
+    // The ledger's own message says to "initialise the store", which is the vault's word and no help here.
+    return Status::NotFound(log_path.string() +
+                            ": no restore audit log there yet; `tutela pii restore` creates it with the first restore, "
+                            "or pass --audit-log with the log's path.");
+  }
   ledger::LogOptions options;
   options.read_only = true;
   options.create_if_missing = false;
