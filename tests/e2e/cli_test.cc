@@ -94,6 +94,30 @@ TEST(CliTest, UnknownConfigSettingIsLocated) {
             "quiet and one section per command group.\n");
 }
 
+// Regression: `pii: {min_score: 0.6}`, the example docs/cli.md gave, was accepted and read by no command; and
+// `assess: {checks: [1]}` gave ": no such check folder" (an empty name).
+TEST(CliTest, ASectionSettingNoCommandReadsIsRefused) {
+  TempDir dir;
+  WriteFile(dir / "tutela.yaml", "format: json\npii:\n  min_score: 0.6\n");
+  auto unread = RunTutela({"--config", "tutela.yaml", "catalog", "frameworks"}, {}, dir.path());
+  EXPECT_EQ(unread.exit_code, 2);
+  EXPECT_EQ(unread.err,
+            "tutela: error: tutela.yaml:3:3: unknown setting \"pii.min_score\"; commands read no settings from the "
+            "\"pii\" section yet.\n");
+  WriteFile(dir / "tutela.yaml", "assess:\n  checks: [1]\n");
+  auto listed = RunTutela({"--config", "tutela.yaml", "catalog", "frameworks"}, {}, dir.path());
+  EXPECT_EQ(listed.exit_code, 2);
+  EXPECT_EQ(listed.err, "tutela: error: tutela.yaml:2:11: \"assess.checks\" must be a single value (text).\n");
+  WriteFile(dir / "tutela.yaml", "assess:\n  check: x\n");
+  auto typo = RunTutela({"--config", "tutela.yaml", "catalog", "frameworks"}, {}, dir.path());
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown setting \"assess.check\"; the \"assess\" section has: checks."), std::string::npos)
+      << typo.err;
+  WriteFile(dir / "tutela.yaml", "format: json\nassess:\n  checks: elsewhere\npims:\n");
+  EXPECT_EQ(RunTutela({"--config", "tutela.yaml", "catalog", "frameworks"}, {}, dir.path()).exit_code, 0)
+      << "a known setting and an empty section are fine";
+}
+
 TEST(CliTest, ConfigSuppliesDefaultsAndFlagsWin) {
   TempDir dir;
   WriteFile(dir / "evidence/a.txt", "abc");
