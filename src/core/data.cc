@@ -20,9 +20,14 @@ std::string_view StripBom(std::string_view text) {
 
 // nlohmann's what() reads "[json.exception.parse_error.101] parse error at line 3, column 14: syntax error while
 // parsing value - unexpected '}'; expected ..."; keep the part after the position, which says what is wrong.
+// nlohmann then adds "; last read: '<the token>'", which quotes the input: a whole string literal when the error is
+// inside one ("last read: '\"jo.secret@example.com\\q'"). Inputs hold PII and secrets, and the position says where to
+// look, so that part is dropped.
 std::string JsonReason(const std::string& what) {
   size_t colon = what.find(": ", what.find("parse error"));
   std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+  size_t last_read = reason.find("; last read: ");
+  if (last_read != std::string::npos) reason.erase(last_read);
   return reason;
 }
 

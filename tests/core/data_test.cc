@@ -22,6 +22,19 @@ TEST(JsonTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_EQ(document.status().message().find('\n'), std::string::npos) << "one line only";
 }
 
+// Regression: nlohmann's "last read: '...'" quoted the input in the message, e.g. a whole e-mail address when the
+// error was inside its string (charter: never print raw PII unless --show-values).
+TEST(JsonTest, ASyntaxErrorDoesNotQuoteTheInput) {
+  auto escape = ParseJson("{\"email\": \"jo.secret@example.com\\q\"}", "leak.json");
+  ASSERT_FALSE(escape.ok());
+  EXPECT_EQ(escape.status().message(),
+            "leak.json:1:34: invalid JSON (syntax error while parsing value - invalid string: forbidden character "
+            "after backslash); correct the syntax at that position.");
+  auto literal = ParseJson("{\"ssn\": 536-22-1987x}", "leak.json");
+  ASSERT_FALSE(literal.ok());
+  EXPECT_EQ(literal.status().message().find("536"), std::string::npos) << literal.status().message();
+}
+
 TEST(JsonTest, TruncatedDocumentPointsAtTheEnd) {
   auto document = ParseJson("[1, 2", "t.json");
   ASSERT_FALSE(document.ok());
