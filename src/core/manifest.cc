@@ -37,6 +37,13 @@ Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOpti
       },
       [&](const WalkIssue& issue) {
         if (issue.kind == WalkIssueKind::kError) manifest.problems.push_back(issue.status.message());
+        // A FIFO, socket or device named as the evidence itself gave an empty manifest, exit 0; inside a folder such
+        // entries are skipped (they have no content to hash).
+        if (issue.kind == WalkIssueKind::kSkippedSpecial && issue.path == base) {
+          manifest.problems.push_back(base.string() +
+                                      ": not a regular file or folder (a FIFO, socket or device), so there is nothing "
+                                      "to hash; name the evidence folder or file.");
+        }
       });
   TUTELA_RETURN_IF_ERROR(walked);
 

@@ -1,6 +1,7 @@
 #include "tutela/core/manifest.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "test_support.h"
 #include "tutela/core/crypto.h"
@@ -95,6 +96,25 @@ TEST(ManifestTest, AWronglyTypedBaseOrImpossibleDateIsRefusedNamingTheFile) {
   auto created = ManifestFromJson(manifest, "m.json");
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.status().message().rfind("m.json: \"created\": ", 0), 0u) << created.status().message();
+}
+
+// Regression: `evidence manifest PIPE` (a FIFO named as the evidence) wrote an empty manifest and exited 0.
+TEST(ManifestTest, AFifoNamedAsTheEvidenceIsAProblem) {
+  testing::TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
+  auto manifest = BuildManifest(dir / "pipe", {});
+  ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+  EXPECT_TRUE(manifest->files.empty());
+  ASSERT_EQ(manifest->problems.size(), 1u);
+  EXPECT_NE(manifest->problems[0].find("pipe: not a regular file or folder (a FIFO, socket or device)"),
+            std::string::npos)
+      << manifest->problems[0];
+  testing::WriteFile(dir / "folder/a.txt", "a");
+  ASSERT_EQ(::mkfifo((dir / "folder/pipe").c_str(), 0600), 0);
+  auto folder = BuildManifest(dir / "folder", {});
+  ASSERT_TRUE(folder.ok());
+  EXPECT_EQ(folder->files.size(), 1u);
+  EXPECT_TRUE(folder->problems.empty()) << "inside a folder a FIFO is skipped, as before";
 }
 
 }  // namespace
