@@ -134,10 +134,18 @@ Result<std::vector<PiiStore>> ParsePiiInventory(std::string_view text, std::stri
     }
     PiiStore store;
     store.store = entry["store"].get<std::string>();
-    if (entry.contains("max_sensitivity") && entry["max_sensitivity"].is_string()) {
-      store.max_sensitivity = entry["max_sensitivity"].get<std::string>();
+    // Present but wrongly typed or out of range used to be ignored: "max_sensitivity": 5 on a store of card numbers
+    // silently lost the raised severity.
+    if (entry.contains("max_sensitivity")) {
+      const nlohmann::json& level = entry["max_sensitivity"];
+      if (!level.is_string() || (level != "high" && level != "medium" && level != "low" && level != "none")) {
+        return bad(pointer + "/max_sensitivity", "must be \"high\", \"medium\", \"low\" or \"none\"");
+      }
+      store.max_sensitivity = level.get<std::string>();
     }
-    if (entry.contains("findings") && entry["findings"].is_number_unsigned()) {
+    if (entry.contains("findings")) {
+      if (!entry["findings"].is_number_unsigned())
+        return bad(pointer + "/findings", "must be a whole number, 0 or more");
       store.findings = entry["findings"].get<uint64_t>();
     }
     for (const char* key : {"categories", "sensitive_under"}) {
