@@ -82,6 +82,11 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source)
     return Status::InvalidArgument(std::string(source) + ":" + std::to_string(position.line) + ":" +
                                    std::to_string(position.column) + ": invalid JSON (" + JsonReason(error.what()) +
                                    "); correct the syntax at that position.");
+  } catch (const nlohmann::json::out_of_range&) {
+    // "[json.exception.out_of_range.406] number overflow parsing '1e400'": no position, and it quotes the input.
+    return Status::InvalidArgument(std::string(source) +
+                                   ": invalid JSON (a number is beyond the range of a double, e.g. 1e400); write it "
+                                   "within about 1.8e308, or as a string.");
   } catch (const std::exception& error) {
     return Status::InvalidArgument(std::string(source) + ": invalid JSON (" + error.what() +
                                    "); the file must hold one JSON document.");

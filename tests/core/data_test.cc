@@ -35,6 +35,16 @@ TEST(JsonTest, ASyntaxErrorDoesNotQuoteTheInput) {
   EXPECT_EQ(literal.status().message().find("536"), std::string::npos) << literal.status().message();
 }
 
+// Regression: "invalid JSON ([json.exception.out_of_range.406] number overflow parsing '1e400'); ..." showed the
+// library's exception id and quoted the input.
+TEST(JsonTest, ANumberBeyondADoubleSaysSoWithoutTheLibrarysText) {
+  auto huge = ParseJson("{\"count\": 1e400}", "inv.json");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(),
+            "inv.json: invalid JSON (a number is beyond the range of a double, e.g. 1e400); write it within about "
+            "1.8e308, or as a string.");
+}
+
 TEST(JsonTest, TruncatedDocumentPointsAtTheEnd) {
   auto document = ParseJson("[1, 2", "t.json");
   ASSERT_FALSE(document.ok());
