@@ -175,6 +175,8 @@ Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
     auto chosen = current->get_subcommands();
     current = chosen.empty() ? nullptr : chosen.front();
   }
+  // A folder, or a file in a missing folder, is refused now rather than after the work (a whole scan, say).
+  for (const Named& writer : writers) TUTELA_RETURN_IF_ERROR(CheckOutputPath(writer.path));
   // Two outputs naming one file: the second rename would replace the first output.
   for (size_t first = 0; first < writers.size(); ++first) {
     for (size_t second = first + 1; second < writers.size(); ++second) {

@@ -142,5 +142,19 @@ TEST(FileUtilTest, ReadingAFolderSaysToNameAFile) {
             std::string::npos);
 }
 
+// Regression: `pii scan DATA --inventory nodir/inv.json` scanned and printed everything, then failed; commands now
+// check their outputs first, without creating anything.
+TEST(FileUtilTest, CheckOutputPathRefusesAFolderOrAMissingFolderWithoutCreatingAnything) {
+  testing::TempDir dir;
+  EXPECT_TRUE(CheckOutputPath(dir / "new.json").ok());
+  EXPECT_TRUE(CheckOutputPath("relative-in-cwd.json").ok());
+  EXPECT_EQ(CheckOutputPath(dir / "no/such/x.json").code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir / "no"));
+  EXPECT_EQ(CheckOutputPath(dir.path()).code(), StatusCode::kInvalidArgument);
+  testing::WriteFile(dir / "file", "x");
+  EXPECT_EQ(CheckOutputPath(dir / "file/x.json").code(), StatusCode::kNotFound) << "a file is no folder";
+  EXPECT_TRUE(CheckOutputPath("/dev/null").ok());
+}
+
 }  // namespace
 }  // namespace tutela

@@ -345,6 +345,15 @@ TEST(CliTest, AnOutputInAMissingFolderOrOntoAFolderSaysWhatToDo) {
   EXPECT_EQ(folder.exit_code, 2);
   EXPECT_EQ(folder.err, "tutela: error: out: is a folder; name a file to write (e.g. a file inside that folder).\n");
   EXPECT_TRUE(std::filesystem::is_empty(dir / "out"));
+  // Refused before the work: pii scan printed all its findings, then failed on --inventory.
+  WriteFile(dir / "data.csv", "email\njo@example.com\n");
+  auto inventory =
+      RunTutela({"pii", "scan", "data.csv", "--inventory", "nodir/inv.json"}, {}, dir.path(), {"XDG_DATA_HOME=xdg"});
+  EXPECT_EQ(inventory.exit_code, 2);
+  EXPECT_TRUE(inventory.out.empty()) << inventory.out;
+  EXPECT_NE(inventory.err.find("nodir/inv.json: cannot be created, because the folder nodir does not exist"),
+            std::string::npos)
+      << inventory.err;
 }
 
 // Regression: a name or value that is not UTF-8 (a Latin-1 file name, a YAML value, an argument) made every JSON
