@@ -162,7 +162,9 @@ Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
   std::vector<Named> writers;
   std::vector<Named> inputs;
   if (!context.output.empty() && context.output != "-") writers.push_back({"--output", context.output});
+  std::string command_path;
   for (const CLI::App* current = &app; current != nullptr;) {
+    command_path += (command_path.empty() ? "" : " ") + current->get_name();
     for (const CLI::Option* option : current->get_options()) {
       std::string name = option->get_name();
       if (name.empty()) name = option->get_name(/*positional=*/true);
@@ -176,7 +178,11 @@ Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context) {
     current = chosen.empty() ? nullptr : chosen.front();
   }
   // A folder, or a file in a missing folder, is refused now rather than after the work (a whole scan, say).
-  for (const Named& writer : writers) TUTELA_RETURN_IF_ERROR(CheckOutputPath(writer.path));
+  // `vault export` is the one command whose --output is a folder (it creates it).
+  for (const Named& writer : writers) {
+    if (writer.option == "--output" && command_path == "tutela vault export") continue;
+    TUTELA_RETURN_IF_ERROR(CheckOutputPath(writer.path));
+  }
   // Two outputs naming one file: the second rename would replace the first output.
   for (size_t first = 0; first < writers.size(); ++first) {
     for (size_t second = first + 1; second < writers.size(); ++second) {

@@ -345,6 +345,12 @@ TEST(CliTest, AnOutputInAMissingFolderOrOntoAFolderSaysWhatToDo) {
   EXPECT_EQ(folder.exit_code, 2);
   EXPECT_EQ(folder.err, "tutela: error: out: is a folder; name a file to write (e.g. a file inside that folder).\n");
   EXPECT_TRUE(std::filesystem::is_empty(dir / "out"));
+  // vault export writes into its --output folder: an existing folder is not refused.
+  ASSERT_EQ(RunTutela({"vault", "init", "--data", "vault"}, {}, dir.path()).exit_code, 0);
+  auto exported =
+      RunTutela({"vault", "export", "--data", "vault", "--bucket", "none", "--output", "out"}, {}, dir.path());
+  EXPECT_EQ(exported.err.find("is a folder"), std::string::npos) << exported.err;
+  EXPECT_NE(exported.err.find("NoSuchBucket"), std::string::npos) << exported.err;
   // Refused before the work: pii scan printed all its findings, then failed on --inventory.
   WriteFile(dir / "data.csv", "email\njo@example.com\n");
   auto inventory =
