@@ -28,6 +28,11 @@ inline constexpr int kExitClean = 0;
 inline constexpr int kExitFindings = 1;
 inline constexpr int kExitError = 2;
 
+// --threads (and serve --jobs) accept 0 (all cores; one job) to this many; larger or negative values are refused when
+// parsing instead of reaching the thread pool (where -1 wrapped to 2^64-1 and failed as "internal error:
+// vector::reserve").
+inline constexpr int kMaxThreads = 1024;
+
 struct Context {
   // Global options (see AddGlobalOptions).
   std::string format;  // empty: the command's default
@@ -58,6 +63,17 @@ void AddGlobalOptions(CLI::App& app, Context& context);
 // Loads the --config file (YAML) into context.config and applies its global settings where the command line did not
 // set them. InvalidArgument with file:line:column on bad YAML or unknown settings.
 Status LoadConfig(CLI::App& app, Context& context);
+
+// Makes every count option (type name N, BYTES, SECONDS or CLI11's UINT) of `app` and its subcommands accept only plain
+// decimal digits. CLI11 reads unsigned options with strtoull(base 0), so "-5" became 18446744073709551611 (recorded as
+// such by `pims disclose --subjects -5`), "-1" threads failed as an internal error, and "010" meant 8.
+void RequirePlainCounts(CLI::App& app);
+
+// InvalidArgument when a file the command will write (--output, --ics, --inventory, redact's --token-manifest) is one
+// of the files it reads (any other option or argument of the chosen command, --config included): writing it would
+// destroy the input; or when two of them name the same file.
+// main() calls this after parsing, before the command runs.
+Status CheckOutputsAreNotInputs(const CLI::App& app, const Context& context);
 
 // Prints "tutela: error: MESSAGE" to stderr and returns kExitError.
 int ReportError(const Status& status);

@@ -183,7 +183,9 @@ void AddAssessCommands(CLI::App& app, Context& context) {
       ->add_option("--fail-on", options->fail_on,
                    "Exit 1 when a failing result has this severity or higher (low|medium|high|critical)")
       ->type_name("SEVERITY");
-  assess->add_option("--threads", options->threads, "Evaluation threads (default: all cores)")->type_name("N");
+  assess->add_option("--threads", options->threads, "Evaluation threads (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
   assess->callback([&context, options] { context.run = [&context, options] { return RunAssess(context, *options); }; });
 }
 

@@ -10,6 +10,7 @@
 #include "tutela/catalog/catalog.h"
 #include "tutela/catalog/json.h"
 #include "tutela/catalog/oscal.h"
+#include "tutela/core/data.h"
 #include "tutela/core/time.h"
 
 namespace tutela::cli {
@@ -72,7 +73,7 @@ int RunFrameworks(const Context& context, const CatalogOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const cat::Framework& framework : catalog->frameworks()) list.push_back(cat::FrameworkSummaryJson(framework));
-    out << nlohmann::json{{"frameworks", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"frameworks", list}}, 2) << "\n";
   } else {
     out << Pad("ID", 26) << Pad("REQS", 6) << Pad("COMPLETENESS", 14) << "NAME\n";
     size_t total = 0;
@@ -106,7 +107,7 @@ int RunShow(const Context& context, const CatalogOptions& options) {
                                           framework->id + "`"));
     }
     if (*format == "json") {
-      out << cat::RequirementJson(*requirement).dump(2) << "\n";
+      out << DumpJson(cat::RequirementJson(*requirement), 2) << "\n";
     } else {
       out << framework->id << " " << requirement->id << ": " << requirement->title << "\n";
       if (!requirement->description.empty()) out << "  " << requirement->description << "\n";
@@ -123,7 +124,7 @@ int RunShow(const Context& context, const CatalogOptions& options) {
     return Emit(context, out.str());
   }
   if (*format == "json") {
-    out << cat::FrameworkJson(*framework).dump(2) << "\n";
+    out << DumpJson(cat::FrameworkJson(*framework), 2) << "\n";
     return Emit(context, out.str());
   }
   out << framework->name << " — " << framework->id << " (" << framework->version << ", " << framework->issuer << ", "
@@ -164,7 +165,7 @@ int RunControls(const Context& context, const CatalogOptions& options) {
     if (*format == "json") {
       nlohmann::json json = cat::ControlJson(*control);
       json["requirements"] = mapped;
-      out << json.dump(2) << "\n";
+      out << DumpJson(json, 2) << "\n";
     } else {
       out << control->id << ": " << control->title << " [" << control->domain_name << ", "
           << cat::ControlTypeName(control->type) << "]\n  " << control->description << "\n";
@@ -183,7 +184,7 @@ int RunControls(const Context& context, const CatalogOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const cat::Control& control : catalog->controls()) list.push_back(cat::ControlJson(control));
-    out << nlohmann::json{{"controls", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"controls", list}}, 2) << "\n";
   } else {
     out << Pad("ID", 9) << Pad("TYPE", 13) << Pad("IAAS", 10) << Pad("PAAS", 10) << Pad("SAAS", 10) << "TITLE\n";
     for (const cat::Control& control : catalog->controls()) {
@@ -206,7 +207,7 @@ int RunMap(const Context& context, const CatalogOptions& options) {
   if (!result.ok()) return ReportError(result.status());
   std::ostringstream out;
   if (*format == "json") {
-    out << cat::CrosswalkJson(*result).dump(2) << "\n";
+    out << DumpJson(cat::CrosswalkJson(*result), 2) << "\n";
   } else {
     bool color = context.ColorStdout();
     for (const cat::CrosswalkEntry& entry : result->entries) {
@@ -240,7 +241,7 @@ int RunResponsibility(const Context& context, const CatalogOptions& options) {
   for (const cat::ResponsibilityRow& row : *rows) ++counts[std::string(cat::OwnerName(row.owner))];
   std::ostringstream out;
   if (*format == "json") {
-    out << cat::ResponsibilityJson(*rows, *model, options.framework).dump(2) << "\n";
+    out << DumpJson(cat::ResponsibilityJson(*rows, *model, options.framework), 2) << "\n";
   } else {
     for (const cat::ResponsibilityRow& row : *rows) {
       out << Pad(std::string(cat::OwnerName(row.owner)), 10) << Pad(row.control->id, 9) << row.control->title;
@@ -273,7 +274,7 @@ int RunCertifications(const Context& context, const CatalogOptions& options) {
     for (const cat::Certification& record : catalog->certifications()) {
       list.push_back(cat::CertificationJson(record, as_of));
     }
-    out << nlohmann::json{{"as_of", as_of}, {"certifications", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"as_of", as_of}, {"certifications", list}}, 2) << "\n";
   } else {
     std::map<std::string, size_t> by_report;
     std::map<std::string, size_t> by_status;
@@ -310,7 +311,7 @@ int RunServices(const Context& context, const CatalogOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const cat::ServiceCategory& service : catalog->services()) list.push_back(cat::ServiceCategoryJson(service));
-    out << nlohmann::json{{"services", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"services", list}}, 2) << "\n";
   } else {
     out << Pad("ID", 20) << Pad("TITLE", 60) << "RESOURCE TYPE PREFIXES\n";
     for (const cat::ServiceCategory& service : catalog->services()) {
@@ -332,14 +333,14 @@ int RunLint(const Context& context, const CatalogOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const Status& problem : problems) list.push_back(problem.message());
-    out << nlohmann::json{{"files", catalog.files().size()},
-                          {"frameworks", catalog.frameworks().size()},
-                          {"requirements", requirements},
-                          {"controls", catalog.controls().size()},
-                          {"certifications", catalog.certifications().size()},
-                          {"services", catalog.services().size()},
-                          {"problems", list}}
-               .dump(2)
+    out << DumpJson(nlohmann::json{{"files", catalog.files().size()},
+                                   {"frameworks", catalog.frameworks().size()},
+                                   {"requirements", requirements},
+                                   {"controls", catalog.controls().size()},
+                                   {"certifications", catalog.certifications().size()},
+                                   {"services", catalog.services().size()},
+                                   {"problems", list}},
+                    2)
         << "\n";
   } else {
     for (const Status& problem : problems) out << problem.message() << "\n";
@@ -362,7 +363,7 @@ int RunExport(const Context& context, const CatalogOptions& options) {
     return ReportError(Status::NotFound("unknown framework \"" + options.framework +
                                         "\"; list the ids with `tutela catalog frameworks`"));
   }
-  return Emit(context, cat::ExportOscalCatalog(*framework, FormatRfc3339(NowUtc())).dump(2) + "\n");
+  return Emit(context, DumpJson(cat::ExportOscalCatalog(*framework, FormatRfc3339(NowUtc())), 2) + "\n");
 }
 
 }  // namespace

@@ -32,7 +32,9 @@ void AddWalkFlags(CLI::App* command, EvidenceOptions& options) {
   command->add_option("--exclude", options.exclude, "Skip files and folders matching GLOB (repeatable)")
       ->type_name("GLOB");
   command->add_option("--max-size", options.max_size, "Skip files larger than BYTES")->type_name("BYTES");
-  command->add_option("--threads", options.threads, "Hashing threads (default: all cores)")->type_name("N");
+  command->add_option("--threads", options.threads, "Hashing threads (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
 }
 
 int RunManifest(const Context& context, const EvidenceOptions& options) {
@@ -46,7 +48,7 @@ int RunManifest(const Context& context, const EvidenceOptions& options) {
   for (const std::string& problem : manifest->problems) Warn(problem);
   std::string text;
   if (*format == "json") {
-    text = ManifestToJson(*manifest).dump(2) + "\n";
+    text = DumpJson(ManifestToJson(*manifest), 2) + "\n";
   } else {
     std::ostringstream out;
     uint64_t total = 0;
@@ -82,7 +84,8 @@ int RunVerify(const Context& context, const EvidenceOptions& options) {
     for (const ManifestDifference& difference : *differences) {
       list.push_back({{"kind", kKindNames[static_cast<int>(difference.kind)]}, {"path", difference.path}});
     }
-    out << nlohmann::json{{"base", base}, {"files", manifest->files.size()}, {"differences", list}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"base", base}, {"files", manifest->files.size()}, {"differences", list}}, 2)
+        << "\n";
   } else {
     bool color = context.ColorStdout();
     for (const ManifestDifference& difference : *differences) {

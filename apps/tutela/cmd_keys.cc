@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "tutela/core/data.h"
 #include "tutela/core/time.h"
 #include "tutela/pii/keyring.h"
 
@@ -50,7 +51,7 @@ int RunList(const Context& context, const KeysOptions& options) {
       keys.push_back(
           {{"id", key.id}, {"created", FormatRfc3339(key.created)}, {"active", key.id == keyring->active().id}});
     }
-    out << nlohmann::json{{"keys", keys}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"keys", keys}}, 2) << "\n";
   } else {
     out << "ID         CREATED               ACTIVE\n";
     for (const pii::TokenKey& key : keyring->keys()) {

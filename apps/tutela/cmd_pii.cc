@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/pii/catalog.h"
@@ -58,8 +59,8 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
     return ReportError(
         Status::InvalidArgument("--fail-on \"" + options.fail_on + "\" is not a level; use any, low, medium or high."));
   }
-  if (options.min_score < 0 || options.min_score > 1) {
-    return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
+  if (!(options.min_score >= 0 && options.min_score <= 1)) {  // NaN too: it compares false with everything
+    return ReportError(Status::InvalidArgument("--min-score must be a number between 0 and 1."));
   }
   auto ruleset = LoadRuleset(options.catalog);
   if (!ruleset.ok()) return ReportError(ruleset.status());
@@ -71,7 +72,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   if (!options.extract.encoding.empty()) {
     if (Status known = pii::CheckEncoding(options.extract.encoding); !known.ok()) return ReportError(known);
   }
-  if (options.extract.max_depth < 1 || options.extract.max_ratio < 1) {
+  if (options.extract.max_depth < 1 || !(options.extract.max_ratio >= 1)) {
     return ReportError(Status::InvalidArgument("--max-depth and --max-ratio must be at least 1."));
   }
   pii::ScanOptions scan;
@@ -113,9 +114,7 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
   }
   if (!options.inventory.empty()) {
     nlohmann::json inventory = pii::BuildInventory(collector, compiled, options.paths, FormatRfc3339(NowUtc()));
-    if (Status written = WriteFileAtomic(
-            options.inventory, inventory.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-        !written.ok()) {
+    if (Status written = WriteFileAtomic(options.inventory, DumpJson(inventory, 2) + "\n"); !written.ok()) {
       return ReportError(written);
     }
     Info(context, "wrote the PII inventory to " + options.inventory);
@@ -169,8 +168,8 @@ int RunRedact(const Context& context, const PiiRedactOptions& options) {
   redact.threads = options.threads;
   redact.valid_tokens = options.valid_tokens;
   redact.scan.min_score = options.min_score;
-  if (options.min_score < 0 || options.min_score > 1) {
-    return ReportError(Status::InvalidArgument("--min-score must be between 0 and 1."));
+  if (!(options.min_score >= 0 && options.min_score <= 1)) {  // NaN too: it compares false with everything
+    return ReportError(Status::InvalidArgument("--min-score must be a number between 0 and 1."));
   }
   pii::RedactionPolicy policy;
   if (!options.policy.empty()) {
@@ -318,10 +317,10 @@ int RunRestores(const Context& context, const std::string& audit_log) {
   if (*format == "json") {
     nlohmann::json entries = nlohmann::json::array();
     for (const std::string& entry : log->entries) entries.push_back(nlohmann::json::parse(entry, nullptr, false));
-    text = nlohmann::json{{"log", path.string()},
-                          {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
-                          {"entries", entries}}
-               .dump(2) +
+    text = DumpJson(nlohmann::json{{"log", path.string()},
+                                   {"tree_head", {{"size", log->tree_size}, {"root", log->tree_root}}},
+                                   {"entries", entries}},
+                    2) +
            "\n";
   } else {
     for (size_t index = 0; index < log->entries.size(); ++index) {
@@ -330,9 +329,12 @@ int RunRestores(const Context& context, const std::string& audit_log) {
         text += std::to_string(index) + "  (not a restore record)\n";
         continue;
       }
-      text += std::to_string(index) + "  " + entry.value("at", "") + "  " + entry.value("user", "") + "@" +
-              entry.value("host", "") + "  restored " + std::to_string(entry.value("values", uint64_t{0})) +
-              " value(s) of " + entry.value("input", "") + " -> " + entry.value("output", "") + "\n";
+      text += std::to_string(index) + "  " + JsonStringOr(entry, "at") + "  " + JsonStringOr(entry, "user") + "@" +
+              JsonStringOr(entry, "host") + "  restored " +
+              std::to_string(entry.contains("values") && entry["values"].is_number_unsigned()
+                                 ? entry["values"].get<uint64_t>()
+                                 : 0) +
+              " value(s) of " + JsonStringOr(entry, "input") + " -> " + JsonStringOr(entry, "output") + "\n";
     }
     text += std::to_string(log->tree_size) + " entries; tree root " + log->tree_root + "\n";
   }
@@ -359,7 +361,9 @@ void AddPiiCommands(CLI::App& app, Context& context) {
       ->type_name("PATH");
   scan->add_option("--min-score", options->min_score, "Report findings scoring at least this (0..1, default 0.5)")
       ->type_name("SCORE");
-  scan->add_option("--threads", options->threads, "Files scanned in parallel (default: all cores)")->type_name("N");
+  scan->add_option("--threads", options->threads, "Files scanned in parallel (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
   scan->add_option("--include", options->include, "Only files matching GLOB (repeatable)")->type_name("GLOB");
   scan->add_option("--exclude", options->exclude, "Skip files and folders matching GLOB (repeatable)")
       ->type_name("GLOB");
@@ -420,7 +424,9 @@ void AddPiiCommands(CLI::App& app, Context& context) {
                    "Give tokens valid check characters (realistic test data); default: forced invalid");
   redact->add_option("--min-score", redact_options->min_score, "Detection threshold (0..1, default 0.5)")
       ->type_name("SCORE");
-  redact->add_option("--threads", redact_options->threads, "Worker threads (default: all cores)")->type_name("N");
+  redact->add_option("--threads", redact_options->threads, "Worker threads (default: all cores)")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxThreads));
   redact->add_option("--catalog", redact_options->catalog, "PII entity catalog file or folder")->type_name("PATH");
   redact->callback([&context, redact_options] {
     context.run = [&context, redact_options] { return RunRedact(context, *redact_options); };

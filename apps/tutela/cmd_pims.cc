@@ -65,7 +65,7 @@ int RunBreachAssess(const Context& context, const BreachOptions& options) {
   pims::BreachAssessment assessment = pims::AssessBreach(*incident, *rules);
   std::string text;
   if (*format == "json") {
-    text = pims::BreachToJson(assessment).dump(2) + "\n";
+    text = DumpJson(pims::BreachToJson(assessment), 2) + "\n";
   } else if (*format == "markdown") {
     text = pims::BreachToMarkdown(assessment);
   } else {
@@ -104,7 +104,7 @@ int RunJurisdictions(const Context& context, const std::string& directory) {
                       {"penalty", jurisdiction.penalty.text},
                       {"rules", rule_list}});
     }
-    out << list.dump(2) << "\n";
+    out << DumpJson(list, 2) << "\n";
   } else {
     for (const pims::Jurisdiction& jurisdiction : rules->all()) {
       out << jurisdiction.id << "  " << jurisdiction.name << "  (" << jurisdiction.rules.size() << " rules)\n";
@@ -136,7 +136,8 @@ int WriteFindings(const Context& context, const std::string& command,
     failing = failing || finding.severity == "error" || finding.severity == "undeclared";
   }
   if (*format == "json") {
-    out << nlohmann::json{{"activities", activities}, {"findings", pims::FindingsToJson(findings)}}.dump(2) << "\n";
+    out << DumpJson(nlohmann::json{{"activities", activities}, {"findings", pims::FindingsToJson(findings)}}, 2)
+        << "\n";
   } else {
     bool color = context.ColorStdout();
     for (const pims::RegisterFinding& finding : findings) {
@@ -198,7 +199,7 @@ int RunDecide(const Context& context, const DecideOptions& options) {
   if (*format == "json") {
     nlohmann::json json = pims::DecisionToJson(options.request, *decision);
     json["disclosure_log"] = {{"path", LogPath(options.log).string()}, {"index", *index}};
-    text = json.dump(2) + "\n";
+    text = DumpJson(json, 2) + "\n";
   } else {
     text = std::string(decision->permit ? "permit" : "deny") + "  " + decision->rule + "  " + decision->reason + "  [" +
            decision->basis + "]\n";
@@ -250,20 +251,20 @@ int RunDisclosures(const Context& context, const DiscloseOptions& options) {
     for (const pims::DisclosureEntry& entry : *entries) {
       list.push_back({{"index", entry.index}, {"kind", entry.kind}, {"at", entry.at}, {"details", entry.details}});
     }
-    text = nlohmann::json{{"log", LogPath(options.log).string()},
-                          {"tree_head", {{"size", head.size}, {"root", ToHex(head.root)}}},
-                          {"entries", list}}
-               .dump(2) +
+    text = DumpJson(nlohmann::json{{"log", LogPath(options.log).string()},
+                                   {"tree_head", {{"size", head.size}, {"root", ToHex(head.root)}}},
+                                   {"entries", list}},
+                    2) +
            "\n";
   } else {
     for (const pims::DisclosureEntry& entry : *entries) {
       const nlohmann::json& details = entry.details;
-      std::string summary = entry.kind == "decision"
-                                ? details.value("decision", "") + " " + details.value("activity", "") + " for " +
-                                      details.value("purpose", "") + " by " + details.value("requester", "")
-                                : details.value("recipient_kind", "") + " " + details.value("recipient", "") +
-                                      " from " + details.value("activity", "") + " (" + details.value("basis", "") +
-                                      ")";
+      std::string summary =
+          entry.kind == "decision"
+              ? JsonStringOr(details, "decision") + " " + JsonStringOr(details, "activity") + " for " +
+                    JsonStringOr(details, "purpose") + " by " + JsonStringOr(details, "requester")
+              : JsonStringOr(details, "recipient_kind") + " " + JsonStringOr(details, "recipient") + " from " +
+                    JsonStringOr(details, "activity") + " (" + JsonStringOr(details, "basis") + ")";
       text += std::to_string(entry.index) + "  " + entry.at + "  " + entry.kind + "  " + summary + "\n";
     }
     text += std::to_string(head.size) + " entries; tree root " + ToHex(head.root) + "\n";
@@ -286,7 +287,7 @@ int RunDisclosuresHead(const Context& context, const DiscloseOptions& options) {
   if (!signer.ok()) return ReportError(signer.status());
   auto head = (*log)->SignHead(**signer, NowUtc());
   if (!head.ok()) return ReportError(head.status());
-  if (Status written = WriteOutput(context, ledger::TreeHeadToJson(*head).dump(2) + "\n"); !written.ok()) {
+  if (Status written = WriteOutput(context, DumpJson(ledger::TreeHeadToJson(*head), 2) + "\n"); !written.ok()) {
     return ReportError(written);
   }
   return kExitClean;
@@ -334,7 +335,7 @@ int RunDisclosuresProof(const Context& context, const DiscloseOptions& options, 
     document = {{"type", "consistency"}, {"old_size", options.old_size}, {"old_root", ToHex(*old_root)},
                 {"new_size", size},      {"new_root", ToHex(*root)},     {"proof", hashes}};
   }
-  std::string out = *format == "json" ? document.dump(2) + "\n" : text;
+  std::string out = *format == "json" ? DumpJson(document, 2) + "\n" : text;
   if (Status written = WriteOutput(context, out); !written.ok()) return ReportError(written);
   return kExitClean;
 }
@@ -392,7 +393,7 @@ int RunRisk(const Context& context, const RegisterOptions& options) {
     results = std::move(parsed).value();
   }
   auto risks = pims::EvaluateRisk(*processing, *rules, inventory, options.assessment.empty() ? nullptr : &results);
-  std::string text = *format == "json" ? pims::RiskToJson(risks).dump(2) + "\n" : pims::RiskToMarkdown(risks);
+  std::string text = *format == "json" ? DumpJson(pims::RiskToJson(risks), 2) + "\n" : pims::RiskToMarkdown(risks);
   if (Status written = WriteOutput(context, text); !written.ok()) return ReportError(written);
   return kExitClean;
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/server/server.h"
 
@@ -128,7 +129,7 @@ int RunTenantsList(const Context& context, const ServeOptions& options) {
   if (*format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& tenant : *tenants) list.push_back(server::TenantJson(tenant));
-    out = nlohmann::json{{"tenants", list}}.dump(2) + "\n";
+    out = DumpJson(nlohmann::json{{"tenants", list}}, 2) + "\n";
   } else {
     for (const auto& tenant : *tenants) {
       out += tenant.name + (tenant.is_operator ? " (operator)" : "") + "  " + tenant.id + "  " + tenant.created + "\n";
@@ -189,7 +190,8 @@ void AddServeCommands(CLI::App& app, Context& context) {
   serve->add_option("--vault", options->vault, "A vault data folder to browse (read-only) in the UI and API");
   serve->add_option("--instance", options->instance,
                     "This instance's name when several share the database and data folder (its own audit ledger)");
-  serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)");
+  serve->add_option("--jobs", options->job_threads, "Worker threads for assessments and scans (default 1)")
+      ->check(CLI::Range(0, kMaxThreads));
   serve->add_option("--port-file", options->port_file, "Write the bound port here once listening (tests, scripts)");
   serve->callback([&context, options] { context.run = [&context, options] { return RunServe(context, *options); }; });
 

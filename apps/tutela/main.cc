@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   AddPimsCommands(app, context);
   AddVaultCommands(app, context);
   AddServeCommands(app, context);
+  RequirePlainCounts(app);
 
   try {
     app.parse(argc, argv);
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
 
   if (tutela::Status loaded = LoadConfig(app, context); !loaded.ok()) return ReportError(loaded);
   if (!context.run) return ReportError(tutela::Status::Internal("no command was chosen"));
+  if (tutela::Status clash = CheckOutputsAreNotInputs(app, context); !clash.ok()) return ReportError(clash);
   try {
     return context.run();
   } catch (const std::bad_alloc&) {

@@ -118,7 +118,7 @@ Result<std::vector<PiiStore>> ParsePiiInventory(std::string_view text, std::stri
                                    "; a PII inventory is what `tutela pii scan --inventory` writes "
                                    "(docs/formats/pii-inventory.md).");
   };
-  if (!root.is_object() || root.value("format", "") != "tutela-pii-inventory") {
+  if (!root.is_object() || JsonStringOr(root, "format") != "tutela-pii-inventory") {
     return bad("/format", "not a PII inventory (format must be \"tutela-pii-inventory\")");
   }
   if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int64_t>() != 1) {
@@ -134,10 +134,18 @@ Result<std::vector<PiiStore>> ParsePiiInventory(std::string_view text, std::stri
     }
     PiiStore store;
     store.store = entry["store"].get<std::string>();
-    if (entry.contains("max_sensitivity") && entry["max_sensitivity"].is_string()) {
-      store.max_sensitivity = entry["max_sensitivity"].get<std::string>();
+    // Present but wrongly typed or out of range used to be ignored: "max_sensitivity": 5 on a store of card numbers
+    // silently lost the raised severity.
+    if (entry.contains("max_sensitivity")) {
+      const nlohmann::json& level = entry["max_sensitivity"];
+      if (!level.is_string() || (level != "high" && level != "medium" && level != "low" && level != "none")) {
+        return bad(pointer + "/max_sensitivity", "must be \"high\", \"medium\", \"low\" or \"none\"");
+      }
+      store.max_sensitivity = level.get<std::string>();
     }
-    if (entry.contains("findings") && entry["findings"].is_number_unsigned()) {
+    if (entry.contains("findings")) {
+      if (!entry["findings"].is_number_unsigned())
+        return bad(pointer + "/findings", "must be a whole number, 0 or more");
       store.findings = entry["findings"].get<uint64_t>();
     }
     for (const char* key : {"categories", "sensitive_under"}) {

@@ -13,6 +13,7 @@
 #include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
+#include "tutela/core/time.h"
 
 namespace tutela::catalog {
 
@@ -645,18 +646,22 @@ void Loader::LoadCertifications(const YAML::Node& document) {
       Problem(Where(node["report"]),
               "report availability \"" + record.report + "\" is not allowed; use public, nda or on-request");
     }
-    auto date_ok = [](const std::string& date) {
-      if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
+    // Written YYYY-MM-DD, and a real calendar day (2026-02-30 is not one; --as-of refuses it too).
+    auto date_problem = [](const std::string& date) -> std::string {
+      if (date.size() != 10 || date[4] != '-' || date[7] != '-') return "must be written YYYY-MM-DD";
       for (size_t index : {0, 1, 2, 3, 5, 6, 8, 9}) {
-        if (date[index] < '0' || date[index] > '9') return false;
+        if (date[index] < '0' || date[index] > '9') return "must be written YYYY-MM-DD";
       }
-      return true;
+      if (!ParseDate(date).ok()) return "is not a day of the calendar; correct the month or the day";
+      return "";
     };
-    if (!record.issued.empty() && !date_ok(record.issued)) {
-      Problem(Where(node["issued"]), "date \"" + record.issued + "\" must be written YYYY-MM-DD");
+    std::string issued_problem = record.issued.empty() ? "" : date_problem(record.issued);
+    std::string expires_problem = record.expires.empty() ? "" : date_problem(record.expires);
+    if (!issued_problem.empty()) {
+      Problem(Where(node["issued"]), "date \"" + record.issued + "\" " + issued_problem);
     }
-    if (!record.expires.empty() && !date_ok(record.expires)) {
-      Problem(Where(node["expires"]), "date \"" + record.expires + "\" must be written YYYY-MM-DD");
+    if (!expires_problem.empty()) {
+      Problem(Where(node["expires"]), "date \"" + record.expires + "\" " + expires_problem);
     } else if (!record.expires.empty() && !record.issued.empty() && record.expires < record.issued) {
       Problem(Where(node["expires"]),
               "certification \"" + record.id + "\" expires before it was issued; correct the dates");

@@ -23,6 +23,8 @@ Status ErrnoStatus(int error_number, std::string_view operation, const std::file
       return Status::PermissionDenied(message + "; check its permissions.");
     case EEXIST:
       return Status::AlreadyExists(message + ".");
+    case EISDIR:
+      return Status::InvalidArgument(message + "; name a file, not a folder.");
     default:
       return Status::IoError(message + ".");
   }
@@ -80,6 +82,24 @@ Status SyncDirectory(const std::filesystem::path& directory) {
   return Status::Ok();
 }
 
+Status CheckOutputPath(const std::filesystem::path& destination) {
+  struct stat existing;
+  if (::stat(destination.c_str(), &existing) == 0) {
+    if (S_ISDIR(existing.st_mode)) {
+      return Status::InvalidArgument(destination.string() +
+                                     ": is a folder; name a file to write (e.g. a file inside that folder).");
+    }
+    return Status::Ok();
+  }
+  std::filesystem::path parent = destination.parent_path();
+  if (parent.empty()) return Status::Ok();
+  if (::stat(parent.c_str(), &existing) != 0 || !S_ISDIR(existing.st_mode)) {
+    return Status::NotFound(destination.string() + ": cannot be created, because the folder " + parent.string() +
+                            " does not exist; create the folder first or choose another path.");
+  }
+  return Status::Ok();
+}
+
 AtomicFileWriter::~AtomicFileWriter() { Abandon(); }
 
 Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t mode, bool overwrite) {
@@ -92,6 +112,8 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
   }
   direct_ = false;
   struct stat existing;
+  // Refuse a folder here, not at Commit (rename() fails only after the whole output was made).
+  TUTELA_RETURN_IF_ERROR(CheckOutputPath(destination));
   if (overwrite && ::stat(destination.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
       !S_ISDIR(existing.st_mode)) {
     fd_ = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC);
@@ -107,7 +129,12 @@ Status AtomicFileWriter::Open(const std::filesystem::path& destination, mode_t m
                 ToHex({reinterpret_cast<const uint8_t*>(suffix->data()), suffix->size()}));
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd_ < 0) {
-    Status status = ErrnoStatus(errno, "create a file in the directory of", destination);
+    int saved = errno;
+    Status status = saved == ENOENT || saved == ENOTDIR
+                        ? Status::NotFound(destination.string() + ": cannot be created, because the folder " +
+                                           (parent.empty() ? std::string(".") : parent.string()) +
+                                           " does not exist; create the folder first or choose another path.")
+                        : ErrnoStatus(saved, "create", destination);
     temporary_.clear();
     return status;
   }

@@ -208,6 +208,20 @@ bool GlobMatch(std::string_view pattern, std::string_view path) { return GlobMat
 Status WalkFiles(const std::vector<std::filesystem::path>& roots, const WalkOptions& options,
                  const std::function<bool(const WalkEntry&)>& on_file,
                  const std::function<void(const WalkIssue&)>& on_issue) {
+  // Patterns that can match nothing made `--include ''` (or one over the length limit) give an empty result, exit 0.
+  for (const std::vector<std::string>* patterns : {&options.include, &options.exclude}) {
+    for (const std::string& pattern : *patterns) {
+      const char* flag = patterns == &options.include ? "--include" : "--exclude";
+      if (pattern.empty()) {
+        return Status::InvalidArgument(std::string(flag) +
+                                       ": an empty glob pattern matches nothing; remove it or give one such as *.csv.");
+      }
+      if (pattern.size() > 1024) {
+        return Status::InvalidArgument(std::string(flag) + ": a glob pattern of " + std::to_string(pattern.size()) +
+                                       " bytes is over the limit of 1024 and would match nothing; shorten it.");
+      }
+    }
+  }
   Walker walker{options, on_file, on_issue, {}, false};
   Status result;
   for (const fs::path& root : roots) {

@@ -91,6 +91,16 @@ void AppendJsonString(std::string& out, std::string_view value) {
   out += '"';
 }
 
+bool IsUtf8(std::string_view value) {
+  for (size_t at = 0; at < value.size(); ++at) {
+    if (static_cast<unsigned char>(value[at]) < 0x80) continue;
+    auto [length, whole] = Utf8Sequence(value, at);
+    if (!whole) return false;
+    at += length - 1;
+  }
+  return true;
+}
+
 std::string JsonQuote(std::string_view value) {
   std::string quoted;
   quoted.reserve(value.size() + 2);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/json_text.h"
 #include "tutela/core/thread_pool.h"
 
 namespace tutela {
@@ -23,11 +24,26 @@ Result<Manifest> BuildManifest(const std::filesystem::path& base, const WalkOpti
   Status walked = WalkFiles(
       {base}, options,
       [&](const WalkEntry& entry) {
+        // JSON holds only UTF-8: such a name would be written with U+FFFD and `verify` would then call the file
+        // missing. Report it instead, as an unreadable file is.
+        if (!IsUtf8(entry.relative)) {
+          manifest.problems.push_back(entry.path.string() +
+                                      ": the file name is not UTF-8, so a manifest cannot record it exactly; rename "
+                                      "it to UTF-8 (e.g. `convmv -f latin1 -t utf8`) and run again.");
+          return true;
+        }
         entries.push_back(entry);
         return true;
       },
       [&](const WalkIssue& issue) {
         if (issue.kind == WalkIssueKind::kError) manifest.problems.push_back(issue.status.message());
+        // A FIFO, socket or device named as the evidence itself gave an empty manifest, exit 0; inside a folder such
+        // entries are skipped (they have no content to hash).
+        if (issue.kind == WalkIssueKind::kSkippedSpecial && issue.path == base) {
+          manifest.problems.push_back(base.string() +
+                                      ": not a regular file or folder (a FIFO, socket or device), so there is nothing "
+                                      "to hash; name the evidence folder or file.");
+        }
       });
   TUTELA_RETURN_IF_ERROR(walked);
 
@@ -72,13 +88,19 @@ Result<Manifest> ManifestFromJson(const nlohmann::json& document, std::string_vi
                                    "); create one with `tutela evidence manifest`.");
   };
   if (!document.is_object()) return bad("the document is not a JSON object");
-  if (document.value("format", "") != kManifestFormat) {
+  // json::value() throws type_error 302 when the member has another type ("base": 5 was an internal error).
+  if (!document.contains("format") || !document["format"].is_string() || document["format"] != kManifestFormat) {
     return bad("\"format\" must be \"" + std::string(kManifestFormat) + "\"");
   }
   Manifest manifest;
-  manifest.base = document.value("base", "");
+  if (document.contains("base")) {
+    if (!document["base"].is_string()) return bad("\"base\" must be a string, the folder the paths are under");
+    manifest.base = document["base"].get<std::string>();
+  }
   if (document.contains("created") && document["created"].is_string()) {
-    TUTELA_ASSIGN_OR_RETURN(manifest.created, ParseRfc3339(document["created"].get<std::string>()));
+    auto created = ParseRfc3339(document["created"].get<std::string>());
+    if (!created.ok()) return created.status().WithContext(std::string(source) + ": \"created\"");
+    manifest.created = *created;
   }
   if (!document.contains("files") || !document["files"].is_array()) return bad("\"files\" must be an array");
   size_t file_idx = 0;

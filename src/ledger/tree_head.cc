@@ -163,16 +163,25 @@ Result<SignedTreeHead> TreeHeadFromJson(const nlohmann::json& json, std::string_
     return Status::InvalidArgument(std::string(where) + ": the tree head has no unsigned field \"size\".");
   }
   head.size = json["size"].get<uint64_t>();
+  // A lower layer's message (bad hex, an impossible date) says what is wrong but not where: add the file and field.
+  auto at = [&](const char* name) { return std::string(where) + ": field \"" + name + "\""; };
   TUTELA_ASSIGN_OR_RETURN(std::string root_hex, field("root"));
-  TUTELA_ASSIGN_OR_RETURN(std::string root, FromHex(root_hex));
-  if (root.size() != 32) return Status::InvalidArgument(std::string(where) + ": \"root\" is not 32 bytes of hex.");
-  std::copy(root.begin(), root.end(), head.root.begin());
+  auto root = FromHex(root_hex);
+  if (!root.ok()) return root.status().WithContext(at("root"));
+  if (root->size() != 32) return Status::InvalidArgument(std::string(where) + ": \"root\" is not 32 bytes of hex.");
+  std::copy(root->begin(), root->end(), head.root.begin());
   TUTELA_ASSIGN_OR_RETURN(std::string time, field("time"));
-  TUTELA_ASSIGN_OR_RETURN(head.time, ParseRfc3339(time));
+  auto parsed_time = ParseRfc3339(time);
+  if (!parsed_time.ok()) return parsed_time.status().WithContext(at("time"));
+  head.time = *parsed_time;
   TUTELA_ASSIGN_OR_RETURN(std::string key_hex, field("public_key"));
-  TUTELA_ASSIGN_OR_RETURN(head.public_key, FromHex(key_hex));
+  auto key = FromHex(key_hex);
+  if (!key.ok()) return key.status().WithContext(at("public_key"));
+  head.public_key = std::move(*key);
   TUTELA_ASSIGN_OR_RETURN(std::string signature_hex, field("signature"));
-  TUTELA_ASSIGN_OR_RETURN(head.signature, FromHex(signature_hex));
+  auto signature = FromHex(signature_hex);
+  if (!signature.ok()) return signature.status().WithContext(at("signature"));
+  head.signature = std::move(*signature);
   return head;
 }
 

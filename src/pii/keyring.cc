@@ -72,7 +72,7 @@ Status Keyring::Save(const std::filesystem::path& path, bool overwrite) const {
   nlohmann::json document{{"format", kFormat}, {"active", keys_[active_].id}, {"keys", keys}};
   AtomicFileWriter writer;
   TUTELA_RETURN_IF_ERROR(writer.Open(path, 0600, overwrite));
-  TUTELA_RETURN_IF_ERROR(writer.Write(document.dump(2) + "\n"));
+  TUTELA_RETURN_IF_ERROR(writer.Write(DumpJson(document, 2) + "\n"));
   return writer.Commit();
 }
 
@@ -94,7 +94,7 @@ Result<Keyring> Keyring::Load(const std::filesystem::path& path) {
   auto parsed = ParseJson(*text, path.string());
   if (!parsed.ok()) return corrupt("it is not JSON");
   const nlohmann::json& document = *parsed;
-  if (!document.is_object() || document.value("format", "") != kFormat) return corrupt("unknown format");
+  if (!document.is_object() || JsonStringOr(document, "format") != kFormat) return corrupt("unknown format");
   if (!document.contains("keys") || !document["keys"].is_array() || document["keys"].empty()) {
     return corrupt("it holds no keys");
   }
@@ -122,7 +122,7 @@ Result<Keyring> Keyring::Load(const std::filesystem::path& path) {
     if (keyring.Find(key.id) != nullptr) return corrupt("key id " + key.id + " appears twice");
     keyring.keys_.push_back(std::move(key));
   }
-  std::string active = document.value("active", "");
+  std::string active = JsonStringOr(document, "active");
   for (size_t key_idx = 0; key_idx < keyring.keys_.size(); ++key_idx) {
     if (keyring.keys_[key_idx].id == active) {
       keyring.active_ = key_idx;

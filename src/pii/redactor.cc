@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tutela/core/csv.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/json_text.h"
 #include "tutela/core/thread_pool.h"
@@ -17,6 +18,23 @@
 
 namespace tutela::pii {
 namespace {
+
+// CsvParser's messages read "line N: what is wrong; the fix." with N counted from the start of the block it was given;
+// as "source:LINE: what is wrong; the fix." with LINE counted in the file. (It read "q.csv: line 2: ...; add the
+// missing '\"' or check the delimiter. (lines counted from 1); fix the CSV quoting".)
+Status CsvError(std::string_view source, uint64_t first_line, const Status& status) {
+  std::string_view message = status.message();
+  if (message.starts_with("line ")) {
+    uint64_t line = 0;
+    size_t at = 5;
+    while (at < message.size() && message[at] >= '0' && message[at] <= '9') line = line * 10 + (message[at++] - '0');
+    if (at > 5 && message.substr(at, 2) == ": ") {
+      return Status::InvalidArgument(std::string(source) + ":" + std::to_string(first_line + line - 1) + ": " +
+                                     std::string(message.substr(at + 2)));
+    }
+  }
+  return Status::InvalidArgument(std::string(source) + ": " + std::string(message));
+}
 
 struct Edit {
   size_t begin = 0;
@@ -228,7 +246,7 @@ std::string TokenManifest::ToJson() const {
     if (field.keep_first > 0) item["keep_first"] = field.keep_first;
     doc["fields"].push_back(item);
   }
-  return doc.dump(2) + "\n";
+  return DumpJson(doc, 2) + "\n";
 }
 
 Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_view source) {
@@ -238,7 +256,7 @@ Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_vi
   };
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return bad("it is not a JSON object");
-  if (doc.value("format", "") != "tutela.tokens/1") return bad("\"format\" is not tutela.tokens/1");
+  if (JsonStringOr(doc, "format") != "tutela.tokens/1") return bad("\"format\" is not tutela.tokens/1");
   TokenManifest manifest;
   if (!doc["key_id"].is_string()) return bad("\"key_id\" is missing");
   manifest.key_id = doc["key_id"].get<std::string>();
@@ -443,10 +461,7 @@ struct Redactor::Impl {
     std::vector<CsvRecord> records;
     CsvParser parser(options.delimiter);
     auto parsed = parser.Parse(block, true, [&](const CsvRecord& record) { records.push_back(record); });
-    if (!parsed.ok()) {
-      return Status::InvalidArgument(std::string(source) + ": " + std::string(parsed.status().message()) +
-                                     " (lines counted from " + std::to_string(first_line) + "); fix the CSV quoting");
-    }
+    if (!parsed.ok()) return CsvError(source, first_line, parsed.status());
     std::vector<Edit> edits;
     size_t next_hit = 0;
     const char delimiter = options.delimiter;
@@ -818,10 +833,7 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
       if (Status started = impl.StartCsv(buffer, source); !started.ok()) return drain_all(started);
     }
     auto cut = impl.Cut(buffer, at_end);
-    if (!cut.ok()) {
-      return drain_all(Status::InvalidArgument(std::string(source) + ": " + std::string(cut.status().message()) +
-                                               "; fix the CSV quoting"));
-    }
+    if (!cut.ok()) return drain_all(CsvError(source, line, cut.status()));
     size_t take = *cut;
     if (take == 0) {
       if (at_end) break;

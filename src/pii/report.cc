@@ -13,6 +13,7 @@
 
 #include "tutela/core/crypto.h"
 #include "tutela/core/csv.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/json_text.h"
 #include "tutela/pii/extract.h"
@@ -219,7 +220,7 @@ void AppendField(std::string& out, std::string_view key, uint64_t value) {
 }  // namespace
 
 // Written by hand (this is per finding, on the hot path of a streamed scan), with FindingJson's keys in the order
-// nlohmann-json sorts them, so that the line is byte for byte what `FindingJson(finding).dump()` gives.
+// nlohmann-json sorts them, so that the line is byte for byte what `DumpJson(FindingJson(finding))` gives.
 std::string FindingNdjsonLine(const StoredFinding& finding) {
   std::string line;
   line.reserve(192 + finding.path.size() + finding.location.size());
@@ -243,9 +244,7 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
   if (format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const StoredFinding& finding : collector.findings()) list.push_back(FindingJson(finding));
-    out << nlohmann::json{{"findings", list}, {"summary", collector.Summary()}}.dump(
-               2, ' ', false, nlohmann::json::error_handler_t::replace)
-        << "\n";
+    out << DumpJson(nlohmann::json{{"findings", list}, {"summary", collector.Summary()}}, 2) << "\n";
   } else if (format == "ndjson") {
     for (const StoredFinding& finding : collector.findings()) out << FindingNdjsonLine(finding);
   } else if (format == "sarif") {
@@ -284,7 +283,7 @@ std::string RenderFindings(const FindingCollector& collector, std::string_view f
                 {{"driver",
                   {{"name", "tutela"}, {"informationUri", "https://github.com/tutela/tutela"}, {"rules", rules}}}}},
                {"results", results}}})}};
-    out << sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out << DumpJson(sarif, 2) << "\n";
   } else if (format == "csv") {
     out << "entity,category,path,location,start,end,line,score,preview,fingerprint\n";
     for (const StoredFinding& f : collector.findings()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/ledger/log.h"
 
@@ -52,10 +53,17 @@ Result<uint64_t> AppendRestoreAudit(const std::filesystem::path& log_path, const
   entry["output"] = record.output;
   entry["values"] = record.values;
   entry["key_ids"] = record.key_ids;
-  return (*log)->Append(entry.dump());
+  return (*log)->Append(DumpJson(entry));
 }
 
 Result<RestoreAuditLog> ReadRestoreAudit(const std::filesystem::path& log_path) {
+  std::error_code error;
+  if (!std::filesystem::exists(log_path, error)) {
+    // The ledger's own message says to "initialise the store", which is the vault's word and no help here.
+    return Status::NotFound(log_path.string() +
+                            ": no restore audit log there yet; `tutela pii restore` creates it with the first restore, "
+                            "or pass --audit-log with the log's path.");
+  }
   ledger::LogOptions options;
   options.read_only = true;
   options.create_if_missing = false;

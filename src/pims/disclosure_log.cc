@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 
 namespace tutela::pims {
@@ -35,13 +36,33 @@ Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::filesystem
   return std::unique_ptr<DisclosureLog>(new DisclosureLog(std::move(log)));
 }
 
+namespace {
+
+// The log keeps what was decided or disclosed exactly; JSON cannot hold other bytes, so refuse them rather than
+// record U+FFFD (or, as before, fail with nlohmann's type_error 316 as an internal error).
+Status RefuseNonUtf8(std::string_view kind, const nlohmann::json& fields) {
+  auto where = FindNonUtf8(fields);
+  if (!where) return Status::Ok();
+  return Status::InvalidArgument("the " + std::string(kind) + "'s " + (where->empty() ? "text" : where->substr(1)) +
+                                 " is not UTF-8 text, and the disclosure log records text exactly; give it in UTF-8 "
+                                 "(nothing was recorded).");
+}
+
+}  // namespace
+
 Result<uint64_t> DisclosureLog::Append(std::string_view kind, Timestamp at, nlohmann::json details) {
+  TUTELA_RETURN_IF_ERROR(RefuseNonUtf8(kind, details));
   nlohmann::json entry{
       {"kind", kind}, {"at", FormatRfc3339(at, TimePrecision::kMilliseconds)}, {"details", std::move(details)}};
-  return log_->Append(entry.dump());
+  return log_->Append(DumpJson(entry));
 }
 
 Result<uint64_t> DisclosureLog::RecordDecision(const DecisionRequest& request, const Decision& decision, Timestamp at) {
+  // The request first: the decision's reason may quote it, and the message should name the field the user gave.
+  TUTELA_RETURN_IF_ERROR(RefuseNonUtf8("decision", {{"activity", request.activity},
+                                                    {"purpose", request.purpose},
+                                                    {"requester", request.requester},
+                                                    {"data", request.data}}));
   return Append("decision", at, DecisionToJson(request, decision));
 }
 

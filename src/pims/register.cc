@@ -205,7 +205,7 @@ Result<std::vector<InventoryStore>> ParsePiiInventory(const nlohmann::json& docu
                                    "`tutela pii scan --inventory`.");
   }
   if (document.contains("version") && (!document["version"].is_number_unsigned() || document["version"] != 1)) {
-    return Status::InvalidArgument(source + ": PII inventory version " + document["version"].dump() +
+    return Status::InvalidArgument(source + ": PII inventory version " + DumpJson(document["version"]) +
                                    " is not supported (this tutela reads version 1); upgrade tutela.");
   }
   std::vector<InventoryStore> out;

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "tutela/core/data.h"
+
 namespace tutela::pims {
 namespace {
 
@@ -124,7 +126,7 @@ Result<std::vector<AssessmentResult>> ParseAssessmentResults(const nlohmann::jso
   }
   if (document.contains("format") && (!document["format"].is_string() || document["format"].get<std::string>().rfind(
                                                                              "tutela-assessment-results/", 0) != 0)) {
-    return Status::InvalidArgument(source + ": \"format\" is " + document["format"].dump() +
+    return Status::InvalidArgument(source + ": \"format\" is " + DumpJson(document["format"]) +
                                    ", not tutela-assessment-results/N; pass the file written by `tutela assess "
                                    "--format json`.");
   }

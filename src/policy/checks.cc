@@ -768,6 +768,12 @@ Result<CheckSet> CheckSet::LoadDirectory(const std::filesystem::path& directory)
     if (it->is_regular_file() && it->path().extension() == ".yaml") files.push_back(it->path());
   }
   if (error) return Status::IoError(directory.string() + ": cannot list (" + error.message() + ")");
+  // An empty folder gave an assessment of no checks: "0 results", exit 0, as if the estate were clean.
+  if (files.empty()) {
+    return Status::NotFound(directory.string() +
+                            ": no check files (*.yaml) in this folder; pass the folder of check YAML files "
+                            "(catalog/checks in the source tree).");
+  }
   std::sort(files.begin(), files.end());
   CheckSet set;
   for (const auto& file : files) {

@@ -9,6 +9,7 @@
 
 #include "tutela/catalog/oscal.h"
 #include "tutela/core/csv.h"
+#include "tutela/core/data.h"
 #include "tutela/core/time.h"
 #include "tutela/report/html.h"
 
@@ -247,7 +248,7 @@ std::string AssessmentSarif(const Assessment& assessment, const std::vector<std:
                                                                {"rules", rules}}}}},
                                                            {"artifacts", artifacts},
                                                            {"results", results}}})}};
-  return sarif.dump(2) + "\n";
+  return DumpJson(sarif, 2) + "\n";
 }
 
 std::string AssessmentJunit(const Assessment& assessment) {
@@ -436,7 +437,7 @@ std::string AssessmentOscal(const Assessment& assessment, const std::vector<std:
           {"oscal-version", "1.1.2"}}},
         {"import-ap", {{"href", "#tutela-assessment-plan"}, {"remarks", "Tutela's built-in checks (catalog/checks)."}}},
         {"results", nlohmann::json::array({result})}}}};
-  return document.dump(2) + "\n";
+  return DumpJson(document, 2) + "\n";
 }
 
 }  // namespace tutela::report

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "tutela/assess/assessment.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "tutela/inventory/estate.h"
@@ -113,7 +114,7 @@ Status Digest(const fs::path& document, const fs::path& details_path, nlohmann::
               {"exceptions", root["exceptions"].error() ? nlohmann::json::array() : Element(root["exceptions"])}};
   nlohmann::json details = {
       {"frameworks", drill}, {"findings", findings}, {"findings_total", total_findings}, {"checks", checks}};
-  return WriteFileAtomic(details_path, details.dump(), 0600);
+  return WriteFileAtomic(details_path, DumpJson(details), 0600);
 }
 
 // The job: parse the upload, assess, write the document, digest it.

@@ -25,6 +25,7 @@
 
 #include "api.h"
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/sqlite.h"
 #include "tutela/core/time.h"
@@ -69,7 +70,7 @@ class InventoryReader {
     const json& version = Field(root, "version");
     if (!version.is_number_integer() || version.get<int64_t>() < 1) return Bad("/version", "must be the integer 1");
     if (version.get<int64_t>() != 1) {
-      return Bad("/version", "version " + version.dump() + " is newer than this server understands (1)");
+      return Bad("/version", "version " + DumpJson(version) + " is newer than this server understands (1)");
     }
     const json& generated = Field(root, "generated_at");
     if (!generated.is_string() || !ParseRfc3339(generated.get<std::string>()).ok()) {
@@ -88,7 +89,7 @@ class InventoryReader {
       auto store = ReadStore(stores[i], at);
       if (!store.ok()) return store.status();
       if (!names.insert((*store)["store"].get<std::string>()).second) {
-        return Bad(at + "/store", "the store " + (*store)["store"].dump() + " is listed twice");
+        return Bad(at + "/store", "the store " + DumpJson((*store)["store"]) + " is listed twice");
       }
       out_stores.push_back(std::move(*store));
     }
@@ -195,7 +196,7 @@ class InventoryReader {
       out_entities.push_back(std::move(item));
     }
     if (highest != SensitivityRank(max.get<std::string>())) {
-      return Bad(at + "/max_sensitivity", "is " + max.dump() + " but the highest sensitivity of its entities is \"" +
+      return Bad(at + "/max_sensitivity", "is " + DumpJson(max) + " but the highest sensitivity of its entities is \"" +
                                               std::string(highest == 3   ? "high"
                                                           : highest == 2 ? "medium"
                                                           : highest == 1 ? "low"

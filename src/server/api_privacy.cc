@@ -74,7 +74,7 @@ Result<std::string> DocumentText(const Call& call, const std::string& source) {
   }
   if (body[first] == '{') {
     TUTELA_ASSIGN_OR_RETURN(nlohmann::json document, ParseJson(body, source));
-    if (body.find('\t') != std::string::npos) return document.dump(2);
+    if (body.find('\t') != std::string::npos) return DumpJson(document, 2);
   }
   return body;
 }

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "tutela/core/builtin_data.h"
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/time.h"
 #include "web_assets.h"
@@ -28,7 +29,7 @@ std::string Call::Query(const std::string& name, const std::string& fallback) co
 Reply Json(const nlohmann::json& body, int status) {
   Reply reply;
   reply.status = status;
-  reply.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  reply.body = DumpJson(body, -1);
   return reply;
 }
 
@@ -52,10 +53,7 @@ Reply FromStatus(const Status& status) {
   }
 }
 
-std::string JsonText(const nlohmann::json& object, const char* key) {
-  auto found = object.find(key);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
+std::string JsonText(const nlohmann::json& object, const char* key) { return JsonStringOr(object, key); }
 
 Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id) {
   TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get(kind, id));
@@ -136,7 +134,7 @@ void Services::AuditAs(std::string_view tenant, std::string_view actor, std::str
                           {"target", target},
                           {"outcome", outcome},
                           {"details", details}};
-  auto appended = audit->Append(entry.dump());
+  auto appended = audit->Append(DumpJson(entry));
   if (!appended.ok()) {
     std::fprintf(stderr, "tutela serve: error: audit ledger: %s\n", appended.status().ToString().c_str());
   }
@@ -197,6 +195,32 @@ Result<std::unique_ptr<Store>> OpenStore(const ServerOptions& options) {
   return Store::Open(std::move(database));
 }
 
+// `tenants add|list` and `users add` work on a data folder that `tenants init` (or `serve`) made; they must not make
+// one. Before, a mistyped --data made `tenants list` create the folder and a database and print nothing (exit 0).
+Status RequireInitialised(const ServerOptions& options) {
+  std::error_code error;
+  bool default_sqlite = options.database.empty() || options.database == "sqlite:";
+  if (fs::is_directory(options.data, error) && (!default_sqlite || fs::exists(options.data / "tutela.db", error))) {
+    return Status::Ok();
+  }
+  return Status::NotFound(options.data.string() +
+                          ": not an initialised server data folder; create it with `tutela tenants init --data " +
+                          options.data.string() + "`, or correct --data.");
+}
+
+Result<std::unique_ptr<Store>> OpenInitialisedStore(const ServerOptions& options) {
+  TUTELA_RETURN_IF_ERROR(RequireInitialised(options));
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(auto tenants, store->ListTenants());
+  if (tenants.empty()) {
+    return Status::NotFound(options.data.string() +
+                            ": the server database has no operator tenant yet; create it with `tutela tenants init "
+                            "--data " +
+                            options.data.string() + "`.");
+  }
+  return store;
+}
+
 Result<InitResult> Initialise(Store& store, std::string_view tenant_name, std::string_view admin) {
   InitResult result;
   TUTELA_ASSIGN_OR_RETURN(auto tenants, store.ListTenants());
@@ -224,18 +248,18 @@ Result<InitResult> InitDataFolder(const ServerOptions& options, std::string_view
 }
 
 Result<Tenant> AddTenant(const ServerOptions& options, std::string_view name) {
-  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenInitialisedStore(options));
   return store->CreateTenant(name, false);
 }
 
 Result<std::vector<Tenant>> ListTenants(const ServerOptions& options) {
-  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenInitialisedStore(options));
   return store->ListTenants();
 }
 
 Result<User> AddUser(const ServerOptions& options, std::string_view tenant, std::string_view name, Role role,
                      std::string_view password, bool must_change_password) {
-  TUTELA_ASSIGN_OR_RETURN(auto store, OpenStore(options));
+  TUTELA_ASSIGN_OR_RETURN(auto store, OpenInitialisedStore(options));
   TUTELA_ASSIGN_OR_RETURN(auto found, store->FindTenantByName(tenant));
   if (!found) {
     return Status::NotFound("tenant \"" + std::string(tenant) + "\" does not exist in " + options.data.string() +

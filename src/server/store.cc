@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tutela/core/data.h"
 #include "tutela/core/time.h"
 
 namespace tutela::server {
@@ -307,7 +308,7 @@ Status TenantData::Put(Record& record) {
           "INSERT INTO records (tenant_id, kind, id, state, created, updated, body) VALUES (?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (tenant_id, kind, id) DO UPDATE SET state = excluded.state, updated = excluded.updated, "
           "body = excluded.body",
-          {tenant_, record.kind, record.id, record.state, record.created, record.updated, record.body.dump()})
+          {tenant_, record.kind, record.id, record.state, record.created, record.updated, DumpJson(record.body)})
       .status();
 }
 

@@ -464,6 +464,30 @@ TEST_F(AssessmentTest, SensitivePiiRaisesSeverityAndEnablesPiiChecks) {
   EXPECT_FALSE(assess::ParsePiiInventory(R"({"format": "other", "version": 1, "stores": []})", "x.json").ok());
 }
 
+// Regression: a store's "max_sensitivity": 5 (or "findings": -1) was ignored, so the store lost its raised severity
+// without a word; pims register sync refused the same file.
+TEST(PiiInventoryTest, AWronglyTypedSensitivityOrFindingsIsRefusedNotIgnored) {
+  auto level = assess::ParsePiiInventory(
+      R"({"format": "tutela-pii-inventory", "version": 1, "stores": [{"store": "s3://a", "max_sensitivity": 5}]})",
+      "inv.json");
+  ASSERT_FALSE(level.ok());
+  EXPECT_EQ(level.status().message().rfind("inv.json#/stores/0/max_sensitivity: must be \"high\"", 0), 0u)
+      << level.status().message();
+  auto unknown = assess::ParsePiiInventory(
+      R"({"format": "tutela-pii-inventory", "version": 1, "stores": [{"store": "s3://a", "max_sensitivity": "HIGH"}]})",
+      "inv.json");
+  EXPECT_FALSE(unknown.ok());
+  auto findings = assess::ParsePiiInventory(
+      R"({"format": "tutela-pii-inventory", "version": 1, "stores": [{"store": "s3://a", "findings": -1}]})",
+      "inv.json");
+  ASSERT_FALSE(findings.ok());
+  EXPECT_NE(findings.status().message().find("#/stores/0/findings: must be a whole number"), std::string::npos);
+  EXPECT_TRUE(assess::ParsePiiInventory(R"({"format": "tutela-pii-inventory", "version": 1, "stores": [
+      {"store": "s3://a", "max_sensitivity": "none", "findings": 0}]})",
+                                        "inv.json")
+                  .ok());
+}
+
 TEST_F(AssessmentTest, JsonKeepsTheDocumentedFieldsAndAddsTheRollUp) {
   Load(false);
   assess::Options options;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -106,6 +107,53 @@ TEST(FileUtilTest, WriteIntoMissingDirectoryFailsCleanly) {
   Status status = WriteFileAtomic(dir / "no/such/dir/out", "x");
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("no/such/dir/out"), std::string::npos);
+}
+
+// Regression: `--output nodir/x.csv` said "nodir/x.csv: cannot create a file in the directory of (No such file or
+// directory)", a sentence with a hole where the folder should be.
+TEST(FileUtilTest, AnOutputInAMissingFolderNamesTheFolderAndTheFix) {
+  testing::TempDir dir;
+  Status status = WriteFileAtomic(dir / "nodir/x.csv", "x");
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("x.csv: cannot be created, because the folder " + (dir / "nodir").string() +
+                                  " does not exist; create the folder first"),
+            std::string::npos)
+      << status.message();
+  EXPECT_EQ(status.message().find("directory of ("), std::string::npos);
+}
+
+// Regression: `--output DIR` did the whole job and then failed at the rename with "DIR: cannot replace (Is a
+// directory)." and no fix; it is refused when the writer opens, and the folder is left as it was.
+TEST(FileUtilTest, AnOutputThatIsAFolderIsRefusedWhenOpenedNamingTheFix) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "out");
+  AtomicFileWriter writer;
+  Status status = writer.Open(dir / "out");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("out: is a folder; name a file to write"), std::string::npos) << status.message();
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "out"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "no temporary file is left";
+}
+
+TEST(FileUtilTest, ReadingAFolderSaysToNameAFile) {
+  EXPECT_NE(ErrnoStatus(EISDIR, "read", "adir")
+                .message()
+                .find("adir: cannot read (Is a directory); name a file, not a folder."),
+            std::string::npos);
+}
+
+// Regression: `pii scan DATA --inventory nodir/inv.json` scanned and printed everything, then failed; commands now
+// check their outputs first, without creating anything.
+TEST(FileUtilTest, CheckOutputPathRefusesAFolderOrAMissingFolderWithoutCreatingAnything) {
+  testing::TempDir dir;
+  EXPECT_TRUE(CheckOutputPath(dir / "new.json").ok());
+  EXPECT_TRUE(CheckOutputPath("relative-in-cwd.json").ok());
+  EXPECT_EQ(CheckOutputPath(dir / "no/such/x.json").code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir / "no"));
+  EXPECT_EQ(CheckOutputPath(dir.path()).code(), StatusCode::kInvalidArgument);
+  testing::WriteFile(dir / "file", "x");
+  EXPECT_EQ(CheckOutputPath(dir / "file/x.json").code(), StatusCode::kNotFound) << "a file is no folder";
+  EXPECT_TRUE(CheckOutputPath("/dev/null").ok());
 }
 
 }  // namespace

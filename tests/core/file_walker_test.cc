@@ -173,5 +173,29 @@ TEST_F(WalkTest, FileRootAndMissingRoot) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a.csv"}));
 }
 
+// Regression: `evidence manifest DIR --include ''` (or a pattern over 1024 bytes) matched nothing and gave an empty
+// manifest, exit 0.
+TEST(WalkPatternTest, APatternThatCanMatchNothingIsRefused) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "a.csv", "x");
+  auto count = [&](const WalkOptions& options) {
+    return WalkFiles(
+        {dir.path()}, options, [](const WalkEntry&) { return true; }, nullptr);
+  };
+  WalkOptions empty;
+  empty.include = {""};
+  Status refused = count(empty);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(),
+            "--include: an empty glob pattern matches nothing; remove it or give one such as *.csv.");
+  WalkOptions long_pattern;
+  long_pattern.exclude = {std::string(1025, 'a')};
+  EXPECT_NE(count(long_pattern).message().find("--exclude: a glob pattern of 1025 bytes is over the limit of 1024"),
+            std::string::npos);
+  WalkOptions fine;
+  fine.include = {"*.csv", "["};
+  EXPECT_TRUE(count(fine).ok());
+}
+
 }  // namespace
 }  // namespace tutela

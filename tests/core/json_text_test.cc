@@ -54,5 +54,16 @@ TEST(JsonTextTest, InvalidUtf8BecomesTheReplacementCharacterAndStaysValidJson) {
             nlohmann::json(every).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+TEST(JsonTextTest, IsUtf8AcceptsWellFormedTextOnly) {
+  EXPECT_TRUE(IsUtf8(""));
+  EXPECT_TRUE(IsUtf8("plain.txt"));
+  EXPECT_TRUE(IsUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\x92"));
+  EXPECT_FALSE(IsUtf8("caf\xE9.csv"));       // Latin-1
+  EXPECT_FALSE(IsUtf8("\xC0\x80"));          // overlong
+  EXPECT_FALSE(IsUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsUtf8("end \xE4\xB8"));      // truncated
+}
+
 }  // namespace
 }  // namespace tutela

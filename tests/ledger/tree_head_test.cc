@@ -42,6 +42,30 @@ TEST(TreeHeadTest, SignVerifyAndRefuseAlterations) {
   EXPECT_FALSE(TreeHeadFromJson(nlohmann::json{{"size", 1}}, "head.json").ok());
 }
 
+// Regression: a kept head with "time": "2026-02-30T00:00:00Z" or a non-hex "root" was refused with a message that
+// named neither the file nor the field ("hexadecimal text has a non-hex character at position 1; ...").
+TEST(TreeHeadTest, ABadTimeOrHexFieldIsRefusedNamingTheFileAndField) {
+  auto signer = Signer::Generate();
+  ASSERT_TRUE(signer.ok());
+  auto signed_head = SignTreeHead(**signer, TreeHead{1, LeafHash("x")}, *ParseRfc3339("2026-11-22T07:00:00Z"));
+  ASSERT_TRUE(signed_head.ok());
+  nlohmann::json json = TreeHeadToJson(*signed_head);
+  nlohmann::json bad_time = json;
+  bad_time["time"] = "2026-02-30T00:00:00Z";
+  auto refused = TreeHeadFromJson(bad_time, "head.json");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().rfind("head.json: field \"time\": ", 0), 0u) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("day 30 does not exist"), std::string::npos);
+  for (const char* name : {"root", "public_key", "signature"}) {
+    nlohmann::json bad_hex = json;
+    bad_hex[name] = "zz" + bad_hex[name].get<std::string>().substr(2);
+    auto bad = TreeHeadFromJson(bad_hex, "head.json");
+    ASSERT_FALSE(bad.ok()) << name;
+    EXPECT_EQ(bad.status().message().rfind("head.json: field \"" + std::string(name) + "\": ", 0), 0u)
+        << bad.status().message();
+  }
+}
+
 TEST(TreeHeadTest, KeyFileRoundTripsWithPrivateMode) {
   tutela::testing::TempDir dir;
   auto first = Signer::LoadOrCreate(dir / "key.pem");

@@ -70,6 +70,17 @@ TEST_F(RedactCliTest, TokenizeThenRestoreIsByteIdenticalAndAudited) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+// Regression: listing a restore audit log that does not exist said "the ledger file does not exist; initialise the
+// store first." (the vault's words, no help here).
+TEST_F(RedactCliTest, ListingRestoresOfALogThatDoesNotExistSaysHowItIsCreated) {
+  auto missing = RunTutela({"pii", "restores", "--audit-log", "nope.log"}, {}, dir.path());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err,
+            "tutela: error: nope.log: no restore audit log there yet; `tutela pii restore` creates it with the first "
+            "restore, or pass --audit-log with the log's path.\n");
+  EXPECT_FALSE(std::filesystem::exists(dir / "nope.log"));
+}
+
 TEST_F(RedactCliTest, DefaultRedactionOfStdinLeavesNothingToFind) {
   std::string original = ReadFile(dir / "customers.csv");
   auto redacted = RunTutela({"pii", "redact", "-", "--format", "csv"}, original, dir.path());

@@ -181,6 +181,9 @@ TEST(TokenizerTest, KeepingTheIssuerPrefixGivesValidCardTokens) {
   EXPECT_GT(FindValidator("credit_card")(bare, start, end), kInvalid) << bare;
   EXPECT_NE(redacted->find(":CREDIT_CARD:ck6:5154 68"), std::string::npos) << *redacted;
   EXPECT_NE(manifest.ToJson().find("\"keep_first\": 6"), std::string::npos);
+  // In the documented order (docs/formats/token-manifest.md), not sorted: format first.
+  EXPECT_EQ(manifest.ToJson().rfind("{\n  \"format\": \"tutela.tokens/1\",\n  \"key_id\": ", 0), 0u)
+      << manifest.ToJson();
   auto parsed = TokenManifest::Parse(manifest.ToJson(), "m.json");
   ASSERT_TRUE(parsed.ok());
   auto restored = Restore(*redacted, &*parsed);
@@ -303,6 +306,22 @@ TEST(RedactorTest, CsvStructureIsKeptOnTrickyInput) {
   auto partial = Restore(*redacted);
   ASSERT_TRUE(partial.ok());
   EXPECT_NE(*partial, csv);
+}
+
+// Regression: an unclosed quote was reported as "input: line 2: a quoted field is never closed; add the missing '"'
+// or check the delimiter. (lines counted from 1); fix the CSV quoting", the line counted in a block, not the file.
+TEST(RedactorTest, AnUnclosedCsvQuoteIsReportedAtItsLineInTheFile) {
+  std::string csv = "id,note\n";
+  for (int row = 2; row < 500; ++row) csv += std::to_string(row) + ",plain text of row " + std::to_string(row) + "\n";
+  csv += "500,\"never closed\n501,x\n";
+  auto redacted = Redact(csv, RedactFormat::kCsv, RedactionPolicy(), nullptr, &Keys(), 4096);
+  ASSERT_FALSE(redacted.ok());
+  EXPECT_EQ(redacted.status().message(),
+            "input:500: a quoted field is never closed; add the missing '\"' or check the delimiter.");
+  auto small = Redact("id,note\n1,\"open\n", RedactFormat::kCsv, RedactionPolicy());
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().message().rfind("input:2: a quoted field is never closed", 0), 0u)
+      << small.status().message();
 }
 
 TEST(RedactorTest, JsonStructureIsKeptAndNumbersStayNumbers) {

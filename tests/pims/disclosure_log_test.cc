@@ -60,6 +60,28 @@ TEST(DisclosureLogTest, IncompleteDisclosuresAreRefusedNamingTheField) {
   EXPECT_EQ((*log)->Head().size, 0u) << "nothing refused is logged";
 }
 
+// Regression: `pims decide --requester` with a Latin-1 byte failed with "internal error:
+// [json.exception.type_error.316]".
+TEST(DisclosureLogTest, ANonUtf8RequesterIsRefusedNamingTheFieldNotAnInternalError) {
+  tutela::testing::TempDir dir;
+  auto log = DisclosureLog::Open(dir / "d.log");
+  ASSERT_TRUE(log.ok());
+  DecisionRequest request{"PA-1", "support", "bob\xE9", {"EMAIL_ADDRESS"}};
+  Decision decision;
+  decision.permit = true;
+  decision.rule = "permit";
+  auto refused = (*log)->RecordDecision(request, decision, NowUtc());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("decision's requester is not UTF-8"), std::string::npos)
+      << refused.status().message();
+  Disclosure disclosure{"PA-1", "Caf\xE9 Ltd", "third-party", {"X"}, "B", 0, ""};
+  auto also_refused = (*log)->RecordDisclosure(disclosure, NowUtc());
+  ASSERT_FALSE(also_refused.ok());
+  EXPECT_NE(also_refused.status().message().find("disclosure's recipient is not UTF-8"), std::string::npos);
+  EXPECT_EQ((*log)->Head().size, 0u) << "nothing refused is logged";
+}
+
 TEST(DisclosureLogTest, SignedHeadsAreCheckedAgainstTheLogLater) {
   tutela::testing::TempDir dir;
   Disclosure disclosure{"PA-1", "Processor Ltd", "sub-processor", {"PHONE_NUMBER"}, "DPA clause 4", 0, ""};

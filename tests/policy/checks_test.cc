@@ -235,5 +235,17 @@ TEST(ConditionTest, UnknownIsNotFalse) {
   EXPECT_EQ(Evaluate("{attr: e, equals: true}", R"({"e": false})", R"({"e": false})"), "fail");
 }
 
+// Regression: `assess --checks EMPTY_FOLDER` assessed with no checks and reported "0 results", exit 0.
+TEST(CheckSetTest, AFolderWithoutCheckFilesIsRefused) {
+  tutela::testing::TempDir dir;
+  tutela::testing::WriteFile(dir / "README.md", "not a check\n");
+  auto loaded = CheckSet::LoadDirectory(dir.path());
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(loaded.status().message().find(": no check files (*.yaml) in this folder; pass the folder of check YAML"),
+            std::string::npos)
+      << loaded.status().message();
+}
+
 }  // namespace
 }  // namespace tutela::policy

@@ -95,6 +95,28 @@ TEST(ServeCliTest, InitialisesTenantsAndUsersFromTheCommandLine) {
   EXPECT_NE(stopped.err.find("serving the compliance centre on http://127.0.0.1:"), std::string::npos) << stopped.err;
 }
 
+// Regression: `tenants list --data /mistyped` created the folder and a database, printed nothing and exited 0.
+TEST(ServeCliTest, TenantsAndUsersCommandsOnAMissingDataFolderSayToInitAndCreateNothing) {
+  TempDir dir;
+  std::string data = (dir / "typo").string();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"tenants", "list", "--data", data},
+        std::vector<std::string>{"tenants", "add", "--data", data, "acme"},
+        std::vector<std::string>{"users", "add", "--data", data, "--tenant", "acme", "--name", "carol", "--role",
+                                 "compliance", "--one-time"}}) {
+    auto result = RunTutela(args);
+    EXPECT_EQ(result.exit_code, 2) << args[0] << " " << args[1];
+    EXPECT_NE(result.err.find(data + ": not an initialised server data folder; create it with `tutela tenants init"),
+              std::string::npos)
+        << result.err;
+    EXPECT_FALSE(std::filesystem::exists(data)) << args[0] << " " << args[1] << " created the folder";
+  }
+  std::filesystem::create_directories(dir / "empty");
+  auto empty = RunTutela({"tenants", "list", "--data", (dir / "empty").string()});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "empty")) << "no database is created";
+}
+
 TEST(ServeCliTest, WarnsWithoutTlsBeyondLoopbackAndServesHttpsWithACertificate) {
   TempDir dir;
   std::string data = (dir / "data").string();

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,26 @@ Result<YAML::Node> ParseYaml(std::string_view text, std::string_view source);
 
 // Reads and parses a YAML file. NotFound/IoError when it cannot be read, InvalidArgument when it does not parse.
 Result<YAML::Node> LoadYamlFile(const std::filesystem::path& path);
+
+// `value` as JSON text, as `value.dump(indent)` but never throwing: a string that is not well-formed UTF-8 (a file
+// name in another encoding, a CSV cell, a YAML value, a URL) is written with U+FFFD for each ill-formed byte sequence
+// (nlohmann's `error_handler_t::replace`, as AppendJsonString in json_text.h) instead of throwing type_error 316.
+// Every JSON document Tutela writes goes through here, so that no input can turn output into an internal error.
+// `indent` < 0 writes one line; otherwise objects and arrays are indented by that many spaces.
+std::string DumpJson(const nlohmann::json& value, int indent = -1);
+// The same for a document whose members keep their insertion order (without this overload an ordered_json would
+// convert to json and come out sorted).
+std::string DumpJson(const nlohmann::ordered_json& value, int indent = -1);
+
+// object[key] when `object` is an object with a string there; `fallback` when it is absent or of another type.
+// Use it instead of `json::value(key, "")`, which throws type_error 302 for `{"format": 5}` (reported as an internal
+// error).
+std::string JsonStringOr(const nlohmann::json& object, std::string_view key, std::string_view fallback = "");
+
+// The JSON pointer (RFC 6901, e.g. "/details/requester") of the first string or object key in `value` that is not
+// well-formed UTF-8, or nullopt when there is none. Records that must keep text exactly (a tamper-evident log entry)
+// check this and refuse, where DumpJson would write U+FFFD.
+std::optional<std::string> FindNonUtf8(const nlohmann::json& value);
 
 // "source:line:column" for a node of a parsed YAML document, for messages about its content
 // (e.g. `YamlWhere(path, node["controls"][3]) + ": unknown control \"X\"; ..."`). Just "source" if the node has no

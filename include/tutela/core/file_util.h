@@ -26,6 +26,11 @@ Result<std::string> ReadFile(const std::filesystem::path& path, uint64_t max_byt
 // Writes `content` to `path` atomically (see AtomicFileWriter) with permission bits `mode`.
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
 
+// What AtomicFileWriter::Open refuses about a destination that is a folder, or in a folder that does not exist,
+// checked without creating anything: commands call it before their work, so that `--output nodir/x.json` is refused
+// at once instead of after a long scan. Ok when the file may be written as far as that goes.
+Status CheckOutputPath(const std::filesystem::path& destination);
+
 class AtomicFileWriter {
  public:
   AtomicFileWriter() = default;

@@ -14,6 +14,11 @@ namespace tutela {
 // `error_handler_t::replace` does.
 void AppendJsonString(std::string& out, std::string_view value);
 
+// True when `value` is well-formed UTF-8 (the same rules: no overlong forms, no surrogates, nothing above U+10FFFF),
+// i.e. when JSON can hold it exactly. Writers whose output must round-trip a name (a manifest path) check this and
+// report the name instead of writing U+FFFD.
+bool IsUtf8(std::string_view value);
+
 // `value` as a JSON string literal with its quotes.
 std::string JsonQuote(std::string_view value);
 
