@@ -9,6 +9,7 @@
 
 #include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
+#include "tutela/core/json_text.h"
 #include "tutela/vault/checksum.h"
 
 namespace tutela::vault {
@@ -76,13 +77,24 @@ void SendError(httplib::Response& res, const S3Error& error, const std::string& 
   res.status = error.http_status;
   if (error.http_status == 304) return;
   res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>" + Tag("Code", error.code) +
-                      Tag("Message", error.message) + Tag("Resource", resource) + Tag("RequestId", "tutela") +
-                      "</Error>",
+                      Tag("Message", error.message) +
+                      Tag("Resource", IsUtf8(resource) ? resource : UriEncode(resource, false)) +
+                      Tag("RequestId", "tutela") + "</Error>",
                   "application/xml");
 }
 
 Status S3Err(std::string_view code, const std::string& message) {
   return Status::InvalidArgument(std::string(code) + ": " + message);
+}
+
+// S3 object keys and the headers the vault records (Content-Type) are UTF-8 text: anything else is refused before it
+// reaches the store, whose tamper-evident log records them as JSON text.
+Status CheckUtf8(const httplib::Request& req, std::string_view key) {
+  if (!IsUtf8(key)) return S3Err("InvalidArgument", "the object key is not UTF-8 text; S3 object keys are UTF-8.");
+  if (!IsUtf8(req.get_header_value("Content-Type"))) {
+    return S3Err("InvalidArgument", "the Content-Type header is not UTF-8 text.");
+  }
+  return Status::Ok();
 }
 
 void SendXml(httplib::Response& res, const std::string& body) {
@@ -296,6 +308,10 @@ struct S3Server::Impl {
       drain();
       return auth.status();
     }
+    if (Status text = CheckUtf8(req, key); !text.ok()) {
+      drain();
+      return text;
+    }
     std::vector<Checksum> checksums = RequestChecksums(req, *auth);
     std::vector<std::string> algorithms;
     for (const Checksum& checksum : checksums) algorithms.push_back(checksum.algorithm);
@@ -373,6 +389,7 @@ struct S3Server::Impl {
       return S3Err("MethodNotAllowed", "the method is not allowed against the service.");
     }
     if (key.empty()) return BucketOp(caller, req, res, bucket, auth.body);
+    TUTELA_RETURN_IF_ERROR(CheckUtf8(req, key));
     return ObjectOp(caller, req, res, bucket, key, auth);
   }
 
@@ -585,7 +602,8 @@ struct S3Server::Impl {
     for (pugi::xml_node object : root.children("Object")) {
       std::string key = object.child_value("Key");
       std::string version_id = object.child_value("VersionId");
-      auto result = store.DeleteObject(caller, bucket, key, version_id, bypass);
+      auto result = IsUtf8(key) ? store.DeleteObject(caller, bucket, key, version_id, bypass)
+                                : Result<DeleteResult>(S3Err("InvalidArgument", "the object key is not UTF-8 text."));
       if (result.ok()) {
         if (quiet) continue;
         out += "<Deleted>" + Tag("Key", key);

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "tutela/core/crypto.h"
+#include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/sqlite.h"
 
@@ -546,7 +547,7 @@ struct Store::Impl {
   Result<uint64_t> Commit(json entry, Timestamp now, const Caller& caller,
                           const std::function<Status(uint64_t seq)>& apply) {
     uint64_t seq = next_seq;
-    std::string text = EntryText(entry, seq, now, caller);
+    TUTELA_ASSIGN_OR_RETURN(std::string text, EntryText(entry, seq, now, caller));
     TUTELA_RETURN_IF_ERROR(LedgerError());
     TUTELA_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
     Status applied = apply(seq);
@@ -569,10 +570,16 @@ struct Store::Impl {
     return seq;
   }
 
-  // The ledger entry: version, sequence, time and user first, then the mutation's fields.
-  static std::string EntryText(const json& entry, uint64_t seq, Timestamp now, const Caller& caller) {
+  // The ledger entry: version, sequence, time and user first, then the mutation's fields. Text that is not UTF-8 (an
+  // object key or Content-Type a client sent as raw bytes) cannot be recorded faithfully as JSON: refused, never
+  // replaced (the log must say exactly what the store holds). The S3 layer refuses such requests before this.
+  static Result<std::string> EntryText(const json& entry, uint64_t seq, Timestamp now, const Caller& caller) {
     json ordered = {{"v", 1}, {"seq", seq}, {"time", TimeText(now)}, {"user", caller.user}};
     for (auto& [name, value] : entry.items()) ordered[name] = value;
+    if (auto field = FindNonUtf8(ordered)) {
+      return Status::InvalidArgument("InvalidArgument: the log entry's field " + *field +
+                                     " is not UTF-8 text; object keys and recorded headers must be UTF-8.");
+    }
     return ordered.dump();
   }
 
@@ -736,8 +743,15 @@ struct Store::Impl {
     for (CommitItem* item : batch) {
       json entry;
       Status status = item->run(seq, entry);
+      Result<std::string> entry_text = status.ok() ? EntryText(entry, seq, item->now, item->caller) : std::string();
+      if (status.ok() && !entry_text.ok()) {
+        // Its changes are already in the open transaction: nothing of this batch is kept (the S3 layer refuses
+        // such requests first, so this does not happen in practice).
+        (void)Exec(db, "ROLLBACK");
+        return fail_all(entry_text.status());
+      }
       if (status.ok()) {
-        std::string text = EntryText(entry, seq, item->now, item->caller);
+        std::string text = std::move(*entry_text);
         if (Status journaled = InsertJournal(seq, text); !journaled.ok()) {
           (void)Exec(db, "ROLLBACK");
           return fail_all(journaled);

@@ -63,28 +63,43 @@ def future(seconds):
     return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
 
 
-def chunked_put(bucket, key, data, chunk_size, corrupt_chunk=None):
-    """PUTs `data` as a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), as the AWS SDKs for Java and Go
-    and MinIO's client send it, signing by hand (botocore does not send this mode). Returns (status, body)."""
+def signed_headers(method, path, headers, payload):
+    """Adds x-amz-date, x-amz-content-sha256 and a SigV4 Authorization for alice over every header in `headers`
+    (signing by hand, for requests botocore will not make). Returns (headers, signing key, date, scope, signature)."""
     import hmac
     now = datetime.datetime.now(datetime.timezone.utc)
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     scope = f"{day}/us-east-1/s3/aws4_request"
-    mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
     sign = lambda key_bytes, text: hmac.new(key_bytes, text.encode(), hashlib.sha256).digest()
     key_bytes = sign(sign(sign(sign(b"AWS4alice-secret", day), "us-east-1"), "s3"), "aws4_request")
+    headers = dict(headers, **{"host": f"127.0.0.1:{PORT}", "x-amz-date": amz_date, "x-amz-content-sha256": payload})
+    names = sorted(headers)
+    canonical = "\n".join([method, path, ""] + [f"{n}:{headers[n]}" for n in names] + ["", ";".join(names), payload])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    signature = hmac.new(key_bytes, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential=AKALICE/{scope}, SignedHeaders={';'.join(names)}, "
+                                f"Signature={signature}")
+    return headers, key_bytes, amz_date, scope, signature
+
+
+def send(method, path, body, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", int(PORT))
+    connection.request(method, path, body=body, headers=headers)
+    answer = connection.getresponse()
+    result = (answer.status, answer.read())
+    connection.close()
+    return result
+
+
+def chunked_put(bucket, key, data, chunk_size, corrupt_chunk=None):
+    """PUTs `data` as a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), as the AWS SDKs for Java and Go
+    and MinIO's client send it (botocore does not send this mode). Returns (status, body)."""
+    import hmac
     chunks = [data[i:i + chunk_size] for i in range(0, len(data), chunk_size)] + [b""]
     encoded_length = sum(len(f"{len(c):x};chunk-signature=".encode()) + 64 + 2 + len(c) + 2 for c in chunks)
-    headers = {"host": f"127.0.0.1:{PORT}", "x-amz-date": amz_date, "x-amz-content-sha256": mode,
-               "content-encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
-               "content-length": str(encoded_length)}
-    names = sorted(headers)
-    canonical = "\n".join(["PUT", f"/{bucket}/{key}", ""] + [f"{n}:{headers[n]}" for n in names] +
-                          ["", ";".join(names), mode])
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    previous = hmac.new(key_bytes, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential=AKALICE/{scope}, SignedHeaders={';'.join(names)}, "
-                                f"Signature={previous}")
+    headers, key_bytes, amz_date, scope, previous = signed_headers(
+        "PUT", f"/{bucket}/{key}", {"content-encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+                                    "content-length": str(encoded_length)}, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
     body = b""
     empty = hashlib.sha256(b"").hexdigest()
     for index, chunk in enumerate(chunks):
@@ -93,13 +108,7 @@ def chunked_put(bucket, key, data, chunk_size, corrupt_chunk=None):
         previous = hmac.new(key_bytes, text.encode(), hashlib.sha256).hexdigest()
         sent = chunk if index != corrupt_chunk else b"X" + chunk[1:]
         body += f"{len(chunk):x};chunk-signature={previous}\r\n".encode() + sent + b"\r\n"
-    connection = http.client.HTTPConnection("127.0.0.1", int(PORT))
-    connection.request("PUT", f"/{bucket}/{key}", body=body, headers=headers)
-    answer = connection.getresponse()
-    result = (answer.status, answer.read())
-    connection.close()
-    return result
-
+    return send("PUT", f"/{bucket}/{key}", body, headers)
 
 def run_all():
     # Authentication.
@@ -305,6 +314,19 @@ def run_all():
     expect(status, 403, "aws-chunked PUT with a changed chunk")
     expect(b"<Code>SignatureDoesNotMatch</Code>" in answer, True, "aws-chunked changed chunk: code")
     refused(lambda: alice.head_object(Bucket="versioned", Key="chunked/forged"), 404, "404")
+    # Regression: a key that is not UTF-8 ("%FF") made the server abort (the ledger's JSON writer threw in the
+    # commit thread), ending the service for every client. It is refused, and the server goes on.
+    headers = signed_headers("PUT", "/versioned/bad%FFkey", {}, "UNSIGNED-PAYLOAD")[0]
+    status, answer = send("PUT", "/versioned/bad%FFkey", b"data", headers)
+    expect(status, 400, "a key that is not UTF-8")
+    expect(b"<Code>InvalidArgument</Code>" in answer, True, "a key that is not UTF-8: code")
+    headers = signed_headers("PUT", "/versioned/latin1-type", {}, "UNSIGNED-PAYLOAD")[0]
+    headers["content-type"] = b"text/plain; charset=\xe9"  # unsigned header, raw byte
+    status, answer = send("PUT", "/versioned/latin1-type", b"data", headers)
+    expect(status, 400, "a Content-Type that is not UTF-8")
+    alice.put_object(Bucket="versioned", Key="after-bad-keys", Body=b"still serving")
+    expect(alice.get_object(Bucket="versioned", Key="after-bad-keys")["Body"].read(), b"still serving",
+           "the server still serves after refusing them")
     refused(lambda: alice.delete_bucket(Bucket="locked"), 409, "BucketNotEmpty")
     print("all checks passed")
 
