@@ -365,6 +365,26 @@ TEST_P(ApiTest, ApiTokensAreScopedAndRevocable) {
   EXPECT_EQ(robot.Get("/api/v1/whoami").status, 401);
 }
 
+// A field of the wrong type (a number where the API takes text, text where it takes a number, a list for an
+// object) is the client's mistake: 400 with a sentence, never 500 "internal".
+TEST_P(ApiTest, AWronglyTypedFieldIsABadRequestNotAnInternalError) {
+  Client carol = As("acme", "carol");
+  const std::vector<std::pair<std::string, json>> cases = {
+      {"/api/v1/tokens", json{{"name", 5}}},
+      {"/api/v1/tokens", json{{"name", "x"}, {"role", 7}}},
+      {"/api/v1/tokens", json{{"name", "x"}, {"expires_days", "thirty"}}},
+      {"/api/v1/exceptions", json{{"check", 5}, {"reason", "r"}, {"expires", "2099-01-01"}}},
+      {"/api/v1/exceptions", json{{"check", "*"}, {"reason", json::array()}, {"expires", "2099-01-01"}}},
+      {"/api/v1/exceptions", json{{"check", "*"}, {"reason", "r"}, {"expires", 20990101}}},
+  };
+  for (const auto& [path, body] : cases) {
+    Response answer = carol.Post(path, body);
+    EXPECT_EQ(answer.status, 400) << path << " " << body.dump() << " -> " << answer.raw;
+  }
+  Response login = Client(server_->port()).Post("/api/v1/login", json{{"tenant", 1}, {"user", 2}, {"password", 3}});
+  EXPECT_EQ(login.status, 400) << login.raw;
+}
+
 TEST_P(ApiTest, ASecondFactorIsAskedForOnceEnrolled) {
   Client erin = As("acme", "erin");
   Response setup = erin.Post("/api/v1/me/totp");
