@@ -225,6 +225,17 @@ Status ReadAt(int fd, uint64_t offset, size_t size, std::string* out, const std:
   return Status::Ok();
 }
 
+Status WriteAt(int fd, uint64_t offset, std::string_view data, const std::filesystem::path& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t wrote = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) return ErrnoStatus(errno, "write", path);
+    done += static_cast<size_t>(wrote);
+  }
+  return Status::Ok();
+}
+
 std::filesystem::path UserDataPath(std::string_view name) {
   if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
     return std::filesystem::path(data) / "tutela" / name;

@@ -197,18 +197,7 @@ Status Log::Load(const LogOptions& options) {
   return Status::Ok();
 }
 
-Status Log::WriteLocked(std::string_view bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t wrote = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_offset_ + done));
-    if (wrote < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write", path_);
-    }
-    done += static_cast<size_t>(wrote);
-  }
-  return Status::Ok();
-}
+Status Log::WriteLocked(std::string_view bytes) { return WriteAt(fd_, end_offset_, bytes, path_); }
 
 Result<uint64_t> Log::Append(std::string_view entry) {
   std::string one(entry);

@@ -163,20 +163,6 @@ BucketInfo BucketFromRow(const Stmt& row) {
   return bucket;
 }
 
-// pwrite of all of `data` at `offset`.
-Status WriteAllAt(int fd, std::string_view data, uint64_t offset, const fs::path& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t wrote = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (wrote < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write", path);
-    }
-    done += static_cast<size_t>(wrote);
-  }
-  return Status::Ok();
-}
-
 Status WriteAll(int fd, std::string_view data, const fs::path& path) {
   size_t done = 0;
   while (done < data.size()) {
@@ -901,12 +887,12 @@ struct Store::Impl {
     if (FitsInSegment(data.size())) {
       if (std::optional<Store::StoredAt> slot = AllocateInSegment(data.size())) {
         at = std::move(*slot);
-        if (data.size() % kSegmentAlign == 0) return WriteAllAt(at.segment->fd, data, at.offset, at.segment->path);
+        if (data.size() % kSegmentAlign == 0) return WriteAt(at.segment->fd, at.offset, data, at.segment->path);
         // Whole pages (the version's bytes, then zeros to the page's end): a partial page not in the page cache
         // would first be read from the disk.
         std::string padded(AlignUp(data.size()), '\0');
         std::memcpy(padded.data(), data.data(), data.size());
-        return WriteAllAt(at.segment->fd, padded, at.offset, at.segment->path);
+        return WriteAt(at.segment->fd, at.offset, padded, at.segment->path);
       }
     }
     return WriteBlob(uid, data);
@@ -1007,8 +993,7 @@ struct Store::Impl {
       if (segment_stopping) status = Status::IoError(temporary.string() + ": the store closed while preparing it.");
       size_t length = static_cast<size_t>(std::min<uint64_t>(kChunk, segment->capacity - offset));
       if (status.ok()) {
-        status =
-            WriteAllAt(direct >= 0 ? direct : segment->fd, std::string_view(zeros.get(), length), offset, temporary);
+        status = WriteAt(direct >= 0 ? direct : segment->fd, offset, std::string_view(zeros.get(), length), temporary);
       }
     }
     if (direct >= 0) ::close(direct);

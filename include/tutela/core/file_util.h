@@ -70,6 +70,9 @@ Status ErrnoStatus(int error_number, std::string_view operation, const std::file
 // file), retrying interrupted reads. IoError naming `path` when a read fails.
 Status ReadAt(int fd, uint64_t offset, size_t size, std::string* out, const std::filesystem::path& path);
 
+// Writes all of `data` to `fd` at `offset` (pwrite, retrying interrupted and short writes). IoError naming `path`.
+Status WriteAt(int fd, uint64_t offset, std::string_view data, const std::filesystem::path& path);
+
 // Where Tutela keeps a per-user file `name` (keys, local logs): $XDG_DATA_HOME/tutela/NAME when XDG_DATA_HOME is an
 // absolute path, else ~/.local/share/tutela/NAME.
 std::filesystem::path UserDataPath(std::string_view name);
