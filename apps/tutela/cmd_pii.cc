@@ -219,7 +219,9 @@ int RunRedact(const Context& context, const PiiRedactOptions& options) {
   Status redacted = WriteOutputStream(context, [&](const OutputSink& sink) -> Status {
     TUTELA_RETURN_IF_ERROR((*redactor)->Redact(fd, display, sink, &stats));
     if (manifest_path.empty() || !(*redactor)->writes_bare_tokens()) return Status::Ok();
-    return WriteFileAtomic(manifest_path, (*redactor)->manifest().ToJson());
+    pii::TokenManifest manifest = (*redactor)->manifest();
+    if (keyring) TUTELA_RETURN_IF_ERROR(manifest.Seal(*keyring));
+    return WriteFileAtomic(manifest_path, manifest.ToJson());
   });
   if (!from_stdin) ::close(fd);
   if (!redacted.ok()) return ReportError(redacted);  // the temporary file is removed; the old output stays
@@ -281,6 +283,15 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
     if (!text.ok()) return ReportError(text.status());
     auto parsed = pii::TokenManifest::Parse(*text, manifest_path);
     if (!parsed.ok()) return ReportError(parsed.status());
+    bool unsealed = false;
+    if (Status checked = parsed->Verify(*keyring, manifest_path, &unsealed); !checked.ok()) {
+      return ReportError(checked);
+    }
+    if (unsealed) {
+      Warn(manifest_path +
+           " carries no check value (written by an older Tutela): a changed manifest cannot be "
+           "detected; redact again to get a sealed one.");
+    }
     manifest = std::move(*parsed);
   }
   std::string display = from_stdin ? "<stdin>" : options.input;

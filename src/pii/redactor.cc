@@ -9,6 +9,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/csv.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
@@ -231,6 +232,45 @@ std::string_view RedactFormatName(RedactFormat format) {
 // ---------------------------------------------------------------------------------------------------------------
 // Token manifest
 
+std::string TokenManifest::SealedText() const {
+  TokenManifest copy = *this;
+  copy.mac.clear();
+  return copy.ToJson();
+}
+
+namespace {
+// The manifest key: derived from the token key, so that it never equals a key that makes tokens.
+Digest256 ManifestKey(const TokenKey& key) { return HmacSha256(key.material, "tutela token manifest v1"); }
+}  // namespace
+
+Status TokenManifest::Seal(const Keyring& keyring) {
+  const TokenKey* key = keyring.Find(key_id);
+  if (key == nullptr) return Status::NotFound("the keyring has no key " + key_id + " to seal the token manifest with.");
+  Digest256 manifest_key = ManifestKey(*key);
+  mac = ToHex(HmacSha256(std::span<const uint8_t>(manifest_key.data(), manifest_key.size()), SealedText()));
+  return Status::Ok();
+}
+
+Status TokenManifest::Verify(const Keyring& keyring, std::string_view source, bool* unsealed) const {
+  *unsealed = mac.empty();
+  if (mac.empty()) return Status::Ok();
+  const TokenKey* key = keyring.Find(key_id);
+  if (key == nullptr) {
+    return Status::NotFound(std::string(source) + ": the token manifest was made with key " + key_id +
+                            ", which the keyring does not hold; use the keyring that made it.");
+  }
+  Digest256 manifest_key = ManifestKey(*key);
+  std::string expected =
+      ToHex(HmacSha256(std::span<const uint8_t>(manifest_key.data(), manifest_key.size()), SealedText()));
+  if (!ConstantTimeEqual(expected, mac)) {
+    return Status::Corruption(std::string(source) +
+                              ": the token manifest was changed after `tutela pii redact` wrote it (its check value "
+                              "does not match); restore with the manifest redact wrote, or restored values would be "
+                              "wrong.");
+  }
+  return Status::Ok();
+}
+
 std::string TokenManifest::ToJson() const {
   nlohmann::ordered_json doc;
   doc["format"] = "tutela.tokens/1";
@@ -246,6 +286,7 @@ std::string TokenManifest::ToJson() const {
     if (field.keep_first > 0) item["keep_first"] = field.keep_first;
     doc["fields"].push_back(item);
   }
+  if (!mac.empty()) doc["mac"] = mac;
   return DumpJson(doc, 2) + "\n";
 }
 
@@ -288,6 +329,10 @@ Result<TokenManifest> TokenManifest::Parse(std::string_view text, std::string_vi
       field.keep_first = item["keep_first"].get<size_t>();
     }
     manifest.fields.push_back(std::move(field));
+  }
+  if (doc.contains("mac")) {
+    if (!doc["mac"].is_string() || doc["mac"].get<std::string>().size() != 64) return bad("\"mac\" is malformed");
+    manifest.mac = doc["mac"].get<std::string>();
   }
   return manifest;
 }

@@ -70,6 +70,45 @@ TEST_F(RedactCliTest, TokenizeThenRestoreIsByteIdenticalAndAudited) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+// Regression (found by the bad-input hunt): a token manifest whose field entity was changed (a typo, or on purpose)
+// restored plausible but wrong national ids with exit 0. Manifests are now sealed with a key derived from the
+// token key; a changed one is refused and nothing is written or audited. An unsealed (older) manifest still
+// restores, with a warning.
+TEST_F(RedactCliTest, AChangedTokenManifestIsRefusedInsteadOfRestoringWrongValues) {
+  ASSERT_EQ(RunTutela({"pii", "redact", "customers.csv", "--policy", "policy.yaml", "--key-file", "keys.json",
+                       "--output", "safe.csv"},
+                      {}, dir.path())
+                .exit_code,
+            0);
+  std::string manifest = ReadFile(dir / "safe.csv.tokens.json");
+  ASSERT_NE(manifest.find("\"mac\": \""), std::string::npos) << manifest;
+  std::string changed = manifest;
+  size_t at = changed.find("\"NATIONAL_ID\"");
+  ASSERT_NE(at, std::string::npos) << manifest;
+  changed.replace(at, 13, "\"NO_SUCH_ID\"");
+  WriteFile(dir / "safe.csv.tokens.json", changed);
+  auto refused = RunTutela(
+      {"pii", "restore", "safe.csv", "--key-file", "keys.json", "--audit-log", "audit.log", "--output", "back.csv"}, {},
+      dir.path());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("safe.csv.tokens.json: the token manifest was changed"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "back.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "audit.log"));
+
+  // The same manifest without its check value (as an older Tutela wrote it): restored, with a warning.
+  std::string unsealed = manifest;
+  size_t mac = unsealed.find(",\n  \"mac\"");
+  ASSERT_NE(mac, std::string::npos) << manifest;
+  unsealed.erase(mac, unsealed.find('\n', mac + 2) - mac);
+  WriteFile(dir / "safe.csv.tokens.json", unsealed);
+  auto restored = RunTutela(
+      {"pii", "restore", "safe.csv", "--key-file", "keys.json", "--audit-log", "audit.log", "--output", "back.csv"}, {},
+      dir.path());
+  ASSERT_EQ(restored.exit_code, 0) << restored.err << unsealed;
+  EXPECT_NE(restored.err.find("carries no check value"), std::string::npos) << restored.err;
+  EXPECT_EQ(ReadFile(dir / "back.csv"), ReadFile(dir / "customers.csv"));
+}
+
 // Regression: listing a restore audit log that does not exist said "the ledger file does not exist; initialise the
 // store first." (the vault's words, no help here).
 TEST_F(RedactCliTest, ListingRestoresOfALogThatDoesNotExistSaysHowItIsCreated) {

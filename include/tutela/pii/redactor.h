@@ -77,10 +77,21 @@ struct TokenManifest {
   RedactFormat format = RedactFormat::kText;
   char delimiter = ',';
   std::vector<Field> fields;
+  // Hex HMAC-SHA256 of everything above under a key derived from the `key_id` key (Seal); empty in manifests written
+  // before it existed. A changed field (an entity, a column) would otherwise restore plausible but wrong values.
+  std::string mac;
 
   std::string ToJson() const;
   // InvalidArgument naming `source` and the field when malformed.
   static Result<TokenManifest> Parse(std::string_view text, std::string_view source);
+  // Sets `mac` with the keyring's key `key_id` (NotFound naming the id when the keyring lacks it).
+  Status Seal(const Keyring& keyring);
+  // Checks `mac`: Ok when it matches; Corruption naming `source` when the manifest was changed; Ok with
+  // *unsealed = true when it has no mac (an older manifest, which cannot be checked).
+  Status Verify(const Keyring& keyring, std::string_view source, bool* unsealed) const;
+
+ private:
+  std::string SealedText() const;  // the canonical text the mac covers
 };
 
 class Redactor {
