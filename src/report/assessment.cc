@@ -156,9 +156,17 @@ Status WriteAssessmentCsv(const Assessment& assessment, const std::function<Stat
   constexpr size_t kPiece = size_t{1} << 20;  // hand the sink ~1 MiB at a time
   std::string out = "check,resource,status,severity,equivalents,controls,message\n";
   out.reserve(kPiece + 4096);
+  // Results come ordered by resource, so a resource's (quoted) address is made once for all of its rows.
+  uint32_t address_of = UINT32_MAX;
+  std::string address;
   for (const ResultRow& row : assessment.results) {
     out += ids[row.check];
-    AppendCsvField(out, resources[row.resource].address);
+    if (row.resource != address_of) {
+      address.clear();
+      AppendCsvField(address, resources[row.resource].address);
+      address_of = row.resource;
+    }
+    out += address;
     out += ',';
     out += assess::ResultStatusName(row.status);
     out += ',';
