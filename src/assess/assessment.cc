@@ -526,6 +526,12 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
     }
     const catalog::Certification* certificate = one_answer ? inheritance.front().certificate : nullptr;
     const catalog::Certification* lapsed = one_answer ? inheritance.front().lapsed_certificate : nullptr;
+    // The estate-wide scope gaps depend only on the certificate: worked out once for every inherited requirement.
+    std::vector<std::string> regions_outside, services_outside;
+    if (certificate) {
+      regions_outside = RegionsOutside(*certificate, assessment.regions);
+      services_outside = ServicesOutside(catalog, *certificate, assessment.services);
+    }
     for (const catalog::Requirement& requirement : framework->requirements) {
       if (!requirement.assessable) continue;
       RequirementResult row;
@@ -576,10 +582,8 @@ Result<Assessment> Assess(const policy::CheckSet& checks, const inventory::Estat
         row.by_provider = inheritance;
         row.certificate = certificate;
         if (!certificate) row.lapsed_certificate = lapsed;
-        if (certificate) {
-          row.regions_outside_scope = RegionsOutside(*certificate, assessment.regions);
-          row.services_outside_scope = ServicesOutside(catalog, *certificate, assessment.services);
-        }
+        row.regions_outside_scope = regions_outside;
+        row.services_outside_scope = services_outside;
       } else if (not_applicable) {
         row.status = RequirementStatus::kNotApplicable;
       } else {

@@ -119,11 +119,15 @@ std::optional<std::string> FindNonUtf8(const nlohmann::json& value) {
     return std::string();
   }
   if (value.is_object()) {
+    // The pointer step of a key (RFC 6901 escapes), built only for the member that is reported.
+    auto step = [](const std::string& key) {
+      std::string out = "/";
+      for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      return out;
+    };
     for (const auto& [key, member] : value.items()) {
-      std::string step = "/";
-      for (char c : key) step += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-      if (!IsUtf8(key)) return step;
-      if (auto inner = FindNonUtf8(member)) return step + *inner;
+      if (!IsUtf8(key)) return step(key);
+      if (auto inner = FindNonUtf8(member)) return step(key) + *inner;
     }
   } else if (value.is_array()) {
     for (size_t index = 0; index < value.size(); ++index) {
