@@ -232,22 +232,19 @@ std::string_view RedactFormatName(RedactFormat format) {
 // ---------------------------------------------------------------------------------------------------------------
 // Token manifest
 
-std::string TokenManifest::SealedText() const {
-  TokenManifest copy = *this;
-  copy.mac.clear();
-  return copy.ToJson();
+std::string TokenManifest::MacWith(const TokenKey& key) const {
+  // The manifest key is derived from the token key, so that it never equals a key that makes tokens; the mac covers
+  // the manifest as written without its mac.
+  Digest256 manifest_key = HmacSha256(key.material, "tutela token manifest v1");
+  TokenManifest unsealed = *this;
+  unsealed.mac.clear();
+  return ToHex(HmacSha256(std::span<const uint8_t>(manifest_key.data(), manifest_key.size()), unsealed.ToJson()));
 }
-
-namespace {
-// The manifest key: derived from the token key, so that it never equals a key that makes tokens.
-Digest256 ManifestKey(const TokenKey& key) { return HmacSha256(key.material, "tutela token manifest v1"); }
-}  // namespace
 
 Status TokenManifest::Seal(const Keyring& keyring) {
   const TokenKey* key = keyring.Find(key_id);
   if (key == nullptr) return Status::NotFound("the keyring has no key " + key_id + " to seal the token manifest with.");
-  Digest256 manifest_key = ManifestKey(*key);
-  mac = ToHex(HmacSha256(std::span<const uint8_t>(manifest_key.data(), manifest_key.size()), SealedText()));
+  mac = MacWith(*key);
   return Status::Ok();
 }
 
@@ -259,10 +256,7 @@ Status TokenManifest::Verify(const Keyring& keyring, std::string_view source, bo
     return Status::NotFound(std::string(source) + ": the token manifest was made with key " + key_id +
                             ", which the keyring does not hold; use the keyring that made it.");
   }
-  Digest256 manifest_key = ManifestKey(*key);
-  std::string expected =
-      ToHex(HmacSha256(std::span<const uint8_t>(manifest_key.data(), manifest_key.size()), SealedText()));
-  if (!ConstantTimeEqual(expected, mac)) {
+  if (!ConstantTimeEqual(MacWith(*key), mac)) {
     return Status::Corruption(std::string(source) +
                               ": the token manifest was changed after `tutela pii redact` wrote it (its check value "
                               "does not match); restore with the manifest redact wrote, or restored values would be "

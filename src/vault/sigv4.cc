@@ -161,8 +161,7 @@ Status ChunkedDecoder::EndOfHeader() {
   }
   line_.clear();
   remaining_ = size;
-  last_ = size == 0;
-  if (last_) {
+  if (size == 0) {
     // The zero-length chunk: its signature covers no data; trailer lines (or the final CRLF) follow.
     TUTELA_RETURN_IF_ERROR(EndOfChunk());
     state_ = State::kTrailers;

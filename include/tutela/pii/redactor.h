@@ -91,7 +91,8 @@ struct TokenManifest {
   Status Verify(const Keyring& keyring, std::string_view source, bool* unsealed) const;
 
  private:
-  std::string SealedText() const;  // the canonical text the mac covers
+  // The hex HMAC of the manifest without `mac`, under a key derived from `key`.
+  std::string MacWith(const TokenKey& key) const;
 };
 
 class Redactor {

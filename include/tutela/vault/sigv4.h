@@ -92,7 +92,6 @@ class ChunkedDecoder {
   std::string signature_;   // the current chunk's signature
   std::string previous_;    // the signature the current chunk chains from
   Sha256Hasher hasher_;     // SHA-256 of the current chunk's data
-  bool last_ = false;       // the current chunk is the zero-length one
   std::vector<std::pair<std::string, std::string>> trailers_;
 };
 
