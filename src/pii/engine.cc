@@ -15,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "gate.h"
 #include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/thread_pool.h"
@@ -29,6 +30,11 @@ constexpr size_t kGuard = 512;  // matches ending this close to a chunk's end wa
 constexpr size_t kKeep = 2048;  // bytes carried into the next chunk (>= guard + longest match + context)
 constexpr size_t kMinChunk = 4096;
 
+constexpr uint32_t kUngated = 255;  // Ruleset::Database::kind of the patterns scanned over the whole text
+constexpr size_t kRegionGap = 64;
+constexpr size_t kTailPad = 64;  // bytes scanned past the last one whose matches count (see ScanDatabase())   //
+                                 // first-pass windows closer than this are scanned as one region
+
 // Start rules (Ruleset::PatternInfo::start_rule).
 constexpr int kStartReported = 0;
 constexpr int kStartEmail = 2;
@@ -41,6 +47,44 @@ constexpr std::string_view kEmailPattern =
 // Start-of-match tracking costs Vectorscan about a third more (most of it for the e-mail pattern's unbounded local
 // part); for that pattern the leftmost start follows from the end offset alone, so it is scanned without it.
 int StartRuleOf(std::string_view pattern) { return pattern == kEmailPattern ? kStartEmail : kStartReported; }
+
+// The first-pass trigger of each catalog pattern that Vectorscan scans: every match of the pattern holds that
+// trigger (see gate.h for what each kind fires on), at the match's start unless said otherwise there. A pattern not
+// listed here (or changed in the catalog) is scanned over the whole text: correct, only slower;
+// PiiEngineTest.EveryShippedPatternButTheKeywordOnesHasAFirstPassTrigger notices such a change.
+struct GateRule {
+  std::string_view pattern;
+  gate::Kind kind;
+};
+constexpr GateRule kGateRules[] = {
+    {kEmailPattern, gate::kAt},
+    {R"(\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b)", gate::kUpperDigit},
+    {R"(\+\d{1,3}[ \-.]?(?:\(\d{1,4}\)[ \-.]?)?\d{1,5}(?:[ \-.]?\d{2,5}){1,4}\b)", gate::kPlusDigit},
+    {R"(\b(?:\(0?\d{1,4}\)[ \-]?|0\d{1,4}[ \-])?\d{3,4}[ \-]\d{4}\b)", gate::kGroupEnd},
+    {R"(\b1[3-9]\d{9}\b)", gate::kDigits11},
+    {R"(\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)", gate::kDottedQuad},
+    {R"(\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b)", gate::kHexColon},
+    {R"(\b\d{17}[0-9Xx]\b)", gate::kDigits17},
+    {R"(\b[EG]\d{8}\b)", gate::kUpperDigit},
+    {R"(\bE[A-HJ-NP-Z]\d{7}\b)", gate::kUpperDigit},
+    {R"(\b[A-Z]{1,2}\d{6}\(?[0-9A]\)?)", gate::kUpperDigit},
+    {R"(\b[A-Z][1289]\d{8}\b)", gate::kUpperDigit},
+    {R"(\b[STFGMstfgm]\d{7}[A-Za-z]\b)", gate::kNric},
+    {R"(\b[1-9]\d \d{3} \d{3} \d{3}\b)", gate::kGroupEnd},
+    {R"(\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d\b)", gate::kUpperWord10},
+    {R"(\b(?:ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CY\d{8}[A-Z]|CZ\d{8,10}|DE\d{9}|DK\d{8}|EE\d{9}|EL\d{9}|ES[0-9A-Z]\d{7}[0-9A-Z]|FI\d{8}|FR[0-9A-Z]{2}\d{9}|HR\d{11}|HU\d{8}|IE\d{7}[A-W][A-I]?|IT\d{11}|LT(?:\d{9}|\d{12})|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10})\b)",
+     gate::kUpperDigit},
+    {R"(\bAKID[A-Za-z0-9]{32}\b)", gate::kAPrefix},
+    {R"(\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b)", gate::kAPrefix},
+    {R"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)", gate::kDashes},
+};
+
+int GateKindOf(std::string_view pattern) {
+  for (const GateRule& rule : kGateRules) {
+    if (rule.pattern == pattern) return rule.kind;
+  }
+  return kUngated;
+}
 
 // For `\b\d{m}\b` or `\b\d{m,n}\b` (bare digit runs), the digit counts m and n; {0, 0} for any other pattern.
 std::pair<size_t, size_t> DigitRunBounds(std::string_view pattern) {
@@ -160,9 +204,26 @@ struct RawMatch {
   uint32_t to;
 };
 
+// Where a Vectorscan scan of text[region_from - 1, region_to + 1) sends its matches: shifted to text offsets, and
+// kept only when they lie inside [region_from, region_to) (the extra byte on each side is there for \b).
+struct RegionScan {
+  std::vector<RawMatch>* out;
+  const std::vector<uint8_t>* reports_start;  // per pattern: Vectorscan reports the start (else `from` is 0)
+  uint64_t offset;                            // text offset of the scanned bytes
+  uint64_t region_from, region_to;
+};
+
 int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* context) {
-  static_cast<std::vector<RawMatch>*>(context)->push_back(
-      {static_cast<uint32_t>(id), static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
+  auto* scan = static_cast<RegionScan*>(context);
+  to += scan->offset;
+  if (to > scan->region_to) return 0;
+  if ((*scan->reports_start)[id] != 0) {
+    from += scan->offset;
+    if (from < scan->region_from) return 0;
+  } else {
+    from = 0;
+  }
+  scan->out->push_back({static_cast<uint32_t>(id), static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
   return 0;
 }
 
@@ -384,15 +445,23 @@ uint64_t FirstRunLengths(const std::vector<ShapeSequence>& alternatives) {
 // `\b\d{m,n}\b` — a maximal digit run of m..n digits with a non-word byte (or the text's edge) on both sides, as a
 // run has no word boundary inside it. Each chain's run matches come before its chain matches, so that matches with
 // one end keep the order they had when the runs were Vectorscan's (reported before the native chain matches).
-void DigitChains(std::string_view text, const std::vector<NativeDigits>& chains, const std::vector<NativeDigits>& runs,
-                 const std::vector<NativeDigits>& shapes, size_t min_digits, std::vector<Group>& groups,
-                 std::vector<size_t>& ends, std::vector<RawMatch>& out) {
+// `starts`, when given, lists the first digits of the only chains that can hold enough digits (the first pass's
+// kChain triggers); the other chains are skipped without a look.
+void DigitChains(std::string_view text, const std::vector<uint32_t>* starts, const std::vector<NativeDigits>& chains,
+                 const std::vector<NativeDigits>& runs, const std::vector<NativeDigits>& shapes, size_t min_digits,
+                 std::vector<Group>& groups, std::vector<size_t>& ends, std::vector<RawMatch>& out) {
   const size_t n = text.size();
   auto digit = [&](size_t pos) { return text[pos] >= '0' && text[pos] <= '9'; };
-  size_t pos = 0;
+  size_t pos = 0, next_start = 0;
   while (pos < n) {
-    pos = SkipTo(text, pos, true);
-    if (pos == n) break;
+    if (starts != nullptr) {
+      while (next_start < starts->size() && (*starts)[next_start] < pos) ++next_start;
+      if (next_start == starts->size()) break;
+      pos = (*starts)[next_start];
+    } else {
+      pos = SkipTo(text, pos, true);
+      if (pos == n) break;
+    }
     groups.clear();
     size_t digits = 0;
     while (true) {
@@ -517,6 +586,7 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       pattern_strings.push_back(&pattern);
       PatternInfo added;
       added.entities = {entity_idx};
+      added.pattern = pattern;
       auto [low, high] = DigitChainBounds(pattern);
       added.start_rule = kNativeDigitChain;
       if (low == 0) {
@@ -531,7 +601,6 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       }
       if (!ParseDigitShape(pattern).empty()) {
         added.start_rule = kNativeDigitShape;
-        added.pattern = pattern;
         rules->patterns_.push_back(std::move(added));
         continue;
       }
@@ -542,60 +611,116 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       rules->patterns_.push_back(std::move(added));
     }
   }
-  // Compiling the patterns is most of a short run's time (~0.2 s); the compiled database is cached, keyed by the
-  // patterns, their flags and the Vectorscan version, and checked by Vectorscan when loaded.
-  std::string cache_key = hs_version();
+  // Each pattern goes to the database of its first-pass kind; a pattern whose matches have no length limit can be
+  // gated only by kAt (whose window is the run of address bytes around the '@'), the others are scanned whole.
+  auto entity_of = [&](size_t expression) -> const Entity& {
+    return rules->catalog_.entities[rules->patterns_[ids[expression]].entities.front()];
+  };
+  std::vector<uint32_t> kinds(expressions.size()), widths(expressions.size());
   for (size_t idx = 0; idx < expressions.size(); ++idx) {
-    cache_key.append("\n").append(expressions[idx]).append("\t" + std::to_string(flags[idx]));
-  }
-  std::filesystem::path cache_path;
-  if (const char* off = std::getenv("TUTELA_NO_CACHE"); off == nullptr || *off == '\0') {
-    cache_path = UserCachePath("pii-patterns-" + ToHex(Sha256(cache_key)).substr(0, 32) + ".hsdb");
-  }
-  hs_database_t* database = nullptr;
-  if (!cache_path.empty()) {
-    auto cached = ReadFile(cache_path, 256 << 20);
-    if (cached.ok() && hs_deserialize_database(cached->data(), cached->size(), &database) != HS_SUCCESS) {
-      database = nullptr;
-    }
-  }
-  hs_compile_error_t* error = nullptr;
-  if (database == nullptr &&
-      hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned int>(expressions.size()),
-                       HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
-    std::string message = error && error->message ? error->message : "unknown error";
-    int index = error ? error->expression : -1;
-    hs_free_compile_error(error);
-    if (index >= 0 && static_cast<size_t>(index) < ids.size()) {
-      const Entity& entity =
-          rules->catalog_.entities[rules->patterns_[ids[static_cast<size_t>(index)]].entities.front()];
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_expression_info(expressions[idx], flags[idx], &info, &error) != HS_SUCCESS) {
+      std::string message = error && error->message ? error->message : "unknown error";
+      hs_free_compile_error(error);
+      const Entity& entity = entity_of(idx);
       return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id + "\" does not compile (" +
                                      message + "); correct the pattern.");
     }
-    return Status::InvalidArgument("the PII patterns do not compile together (" + message + ").");
+    kinds[idx] = static_cast<uint32_t>(GateKindOf(expressions[idx]));
+    widths[idx] = info->max_width;
+    if (info->max_width == UINT_MAX && kinds[idx] != gate::kAt) kinds[idx] = kUngated;
+    std::free(info);
+    rules->patterns_[ids[idx]].gate_kind = kinds[idx];
   }
-  rules->database_ = database;
-  if (!cache_path.empty() && error == nullptr) {
-    char* bytes = nullptr;
-    size_t length = 0;
-    if (!std::filesystem::exists(cache_path) && hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
-      std::error_code ignored;
-      std::filesystem::create_directories(cache_path.parent_path(), ignored);
-      (void)WriteFileAtomic(cache_path, std::string_view(bytes, length));  // a cache: failing to write is fine
-      std::free(bytes);
-    }
+  std::vector<uint32_t> order;  // the kinds present, ungated last
+  for (uint32_t kind : kinds) {
+    if (std::find(order.begin(), order.end(), kind) == order.end()) order.push_back(kind);
   }
+  std::sort(order.begin(), order.end());
   hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS) {
-    return Status::Internal("cannot allocate Vectorscan scratch space");
+  for (uint32_t kind : order) {
+    std::vector<const char*> group_expressions;
+    std::vector<unsigned int> group_flags, group_ids;
+    std::vector<size_t> group_index;
+    Ruleset::Database added;
+    added.kind = kind;
+    for (size_t idx = 0; idx < expressions.size(); ++idx) {
+      if (kinds[idx] != kind) continue;
+      group_expressions.push_back(expressions[idx]);
+      group_flags.push_back(flags[idx]);
+      group_ids.push_back(ids[idx]);
+      group_index.push_back(idx);
+      if (widths[idx] != UINT_MAX) added.width = std::max(added.width, widths[idx]);
+    }
+    // Compiling is most of a short run's time (~0.2 s); each compiled database is cached, keyed by its patterns,
+    // their flags and the Vectorscan version, and checked by Vectorscan when loaded.
+    std::string cache_key = hs_version();
+    for (size_t idx = 0; idx < group_expressions.size(); ++idx) {
+      cache_key.append("\n").append(group_expressions[idx]).append("\t" + std::to_string(group_flags[idx]));
+    }
+    std::filesystem::path cache_path;
+    if (const char* off = std::getenv("TUTELA_NO_CACHE"); off == nullptr || *off == '\0') {
+      cache_path = UserCachePath("pii-patterns-" + ToHex(Sha256(cache_key)).substr(0, 32) + ".hsdb");
+    }
+    hs_database_t* database = nullptr;
+    if (!cache_path.empty()) {
+      auto cached = ReadFile(cache_path, 256 << 20);
+      if (cached.ok() && hs_deserialize_database(cached->data(), cached->size(), &database) != HS_SUCCESS) {
+        database = nullptr;
+      }
+    }
+    hs_compile_error_t* error = nullptr;
+    bool compiled = false;
+    if (database == nullptr) {
+      if (hs_compile_multi(group_expressions.data(), group_flags.data(), group_ids.data(),
+                           static_cast<unsigned int>(group_expressions.size()), HS_MODE_BLOCK, nullptr, &database,
+                           &error) != HS_SUCCESS) {
+        std::string message = error && error->message ? error->message : "unknown error";
+        int index = error ? error->expression : -1;
+        hs_free_compile_error(error);
+        if (index >= 0 && static_cast<size_t>(index) < group_index.size()) {
+          const Entity& entity = entity_of(group_index[static_cast<size_t>(index)]);
+          return Status::InvalidArgument(entity.where + ": a pattern of entity \"" + entity.id +
+                                         "\" does not compile (" + message + "); correct the pattern.");
+        }
+        return Status::InvalidArgument("the PII patterns do not compile together (" + message + ").");
+      }
+      compiled = true;
+    }
+    added.database = database;
+    rules->databases_.push_back(added);  // owned by the Ruleset from here on, even if a later step fails
+    if (kind != kUngated) rules->gate_kinds_ |= 1u << kind;
+    if (compiled && !cache_path.empty()) {
+      char* bytes = nullptr;
+      size_t length = 0;
+      if (!std::filesystem::exists(cache_path) && hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
+        std::error_code ignored;
+        std::filesystem::create_directories(cache_path.parent_path(), ignored);
+        (void)WriteFileAtomic(cache_path, std::string_view(bytes, length));  // a cache: failing to write is fine
+        std::free(bytes);
+      }
+    }
+    if (hs_alloc_scratch(database, &scratch) != HS_SUCCESS) {  // grows one scratch to fit every database
+      return Status::Internal("cannot allocate Vectorscan scratch space");
+    }
+    rules->prototype_scratch_ = scratch;
   }
-  rules->prototype_scratch_ = scratch;
   return std::shared_ptr<const Ruleset>(std::move(rules));
+}
+
+std::vector<std::string_view> Ruleset::UngatedPatterns() const {
+  std::vector<std::string_view> out;
+  for (const PatternInfo& pattern : patterns_) {
+    bool native = pattern.start_rule >= kNativeDigitChain;
+    if (!native && pattern.gate_kind == kUngated) out.push_back(pattern.pattern);
+  }
+  return out;
 }
 
 Ruleset::~Ruleset() {
   if (prototype_scratch_ != nullptr) hs_free_scratch(static_cast<hs_scratch_t*>(prototype_scratch_));
-  if (database_ != nullptr) hs_free_database(static_cast<hs_database_t*>(database_));
+  for (const Database& database : databases_) hs_free_database(static_cast<hs_database_t*>(database.database));
 }
 
 struct Scanner::Impl {
@@ -608,6 +733,12 @@ struct Scanner::Impl {
   std::vector<size_t> ends;                        // DigitChains() scratch
   size_t native_min_digits = 0;                    // the fewest digits any native pattern's match holds
   std::vector<uint8_t> report_rank;                // per pattern: see Process()
+  std::vector<uint8_t> reports_start;              // per pattern: Vectorscan reports its start (SOM)
+  gate::Hits hits;                                 // the first pass's triggers in the current text
+  std::vector<std::pair<uint64_t, uint64_t>> regions;
+  std::string tail;                // ScanDatabase(): the end of the text followed by kTailPad zero bytes
+  bool padded = false;             // the text given to Process() is followed by kTailPad readable zero bytes
+  std::vector<size_t> run_bounds;  // Process(): where each database's matches (and the native ones) end in `raw`
   size_t email_at = std::string_view::npos;  // StartOf's last e-mail '@' in the current text and the start found for it
   size_t email_start = 0;
   std::vector<Candidate> candidates;
@@ -725,37 +856,41 @@ struct Scanner::Impl {
     bool positive = false;
     bool negative = false;
   };
-  Context ContextOf(std::string_view text, size_t entity_idx, size_t start, size_t end, int column,
-                    signed char name) const {
+  // Negative words are looked for only when they could matter: when the score with the validator's `adjust` and
+  // the positive context found reaches the threshold (otherwise the candidate is dropped whatever they say).
+  Context ContextOf(std::string_view text, size_t entity_idx, size_t start, size_t end, int column, signed char name,
+                    double adjust) const {
     const auto& info = rules->entities_[entity_idx];
     // The window stays on the match's line (and, outside tables, the line before it, where labels often are).
     size_t before = start > kContextBefore ? start - kContextBefore : 0;
     std::string_view left = text.substr(before, start - before);
-    int lines_allowed = column >= 0 || delimiter != 0 || json ? 0 : 1;
-    for (size_t i = left.size(); i-- > 0;) {
-      if (left[i] == '\n' && lines_allowed-- == 0) {
-        left.remove_prefix(i + 1);
-        break;
+    const bool two_lines = !(column >= 0 || delimiter != 0 || json);
+    const char* newline = static_cast<const char*>(memrchr(left.data(), '\n', left.size()));
+    size_t same_line = newline == nullptr ? 0 : static_cast<size_t>(newline - left.data()) + 1;
+    if (newline != nullptr && two_lines) {
+      const char* earlier = static_cast<const char*>(memrchr(left.data(), '\n', same_line - 1));
+      if (earlier != nullptr) {
+        size_t cut = static_cast<size_t>(earlier - left.data()) + 1;
+        left.remove_prefix(cut);
+        same_line -= cut;
       }
+    } else if (newline != nullptr) {
+      left.remove_prefix(same_line);
+      same_line = 0;
     }
     std::string_view right = text.substr(end, std::min(kContextAfter, text.size() - end));
     right = right.substr(0, right.find('\n'));
     const LoweredWindow<kContextBefore> lowered_left(left);
     const LoweredWindow<kContextAfter> lowered_right(right);
     Context context;
-    context.positive = lowered_left.AnyWord(info.context) || lowered_right.AnyWord(info.context);
+    signed char header =
+        column >= 0 ? column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx] : 0;
+    context.positive =
+        header > 0 || name > 0 || lowered_left.AnyWord(info.context) || lowered_right.AnyWord(info.context);
+    if (Score(entity_idx, context, adjust) < options.min_score) return context;
     // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
-    size_t newline = left.rfind('\n');
-    size_t same_line = newline == std::string_view::npos ? 0 : newline + 1;
-    context.negative =
-        lowered_left.AnyWord(info.negative_context, same_line) || lowered_right.AnyWord(info.negative_context);
-    if (column >= 0) {
-      signed char header = column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx];
-      context.positive = context.positive || header > 0;
-      context.negative = context.negative || header < 0;
-    }
-    context.positive = context.positive || name > 0;
-    context.negative = context.negative || name < 0;
+    context.negative = header < 0 || name < 0 || lowered_left.AnyWord(info.negative_context, same_line) ||
+                       lowered_right.AnyWord(info.negative_context);
     return context;
   }
 
@@ -794,28 +929,125 @@ struct Scanner::Impl {
     return email_start;
   }
 
+  // The windows of text where the patterns of `database` can match, merged into regions, or the whole text when
+  // the database is not gated (or the first pass is off). Every match of a gated pattern holds one of its kind's
+  // triggers and lies within `width` bytes of it on the side the kind says (gate.h), so each match lies whole in
+  // one window; regions are disjoint, so the leftmost start of every match end is in the region that holds the
+  // end: scanning the regions finds exactly the matches (and starts) a scan of the whole text finds.
+  void RegionsOf(std::string_view text, const Ruleset::Database& database) {
+    regions.clear();
+    const uint64_t n = text.size();
+    if (database.kind == kUngated || !options.first_pass) {
+      regions.emplace_back(0, n);
+      return;
+    }
+    const uint64_t width = database.width;
+    auto address_byte = [&](size_t pos) {
+      char c = text[pos];
+      return IsRegexWord(static_cast<unsigned char>(c)) || c == '.' || c == '%' || c == '+' || c == '-' || c == '@';
+    };
+    for (uint32_t trigger : hits.at[database.kind]) {
+      uint64_t from = trigger, to = trigger + width;
+      switch (database.kind) {
+        case gate::kAt:  // an address is one run of address bytes holding the '@'
+          if (!regions.empty() && trigger < regions.back().second) continue;
+          while (from > 0 && address_byte(from - 1)) --from;
+          to = trigger + 1;
+          while (to < n && address_byte(to)) ++to;
+          break;
+        case gate::kDottedQuad:  // up to 3 digits before the first dot
+          from = trigger >= 3 ? trigger - 3 : 0;
+          break;
+        case gate::kHexColon:  // up to 4 hexadecimal digits before the first colon
+          from = trigger >= 4 ? trigger - 4 : 0;
+          break;
+        case gate::kGroupEnd:  // the match ends after the trigger, its last digit
+          to = trigger + 1;
+          from = to >= width ? to - width : 0;
+          break;
+        default:  // the match starts at the trigger
+          break;
+      }
+      to = std::min(to, n);
+      if (!regions.empty() && from <= regions.back().second + kRegionGap) {
+        regions.back().second = std::max(regions.back().second, to);
+      } else {
+        regions.emplace_back(from, to);
+      }
+    }
+  }
+
+  // Vectorscan 5.4.9 (Debian 12's) misses some matches that end in the last ~24 bytes of the buffer it is given,
+  // depending on the buffer's address and length (PiiEngine.RegressionAValueAtTheVeryEndOfABufferIsFoundAtEvery-
+  // Alignment). So every scan runs kTailPad bytes past the last byte whose matches are kept: more of the text, or,
+  // at the text's end, zero bytes (not word bytes, as the end of the text is not; no catalog pattern matches them)
+  // after a copy — unless the caller's buffer already has them (`padded`).
+  Status ScanDatabase(std::string_view text, const Ruleset::Database& database, std::string_view path) {
+    RegionsOf(text, database);
+    RegionScan scan{&raw, &reports_start, 0, 0, 0};
+    for (const auto& [from, to] : regions) {
+      uint64_t scan_from = from > 0 ? from - 1 : 0, scan_to = to + 1 + kTailPad;
+      const char* bytes = text.data() + scan_from;
+      if (scan_to > text.size() && !padded) {
+        tail.assign(bytes, text.size() - scan_from);
+        tail.append(kTailPad + 1, '\0');
+        bytes = tail.data();
+        scan_to = scan_from + tail.size();
+      } else if (scan_to > text.size()) {
+        scan_to = text.size() + kTailPad;  // the caller's zero padding
+      }
+      scan.offset = scan_from;
+      scan.region_from = from;
+      scan.region_to = to;
+      hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(database.database), bytes,
+                              static_cast<unsigned int>(scan_to - scan_from), 0, scratch, OnMatch, &scan);
+      if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
+    }
+    return Status::Ok();
+  }
+
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
   // (accept_from, accept_to]. `lines_before` counts newlines before `base`.
   Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
                  std::string_view path, Sink& sink) {
     raw.clear();
     email_at = std::string_view::npos;
-    hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(rules->database_), text.data(),
-                            static_cast<unsigned int>(text.size()), 0, scratch, OnMatch, &raw);
-    if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
-    size_t scanned = raw.size();
-    if (!chains.empty() || !runs.empty() || !shapes.empty()) {
-      DigitChains(text, chains, runs, shapes, native_min_digits, groups, ends, raw);
+    const bool natives = !chains.empty() || !runs.empty() || !shapes.empty();
+    if (options.first_pass) {
+      uint32_t kinds = rules->gate_kinds_ | (natives ? 1u << gate::kChain : 0u);
+      gate::Find(text, kinds, native_min_digits, hits);
     }
-    if (raw.size() != scanned) {
-      // In the order Vectorscan reported them when it scanned every pattern: by end; at one end, the patterns
-      // scanned without start tracking first, then the others by index; the card shape, always native, last.
-      // (Which of two entities wins a tie on one span depends on this order.)
-      std::sort(raw.begin(), raw.end(), [&](const RawMatch& a, const RawMatch& b) {
-        if (a.to != b.to) return a.to < b.to;
-        if (report_rank[a.pattern] != report_rank[b.pattern]) return report_rank[a.pattern] < report_rank[b.pattern];
-        return a.pattern < b.pattern;
-      });
+    run_bounds.assign(1, 0);
+    for (const Ruleset::Database& database : rules->databases_) {
+      TUTELA_RETURN_IF_ERROR(ScanDatabase(text, database, path));
+      if (raw.size() != run_bounds.back()) run_bounds.push_back(raw.size());
+    }
+    if (natives) {
+      DigitChains(text, options.first_pass ? &hits.at[gate::kChain] : nullptr, chains, runs, shapes, native_min_digits,
+                  groups, ends, raw);
+      if (raw.size() != run_bounds.back()) run_bounds.push_back(raw.size());
+    }
+    // In the order Vectorscan reported them when it scanned every pattern: by end; at one end, the patterns scanned
+    // without start tracking first, then the others by index; the card shape, always native, last. (Which of two
+    // entities wins a tie on one span depends on this order.) Each database's reports, and the native matches, come
+    // nearly in that order already (by end; out of order only within one end or one digit chain): put each run in
+    // order by insertion, then merge the runs.
+    auto earlier = [&](const RawMatch& a, const RawMatch& b) {
+      if (a.to != b.to) return a.to < b.to;
+      if (report_rank[a.pattern] != report_rank[b.pattern]) return report_rank[a.pattern] < report_rank[b.pattern];
+      return a.pattern < b.pattern;
+    };
+    for (size_t run = 1; run < run_bounds.size(); ++run) {
+      for (size_t idx = run_bounds[run - 1] + 1; idx < run_bounds[run]; ++idx) {
+        RawMatch moving = raw[idx];
+        size_t pos = idx;
+        for (; pos > run_bounds[run - 1] && earlier(moving, raw[pos - 1]); --pos) raw[pos] = raw[pos - 1];
+        raw[pos] = moving;
+      }
+      if (run >= 2) {
+        std::inplace_merge(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(run_bounds[run - 1]),
+                           raw.begin() + static_cast<std::ptrdiff_t>(run_bounds[run]), earlier);
+      }
     }
     candidates.clear();
     for (const RawMatch& match : raw) {
@@ -839,17 +1071,19 @@ struct Scanner::Impl {
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
           signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
-          context = ContextOf(text, entity_idx, start, end, column, name);
           double best = text[start] == '+' ? 0.3 : 0.0;
+          if (Score(entity_idx, {true, false}, best) < options.min_score) continue;
+          context = ContextOf(text, entity_idx, start, end, column, name, best);
           if (Score(entity_idx, context, best) < options.min_score) continue;
         }
         double adjust = info.validator(text, start, end);
         if (adjust < 0 && adjust <= kInvalid) continue;
         if (column == -2) {
+          if (Score(entity_idx, {true, false}, adjust) < options.min_score) continue;  // even context cannot lift it
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
           signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
-          context = ContextOf(text, entity_idx, start, end, column, name);
+          context = ContextOf(text, entity_idx, start, end, column, name, adjust);
         }
         double score = Score(entity_idx, context, adjust);
         if (score < options.min_score) continue;
@@ -905,7 +1139,8 @@ Scanner::~Scanner() = default;
 
 Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> ruleset, ScanOptions options) {
   auto impl = std::make_unique<Impl>();
-  if (hs_clone_scratch(static_cast<const hs_scratch_t*>(ruleset->prototype_scratch_), &impl->scratch) != HS_SUCCESS) {
+  if (ruleset->prototype_scratch_ != nullptr &&
+      hs_clone_scratch(static_cast<const hs_scratch_t*>(ruleset->prototype_scratch_), &impl->scratch) != HS_SUCCESS) {
     return Status::Internal("cannot allocate Vectorscan scratch space for a scanner");
   }
   for (size_t idx = 0; idx < ruleset->patterns_.size(); ++idx) {
@@ -926,6 +1161,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
     }
     bool unanchored = pattern.start_rule == kStartEmail || pattern.start_rule == kNativeDigitRun;
     impl->report_rank.push_back(unanchored ? 0 : pattern.start_rule == kNativeDigitChain ? 2 : 1);
+    impl->reports_start.push_back(pattern.start_rule == kStartReported ? 1 : 0);
   }
   impl->native_min_digits = SIZE_MAX;
   for (const auto* list : {&impl->chains, &impl->runs, &impl->shapes}) {
@@ -935,7 +1171,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
   impl->rules = std::move(ruleset);
   options.chunk_size = std::max(options.chunk_size, kMinChunk);
   impl->options = options;
-  impl->buffer.reserve(options.chunk_size + kKeep);
+  impl->buffer.reserve(options.chunk_size + kKeep + kTailPad);
   impl->raw.reserve(1024);
   return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
 }
@@ -1004,7 +1240,14 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
     }
     bool last = eof;
     size_t accept_to = last ? buffer.size() : buffer.size() - kGuard;
-    TUTELA_RETURN_IF_ERROR(impl_->Process(buffer, base, committed - base, accept_to, lines, path, sink));
+    const size_t size = buffer.size();
+    buffer.append(kTailPad, '\0');  // reserved below: no reallocation
+    impl_->padded = true;
+    Status processed =
+        impl_->Process(std::string_view(buffer.data(), size), base, committed - base, accept_to, lines, path, sink);
+    impl_->padded = false;
+    buffer.resize(size);
+    TUTELA_RETURN_IF_ERROR(processed);
     if (last) break;
     committed = base + accept_to;
     size_t drop = buffer.size() - kKeep;

@@ -60,6 +60,9 @@ struct ScanOptions {
   size_t chunk_size = 1 << 20;  // bytes read per step when streaming
   bool sniff_binary = true;     // skip files whose first 8 KiB contain a NUL byte
   bool column_aware = true;     // CSV/TSV files: header names are context and locations name the column
+  // The first pass (see Ruleset): Vectorscan sees only the windows around its triggers. False scans every byte with
+  // every pattern; the findings are the same, only slower (tests compare the two).
+  bool first_pass = true;
 };
 
 class Ruleset {
@@ -72,6 +75,9 @@ class Ruleset {
   Ruleset& operator=(const Ruleset&) = delete;
 
   const Catalog& catalog() const { return catalog_; }
+  // The patterns Vectorscan scans over the whole text because no first-pass trigger gates them (engine.cc lists
+  // the triggers of the catalog's patterns); every other pattern is matched natively or in windows.
+  std::vector<std::string_view> UngatedPatterns() const;
 
  private:
   Ruleset() = default;
@@ -86,8 +92,9 @@ class Ruleset {
     size_t min_digits = 0;
     size_t max_digits = 0;
     // 5: not in the database; digit groups with fixed single separators (e.g. `\b\d{3}[ \-]\d{2}[ \-]\d{4}\b`),
-    // matched by the engine from this pattern text (owned by the catalog).
+    // matched by the engine from this pattern text (owned by the catalog). Set for every pattern.
     std::string_view pattern;
+    uint32_t gate_kind = 255;  // for the patterns Vectorscan scans: their first-pass kind (255: whole text)
   };
   struct EntityInfo {
     Validator validator = nullptr;
@@ -98,8 +105,16 @@ class Ruleset {
   Catalog catalog_;
   std::vector<PatternInfo> patterns_;
   std::vector<EntityInfo> entities_;
-  void* database_ = nullptr;  // hs_database_t*
-  void* prototype_scratch_ = nullptr;
+  // One Vectorscan database per first-pass trigger kind (tutela/pii/gate.h, internal), holding the patterns that
+  // kind gates, plus one (kind 255) for patterns scanned over the whole text.
+  struct Database {
+    void* database = nullptr;  // hs_database_t*
+    uint32_t kind = 255;
+    uint32_t width = 0;  // the longest match of its patterns, in bytes (the window around a trigger)
+  };
+  std::vector<Database> databases_;
+  uint32_t gate_kinds_ = 0;            // bit k: databases_ has kind k
+  void* prototype_scratch_ = nullptr;  // fits every database
 };
 
 class Scanner {

@@ -1,0 +1,322 @@
+// The first pass of the PII engine (see gate.h).
+#include "gate.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace tutela::pii::gate {
+namespace {
+
+// The byte classes of one 64-byte block, bit i for byte i.
+struct Masks {
+  uint64_t digit = 0, upper = 0, lower = 0, underscore = 0, hex_letter = 0;
+  uint64_t at = 0, plus = 0, dash = 0, dot = 0, colon = 0, space = 0;
+};
+
+#define TUTELA_AVX2 __attribute__((target("avx2"), always_inline)) inline
+TUTELA_AVX2 uint64_t RangeAvx2(__m256i bytes, char below, char span) {  // bytes in [below, below + span]
+  __m256i x = _mm256_sub_epi8(bytes, _mm256_set1_epi8(below));
+  __m256i in = _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(span)), x);
+  return static_cast<uint32_t>(_mm256_movemask_epi8(in));
+}
+TUTELA_AVX2 uint64_t EqualAvx2(__m256i bytes, char c) {
+  return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(c))));
+}
+
+__attribute__((target("avx2"))) Masks ClassifyAvx2(const uint8_t* block) {
+  Masks m;
+  for (int half = 0; half < 2; ++half) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32 * half));
+    const __m256i folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+    const int shift = 32 * half;
+    m.digit |= RangeAvx2(v, '0', 9) << shift;
+    m.upper |= RangeAvx2(v, 'A', 25) << shift;
+    m.lower |= RangeAvx2(v, 'a', 25) << shift;
+    m.hex_letter |= RangeAvx2(folded, 'a', 5) << shift;
+    m.underscore |= EqualAvx2(v, '_') << shift;
+    m.at |= EqualAvx2(v, '@') << shift;
+    m.plus |= EqualAvx2(v, '+') << shift;
+    m.dash |= EqualAvx2(v, '-') << shift;
+    m.dot |= EqualAvx2(v, '.') << shift;
+    m.colon |= EqualAvx2(v, ':') << shift;
+    m.space |= EqualAvx2(v, ' ') << shift;
+  }
+  return m;
+}
+#undef TUTELA_AVX2
+
+__attribute__((target("avx512bw"))) Masks ClassifyAvx512(const uint8_t* block) {
+  const __m512i v = _mm512_loadu_si512(block);
+  const __m512i folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+  auto range = [](__m512i bytes, char below, char span) __attribute__((target("avx512bw"))) {
+    return static_cast<uint64_t>(
+        _mm512_cmple_epu8_mask(_mm512_sub_epi8(bytes, _mm512_set1_epi8(below)), _mm512_set1_epi8(span)));
+  };
+  auto equal = [&](char c) __attribute__((target("avx512bw"))) {
+    return static_cast<uint64_t>(_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c)));
+  };
+  Masks m;
+  m.digit = range(v, '0', 9);
+  m.upper = range(v, 'A', 25);
+  m.lower = range(v, 'a', 25);
+  m.hex_letter = range(folded, 'a', 5);
+  m.underscore = equal('_');
+  m.at = equal('@');
+  m.plus = equal('+');
+  m.dash = equal('-');
+  m.dot = equal('.');
+  m.colon = equal(':');
+  m.space = equal(' ');
+  return m;
+}
+
+Masks ClassifySse2(const uint8_t* block) {
+  Masks m;
+  for (int quarter = 0; quarter < 4; ++quarter) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * quarter));
+    auto range = [&](__m128i from, char below, char span) {
+      __m128i x = _mm_sub_epi8(from, _mm_set1_epi8(below));
+      __m128i in = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(span)), x);
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(in))) << (16 * quarter);
+    };
+    auto equal = [&](char c) {
+      __m128i in = _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(in))) << (16 * quarter);
+    };
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    m.digit |= range(v, '0', 9);
+    m.upper |= range(v, 'A', 25);
+    m.lower |= range(v, 'a', 25);
+    m.hex_letter |= range(folded, 'a', 5);
+    m.underscore |= equal('_');
+    m.at |= equal('@');
+    m.plus |= equal('+');
+    m.dash |= equal('-');
+    m.dot |= equal('.');
+    m.colon |= equal(':');
+    m.space |= equal(' ');
+  }
+  return m;
+}
+
+enum class Isa { kSse2, kAvx2, kAvx512 };
+Isa Detect() {
+  static const Isa isa = __builtin_cpu_supports("avx512bw") ? Isa::kAvx512
+                         : __builtin_cpu_supports("avx2")   ? Isa::kAvx2
+                                                            : Isa::kSse2;
+  return isa;
+}
+
+// Bit i of the result is bit i-k of the stream `prev`,`cur` (1 <= k <= 63): "x at k bytes before i".
+inline uint64_t Before(uint64_t cur, uint64_t prev, int k) { return (cur << k) | (prev >> (64 - k)); }
+// Bit i of the result is bit i+k of the stream `cur`,`next` (1 <= k <= 63): "x at k bytes after i".
+inline uint64_t After(uint64_t cur, uint64_t next, int k) { return (cur >> k) | (next << (64 - k)); }
+__extension__ typedef unsigned __int128 U128;  // two blocks' masks: this one in the low bits, the next above
+
+// Bits i where the stream `cur`,`next` holds at i+offset, ..., i+offset+count-1 (offset + count <= 65), by
+// doubling runs.
+inline uint64_t RunAt(uint64_t cur, uint64_t next, int offset, int count) {
+  U128 run = (static_cast<U128>(next) << 64) | cur;
+  int length = 1;
+  while (length * 2 <= count) {
+    run &= run >> length;
+    length *= 2;
+  }
+  if (length < count) run &= run >> (count - length);
+  return static_cast<uint64_t>(run >> offset);
+}
+inline uint64_t RunAfter(uint64_t cur, uint64_t next, int count) { return RunAt(cur, next, 0, count); }
+
+// The mask of bytes that are in a digit chain: digits, and ' ' or '-' with a digit on both sides.
+inline uint64_t ChainBytes(const Masks& cur, uint64_t prev_digit, uint64_t next_digit) {
+  uint64_t sep = cur.space | cur.dash;
+  return cur.digit | (sep & Before(cur.digit, prev_digit, 1) & After(cur.digit, next_digit, 1));
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Three dots of an a.b.c.d address: from the dot at `pos` (digit before and after), two more dot-digit steps of
+// 1-3 digits. A cheap confirmation of a kDottedQuad candidate.
+bool DottedQuadFrom(std::string_view text, size_t pos) {
+  for (int dot = 0; dot < 2; ++dot) {
+    size_t digits = 0;
+    ++pos;
+    while (pos < text.size() && IsDigit(text[pos]) && digits < 4) ++pos, ++digits;
+    if (digits == 0 || digits > 3 || pos + 1 >= text.size() || text[pos] != '.' || !IsDigit(text[pos + 1])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* InstructionSet() {
+  switch (Detect()) {
+    case Isa::kAvx512:
+      return "avx512bw";
+    case Isa::kAvx2:
+      return "avx2";
+    default:
+      return "sse2";
+  }
+}
+
+void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
+  out.Clear();
+  const size_t n = text.size();
+  if (n == 0 || kinds == 0) return;
+  const int chain_span = static_cast<int>(std::clamp<size_t>(chain_min, 1, 32));
+  const Isa isa = Detect();
+  auto classify = [&](size_t offset) {
+    alignas(64) uint8_t padded[64];
+    const uint8_t* block = reinterpret_cast<const uint8_t*>(text.data()) + offset;
+    if (offset + 64 > n) {  // the last partial block, padded with NUL bytes (not word bytes, like the text's end)
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, block, n - offset);
+      block = padded;
+    }
+    switch (isa) {
+      case Isa::kAvx512:
+        return ClassifyAvx512(block);
+      case Isa::kAvx2:
+        return ClassifyAvx2(block);
+      default:
+        return ClassifySse2(block);
+    }
+  };
+  auto want = [&](Kind kind) { return (kinds >> kind) & 1u; };
+  auto emit = [&](Kind kind, uint64_t bits, size_t base) {
+    while (bits != 0) {
+      size_t pos = base + static_cast<size_t>(__builtin_ctzll(bits));
+      bits &= bits - 1;
+      if (pos < n) out.at[kind].push_back(static_cast<uint32_t>(pos));
+    }
+  };
+  Masks prev, cur = classify(0), next;
+  uint64_t prev_chain = 0;
+  for (size_t base = 0; base < n; base += 64) {
+    next = base + 64 < n ? classify(base + 64) : Masks();
+    const uint64_t word = cur.digit | cur.upper | cur.lower | cur.underscore;
+    const uint64_t prev_word = prev.digit | prev.upper | prev.lower | prev.underscore;
+    const uint64_t next_word = next.digit | next.upper | next.lower | next.underscore;
+    // Most kinds need a digit in this block or a neighbour (every trigger looks at most 18 bytes away).
+    const bool digits_near = (prev.digit | cur.digit | next.digit) != 0;
+    auto before = [](uint64_t c, uint64_t p, int k) { return Before(c, p, k); };
+    auto after = [](uint64_t c, uint64_t x, int k) { return After(c, x, k); };
+    const uint64_t nonword = ~word, prev_nonword = ~prev_word, next_nonword = ~next_word;
+    const uint64_t word_start = word & before(nonword, prev_nonword, 1);
+    const uint64_t word_last = word & after(nonword, next_nonword, 1);
+    auto d_after = [&](int k) { return after(cur.digit, next.digit, k); };
+    auto d_before = [&](int k) { return before(cur.digit, prev.digit, k); };
+    if (want(kAt)) emit(kAt, cur.at, base);
+    if (cur.dash != 0 && want(kDashes)) emit(kDashes, RunAfter(cur.dash, next.dash, 5), base);
+    if (cur.colon != 0 && want(kHexColon)) {
+      const uint64_t hex = cur.digit | cur.hex_letter, prev_hex = prev.digit | prev.hex_letter;
+      auto h = [&](int k) { return before(hex, prev_hex, k); };
+      auto w = [&](int k) { return before(nonword, prev_nonword, k); };
+      uint64_t second = 0;  // `(?::[hex]{0,4}){2,}`: another ':' at most 5 bytes after the first
+      for (int k = 1; k <= 5; ++k) second |= after(cur.colon, next.colon, k);
+      emit(kHexColon, cur.colon & second & h(1) & (w(2) | (h(2) & (w(3) | (h(3) & (w(4) | (h(4) & w(5))))))), base);
+    }
+    if (want(kAPrefix) && (cur.upper & word_start) != 0) {
+      uint64_t pairs = word_start & cur.upper & after(cur.upper, next.upper, 1);
+      while (pairs != 0) {
+        size_t pos = base + static_cast<size_t>(__builtin_ctzll(pairs));
+        pairs &= pairs - 1;
+        if (pos + 1 < n && text[pos] == 'A' &&
+            (text[pos + 1] == 'K' || text[pos + 1] == 'S' || text[pos + 1] == 'B' || text[pos + 1] == 'C')) {
+          out.at[kAPrefix].push_back(static_cast<uint32_t>(pos));
+        }
+      }
+    }
+    if (!digits_near) {
+      prev = cur;
+      cur = next;
+      prev_chain = 0;  // no digit in this block: no chain byte either
+      continue;
+    }
+    if (cur.plus != 0 && want(kPlusDigit)) emit(kPlusDigit, cur.plus & d_after(1), base);
+    if (cur.dot != 0 && want(kDottedQuad)) {
+      auto quad_dot = [&](int k) {  // a '.' at i+k with a digit on both sides
+        return after(cur.dot, next.dot, k) & d_after(k - 1) & d_after(k + 1);
+      };
+      uint64_t first = cur.dot & d_before(1) & d_after(1) & (quad_dot(2) | quad_dot(3) | quad_dot(4));
+      while (first != 0) {
+        size_t pos = base + static_cast<size_t>(__builtin_ctzll(first));
+        first &= first - 1;
+        if (pos < n && DottedQuadFrom(text, pos)) out.at[kDottedQuad].push_back(static_cast<uint32_t>(pos));
+      }
+    }
+    const uint64_t letter = cur.upper | cur.lower, next_letter = next.upper | next.lower;
+    if (want(kUpperDigit)) {
+      auto u = [&](int k) { return after(cur.upper, next.upper, k); };
+      emit(kUpperDigit,
+           word_start & cur.upper & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4))))))),
+           base);
+    }
+    if (want(kNric)) {
+      uint64_t all = word_start & letter & after(letter, next_letter, 8) & after(nonword, next_nonword, 9);
+      if (all != 0) all &= RunAt(cur.digit, next.digit, 1, 7);
+      emit(kNric, all, base);
+    }
+    if (want(kUpperWord10)) {
+      const uint64_t upper_or_digit = cur.upper | cur.digit, next_upper_or_digit = next.upper | next.digit;
+      uint64_t all = word_start & cur.upper & d_after(9) & after(nonword, next_nonword, 10);
+      if (all != 0) all &= RunAt(upper_or_digit, next_upper_or_digit, 1, 8);
+      emit(kUpperWord10, all, base);
+    }
+    const uint64_t digit_starts = word_start & cur.digit;
+    if (digit_starts != 0 && want(kDigits11)) {
+      emit(kDigits11, digit_starts & RunAfter(cur.digit, next.digit, 11) & after(nonword, next_nonword, 11), base);
+    }
+    if (digit_starts != 0 && want(kDigits17)) {
+      uint64_t all = digit_starts & RunAfter(cur.digit, next.digit, 17) & after(nonword, next_nonword, 18);
+      while (all != 0) {
+        size_t pos = base + static_cast<size_t>(__builtin_ctzll(all));
+        all &= all - 1;
+        char last = pos + 17 < n ? text[pos + 17] : '\0';
+        if (IsDigit(last) || last == 'X' || last == 'x') out.at[kDigits17].push_back(static_cast<uint32_t>(pos));
+      }
+    }
+    if (want(kGroupEnd)) {
+      const uint64_t sep = cur.space | cur.dash, prev_sep = prev.space | prev.dash;
+      auto s = [&](int k) { return before(sep, prev_sep, k); };
+      uint64_t three = word_last & cur.digit & d_before(1) & d_before(2);
+      if (three != 0) {
+        uint64_t short_last = s(3) & d_before(4) & d_before(5) & d_before(6);
+        uint64_t long_last = d_before(3) & s(4) & d_before(5) & d_before(6) & d_before(7);
+        emit(kGroupEnd, three & (short_last | long_last), base);
+      }
+    }
+    if (want(kChain)) {
+      // Chain bytes of this block and the next (the next block's last bit assumes a digit after it: a superset).
+      const uint64_t chain = ChainBytes(cur, prev.digit, next.digit);
+      const uint64_t next_chain = ChainBytes(next, cur.digit, ~uint64_t{0});
+      uint64_t starts = chain & ~before(chain, prev_chain, 1) & RunAfter(chain, next_chain, chain_span);
+      // A chain needs chain_min digits, not just bytes: count them when the chain ends within the two blocks.
+      const U128 chains = (static_cast<U128>(next_chain) << 64) | chain;
+      const U128 digits = (static_cast<U128>(next.digit) << 64) | cur.digit;
+      while (starts != 0) {
+        const int bit = __builtin_ctzll(starts);
+        starts &= starts - 1;
+        const uint64_t run = static_cast<uint64_t>(chains >> bit);
+        if (run != ~uint64_t{0}) {
+          const int length = __builtin_ctzll(~run);
+          const uint64_t in_run = static_cast<uint64_t>(digits >> bit) & ((uint64_t{1} << length) - 1);
+          if (static_cast<size_t>(__builtin_popcountll(in_run)) < chain_min) continue;
+        }
+        if (base + static_cast<size_t>(bit) < n) out.at[kChain].push_back(static_cast<uint32_t>(base + bit));
+      }
+      prev_chain = chain;
+    } else {
+      prev_chain = 0;
+    }
+    prev = cur;
+    cur = next;
+  }
+}
+
+}  // namespace tutela::pii::gate
