@@ -155,39 +155,59 @@ bool ContainsLowered(std::string_view window, std::string_view keyword) {
   return false;
 }
 
-// A lower-cased copy of a context window (at most kMax bytes, no allocation) and the set of bytes it holds: a
-// keyword whose first or last byte is absent cannot occur, which rules out most keywords without a search.
-template <size_t kMax>
-class LoweredWindow {
- public:
-  explicit LoweredWindow(std::string_view source) : size_(std::min(source.size(), kMax)) {
-    for (size_t i = 0; i < size_; ++i) {
-      char c = source[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      text_[i] = c;
-      auto byte = static_cast<unsigned char>(c);
-      present_[byte >> 6] |= uint64_t{1} << (byte & 63);
+// Whether lower-cased `word` occurs in `window` in any ASCII case, with the rule of ContainsLowered (an ASCII word
+// must not touch a letter or digit; the window's ends count as boundaries) — without a lower-cased copy: 16 window
+// positions at a time are compared with the word's first two bytes (SSE2), and only those that match are checked.
+bool ContainsWord(std::string_view window, std::string_view word) {
+  const size_t n = window.size(), m = word.size();
+  if (m == 0 || n < m) return false;
+  auto folds = [](unsigned char c) { return c >= 'a' && c <= 'z'; };
+  const bool front = IsWordByte(static_cast<unsigned char>(word.front()));
+  const bool back = IsWordByte(static_cast<unsigned char>(word.back()));
+  auto accept = [&](size_t pos) {
+    for (size_t i = 0; i < m; ++i) {
+      auto c = static_cast<unsigned char>(window[pos + i]), w = static_cast<unsigned char>(word[i]);
+      if (c != w && !(folds(w) && (c | 0x20) == w)) return false;
     }
-  }
-  std::string_view view() const { return {text_, size_}; }
-  bool MayHold(std::string_view keyword) const {
-    auto first = static_cast<unsigned char>(keyword.front()), last = static_cast<unsigned char>(keyword.back());
-    return ((present_[first >> 6] >> (first & 63)) & 1) != 0 && ((present_[last >> 6] >> (last & 63)) & 1) != 0;
-  }
-  // Any of `words` (lower-cased) in view().substr(from) — a suffix, so the byte set is still a valid filter.
-  bool AnyWord(const std::vector<std::string>& words, size_t from = 0) const {
-    std::string_view window = view().substr(std::min(from, size_));
-    for (const std::string& word : words) {
-      if (!word.empty() && MayHold(word) && ContainsLowered(window, word)) return true;
+    if (front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) return false;
+    return !(back && pos + m < n && IsWordByte(static_cast<unsigned char>(window[pos + m])));
+  };
+  const size_t last = n - m;  // the last position the word can start at
+  size_t pos = 0;
+#if defined(__SSE2__)
+  const auto w0 = static_cast<unsigned char>(word[0]), w1 = static_cast<unsigned char>(m > 1 ? word[1] : 0);
+  const __m128i first = _mm_set1_epi8(static_cast<char>(w0)), second = _mm_set1_epi8(static_cast<char>(w1));
+  const __m128i fold0 = _mm_set1_epi8(folds(w0) ? 0x20 : 0), fold1 = _mm_set1_epi8(folds(w1) ? 0x20 : 0);
+  const size_t lookahead = m > 1 ? 1 : 0;
+  while (pos <= last && pos + 16 + lookahead <= n) {
+    const char* at = window.data() + pos;
+    __m128i one = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), fold0);
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(one, first)));
+    if (mask != 0 && m > 1) {
+      __m128i two = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 1)), fold1);
+      mask &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(two, second)));
     }
-    return false;
+    while (mask != 0) {
+      size_t found = pos + static_cast<size_t>(__builtin_ctz(mask));
+      mask &= mask - 1;
+      if (found <= last && accept(found)) return true;
+    }
+    pos += 16;
   }
+#endif
+  for (; pos <= last; ++pos) {
+    if (accept(pos)) return true;
+  }
+  return false;
+}
 
- private:
-  size_t size_;
-  char text_[kMax];
-  uint64_t present_[4] = {0, 0, 0, 0};
-};
+// Any of `words` (lower-cased) in `window`, any ASCII case (ContainsWord).
+bool AnyWordIn(std::string_view window, const std::vector<std::string>& words) {
+  for (const std::string& word : words) {
+    if (ContainsWord(window, word)) return true;
+  }
+  return false;
+}
 
 // Any of `words` (lower-cased) in `text` (any ASCII case): for column headers and JSON keys, which may be long.
 bool AnyWord(std::string_view text, const std::vector<std::string>& words) {
@@ -880,17 +900,15 @@ struct Scanner::Impl {
     }
     std::string_view right = text.substr(end, std::min(kContextAfter, text.size() - end));
     right = right.substr(0, right.find('\n'));
-    const LoweredWindow<kContextBefore> lowered_left(left);
-    const LoweredWindow<kContextAfter> lowered_right(right);
+
     Context context;
     signed char header =
         column >= 0 ? column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx] : 0;
-    context.positive =
-        header > 0 || name > 0 || lowered_left.AnyWord(info.context) || lowered_right.AnyWord(info.context);
+    context.positive = header > 0 || name > 0 || AnyWordIn(left, info.context) || AnyWordIn(right, info.context);
     if (Score(entity_idx, context, adjust) < options.min_score) return context;
     // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
-    context.negative = header < 0 || name < 0 || lowered_left.AnyWord(info.negative_context, same_line) ||
-                       lowered_right.AnyWord(info.negative_context);
+    context.negative = header < 0 || name < 0 || AnyWordIn(left.substr(same_line), info.negative_context) ||
+                       AnyWordIn(right, info.negative_context);
     return context;
   }
 
@@ -1006,6 +1024,12 @@ struct Scanner::Impl {
     return Status::Ok();
   }
 
+  // The newlines in text[0, pos) of the text Process() scanned last (counted by its first pass, when on).
+  uint64_t LinesBefore(std::string_view text, size_t pos) const {
+    if (options.first_pass) return hits.LinesBefore(pos);
+    return static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  }
+
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
   // (accept_from, accept_to]. `lines_before` counts newlines before `base`.
   Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
@@ -1111,9 +1135,14 @@ struct Scanner::Impl {
     uint64_t line = lines_before + 1;
     size_t cursor = 0;
     for (const Candidate& candidate : kept) {
-      for (const char* p = text.data() + cursor;
-           (p = static_cast<const char*>(std::memchr(p, '\n', candidate.start - (p - text.data())))) != nullptr; ++p) {
-        ++line;
+      if (options.first_pass) {  // the first pass counted the newlines of every block
+        line = lines_before + 1 + hits.LinesBefore(candidate.start);
+      } else {
+        for (const char* p = text.data() + cursor;
+             (p = static_cast<const char*>(std::memchr(p, '\n', candidate.start - (p - text.data())))) != nullptr;
+             ++p) {
+          ++line;
+        }
       }
       cursor = candidate.start;
       location.clear();
@@ -1191,7 +1220,7 @@ Status Scanner::ScanBuffer(std::string_view text, std::string_view path, Sink& s
     if (last) break;
     committed = base + accept_to;
     uint64_t next = base + size - kKeep;
-    lines += std::count(text.begin() + base, text.begin() + next, '\n');
+    lines += impl_->LinesBefore(part, next - base);
     base = next;
   }
   sink.OnFileDone(path, text.size());
@@ -1251,7 +1280,7 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
     if (last) break;
     committed = base + accept_to;
     size_t drop = buffer.size() - kKeep;
-    lines += std::count(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop), '\n');
+    lines += impl_->LinesBefore(buffer, drop);
     buffer.erase(0, drop);
     base += drop;
   }

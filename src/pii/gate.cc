@@ -12,8 +12,17 @@ namespace {
 // The byte classes of one 64-byte block, bit i for byte i.
 struct Masks {
   uint64_t digit = 0, upper = 0, lower = 0, underscore = 0, hex_letter = 0;
-  uint64_t at = 0, plus = 0, dash = 0, dot = 0, colon = 0, space = 0;
+  uint64_t at = 0, plus = 0, dash = 0, dot = 0, colon = 0, space = 0, newline = 0;
 };
+
+// Bits set in x, without the POPCNT instruction (not in the x86-64 baseline): most blocks hold 0 or 1 newline.
+inline int Count(uint64_t x) {
+  if ((x & (x - 1)) == 0) return x != 0 ? 1 : 0;
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
 
 #define TUTELA_AVX2 __attribute__((target("avx2"), always_inline)) inline
 TUTELA_AVX2 uint64_t RangeAvx2(__m256i bytes, char below, char span) {  // bytes in [below, below + span]
@@ -42,6 +51,7 @@ __attribute__((target("avx2"))) Masks ClassifyAvx2(const uint8_t* block) {
     m.dot |= EqualAvx2(v, '.') << shift;
     m.colon |= EqualAvx2(v, ':') << shift;
     m.space |= EqualAvx2(v, ' ') << shift;
+    m.newline |= EqualAvx2(v, '\n') << shift;
   }
   return m;
 }
@@ -69,6 +79,7 @@ __attribute__((target("avx512bw"))) Masks ClassifyAvx512(const uint8_t* block) {
   m.dot = equal('.');
   m.colon = equal(':');
   m.space = equal(' ');
+  m.newline = equal('\n');
   return m;
 }
 
@@ -97,6 +108,7 @@ Masks ClassifySse2(const uint8_t* block) {
     m.dot |= equal('.');
     m.colon |= equal(':');
     m.space |= equal(' ');
+    m.newline |= equal('\n');
   }
   return m;
 }
@@ -153,6 +165,15 @@ bool DottedQuadFrom(std::string_view text, size_t pos) {
 
 }  // namespace
 
+uint64_t Hits::LinesBefore(size_t pos) const {
+  size_t block = pos / 64;
+  if (block >= newlines.size()) {  // the text's end, past the last block
+    return newlines.empty() ? 0 : lines_before.back() + static_cast<uint64_t>(Count(newlines.back()));
+  }
+  uint64_t below = pos % 64 == 0 ? 0 : newlines[block] & ((uint64_t{1} << (pos % 64)) - 1);
+  return lines_before[block] + static_cast<uint64_t>(Count(below));
+}
+
 const char* InstructionSet() {
   switch (Detect()) {
     case Isa::kAvx512:
@@ -167,7 +188,7 @@ const char* InstructionSet() {
 void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
   out.Clear();
   const size_t n = text.size();
-  if (n == 0 || kinds == 0) return;
+  if (n == 0) return;
   const int chain_span = static_cast<int>(std::clamp<size_t>(chain_min, 1, 32));
   const Isa isa = Detect();
   auto classify = [&](size_t offset) {
@@ -197,8 +218,14 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
   };
   Masks prev, cur = classify(0), next;
   uint64_t prev_chain = 0;
+  uint32_t lines = 0;
+  out.newlines.reserve(n / 64 + 1);
+  out.lines_before.reserve(n / 64 + 1);
   for (size_t base = 0; base < n; base += 64) {
     next = base + 64 < n ? classify(base + 64) : Masks();
+    out.newlines.push_back(cur.newline);
+    out.lines_before.push_back(lines);
+    lines += static_cast<uint32_t>(Count(cur.newline));
     const uint64_t word = cur.digit | cur.upper | cur.lower | cur.underscore;
     const uint64_t prev_word = prev.digit | prev.upper | prev.lower | prev.underscore;
     const uint64_t next_word = next.digit | next.upper | next.lower | next.underscore;
@@ -306,7 +333,7 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
         if (run != ~uint64_t{0}) {
           const int length = __builtin_ctzll(~run);
           const uint64_t in_run = static_cast<uint64_t>(digits >> bit) & ((uint64_t{1} << length) - 1);
-          if (static_cast<size_t>(__builtin_popcountll(in_run)) < chain_min) continue;
+          if (static_cast<size_t>(Count(in_run)) < chain_min) continue;
         }
         if (base + static_cast<size_t>(bit) < n) out.at[kChain].push_back(static_cast<uint32_t>(base + bit));
       }

@@ -36,9 +36,16 @@ enum Kind : uint8_t {
 
 struct Hits {
   std::array<std::vector<uint32_t>, kKinds> at;  // trigger positions per kind, ascending
+  // Per 64-byte block of the text: its '\n' bytes (bit i for byte i) and how many come before it.
+  std::vector<uint64_t> newlines;
+  std::vector<uint32_t> lines_before;
   void Clear() {
     for (auto& list : at) list.clear();
+    newlines.clear();
+    lines_before.clear();
   }
+  // The number of '\n' bytes in text[0, pos) (pos <= the text's size).
+  uint64_t LinesBefore(size_t pos) const;
 };
 
 // Finds the triggers of the kinds whose bit is set in `kinds` (bit k for Kind k) in `text` (< 4 GiB). `chain_min`

@@ -269,7 +269,7 @@ std::string Spans(const std::vector<Hit>& hits) {
   std::string out;
   for (const Hit& hit : hits) {
     out += hit.entity + "@" + std::to_string(hit.start) + "-" + std::to_string(hit.end) + ":" +
-           std::to_string(hit.score) + ":" + hit.location + " ";
+           std::to_string(hit.score) + ":line " + std::to_string(hit.line) + ":" + hit.location + " ";
   }
   return out;
 }
@@ -305,6 +305,21 @@ TEST(PiiEngine, TheFirstPassFindsWhatAFullScanFinds) {
     std::string all;
     for (const std::string& line : lines) all += line + "\n";
     ASSERT_EQ(FirstDifference(all, Scan(all, gated), Scan(all, full)), "") << "min score " << min_score;
+    // Streamed in small chunks (matches and line numbers across chunk boundaries).
+    ::tutela::testing::TempDir dir;
+    ::tutela::testing::WriteFile(dir / "all.txt", all);
+    std::vector<Hit> streamed[2];
+    for (int mode = 0; mode < 2; ++mode) {
+      ScanOptions options = mode == 0 ? gated : full;
+      options.chunk_size = 4096;
+      auto scanner = Scanner::Create(Rules(), options);
+      ASSERT_TRUE(scanner.ok());
+      VectorSink sink;
+      ASSERT_TRUE((*scanner)->ScanFile(dir / "all.txt", "all.txt", sink).ok());
+      streamed[mode] = sink.hits;
+    }
+    ASSERT_EQ(FirstDifference(all, streamed[0], streamed[1]), "") << "streamed, min score " << min_score;
+    EXPECT_EQ(Spans(streamed[1]), Spans(Scan(all, full)));
   }
 }
 
