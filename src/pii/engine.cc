@@ -671,7 +671,7 @@ Result<std::shared_ptr<const Ruleset>> Ruleset::Compile(Catalog catalog) {
       group_flags.push_back(flags[idx]);
       group_ids.push_back(ids[idx]);
       group_index.push_back(idx);
-      if (widths[idx] != UINT_MAX) added.width = std::max(added.width, widths[idx]);
+      added.width = std::max(added.width, widths[idx]);  // UINT_MAX: some match has no length limit (kAt only)
     }
     // Compiling is most of a short run's time (~0.2 s); each compiled database is cached, keyed by its patterns,
     // their flags and the Vectorscan version, and checked by Vectorscan when loaded.
@@ -1003,23 +1003,43 @@ struct Scanner::Impl {
   Status ScanDatabase(std::string_view text, const Ruleset::Database& database, std::string_view path) {
     RegionsOf(text, database);
     RegionScan scan{&raw, &reports_start, 0, 0, 0};
+    auto run = [&](const char* bytes, uint64_t offset, uint64_t length, uint64_t keep_from, uint64_t keep_to) {
+      scan.offset = offset;
+      scan.region_from = keep_from;
+      scan.region_to = keep_to;
+      return hs_scan(static_cast<const hs_database_t*>(database.database), bytes, static_cast<unsigned int>(length), 0,
+                     scratch, OnMatch, &scan) == HS_SUCCESS;
+    };
+    const uint64_t n = text.size();
+    const uint64_t tail_span = static_cast<uint64_t>(database.width) + kTailPad + 1;  // see below
     for (const auto& [from, to] : regions) {
-      uint64_t scan_from = from > 0 ? from - 1 : 0, scan_to = to + 1 + kTailPad;
-      const char* bytes = text.data() + scan_from;
-      if (scan_to > text.size() && !padded) {
-        tail.assign(bytes, text.size() - scan_from);
+      const uint64_t scan_from = from > 0 ? from - 1 : 0;
+      bool scanned = true;
+      if (to + 1 + kTailPad <= n) {  // more of the text follows
+        scanned = run(text.data() + scan_from, scan_from, to + 1 + kTailPad - scan_from, from, to);
+      } else if (padded) {  // the caller's zero bytes follow
+        scanned = run(text.data() + scan_from, scan_from, n + kTailPad - scan_from, from, to);
+      } else if (database.width == UINT_MAX || n - from < 4 * tail_span) {  // a copy of the region, then zeros
+        tail.assign(text.data() + scan_from, n - scan_from);
         tail.append(kTailPad + 1, '\0');
-        bytes = tail.data();
-        scan_to = scan_from + tail.size();
-      } else if (scan_to > text.size()) {
-        scan_to = text.size() + kTailPad;  // the caller's zero padding
+        scanned = run(tail.data(), scan_from, tail.size(), from, to);
+      } else {
+        // A long region that ends at the text's end (the ungated patterns over a whole buffer): scan it in place for
+        // the matches that end before its last kTailPad bytes, then a padded copy of its last tail_span bytes for the
+        // others — their leftmost start is at most `width` bytes before their end, so it lies in the copy.
+        const uint64_t split = n - kTailPad;
+        scanned = run(text.data() + scan_from, scan_from, n - scan_from, from, std::min(to, split));
+        const uint64_t tail_from = n - tail_span;
+        tail.assign(text.data() + tail_from, tail_span);
+        tail.append(kTailPad + 1, '\0');
+        uint64_t before = raw.size();
+        scanned = scanned && run(tail.data(), tail_from, tail.size(), std::max(from, tail_from + 1), to);
+        // Keep only the tail's matches that end in the last kTailPad bytes (the others came from the first scan).
+        raw.erase(std::remove_if(raw.begin() + static_cast<std::ptrdiff_t>(before), raw.end(),
+                                 [&](const RawMatch& match) { return match.to <= split; }),
+                  raw.end());
       }
-      scan.offset = scan_from;
-      scan.region_from = from;
-      scan.region_to = to;
-      hs_error_t rc = hs_scan(static_cast<const hs_database_t*>(database.database), bytes,
-                              static_cast<unsigned int>(scan_to - scan_from), 0, scratch, OnMatch, &scan);
-      if (rc != HS_SUCCESS) return Status::Internal(std::string(path) + ": the pattern scan failed");
+      if (!scanned) return Status::Internal(std::string(path) + ": the pattern scan failed");
     }
     return Status::Ok();
   }
@@ -1089,6 +1109,7 @@ struct Scanner::Impl {
         std::string_view key;
         Context context;
         if (info.costly) {
+          if (!PhoneShapeOk(text, start, end)) continue;  // rejected by the validator without libphonenumber
           // libphonenumber is by far the costliest validator: call it only when a valid verdict could still reach
           // the threshold — its best adjustment is +0.3, for numbers in +CC form — given the context (phone numbers
           // do not narrow their span, so the context is the same before and after validation).

@@ -185,12 +185,14 @@ const char* InstructionSet() {
   }
 }
 
-void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
-  out.Clear();
+namespace {
+
+// The body of Find(), instantiated once per instruction set and flattened into a function compiled for it (below),
+// so the byte classification is inlined into the loop.
+template <Isa kIsa>
+inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
   const size_t n = text.size();
-  if (n == 0) return;
   const int chain_span = static_cast<int>(std::clamp<size_t>(chain_min, 1, 32));
-  const Isa isa = Detect();
   auto classify = [&](size_t offset) {
     alignas(64) uint8_t padded[64];
     const uint8_t* block = reinterpret_cast<const uint8_t*>(text.data()) + offset;
@@ -199,14 +201,9 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
       std::memcpy(padded, block, n - offset);
       block = padded;
     }
-    switch (isa) {
-      case Isa::kAvx512:
-        return ClassifyAvx512(block);
-      case Isa::kAvx2:
-        return ClassifyAvx2(block);
-      default:
-        return ClassifySse2(block);
-    }
+    if constexpr (kIsa == Isa::kAvx512) return ClassifyAvx512(block);
+    if constexpr (kIsa == Isa::kAvx2) return ClassifyAvx2(block);
+    if constexpr (kIsa == Isa::kSse2) return ClassifySse2(block);
   };
   auto want = [&](Kind kind) { return (kinds >> kind) & 1u; };
   auto emit = [&](Kind kind, uint64_t bits, size_t base) {
@@ -219,12 +216,14 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
   Masks prev, cur = classify(0), next;
   uint64_t prev_chain = 0;
   uint32_t lines = 0;
-  out.newlines.reserve(n / 64 + 1);
-  out.lines_before.reserve(n / 64 + 1);
+  out.newlines.resize((n + 63) / 64);
+  out.lines_before.resize((n + 63) / 64);
+  uint64_t* newlines = out.newlines.data();
+  uint32_t* lines_before = out.lines_before.data();
   for (size_t base = 0; base < n; base += 64) {
     next = base + 64 < n ? classify(base + 64) : Masks();
-    out.newlines.push_back(cur.newline);
-    out.lines_before.push_back(lines);
+    newlines[base / 64] = cur.newline;
+    lines_before[base / 64] = lines;
     lines += static_cast<uint32_t>(Count(cur.newline));
     const uint64_t word = cur.digit | cur.upper | cur.lower | cur.underscore;
     const uint64_t prev_word = prev.digit | prev.upper | prev.lower | prev.underscore;
@@ -278,29 +277,30 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
       }
     }
     const uint64_t letter = cur.upper | cur.lower, next_letter = next.upper | next.lower;
-    if (want(kUpperDigit)) {
+    const uint64_t upper_starts = word_start & cur.upper;
+    if (upper_starts != 0 && want(kUpperDigit)) {
       auto u = [&](int k) { return after(cur.upper, next.upper, k); };
       emit(kUpperDigit,
-           word_start & cur.upper & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4))))))),
-           base);
+           upper_starts & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4))))))), base);
     }
     if (want(kNric)) {
-      uint64_t all = word_start & letter & after(letter, next_letter, 8) & after(nonword, next_nonword, 9);
+      uint64_t all = word_start & letter & d_after(1) & d_after(7);  // cheap tests first
+      if (all != 0) all &= after(letter, next_letter, 8) & after(nonword, next_nonword, 9);
       if (all != 0) all &= RunAt(cur.digit, next.digit, 1, 7);
       emit(kNric, all, base);
     }
-    if (want(kUpperWord10)) {
+    if (upper_starts != 0 && want(kUpperWord10)) {
       const uint64_t upper_or_digit = cur.upper | cur.digit, next_upper_or_digit = next.upper | next.digit;
-      uint64_t all = word_start & cur.upper & d_after(9) & after(nonword, next_nonword, 10);
+      uint64_t all = upper_starts & d_after(9) & after(nonword, next_nonword, 10);
       if (all != 0) all &= RunAt(upper_or_digit, next_upper_or_digit, 1, 8);
       emit(kUpperWord10, all, base);
     }
     const uint64_t digit_starts = word_start & cur.digit;
-    if (digit_starts != 0 && want(kDigits11)) {
-      emit(kDigits11, digit_starts & RunAfter(cur.digit, next.digit, 11) & after(nonword, next_nonword, 11), base);
-    }
-    if (digit_starts != 0 && want(kDigits17)) {
-      uint64_t all = digit_starts & RunAfter(cur.digit, next.digit, 17) & after(nonword, next_nonword, 18);
+    const uint64_t eleven = digit_starts & d_after(10) & after(nonword, next_nonword, 11);
+    if (eleven != 0 && want(kDigits11)) emit(kDigits11, eleven & RunAfter(cur.digit, next.digit, 11), base);
+    const uint64_t seventeen = digit_starts & d_after(16) & after(nonword, next_nonword, 18);
+    if (seventeen != 0 && want(kDigits17)) {
+      uint64_t all = seventeen & RunAfter(cur.digit, next.digit, 17);
       while (all != 0) {
         size_t pos = base + static_cast<size_t>(__builtin_ctzll(all));
         all &= all - 1;
@@ -322,7 +322,9 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
       // Chain bytes of this block and the next (the next block's last bit assumes a digit after it: a superset).
       const uint64_t chain = ChainBytes(cur, prev.digit, next.digit);
       const uint64_t next_chain = ChainBytes(next, cur.digit, ~uint64_t{0});
-      uint64_t starts = chain & ~before(chain, prev_chain, 1) & RunAfter(chain, next_chain, chain_span);
+      uint64_t starts = chain & ~before(chain, prev_chain, 1);
+      if (chain_span > 1) starts &= after(chain, next_chain, chain_span - 1);  // the run's last byte, a cheap test
+      if (starts != 0) starts &= RunAfter(chain, next_chain, chain_span);
       // A chain needs chain_min digits, not just bytes: count them when the chain ends within the two blocks.
       const U128 chains = (static_cast<U128>(next_chain) << 64) | chain;
       const U128 digits = (static_cast<U128>(next.digit) << 64) | cur.digit;
@@ -343,6 +345,33 @@ void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
     }
     prev = cur;
     cur = next;
+  }
+}
+
+__attribute__((target("avx512bw"), flatten)) void FindAvx512(std::string_view text, uint32_t kinds, size_t chain_min,
+                                                             Hits& out) {
+  FindWith<Isa::kAvx512>(text, kinds, chain_min, out);
+}
+__attribute__((target("avx2"), flatten)) void FindAvx2(std::string_view text, uint32_t kinds, size_t chain_min,
+                                                       Hits& out) {
+  FindWith<Isa::kAvx2>(text, kinds, chain_min, out);
+}
+__attribute__((flatten)) void FindSse2(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
+  FindWith<Isa::kSse2>(text, kinds, chain_min, out);
+}
+
+}  // namespace
+
+void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
+  out.Clear();
+  if (text.empty()) return;
+  switch (Detect()) {
+    case Isa::kAvx512:
+      return FindAvx512(text, kinds, chain_min, out);
+    case Isa::kAvx2:
+      return FindAvx2(text, kinds, chain_min, out);
+    default:
+      return FindSse2(text, kinds, chain_min, out);
   }
 }
 

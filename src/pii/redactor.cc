@@ -729,7 +729,15 @@ struct Redactor::Impl {
     ++cut;
     if (options.format == RedactFormat::kText) {
       // Keep a PEM block whole: cut before a BEGIN line whose END has not arrived yet.
-      size_t begin = buffer.rfind("-----BEGIN ", cut);
+      // The last BEGIN line before the cut (memmem: string_view::rfind compares at every byte of the block).
+      constexpr std::string_view kBegin = "-----BEGIN ";
+      size_t begin = std::string_view::npos;
+      for (const char* at = buffer.data(); at < buffer.data() + cut;) {
+        const void* found = memmem(at, static_cast<size_t>(buffer.data() + cut - at), kBegin.data(), kBegin.size());
+        if (found == nullptr) break;
+        begin = static_cast<size_t>(static_cast<const char*>(found) - buffer.data());
+        at = static_cast<const char*>(found) + 1;
+      }
       if (begin != std::string_view::npos && buffer.find("-----END ", begin) >= cut) {
         size_t line = LineStart(buffer, begin);
         if (line > 0) cut = line;

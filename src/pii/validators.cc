@@ -152,9 +152,10 @@ double PhoneVerdict(const std::string& number) {
 
 // A per-thread, direct-mapped memo of recent libphonenumber verdicts, keyed by the exact candidate text (the verdict
 // depends on nothing else). One libphonenumber call costs ~0.1-1 M instructions (up to 12 regions for a national
-// number); the same numbers recur in logs and tables, so a hit saves all of it. 1024 entries of 64 bytes per thread.
+// number); the same numbers recur in logs and tables, so a hit saves all of it. 8192 entries of 64 bytes (512 KiB) per
+// thread.
 struct PhoneMemo {
-  static constexpr size_t kSlots = 1024;
+  static constexpr size_t kSlots = 8192;
   static constexpr size_t kMaxLength = 51;
   struct Slot {
     uint8_t length = 0;  // 0: empty
@@ -164,16 +165,18 @@ struct PhoneMemo {
   Slot slots[kSlots];
 };
 
-double Phone(std::string_view text, size_t& start, size_t& end) {
+}  // namespace
+
+bool PhoneShapeOk(std::string_view text, size_t start, size_t end) {
   std::string_view number = text.substr(start, end - start);
   size_t digits = 0;
   for (char c : number) digits += IsDigit(c) ? 1 : 0;
-  if (digits < 7 || digits > 15) return kInvalid;
+  if (digits < 7 || digits > 15) return false;
   // "+1 012 555 2671": a national-looking tail of an international number is judged with its prefix, not alone.
   size_t back = start;
   while (back > 0 && (text[back - 1] == ' ' || text[back - 1] == '-' || text[back - 1] == '.')) --back;
   while (back > 0 && IsDigit(text[back - 1])) --back;
-  if (back < start && back > 0 && text[back - 1] == '+') return kInvalid;
+  if (back < start && back > 0 && text[back - 1] == '+') return false;
   // The same for a tail of several groups ("0013 8000" of "+86 138 0013 8000"): digit groups joined by single
   // separators lead back to a '+' and hold at most 15 digits in all (E.164's maximum), so they are one number.
   if (number[0] != '+') {
@@ -183,16 +186,22 @@ double Phone(std::string_view text, size_t& start, size_t& end) {
       pos -= 1;
       while (pos > 0 && IsDigit(text[pos - 1])) --pos, ++total;
       if (pos > 0 && text[pos - 1] == '+') {
-        if (total <= 15) return kInvalid;
+        if (total <= 15) return false;
         break;
       }
     }
   }
   // A prefix of a longer grouped number ("+86 138" of "+86 138 0013 8000"): the longer candidate is judged instead
   // (this also keeps libphonenumber calls, the slowest part of phone validation, to one per number).
-  if (end + 1 < text.size() && (text[end] == ' ' || text[end] == '-' || text[end] == '.') && IsDigit(text[end + 1])) {
-    return kInvalid;
-  }
+  return !(end + 1 < text.size() && (text[end] == ' ' || text[end] == '-' || text[end] == '.') &&
+           IsDigit(text[end + 1]));
+}
+
+namespace {
+
+double Phone(std::string_view text, size_t& start, size_t& end) {
+  if (!PhoneShapeOk(text, start, end)) return kInvalid;
+  std::string_view number = text.substr(start, end - start);
   if (number.size() > PhoneMemo::kMaxLength) return PhoneVerdict(std::string(number));
   static thread_local std::unique_ptr<PhoneMemo> memo;
   if (memo == nullptr) memo = std::make_unique<PhoneMemo>();

@@ -336,15 +336,16 @@ TEST(PiiEngine, EveryShippedPatternButTheKeywordOnesHasAFirstPassTrigger) {
 // on the buffer's address and length (about 7% of placements of "10.34.254.231" at the end of a buffer): a file
 // ending in a value could lose it. The engine scans past the last byte it needs (real text or zero padding).
 TEST(PiiEngine, RegressionAValueAtTheVeryEndOfABufferIsFoundAtEveryAlignment) {
-  std::vector<char> memory(4096 + 256);
+  std::vector<char> memory(4096 + 256);  // values after a prefix of up to 2047 bytes, at 64 alignments
   for (bool first_pass : {true, false}) {
     ScanOptions options;
     options.first_pass = first_pass;
     auto scanner = Scanner::Create(Rules(), options);
     ASSERT_TRUE(scanner.ok());
     size_t missed = 0, runs = 0;
-    for (const char* value : {"client ip 10.34.254.231", "mail li.wei@corp-mail.cn", "tel +86 138 0013 8000"}) {
-      for (size_t prefix = 0; prefix < 70; ++prefix) {
+    for (const char* value : {"client ip 10.34.254.231", "mail li.wei@corp-mail.cn", "tel +86 138 0013 8000",
+                              "MRN: A1234567", "date of birth: 1990-01-31"}) {
+      for (size_t prefix : {0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 69, 1000, 1001, 1002, 1003, 1500, 2047}) {
         std::string text = std::string(prefix, 'a') + " " + value;
         for (size_t shift = 0; shift < 64; ++shift) {
           std::memset(memory.data(), 'z', memory.size());

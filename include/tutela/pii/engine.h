@@ -110,7 +110,7 @@ class Ruleset {
   struct Database {
     void* database = nullptr;  // hs_database_t*
     uint32_t kind = 255;
-    uint32_t width = 0;  // the longest match of its patterns, in bytes (the window around a trigger)
+    uint32_t width = 0;  // the longest match of its patterns, in bytes (UINT_MAX: no limit, only for e-mail's kind)
   };
   std::vector<Database> databases_;
   uint32_t gate_kinds_ = 0;            // bit k: databases_ has kind k

@@ -20,6 +20,11 @@ using Validator = double (*)(std::string_view text, size_t& start, size_t& end);
 // The validator named `name` ("none" accepts everything), or nullptr when no such validator exists.
 Validator FindValidator(std::string_view name);
 
+// The checks of the phone validator that need no libphonenumber call (7-15 digits; not the tail or the prefix of a
+// longer grouped number such as "0013 8000" in "+86 138 0013 8000"): false when it would reject the candidate
+// whatever libphonenumber says. The engine uses it to skip the context search for such candidates.
+bool PhoneShapeOk(std::string_view text, size_t start, size_t end);
+
 // Building blocks, exposed for tests.
 bool LuhnValid(std::string_view digits);
 bool DateExists(int year, int month, int day);
