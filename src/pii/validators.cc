@@ -568,27 +568,31 @@ double SecretId(std::string_view text, size_t& start, size_t& end) {
 struct NamedValidator {
   std::string_view name;
   Validator validator;
+  // For a span made only of digits: bit n set when a span of n digits may be accepted (0: any count). Checked by
+  // PiiValidators.DigitCountsAreTheOnlyCountsAccepted.
+  uint32_t digit_counts = 0;
 };
+constexpr uint32_t Counts(int from, int to) { return ((uint32_t{1} << (to + 1)) - 1) & ~((uint32_t{1} << from) - 1); }
 constexpr NamedValidator kValidators[] = {
     {"none", None},
-    {"credit_card", CreditCard},
+    {"credit_card", CreditCard, Counts(13, 19)},
     {"iban", Iban},
     {"email", Email},
     {"phone", Phone},
     {"ip", Ip},
-    {"us_ssn", UsSsn},
-    {"us_itin", UsItin},
-    {"us_npi", UsNpi},
-    {"cn_resident_id", CnResidentId},
+    {"us_ssn", UsSsn, Counts(9, 9)},
+    {"us_itin", UsItin, Counts(9, 9)},
+    {"us_npi", UsNpi, Counts(10, 10)},
+    {"cn_resident_id", CnResidentId, Counts(18, 18)},
     {"hk_id", HkId},
     {"tw_id", TwId},
-    {"kr_rrn", KrRrn},
-    {"jp_my_number", JpMyNumber},
+    {"kr_rrn", KrRrn, Counts(13, 13)},
+    {"jp_my_number", JpMyNumber, Counts(12, 12)},
     {"sg_nric", SgNric},
-    {"my_nric", MyNric},
-    {"id_nik", IdNik},
-    {"th_national_id", ThNationalId},
-    {"de_tax_id", DeTaxId},
+    {"my_nric", MyNric, Counts(12, 12)},
+    {"id_nik", IdNik, Counts(16, 16)},
+    {"th_national_id", ThNationalId, Counts(13, 13)},
+    {"de_tax_id", DeTaxId, Counts(11, 11)},
     {"de_id_card", DeIdCard},
     {"eu_vat", EuVat},
     {"mrn", Mrn},
@@ -597,6 +601,13 @@ constexpr NamedValidator kValidators[] = {
 };
 
 }  // namespace
+
+uint32_t ValidatorDigitCounts(std::string_view name) {
+  for (const NamedValidator& entry : kValidators) {
+    if (entry.name == name) return entry.digit_counts == 0 ? ~uint32_t{0} : entry.digit_counts;
+  }
+  return ~uint32_t{0};
+}
 
 Validator FindValidator(std::string_view name) {
   for (const NamedValidator& entry : kValidators) {

@@ -323,6 +323,21 @@ TEST(PiiEngine, TheFirstPassFindsWhatAFullScanFinds) {
   }
 }
 
+// Found by fuzz_first_pass: a window's scan began one byte before it, where Vectorscan assumes a word boundary; the
+// IPv6 pattern matched from there ("1:db8::8a3e:370:7334" of "5392001:db8::...") and, reported with that leftmost
+// start, hid the real match "db8::8a3e:370:7334", which then was dropped with it.
+TEST(PiiEngine, RegressionAWindowStartingInsideAWordHidesNoMatch) {
+  for (const char* text : {"+40)47-5392001:db8::8a3e:370:7334\n", "x 5392001:db8::8a3e:370:7334", "ab12345.1.2.3.4 end",
+                           "zz+86 138 0013 8000"}) {
+    ScanOptions gated, full;
+    gated.min_score = full.min_score = 0;
+    full.first_pass = false;
+    auto expected = Scan(text, full);
+    EXPECT_FALSE(expected.empty()) << text;
+    EXPECT_EQ(FirstDifference(text, Scan(text, gated), expected), "") << text;
+  }
+}
+
 TEST(PiiEngine, EveryShippedPatternButTheKeywordOnesHasAFirstPassTrigger) {
   // A catalog pattern without a trigger still works (Vectorscan scans it over the whole text), only slower: this
   // notices a pattern edited in the catalog whose trigger in src/pii/engine.cc (kGateRules) was not updated.
@@ -392,6 +407,34 @@ TEST(PiiEngine, BinaryFilesAreSkipped) {
   ASSERT_TRUE((*scanner)->ScanFile(dir / "bin.dat", "bin.dat", sink).ok());
   EXPECT_TRUE(sink.hits.empty());
   ASSERT_EQ(sink.skipped.size(), 1u);
+}
+
+// The engine skips a validator for a bare digit run whose length ValidatorDigitCounts() rules out: the validator
+// itself must reject every run of such a length.
+TEST(PiiValidators, DigitCountsAreTheOnlyCountsAccepted) {
+  std::mt19937 random(7);
+  size_t checked = 0;
+  for (const char* name : {"credit_card", "us_ssn", "us_itin", "us_npi", "cn_resident_id", "kr_rrn", "jp_my_number",
+                           "my_nric", "id_nik", "th_national_id", "de_tax_id", "none", "phone"}) {
+    Validator validator = FindValidator(name);
+    ASSERT_NE(validator, nullptr) << name;
+    uint32_t counts = ValidatorDigitCounts(name);
+    for (size_t length = 1; length <= 31; ++length) {
+      if ((counts >> length) & 1) continue;
+      for (int sample = 0; sample < 300; ++sample) {
+        std::string digits;
+        for (size_t idx = 0; idx < length; ++idx) digits.push_back(static_cast<char>('0' + random() % 10));
+        if (sample % 3 == 0) digits[0] = "1289"[random() % 4];  // leading digits some validators require
+        std::string text = "id " + digits + " end";
+        size_t start = 3, end = 3 + length;
+        EXPECT_LE(validator(text, start, end), kInvalid) << name << " accepted " << length << " digits";
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 50000u);
+  EXPECT_EQ(ValidatorDigitCounts("none"), ~uint32_t{0});
+  EXPECT_EQ(ValidatorDigitCounts("us_ssn"), uint32_t{1} << 9);
 }
 
 TEST(PiiValidators, BuildingBlocks) {

@@ -99,6 +99,7 @@ class Ruleset {
   struct EntityInfo {
     Validator validator = nullptr;
     bool costly = false;                        // the phone validator: called only when it could matter
+    uint32_t digit_counts = ~uint32_t{0};       // ValidatorDigitCounts(): the validator's possible digit counts
     std::vector<std::string> context;           // lower-cased
     std::vector<std::string> negative_context;  // lower-cased, entity + shared
   };

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace tutela::pii {
@@ -24,6 +25,10 @@ Validator FindValidator(std::string_view name);
 // longer grouped number such as "0013 8000" in "+86 138 0013 8000"): false when it would reject the candidate
 // whatever libphonenumber says. The engine uses it to skip the context search for such candidates.
 bool PhoneShapeOk(std::string_view text, size_t start, size_t end);
+
+// For a candidate made only of digits (at most 31): bit n is set when validator `name` may accept n digits; the
+// engine skips the call for other counts. All bits for validators that accept any count.
+uint32_t ValidatorDigitCounts(std::string_view name);
 
 // Building blocks, exposed for tests.
 bool LuhnValid(std::string_view digits);
