@@ -471,7 +471,10 @@ Reply DecideException(Call& call, Services& services, const std::string& decisio
     if (record.state != needed) {
       reply = Error(409, "conflict",
                     "the exception is " + record.state + "; only a " + needed + " one can be " +
-                        (decision == "approve" ? "approved" : decision + "d") + ".");
+                        (decision == "approve"  ? "approved"
+                         : decision == "reject" ? "rejected"
+                                                : "revoked") +
+                        ".");
       return Status::Ok();
     }
     if (decision == "approve" && record.body.value("proposed_by", "") == user) {

@@ -231,6 +231,13 @@ class BadInputTest : public ServerFixture {
   }
 };
 
+// The message of an error reply; "" for anything else.
+std::string ErrorMessage(const Response& response) {
+  const json& body = response.body;
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return "";
+  return JsonStringOr(body["error"], "message");
+}
+
 // What every answer must be: an answer (not a dropped connection), never a server error, and an error in the
 // documented shape {"error": {"code", "message"}}.
 void ExpectNoServerError(const Response& response, const std::string& what) {
@@ -292,7 +299,7 @@ TEST_P(BadInputTest, NoMutatedBodyIsAServerErrorOrADroppedConnection) {
         if (HasFatalFailure()) return;
         if (route.typed && !replacement.is_null() && std::string(TypeOf(replacement)) != TypeOf(value)) {
           EXPECT_EQ(response.status, 400) << what << ": " << response.raw.substr(0, 300);
-          std::string message = response.body.is_object() ? response.body["error"].value("message", "") : "";
+          std::string message = ErrorMessage(response);
           EXPECT_NE(message.find(member), std::string::npos) << what << ": the message does not name it: " << message;
         }
       }
@@ -378,6 +385,95 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
     }
   }
   EXPECT_EQ(admin.Get("/api/v1/whoami").status, 200);
+}
+
+// ---- Regression tests: the bugs the suite above found ----
+
+// `{"unlock": "yes"}` reached `body.value("unlock", false)`, which threw type_error 302: 500 "internal".
+TEST_P(BadInputTest, ANonBooleanUnlockIsRefusedWith400NotAServerError) {
+  Client admin = As("acme", "admin");
+  std::string dave;
+  json users = admin.Get("/api/v1/users").body["users"];
+  for (const auto& user : users) {
+    if (user.value("name", "") == "dave") dave = user.value("id", "");
+  }
+  ASSERT_FALSE(dave.empty());
+  for (const json& value : {json("yes"), json(1), json::array(), json::object()}) {
+    Response refused = admin.Call("PUT", "/api/v1/users/" + dave, json{{"unlock", value}}.dump());
+    EXPECT_EQ(refused.status, 400) << value.dump() << " -> " << refused.raw;
+    EXPECT_EQ(ErrorMessage(refused), "field \"unlock\" must be true or false.");
+  }
+  EXPECT_EQ(admin.Call("PUT", "/api/v1/users/" + dave, json{{"unlock", true}}.dump()).status, 200);
+  EXPECT_EQ(admin.Call("PUT", "/api/v1/users/" + dave, json{{"unlock", nullptr}}.dump()).status, 200);  // absent
+}
+
+// A password that was not a string was taken as no password: the user was made with a one-time password (201) that
+// the admin had not asked for.
+TEST_P(BadInputTest, AMistypedPasswordIsRefusedNotReplacedByAOneTimePassword) {
+  Client admin = As("acme", "admin");
+  Response refused = admin.Post("/api/v1/users", {{"name", "newcomer"}, {"role", "auditor"}, {"password", 12345678}});
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  EXPECT_EQ(ErrorMessage(refused), "field \"password\" must be a string.");
+  json users = admin.Get("/api/v1/users").body["users"];
+  ASSERT_TRUE(users.is_array());
+  for (const auto& user : users) EXPECT_NE(user.value("name", ""), "newcomer");
+}
+
+// A resource that was not a string (say a list of addresses) was taken as none, and an exception without a resource
+// covers every resource: a mistyped exception widened itself to the whole estate.
+TEST_P(BadInputTest, AMistypedExceptionResourceIsRefusedNotWidenedToEveryResource) {
+  Client carol = As("acme", "carol");
+  Response refused = carol.Post("/api/v1/exceptions", {{"check", "*"},
+                                                       {"resource", json::array({"aws_s3_bucket.logs"})},
+                                                       {"reason", "an accepted risk for this test"},
+                                                       {"expires", "2099-01-01"}});
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  EXPECT_EQ(ErrorMessage(refused), "field \"resource\" must be a string.");
+  EXPECT_EQ(carol.Get("/api/v1/exceptions").body["exceptions"].size(), 0u);
+}
+
+// A decision's body is optional, but one that is sent must be a JSON object: "not json" (or a numeric comment) was
+// ignored and the exception decided without the comment the caller meant to record.
+TEST_P(BadInputTest, ADecisionBodyThatIsNotAJsonObjectIsRefusedNotIgnored) {
+  Client carol = As("acme", "carol");
+  Client admin = As("acme", "admin");
+  Response proposed = carol.Post(
+      "/api/v1/exceptions", {{"check", "*"}, {"reason", "an accepted risk for this test"}, {"expires", "2099-01-01"}});
+  ASSERT_EQ(proposed.status, 201) << proposed.raw;
+  std::string approve = "/api/v1/exceptions/" + proposed.body.value("id", "") + "/approve";
+  EXPECT_EQ(admin.Call("POST", approve, "not json").status, 400);
+  Response numeric = admin.Post(approve, {{"comment", 5}});
+  EXPECT_EQ(numeric.status, 400) << numeric.raw;
+  EXPECT_EQ(ErrorMessage(numeric), "field \"comment\" must be a string.");
+  Response approved = admin.Call("POST", approve, "");  // no body at all: still fine
+  ASSERT_EQ(approved.status, 200) << approved.raw;
+  EXPECT_EQ(approved.body.value("state", ""), "approved");
+  Response again = admin.Call("POST", approve, "");
+  EXPECT_EQ(ErrorMessage(again), "the exception is approved; only a proposed one can be approved.");
+  Response rejected = admin.Call("POST", "/api/v1/exceptions/" + proposed.body.value("id", "") + "/reject", "");
+  EXPECT_EQ(ErrorMessage(rejected),
+            "the exception is approved; only a proposed one can be rejected.");  // not "rejectd"
+}
+
+// On PostgreSQL an id or a list filter that is not UTF-8 reached the database, which refused the text: 500.
+TEST_P(BadInputTest, ANonUtf8IdOrQueryIsRefusedWith400NotADatabaseError) {
+  Client admin = As("acme", "admin");
+  Response id = admin.Get("/api/v1/assessments/%FF");
+  EXPECT_EQ(id.status, 400) << id.raw;
+  EXPECT_EQ(ErrorMessage(id), "the path segment {id} is not UTF-8 text.");
+  Response query = admin.Get("/api/v1/exceptions?state=%FF");
+  EXPECT_EQ(query.status, 400) << query.raw;
+  EXPECT_EQ(ErrorMessage(query), "the query parameter \"state\" is not UTF-8 text.");
+  EXPECT_EQ(admin.Get("/api/v1/exceptions?q=%00").status, 400);
+  EXPECT_EQ(admin.Get("/api/v1/exceptions?q=caf%C3%A9").status, 200);  // UTF-8 is fine
+}
+
+// A URL over the HTTP library's 8 KiB limit was answered 414 with an empty body, not the documented error shape.
+TEST_P(BadInputTest, AnOverlongUrlIsAnsweredInTheErrorShape) {
+  Client admin = As("acme", "admin");
+  Response response = admin.Get("/api/v1/exceptions?q=" + std::string(10000, 'a'));
+  EXPECT_EQ(response.status, 414);
+  EXPECT_EQ(response.body["error"]["code"], "too_large") << response.raw;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BadInputTest, ::testing::Values("sqlite", "postgresql"), Backend);
