@@ -108,9 +108,10 @@ std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error, bool opti
     return std::nullopt;
   }
   if (!body.is_object()) {
-    *error = Error(400, "invalid",
-                   std::string("the request body is JSON ") + (body.is_array() ? "an array" : body.type_name()) +
-                       ", not an object; send a JSON object.");
+    std::string what = body.is_array()  ? "a JSON array"
+                       : body.is_null() ? "JSON null"
+                                        : std::string("a JSON ") + body.type_name();
+    *error = Error(400, "invalid", "the request body is " + what + ", not an object; send a JSON object.");
     return std::nullopt;
   }
   return body;

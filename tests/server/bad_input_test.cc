@@ -164,7 +164,39 @@ std::vector<std::pair<std::string, std::string>> WholeBodies() {
              return text + "1" + std::string(20000, '}');
            }()},
           {"deep YAML", std::string(100000, '[')},
-          {"YAML alias", "a: &a [1]\nb: *a\nc: *b\n"}};
+          {"YAML alias", "a: &a [1]\nb: *a\nc: *b\n"},
+          {"YAML alias bomb", [] {
+             // Nine levels of ten aliases each: a billion leaves if anything expands them.
+             std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+             for (int i = 1; i <= 9; ++i) {
+               std::string previous = "*l" + std::to_string(i - 1);
+               text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + previous;
+               for (int j = 1; j < 10; ++j) text += ", " + previous;
+               text += "]\n";
+             }
+             return text;
+           }()}};
+}
+
+// Every query parameter any handler reads, and hostile values for them.
+const std::vector<std::string> kQueryNames = {
+    "limit",  "offset",   "state",  "q",        "framework", "id",  "from",    "to",     "service_model", "as_of",
+    "region", "service",  "status", "severity", "bucket",    "key", "version", "index",  "log",           "resolve",
+    "all",    "decision", "name",   "title",    "kind",      "nda", "period",  "prefix", "after",         "store"};
+const std::vector<std::pair<std::string, std::string>> kQueryValues = {{"empty", ""},
+                                                                       {"negative", "-1"},
+                                                                       {"huge", "99999999999999999999999999"},
+                                                                       {"not UTF-8", "%FF%FE"},
+                                                                       {"NUL", "a%00b"},
+                                                                       {"a date", "2026-13-45"},
+                                                                       {"long", std::string(20000, 'a')},
+                                                                       {"path", "..%2F..%2Fetc%2Fpasswd"}};
+
+// Every query parameter set to `value`.
+std::string HostileQuery(const std::string& value) {
+  std::string query;
+  for (const std::string& name : kQueryNames) query += (query.empty() ? "?" : "&") + name + "=" + value;
+  return query;
 }
 
 const char* TypeOf(const json& value) {
@@ -315,6 +347,15 @@ TEST_P(BadInputTest, NoMutatedBodyIsAServerErrorOrADroppedConnection) {
         EXPECT_EQ(response.status, 400) << what << ": " << response.raw.substr(0, 300);
       }
     }
+    // The good body with every query parameter hostile (not for the login: its attempts are limited per address).
+    for (const auto& [kind, value] : kQueryValues) {
+      if (route.user.empty()) continue;
+      ++sent;
+      Response response = client.Call(route.method, Fill(route.path, targets[route.path]) + HostileQuery(value),
+                                      route.body, true, route.content_type);
+      ExpectNoServerError(response, name + " with every query parameter " + kind);
+      if (HasFatalFailure()) return;
+    }
     // The same route with an id that does not exist.
     if (route.path.find('{') != std::string::npos) {
       Response response = send(route.body);
@@ -325,11 +366,10 @@ TEST_P(BadInputTest, NoMutatedBodyIsAServerErrorOrADroppedConnection) {
     }
   }
   EXPECT_GT(sent, 1000u);  // the table ran
-  std::printf("%zu mutated requests\n", sent);
   // The server is still up and still serves its users.
   EXPECT_EQ(Client(server_->port()).Get("/api/v1/openapi.json").status, 200);
   EXPECT_EQ(admin.Get("/api/v1/whoami").status, 200);
-  EXPECT_EQ(As("acme", "pat").Get("/api/v1/incidents").status, 200);
+  EXPECT_EQ(admin.Get("/api/v1/incidents").status, 200);
 }
 
 // Every GET route, with every query parameter any handler reads set to something hostile.
@@ -339,18 +379,6 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
   Client op = As("provider", "opadmin");
   auto targets = MakeTargets(admin, carol);
   std::string assessment = Assess(admin);
-  const std::vector<std::string> names = {
-      "limit",  "offset",   "state",  "q",        "framework", "id",  "from",    "to",     "service_model", "as_of",
-      "region", "service",  "status", "severity", "bucket",    "key", "version", "index",  "log",           "resolve",
-      "all",    "decision", "name",   "title",    "kind",      "nda", "period",  "prefix", "after"};
-  const std::vector<std::pair<std::string, std::string>> values = {{"empty", ""},
-                                                                   {"negative", "-1"},
-                                                                   {"huge", "99999999999999999999999999"},
-                                                                   {"not UTF-8", "%FF%FE"},
-                                                                   {"NUL", "a%00b"},
-                                                                   {"a date", "2026-13-45"},
-                                                                   {"long", std::string(20000, 'a')},
-                                                                   {"path", "..%2F..%2Fetc%2Fpasswd"}};
   for (const RouteInfo& route : server_->routes()) {
     if (route.method != "GET") continue;
     std::map<std::string, std::string> params = {
@@ -363,9 +391,8 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
     if (route.path.starts_with("/api/v1/frameworks/")) params["id"] = "soc2-tsc-2017";
     if (route.path.starts_with("/api/v1/controls/")) params["id"] = "nope";
     for (Client* client : {&admin, &op}) {
-      for (const auto& [kind, value] : values) {
-        std::string query;
-        for (const std::string& name : names) query += (query.empty() ? "?" : "&") + name + "=" + value;
+      for (const auto& [kind, value] : kQueryValues) {
+        std::string query = HostileQuery(value);
         std::string path = BadInputTest::Fill(route.path, params);
         Response response = client->Get(path + query);
         ExpectNoServerError(response, "GET " + route.path + " with every parameter " + kind);
@@ -442,6 +469,8 @@ TEST_P(BadInputTest, ADecisionBodyThatIsNotAJsonObjectIsRefusedNotIgnored) {
   ASSERT_EQ(proposed.status, 201) << proposed.raw;
   std::string approve = "/api/v1/exceptions/" + proposed.body.value("id", "") + "/approve";
   EXPECT_EQ(admin.Call("POST", approve, "not json").status, 400);
+  EXPECT_EQ(ErrorMessage(admin.Call("POST", approve, "[]")),
+            "the request body is a JSON array, not an object; send a JSON object.");
   Response numeric = admin.Post(approve, {{"comment", 5}});
   EXPECT_EQ(numeric.status, 400) << numeric.raw;
   EXPECT_EQ(ErrorMessage(numeric), "field \"comment\" must be a string.");
