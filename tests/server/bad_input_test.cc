@@ -11,6 +11,7 @@
 
 #include "api_fixture.h"
 #include "tutela/core/data.h"
+#include "tutela/vault/store.h"
 
 namespace tutela::server {
 namespace {
@@ -103,7 +104,7 @@ std::vector<BodyRoute> BodyRoutes() {
       {"POST", "/api/v1/pii/inventories", "admin", kInventory.dump(), "", true},
       {"PUT", "/api/v1/pii/stores/{id}", "admin", json{{"owner", "data team"}}.dump(), "", true},
       {"POST", "/api/v1/pii/scans", "admin", json{{"contact", "someone@example.com"}}.dump(), "?name=x.json"},
-      {"POST", "/api/v1/vault/verify", "admin", "{}"},
+      {"POST", "/api/v1/vault/verify", "operator", "{}"},
       {"POST", "/api/v1/reports", "admin", "{}", "?framework=soc2-tsc-2017&kind=soc2&title=T"},
       {"POST", "/api/v1/reports/{id}/nda", "cust",
        json{{"accept", true}, {"name", "Jane Roe"}, {"company", "Buyer Ltd"}, {"sha256", ""}}.dump(), "", true},
@@ -207,6 +208,21 @@ const char* TypeOf(const json& value) {
 class BadInputTest : public ServerFixture {
  protected:
   void SetUp() override {
+    // A small vault for the operator's staff to browse (its routes read bucket, key, version and index).
+    std::filesystem::path vault_dir = dir_.path() / "vault";
+    {
+      auto store = vault::Store::Open(vault_dir);
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      vault::Caller alice{"alice", false};
+      ASSERT_TRUE((*store)->CreateBucket(alice, "records", true).ok());
+      vault::PutObjectRequest request;
+      request.bucket = "records";
+      request.key = "2026/a.json";
+      request.data = "{}";
+      ASSERT_TRUE((*store)->PutObject(alice, request).ok());
+      ASSERT_TRUE((*store)->SignTreeHead().ok());
+    }
+    options_.vault = vault_dir;
     ServerFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     auto added = AddUser(options_, "provider", "opadmin", Role::kAdmin, kPassword);
@@ -347,6 +363,15 @@ TEST_P(BadInputTest, NoMutatedBodyIsAServerErrorOrADroppedConnection) {
         EXPECT_EQ(response.status, 400) << what << ": " << response.raw.substr(0, 300);
       }
     }
+    // The good body under other content types (a form is parsed by the HTTP library before the handler runs).
+    for (const char* type : {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain",
+                             "application/json; charset=latin1"}) {
+      if (route.user.empty()) continue;
+      ++sent;
+      Response response = client.Call(route.method, path, route.body, true, type);
+      ExpectNoServerError(response, name + " sent as " + type);
+      if (HasFatalFailure()) return;
+    }
     // The good body with every query parameter hostile (not for the login: its attempts are limited per address).
     for (const auto& [kind, value] : kQueryValues) {
       if (route.user.empty()) continue;
@@ -389,6 +414,19 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
       }
     }
     if (route.path.starts_with("/api/v1/frameworks/")) params["id"] = "soc2-tsc-2017";
+    if (route.path.starts_with("/api/v1/vault/")) {
+      // Each query parameter hostile in turn, the others naming a real object.
+      for (const auto& [kind, value] : kQueryValues) {
+        for (const char* name : {"bucket", "key", "version", "index", "prefix", "after", "limit"}) {
+          std::map<std::string, std::string> query = {{"bucket", "records"}, {"key", "2026%2Fa.json"}};
+          query[name] = value;
+          std::string text;
+          for (const auto& [key, item] : query) text += (text.empty() ? "?" : "&") + key + "=" + item;
+          ExpectNoServerError(op.Get(route.path + text), "GET " + route.path + " with " + name + " " + kind);
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
     if (route.path.starts_with("/api/v1/controls/")) params["id"] = "nope";
     for (Client* client : {&admin, &op}) {
       for (const auto& [kind, value] : kQueryValues) {
@@ -410,6 +448,35 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
         }
       }
     }
+  }
+  EXPECT_EQ(admin.Get("/api/v1/whoami").status, 200);
+  EXPECT_EQ(op.Get("/api/v1/vault/objects?bucket=records").status, 200);  // the vault routes were really reached
+}
+
+// Credentials that are malformed are 401 (or 403 for a CSRF token), never a server error.
+TEST_P(BadInputTest, NoHostileCredentialIsAServerError) {
+  Client admin = As("acme", "admin");
+  const std::vector<std::string> values = {"",
+                                           "Bearer",
+                                           "Bearer ",
+                                           "Bearer \xff\xfe",
+                                           "Basic YTpi",
+                                           "Bearer tutela_" + std::string(5000, 'f'),
+                                           std::string(6000, 'x')};
+  for (const std::string& value : values) {
+    httplib::Client http("127.0.0.1", server_->port());
+    for (const auto& [name, header] : std::vector<std::pair<std::string, std::string>>{
+             {"Authorization", value}, {"Cookie", "tutela_session=" + value}, {"Cookie", value}}) {
+      auto result = http.Get("/api/v1/whoami", httplib::Headers{{name, header}});
+      ASSERT_TRUE(result) << name << ": " << value.substr(0, 20) << ": the connection was dropped";
+      EXPECT_TRUE(result->status == 401 || result->status == 400)
+          << name << " " << value.substr(0, 20) << ": " << result->status << " " << result->body;
+    }
+    // A logged-in session with a hostile CSRF token.
+    auto result = http.Post("/api/v1/tokens", httplib::Headers{{"Cookie", admin.cookie_}, {"X-CSRF-Token", value}},
+                            R"({"name": "x"})", "application/json");
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 403) << value.substr(0, 20) << ": " << result->body;
   }
   EXPECT_EQ(admin.Get("/api/v1/whoami").status, 200);
 }
