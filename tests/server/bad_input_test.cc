@@ -165,6 +165,8 @@ std::vector<std::pair<std::string, std::string>> WholeBodies() {
              return text + "1" + std::string(20000, '}');
            }()},
           {"deep YAML", std::string(100000, '[')},
+          {"YAML not UTF-8", "id: \xff\xfe\ntitle: \xc3\n"},
+          {"YAML with NUL", std::string("id: a\0b\n", 8)},
           {"YAML alias", "a: &a [1]\nb: *a\nc: *b\n"},
           {"YAML alias bomb", [] {
              // Nine levels of ten aliases each: a billion leaves if anything expands them.
@@ -451,6 +453,28 @@ TEST_P(BadInputTest, NoHostileQueryIsAServerError) {
   }
   EXPECT_EQ(admin.Get("/api/v1/whoami").status, 200);
   EXPECT_EQ(op.Get("/api/v1/vault/objects?bucket=records").status, 200);  // the vault routes were really reached
+}
+
+// A YAML document (register, incident) that is good but for a byte that is not UTF-8 in a value, or a NUL.
+TEST_P(BadInputTest, AGoodYamlDocumentWithABadByteIsNotAServerError) {
+  Client admin = As("acme", "admin");
+  std::string register_text = ReadFile(SourceDir() / "examples/pims/register.yaml");
+  std::string incident_text = ReadFile(SourceDir() / "examples/pims/incident.yaml");
+  for (const std::string& bad : {std::string("\xff\xfe"), std::string("a\0b", 3), std::string("\xc3")}) {
+    std::string text = register_text;
+    text.replace(text.find("Example Payments"), 7, bad);
+    ExpectNoServerError(admin.Call("PUT", "/api/v1/register", text, true, "application/yaml"), "register");
+    text = incident_text;
+    text.replace(text.find("Payments archive"), 8, bad);
+    Response created = admin.Call("POST", "/api/v1/incidents", text, true, "application/yaml");
+    ExpectNoServerError(created, "incident");
+    if (created.status == 201) {
+      ExpectNoServerError(admin.Get("/api/v1/incidents/" + created.body.value("id", "")), "the incident read back");
+      ExpectNoServerError(admin.Get("/api/v1/incidents"), "the incidents listed");
+    }
+    ExpectNoServerError(admin.Get("/api/v1/register"), "the register read back");
+    ExpectNoServerError(admin.Get("/api/v1/risk"), "the risk");
+  }
 }
 
 // Credentials that are malformed are 401 (or 403 for a CSRF token), never a server error.
