@@ -59,8 +59,6 @@ Reply Error(int status, std::string_view code, std::string_view message);
 // Maps a library Status: InvalidArgument 400, NotFound 404, AlreadyExists 409, PermissionDenied 403, others 500
 // (whose message is logged, not sent).
 Reply FromStatus(const Status& status);
-// A string member of a JSON object; "" when absent or not a string.
-std::string JsonText(const nlohmann::json& object, const char* key);
 // The record a job works on (kind `kind`, id `id`), set to "running"; NotFound when it is gone.
 Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id);
 // Marks that record failed with the status's message (kept in "error") and returns the status.
@@ -74,8 +72,36 @@ RecordQuery ListQuery(const Call& call, size_t default_limit, size_t max_limit);
 Reply Queued(const std::string& id, const std::string& job, const std::string& location);
 // A cookie's value from the Cookie header; "" when absent.
 std::string CookieValue(const httplib::Request& request, std::string_view name);
-// The request body as a JSON object; nullopt (with `error` set to a 400 reply) when it is not one.
-std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error);
+// The request body as a JSON object; nullopt (with `error` set to a 400 reply naming what was sent instead: nothing,
+// not JSON, or JSON that is not an object) when it is not one. With `optional`, an empty body is an empty object.
+std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error, bool optional = false);
+
+// The members of an untrusted JSON object (a request body), read with their types checked. A member of another type
+// is the client's mistake, never a server error: the first one is kept and Refusal() is the 400 reply naming it and
+// the type expected (`field "purpose" must be a string.`). An absent or null member gives the fallback. Read every
+// member of a request through this, never with `.value()`, `.get<>()`, `.at()` or `operator[]` (a type_error they
+// throw is answered 500), then `if (auto refused = fields.Refusal()) return *refused;` before acting on them.
+class BodyFields {
+ public:
+  explicit BodyFields(const nlohmann::json& body) : body_(body) {}
+  // True when the member is there and not null.
+  bool Has(const char* key) const;
+  std::string Text(const char* key, std::string_view fallback = "");
+  bool Bool(const char* key, bool fallback);
+  // A whole number from `min` to `max` (a fraction, or a number out of range, is refused).
+  int64_t Integer(const char* key, int64_t fallback, int64_t min, int64_t max);
+  // A list of strings, or one string of comma-separated items; empty items are dropped.
+  std::vector<std::string> TextList(const char* key);
+  // The 400 reply for the first member of the wrong type; nullopt while every member read had the right type.
+  std::optional<Reply> Refusal() const;
+
+ private:
+  const nlohmann::json* Find(const char* key) const;
+  void Wrong(const char* key, std::string_view expected);
+
+  const nlohmann::json& body_;
+  std::string problem_;
+};
 
 // Everything the handlers share. Thread-safe: the catalog and checks are immutable; the store and ledger lock.
 struct Services {

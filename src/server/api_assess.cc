@@ -405,12 +405,13 @@ Reply ProposeException(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto text = [&](const char* key) { return JsonText(*body, key); };
-  std::string check = text("check");
-  std::string requirement = text("requirement");
-  std::string resource = text("resource");
-  std::string reason = text("reason");
-  std::string expires = text("expires");
+  BodyFields fields(*body);
+  std::string check = fields.Text("check");
+  std::string requirement = fields.Text("requirement");
+  std::string resource = fields.Text("resource");
+  std::string reason = fields.Text("reason");
+  std::string expires = fields.Text("expires");
+  if (auto refused = fields.Refusal()) return *refused;
   if (check.empty() == requirement.empty()) {
     return Error(400, "invalid", "name either a \"check\" (an id or \"*\") or a \"requirement\" (FRAMEWORK:ID).");
   }
@@ -450,8 +451,12 @@ Reply ProposeException(Call& call, Services& services) {
 // approve | reject | revoke, with the state each needs and four eyes on approval.
 Reply DecideException(Call& call, Services& services, const std::string& decision) {
   Reply error;
-  auto body = JsonBody(call, &error);
-  if (!body) body = nlohmann::json::object();
+  auto body = JsonBody(call, &error, /*optional=*/true);
+  if (!body) return error;
+  BodyFields fields(*body);
+  bool commented = fields.Has("comment");
+  std::string comment = fields.Text("comment");
+  if (auto refused = fields.Refusal()) return *refused;
   Reply reply;
   Status status = call.data->Transaction([&]() -> Status {
     auto found = call.data->Get("exception", call.Param("id"));
@@ -466,7 +471,10 @@ Reply DecideException(Call& call, Services& services, const std::string& decisio
     if (record.state != needed) {
       reply = Error(409, "conflict",
                     "the exception is " + record.state + "; only a " + needed + " one can be " +
-                        (decision == "approve" ? "approved" : decision + "d") + ".");
+                        (decision == "approve"  ? "approved"
+                         : decision == "reject" ? "rejected"
+                                                : "revoked") +
+                        ".");
       return Status::Ok();
     }
     if (decision == "approve" && record.body.value("proposed_by", "") == user) {
@@ -477,7 +485,7 @@ Reply DecideException(Call& call, Services& services, const std::string& decisio
     std::string by = decision == "approve" ? "approved" : decision == "reject" ? "rejected" : "revoked";
     record.body[by + "_by"] = user;
     record.body[by + "_at"] = FormatRfc3339(NowUtc());
-    if (body->contains("comment") && (*body)["comment"].is_string()) record.body[by + "_comment"] = (*body)["comment"];
+    if (commented) record.body[by + "_comment"] = comment;
     TUTELA_RETURN_IF_ERROR(call.data->Put(record));
     reply = Json(ExceptionJson(record));
     return Status::Ok();

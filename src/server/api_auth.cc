@@ -59,10 +59,12 @@ Reply Login(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string tenant_name = JsonText(*body, "tenant");
-  std::string username = JsonText(*body, "username");
-  std::string password = JsonText(*body, "password");
-  std::string totp = JsonText(*body, "totp");
+  BodyFields fields(*body);
+  std::string tenant_name = fields.Text("tenant");
+  std::string username = fields.Text("username");
+  std::string password = fields.Text("password");
+  std::string totp = fields.Text("totp");
+  if (auto refused = fields.Refusal()) return *refused;
   if (tenant_name.empty() || username.empty() || password.empty()) {
     return Error(400, "invalid", "give \"tenant\", \"username\" and \"password\" as JSON strings.");
   }
@@ -175,8 +177,10 @@ Reply ChangePassword(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string current = JsonText(*body, "current_password");
-  std::string next = JsonText(*body, "new_password");
+  BodyFields fields(*body);
+  std::string current = fields.Text("current_password");
+  std::string next = fields.Text("new_password");
+  if (auto refused = fields.Refusal()) return *refused;
   User user = call.principal->user;
   if (!VerifyPassword(current, user.password_hash)) {
     services.Audit(call, "password.change", user.id, "failed", {{"reason", "wrong current password"}});
@@ -214,12 +218,15 @@ Reply ConfirmTotp(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
+  BodyFields fields(*body);
+  std::string code = fields.Text("code");
+  if (auto refused = fields.Refusal()) return *refused;
   auto pending = call.data->Get("totp_enrolment", call.principal->user.id);
   if (!pending.ok()) return FromStatus(pending.status());
   if (!*pending) return Error(404, "not_found", "no second factor is being set up; start with POST /api/v1/me/totp.");
   std::string secret = (*pending)->body.value("secret", "");
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(NowUtc().time_since_epoch()).count();
-  if (!VerifyTotp(secret, JsonText(*body, "code"), now)) {
+  if (!VerifyTotp(secret, code, now)) {
     return Error(400, "invalid", "the code does not match; check the authenticator app's clock and try again.");
   }
   User user = call.principal->user;
@@ -234,8 +241,11 @@ Reply DisableTotp(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
+  BodyFields fields(*body);
+  std::string password = fields.Text("password");
+  if (auto refused = fields.Refusal()) return *refused;
   User user = call.principal->user;
-  if (!VerifyPassword(JsonText(*body, "password"), user.password_hash)) {
+  if (!VerifyPassword(password, user.password_hash)) {
     return Error(403, "forbidden", "the password is wrong.");
   }
   user.totp_secret.clear();
@@ -256,14 +266,18 @@ Reply CreateUser(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto role = ParseRole(JsonText(*body, "role"));
+  BodyFields fields(*body);
+  std::string role_name = fields.Text("role");
+  std::string password = fields.Text("password");
+  std::string name = fields.Text("name");
+  if (auto refused = fields.Refusal()) return *refused;
+  auto role = ParseRole(role_name);
   if (!role) return Error(400, "invalid", "\"role\" must be admin, compliance, privacy, auditor or customer.");
-  std::string password = JsonText(*body, "password");
   bool one_time = password.empty();
   if (one_time) password = NewOneTimePassword();
   auto hash = HashPassword(password);
   if (!hash.ok()) return FromStatus(hash.status());
-  auto user = call.data->CreateUser(JsonText(*body, "name"), *role, *hash, one_time);
+  auto user = call.data->CreateUser(name, *role, *hash, one_time);
   if (!user.ok()) return FromStatus(user.status());
   services.Audit(call, "user.create", user->id, "ok", {{"name", user->name}, {"role", RoleName(*role)}});
   nlohmann::json reply = {{"user", UserJson(*user)}};
@@ -275,6 +289,13 @@ Reply UpdateUser(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
+  BodyFields fields(*body);
+  bool change_role = fields.Has("role");
+  std::string role_name = fields.Text("role");
+  bool change_disabled = fields.Has("disabled");
+  bool disabled = fields.Bool("disabled", false);
+  bool unlock = fields.Bool("unlock", false);
+  if (auto refused = fields.Refusal()) return *refused;
   auto found = call.data->GetUser(call.Param("id"));
   if (!found.ok()) return FromStatus(found.status());
   if (!*found) return Error(404, "not_found", "no such user in this tenant.");
@@ -282,8 +303,8 @@ Reply UpdateUser(Call& call, Services& services) {
   bool self = user.id == call.principal->user.id;
   nlohmann::json changes = nlohmann::json::object();
   bool end_sessions = false;
-  if (body->contains("role")) {
-    auto role = ParseRole(JsonText(*body, "role"));
+  if (change_role) {
+    auto role = ParseRole(role_name);
     if (!role) return Error(400, "invalid", "\"role\" must be admin, compliance, privacy, auditor or customer.");
     if (self && *role != user.role) return Error(400, "invalid", "an admin cannot change their own role.");
     if (*role != user.role) {
@@ -292,9 +313,7 @@ Reply UpdateUser(Call& call, Services& services) {
       end_sessions = true;
     }
   }
-  if (body->contains("disabled")) {
-    if (!(*body)["disabled"].is_boolean()) return Error(400, "invalid", "\"disabled\" must be true or false.");
-    bool disabled = (*body)["disabled"].get<bool>();
+  if (change_disabled) {
     if (self && disabled) return Error(400, "invalid", "an admin cannot disable their own account.");
     if (disabled != user.disabled) {
       changes["disabled"] = disabled;
@@ -302,7 +321,7 @@ Reply UpdateUser(Call& call, Services& services) {
       end_sessions = end_sessions || disabled;
     }
   }
-  if (body->value("unlock", false)) {
+  if (unlock) {
     changes["unlocked"] = true;
     user.locked_until.clear();
     user.failed_logins = 0;
@@ -333,10 +352,13 @@ Reply TenantsCreate(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  std::string admin = JsonText(*body, "admin");
+  BodyFields fields(*body);
+  std::string admin = fields.Text("admin", "admin");
+  std::string name = fields.Text("name");
+  if (auto refused = fields.Refusal()) return *refused;
   if (admin.empty()) admin = "admin";
   if (Status valid = CheckName("user", admin); !valid.ok()) return FromStatus(valid);
-  auto tenant = services.store->CreateTenant(JsonText(*body, "name"), false);
+  auto tenant = services.store->CreateTenant(name, false);
   if (!tenant.ok()) return FromStatus(tenant.status());
   std::string password = NewOneTimePassword();
   auto hash = HashPassword(password);
@@ -364,24 +386,24 @@ Reply CreateToken(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
+  BodyFields fields(*body);
   ApiToken token;
-  token.name = JsonText(*body, "name");
+  token.name = fields.Text("name");
+  bool narrower = fields.Has("role");
+  std::string role_name = fields.Text("role");
+  bool expires = fields.Has("expires_days");
+  int64_t days = fields.Integer("expires_days", 0, 1, 3650);
+  if (auto refused = fields.Refusal()) return *refused;
   if (token.name.empty() || token.name.size() > 100) return Error(400, "invalid", "give the token a \"name\" (1–100).");
   token.role = call.principal->role;
-  if (body->contains("role")) {
-    auto role = ParseRole(JsonText(*body, "role"));
+  if (narrower) {
+    auto role = ParseRole(role_name);
     if (!role || (*role != call.principal->role && *role != Role::kAuditor)) {
       return Error(400, "invalid", "a token's \"role\" is your own role or auditor (read-only).");
     }
     token.role = *role;
   }
-  if (body->contains("expires_days")) {
-    const auto& days = (*body)["expires_days"];
-    if (!days.is_number_integer() || days.get<int64_t>() < 1 || days.get<int64_t>() > 3650) {
-      return Error(400, "invalid", "\"expires_days\" must be a whole number from 1 to 3650.");
-    }
-    token.expires = Later(std::chrono::hours(24) * days.get<int64_t>());
-  }
+  if (expires) token.expires = Later(std::chrono::hours(24) * days);
   token.id = NewId("tk_");
   token.tenant = call.principal->tenant.id;
   token.user = call.principal->user.id;

@@ -303,8 +303,11 @@ Reply SetStoreOwner(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto owner = body->find("owner");
-  if (owner == body->end() || !owner->is_string() || owner->get<std::string>().size() > 200) {
+  BodyFields fields(*body);
+  bool given = fields.Has("owner");
+  std::string owner = fields.Text("owner");
+  if (auto refused = fields.Refusal()) return *refused;
+  if (!given || owner.size() > 200) {
     return Error(400, "invalid", "send {\"owner\": \"...\"} (a team or person, at most 200 characters; \"\" clears).");
   }
   std::string id = call.Param("id");
@@ -326,9 +329,9 @@ Reply SetStoreOwner(Call& call, Services& services) {
     record.id = id;
     record.state = "owned";
     record.body = {
-        {"store", name}, {"owner", *owner}, {"set_by", call.principal->user.name}, {"set_at", FormatRfc3339(NowUtc())}};
+        {"store", name}, {"owner", owner}, {"set_by", call.principal->user.name}, {"set_at", FormatRfc3339(NowUtc())}};
     TUTELA_RETURN_IF_ERROR(call.data->Put(record));
-    reply = Json({{"id", id}, {"store", name}, {"owner", *owner}});
+    reply = Json({{"id", id}, {"store", name}, {"owner", owner}});
     return Status::Ok();
   });
   if (!status.ok()) return FromStatus(status);

@@ -518,20 +518,21 @@ Reply AcceptNda(Call& call, Services& services) {
   if (!record) return error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto accept = body->find("accept");
-  if (accept == body->end() || !accept->is_boolean() || !accept->get<bool>()) {
+  BodyFields fields(*body);
+  bool accept = fields.Bool("accept", false);
+  std::string name_text = fields.Text("name");
+  std::string company_text = fields.Text("company");
+  std::string seen = fields.Text("sha256");
+  if (auto refused = fields.Refusal()) return *refused;
+  if (!accept) {
     return Error(400, "invalid", "send {\"accept\": true, \"name\": ..., \"company\": ...} to accept the NDA.");
   }
-  auto text = [&](const char* key) {
-    auto found = body->find(key);
-    return found != body->end() && found->is_string() ? found->get<std::string>() : std::string();
-  };
-  auto name = CleanText(text("name"), 120);
+  auto name = CleanText(name_text, 120);
   if (!name || name->size() < 2) return Error(400, "invalid", "\"name\": your full name (2-120 characters).");
-  auto company = CleanText(text("company"), 120);
+  auto company = CleanText(company_text, 120);
   if (!company) return Error(400, "invalid", "\"company\": the company you accept for (1-120 characters).");
   Nda nda = CurrentNda(services);
-  if (std::string seen = text("sha256"); !seen.empty() && seen != nda.sha256) {
+  if (!seen.empty() && seen != nda.sha256) {
     return Error(409, "conflict", "the NDA text has changed since it was read; read it again (GET .../nda).");
   }
   Record acceptance;

@@ -277,28 +277,6 @@ Reply GetRisk(Call& call, Services& services) {
 
 // ---- Purpose decisions ----
 
-std::vector<std::string> TextList(const nlohmann::json& value) {
-  std::vector<std::string> out;
-  if (value.is_string()) {
-    std::string text = value.get<std::string>();
-    size_t at = 0;
-    while (at <= text.size()) {
-      size_t comma = text.find(',', at);
-      if (comma == std::string::npos) comma = text.size();
-      std::string item = text.substr(at, comma - at);
-      item.erase(0, item.find_first_not_of(' '));
-      item.erase(item.find_last_not_of(' ') + 1);
-      if (!item.empty()) out.push_back(item);
-      at = comma + 1;
-    }
-  } else if (value.is_array()) {
-    for (const auto& item : value) {
-      if (item.is_string() && !item.get<std::string>().empty()) out.push_back(item.get<std::string>());
-    }
-  }
-  return out;
-}
-
 nlohmann::json DecisionJson(const Record& record) {
   nlohmann::json body = record.body;
   body["id"] = record.id;
@@ -311,12 +289,13 @@ Reply PostDecision(Call& call, Services& services) {
   Reply error;
   auto body = JsonBody(call, &error);
   if (!body) return error;
-  auto text = [&](const char* key) { return JsonText(*body, key); };
+  BodyFields fields(*body);
   pims::DecisionRequest request;
-  request.activity = text("activity");
-  request.purpose = text("purpose");
-  request.requester = text("requester");
-  request.data = TextList(body->value("data", nlohmann::json()));
+  request.activity = fields.Text("activity");
+  request.purpose = fields.Text("purpose");
+  request.requester = fields.Text("requester");
+  request.data = fields.TextList("data");
+  if (auto refused = fields.Refusal()) return *refused;
   if (request.activity.empty()) return Error(400, "invalid", "name the register \"activity\" the request is under.");
   auto loaded = CurrentRegister(*call.data);
   if (!loaded.ok()) return FromStatus(loaded.status());
@@ -604,14 +583,17 @@ Reply UpdateIncident(Call& call, Services& services) {
 
 Reply MarkNotificationSent(Call& call, Services& services) {
   Reply error;
-  auto body = JsonBody(call, &error);
-  if (!body) body = nlohmann::json::object();
-  auto given = body->find("reference");
-  std::string reference = given != body->end() && given->is_string() ? given->get<std::string>() : std::string();
+  auto body = JsonBody(call, &error, /*optional=*/true);
+  if (!body) return error;
+  BodyFields fields(*body);
+  std::string reference = fields.Text("reference");
+  bool dated = fields.Has("sent_at");
+  std::string given_at = fields.Text("sent_at");
+  if (auto refused = fields.Refusal()) return *refused;
   if (reference.size() > 200) return Error(400, "invalid", "\"reference\" is at most 200 characters.");
   std::string sent_at = Now();
-  if (auto found = body->find("sent_at"); found != body->end()) {
-    auto parsed = ParseRfc3339(found->is_string() ? found->get<std::string>() : std::string());
+  if (dated) {
+    auto parsed = ParseRfc3339(given_at);
     if (!parsed.ok()) return Error(400, "invalid", "\"sent_at\" must be an RFC 3339 time (2026-03-04T10:00:00Z).");
     if (*parsed > NowUtc() + std::chrono::minutes(5)) return Error(400, "invalid", "\"sent_at\" is in the future.");
     sent_at = FormatRfc3339(*parsed);

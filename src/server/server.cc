@@ -9,6 +9,7 @@
 #include "tutela/core/crypto.h"
 #include "tutela/core/data.h"
 #include "tutela/core/file_util.h"
+#include "tutela/core/json_text.h"
 #include "tutela/core/time.h"
 #include "web_assets.h"
 
@@ -53,8 +54,6 @@ Reply FromStatus(const Status& status) {
   }
 }
 
-std::string JsonText(const nlohmann::json& object, const char* key) { return JsonStringOr(object, key); }
-
 Result<Record> StartJobRecord(TenantData& data, std::string_view kind, const std::string& id) {
   TUTELA_ASSIGN_OR_RETURN(auto loaded, data.Get(kind, id));
   if (!loaded) return Status::NotFound(std::string(kind) + " " + id + " is gone.");
@@ -96,13 +95,113 @@ Reply Queued(const std::string& id, const std::string& job, const std::string& l
   return reply;
 }
 
-std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error) {
-  nlohmann::json body = nlohmann::json::parse(call.request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    *error = Error(400, "invalid", "the request body is not a JSON object.");
+std::optional<nlohmann::json> JsonBody(const Call& call, Reply* error, bool optional) {
+  const std::string& text = call.request.body;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (optional) return nlohmann::json::object();
+    *error = Error(400, "invalid", "the request body is empty; send a JSON object.");
+    return std::nullopt;
+  }
+  nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded()) {
+    *error = Error(400, "invalid", "the request body is not JSON; send a JSON object.");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    std::string what = body.is_array()  ? "a JSON array"
+                       : body.is_null() ? "JSON null"
+                                        : std::string("a JSON ") + body.type_name();
+    *error = Error(400, "invalid", "the request body is " + what + ", not an object; send a JSON object.");
     return std::nullopt;
   }
   return body;
+}
+
+const nlohmann::json* BodyFields::Find(const char* key) const {
+  if (!body_.is_object()) return nullptr;
+  auto found = body_.find(key);
+  return found == body_.end() || found->is_null() ? nullptr : &*found;
+}
+
+bool BodyFields::Has(const char* key) const { return Find(key) != nullptr; }
+
+void BodyFields::Wrong(const char* key, std::string_view expected) {
+  if (problem_.empty()) problem_ = "field \"" + std::string(key) + "\" must be " + std::string(expected) + ".";
+}
+
+std::string BodyFields::Text(const char* key, std::string_view fallback) {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return std::string(fallback);
+  if (!value->is_string()) {
+    Wrong(key, "a string");
+    return std::string(fallback);
+  }
+  return value->get<std::string>();
+}
+
+bool BodyFields::Bool(const char* key, bool fallback) {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return fallback;
+  if (!value->is_boolean()) {
+    Wrong(key, "true or false");
+    return fallback;
+  }
+  return value->get<bool>();
+}
+
+int64_t BodyFields::Integer(const char* key, int64_t fallback, int64_t min, int64_t max) {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return fallback;
+  bool ok = false;
+  int64_t number = 0;
+  if (value->is_number_unsigned()) {  // may be above INT64_MAX
+    uint64_t positive = value->get<uint64_t>();
+    ok = max >= 0 && positive <= static_cast<uint64_t>(max);
+    number = ok ? static_cast<int64_t>(positive) : 0;
+  } else if (value->is_number_integer()) {
+    number = value->get<int64_t>();
+    ok = number <= max;
+  }
+  if (!ok || number < min) {
+    Wrong(key, "a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    return fallback;
+  }
+  return number;
+}
+
+std::vector<std::string> BodyFields::TextList(const char* key) {
+  std::vector<std::string> out;
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return out;
+  if (value->is_string()) {
+    const std::string& text = value->get_ref<const std::string&>();
+    size_t at = 0;
+    while (at <= text.size()) {
+      size_t comma = text.find(',', at);
+      if (comma == std::string::npos) comma = text.size();
+      std::string item = text.substr(at, comma - at);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) out.push_back(item);
+      at = comma + 1;
+    }
+    return out;
+  }
+  bool strings = value->is_array();
+  for (size_t i = 0; strings && i < value->size(); ++i) strings = (*value)[i].is_string();
+  if (!strings) {
+    Wrong(key, "a list of strings (or one comma-separated string)");
+    return {};
+  }
+  for (const auto& item : *value) {
+    if (!item.get_ref<const std::string&>().empty()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<Reply> BodyFields::Refusal() const {
+  if (problem_.empty()) return std::nullopt;
+  return Error(400, "invalid", problem_);
 }
 
 std::string CookieValue(const httplib::Request& req, std::string_view name) {
@@ -450,6 +549,18 @@ Reply Server::Impl::RouteRequest(const httplib::Request& req) {
 
 Reply Server::Impl::Dispatch(const Route& route, const httplib::Request& req,
                              std::map<std::string, std::string> params) {
+  // Ids and query values reach the database as text: one that is not UTF-8 (or holds NUL) is the client's mistake,
+  // not a database error (PostgreSQL refuses such text, which was answered 500).
+  auto text = [](const std::string& value) { return IsUtf8(value) && value.find('\0') == std::string::npos; };
+  for (const auto& [name, value] : params) {
+    if (!text(value)) return Error(400, "invalid", "the path segment {" + name + "} is not UTF-8 text.");
+  }
+  for (const auto& [name, value] : req.params) {
+    if (!text(name) || !text(value)) {
+      return Error(400, "invalid",
+                   "the query parameter \"" + (text(name) ? name : std::string("?")) + "\" is not UTF-8 text.");
+    }
+  }
   Call call{req, std::move(params), std::nullopt, std::nullopt};
   if (route.info.authenticated) {
     if (auto refused = Authenticate(call)) return *refused;
@@ -525,6 +636,12 @@ void Server::Impl::Register() {
       Send(res, Error(413, "too_large",
                       "the request body is too large; send JSON with \"Content-Type: application/json\" (form-encoded "
                       "bodies are limited to 8 KiB) and within the server's upload limit."));
+    } else if (res.status == 414) {
+      // The request line is refused before it is parsed (req.path is empty): answered for every path.
+      Send(res, Error(414, "too_large",
+                      "the request's URL is too long (at most 8 KiB); send long values in a JSON request body."));
+    } else if (res.status == 400 && res.body.empty()) {
+      Send(res, Error(400, "invalid", "the request is not well-formed HTTP."));
     }
   });
   http->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {

@@ -13,41 +13,6 @@
 namespace tutela::server {
 namespace {
 
-// A small valid PDF written by hand: one page per text, Helvetica, the font and the media box inherited from the page
-// tree (as many real PDFs do), and an exact cross-reference table.
-std::string MakePdf(const std::vector<std::string>& texts) {
-  std::vector<std::string> objects;
-  size_t count = texts.size();
-  // 1 catalog, 2 pages, 3 font, then per page: page, contents.
-  std::string kids;
-  for (size_t i = 0; i < count; ++i) kids += std::to_string(4 + 2 * i) + " 0 R ";
-  objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
-  objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(count) +
-                    " /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> >>");
-  objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-  for (size_t i = 0; i < count; ++i) {
-    objects.push_back("<< /Type /Page /Parent 2 0 R /Contents " + std::to_string(5 + 2 * i) + " 0 R >>");
-    std::string content = "BT /F1 20 Tf 72 700 Td (" + texts[i] + ") Tj ET";
-    objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream");
-  }
-  std::string pdf = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t offset : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
-}
-
 // Each page's text, as poppler extracts it; empty when the PDF does not load.
 std::vector<std::string> PageTexts(const std::string& pdf, std::string* notice = nullptr) {
   std::unique_ptr<poppler::document> document(

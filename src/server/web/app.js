@@ -322,7 +322,7 @@ async function exceptionsPage() {
   const data = await api("GET", "/api/v1/exceptions");
   const canWrite = ["admin", "compliance"].includes(state.me.role);
   const act = (id, what) => async () => {
-    try { await api("POST", `/api/v1/exceptions/${id}/${what}`, {}); toast(`Exception ${what}d.`.replace("eed", "ed")); exceptionsPage(); }
+    try { await api("POST", `/api/v1/exceptions/${id}/${what}`, {}); toast(`Exception ${{ approve: "approved", reject: "rejected", revoke: "revoked" }[what]}.`); exceptionsPage(); }
     catch (e) { toast(e.message); }
   };
   const rows = data.exceptions.map((x) => h("tr", {},
