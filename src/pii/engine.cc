@@ -768,7 +768,9 @@ struct Scanner::Impl {
   std::string location;
   // CSV/TSV state of the current file.
   char delimiter = 0;
-  bool json = false;  // JSON / NDJSON: the key of the string holding a match is context and location
+  bool json = false;             // JSON / NDJSON: the key of the string holding a match is context and location
+  bool quote_open = false;       // CSV/TSV: inside a quoted field after the bytes seen so far (TrackQuotes())
+  uint64_t open_quote_line = 0;  // the line of the quote that opened it
   std::vector<std::string> columns;
   std::vector<signed char> column_context;  // per column x entity: +1 context word in header, -1 negative, 0 none
 
@@ -777,6 +779,8 @@ struct Scanner::Impl {
   }
 
   void StartFile(std::string_view path) {
+    quote_open = false;
+    open_quote_line = 0;
     delimiter = 0;
     json = false;
     columns.clear();
@@ -1055,6 +1059,26 @@ struct Scanner::Impl {
     return Status::Ok();
   }
 
+  // CSV/TSV: follows the '"' bytes of `part` (a prefix of the text Process() scanned last, not seen before, starting
+  // after `lines` newlines): a quoted field opens at an odd one and closes at the next ('""' inside it opens and
+  // closes again), so the file must end with none open.
+  void TrackQuotes(std::string_view part, uint64_t lines) {
+    if (delimiter == 0) return;
+    const char* end = part.data() + part.size();
+    for (const char* p = part.data(); (p = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr; ++p) {
+      quote_open = !quote_open;
+      if (quote_open) open_quote_line = lines + 1 + LinesBefore(part, static_cast<size_t>(p - part.data()));
+    }
+  }
+  // After the whole file: an error when a quoted field was never closed (the findings were still reported, but
+  // their columns may be wrong after it).
+  void ReportOpenQuote(std::string_view path, Sink& sink) const {
+    if (delimiter == 0 || !quote_open) return;
+    sink.OnError(Status::InvalidArgument(std::string(path) + ":" + std::to_string(open_quote_line) +
+                                         ": a quoted field is never closed, so findings after it may name the wrong "
+                                         "column; add the missing '\"' or check the delimiter."));
+  }
+
   // The newlines in text[0, pos) of the text Process() scanned last (counted by its first pass, when on).
   uint64_t LinesBefore(std::string_view text, size_t pos) const {
     if (options.first_pass) return hits.LinesBefore(pos);
@@ -1252,12 +1276,17 @@ Status Scanner::ScanBuffer(std::string_view text, std::string_view path, Sink& s
     std::string_view part = text.substr(base, size);
     size_t accept_to = last ? size : size - kGuard;
     TUTELA_RETURN_IF_ERROR(impl_->Process(part, base, committed - base, accept_to, lines, path, sink));
-    if (last) break;
+    if (last) {
+      impl_->TrackQuotes(part, lines);
+      break;
+    }
     committed = base + accept_to;
     uint64_t next = base + size - kKeep;
+    impl_->TrackQuotes(part.substr(0, next - base), lines);
     lines += impl_->LinesBefore(part, next - base);
     base = next;
   }
+  impl_->ReportOpenQuote(path, sink);
   sink.OnFileDone(path, text.size());
   return Status::Ok();
 }
@@ -1312,13 +1341,18 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
     impl_->padded = false;
     buffer.resize(size);
     TUTELA_RETURN_IF_ERROR(processed);
-    if (last) break;
+    if (last) {
+      impl_->TrackQuotes(buffer, lines);
+      break;
+    }
     committed = base + accept_to;
     size_t drop = buffer.size() - kKeep;
+    impl_->TrackQuotes(std::string_view(buffer).substr(0, drop), lines);
     lines += impl_->LinesBefore(buffer, drop);
     buffer.erase(0, drop);
     base += drop;
   }
+  if (read_status.ok()) impl_->ReportOpenQuote(path, sink);
   sink.OnFileDone(path, total);
   return read_status;
 }

@@ -38,8 +38,10 @@ class VectorSink : public Sink {
   void OnSkipped(std::string_view path, std::string_view reason) override {
     skipped.push_back(std::string(path) + ": " + std::string(reason));
   }
+  void OnError(const Status& status) override { errors.push_back(status.message()); }
   std::vector<Hit> hits;
   std::vector<std::string> skipped;
+  std::vector<std::string> errors;
 };
 
 std::shared_ptr<const Ruleset> Rules() { return testing::BuiltinRules(); }
@@ -373,6 +375,38 @@ TEST(PiiEngine, RegressionAValueAtTheVeryEndOfABufferIsFoundAtEveryAlignment) {
       }
     }
     EXPECT_EQ(missed, 0u) << "first pass " << first_pass << ": " << missed << " of " << runs << " placements missed";
+  }
+}
+
+// Regression: `pii scan` of a CSV whose quoted field never closes reported its findings and exited 0, though the
+// columns named after the quote may be wrong; it is now an error naming the line (the scan still reports findings).
+TEST(PiiEngine, RegressionAnUnclosedCsvQuoteIsAnErrorNamingItsLine) {
+  std::string csv = "name,national_id,note\n";
+  for (int row = 2; row < 400; ++row) csv += "Li,1103700123458,\"row " + std::to_string(row) + ", quoted\"\n";
+  csv += "Wang,1103700123458,\"never closed\n";
+  csv += "Chen,1103700123458,after\n";
+  for (bool first_pass : {true, false}) {
+    ::tutela::testing::TempDir dir;
+    ::tutela::testing::WriteFile(dir / "people.csv", csv);
+    ScanOptions options;
+    options.first_pass = first_pass;
+    options.chunk_size = 4096;
+    auto scanner = Scanner::Create(Rules(), options);
+    ASSERT_TRUE(scanner.ok());
+    VectorSink streamed;
+    ASSERT_TRUE((*scanner)->ScanFile(dir / "people.csv", "people.csv", streamed).ok());
+    EXPECT_EQ(streamed.hits.size(), 400u);
+    ASSERT_EQ(streamed.errors.size(), 1u);
+    EXPECT_EQ(streamed.errors[0],
+              "people.csv:400: a quoted field is never closed, so findings after it may name the wrong column; add "
+              "the missing '\"' or check the delimiter.");
+    VectorSink buffered;
+    ASSERT_TRUE((*scanner)->ScanBuffer(csv, "people.csv", buffered).ok());
+    EXPECT_EQ(buffered.errors, streamed.errors);
+    VectorSink good;  // quotes that close, doubled quotes inside a field, and no CSV rules for other files
+    ASSERT_TRUE((*scanner)->ScanBuffer("a,b\n\"x \"\"y\"\" z\",1\n", "ok.csv", good).ok());
+    ASSERT_TRUE((*scanner)->ScanBuffer("he said \"hi\n", "notes.txt", good).ok());
+    EXPECT_TRUE(good.errors.empty());
   }
 }
 

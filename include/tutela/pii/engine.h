@@ -1,11 +1,13 @@
 // The PII discovery engine: a Ruleset compiled once, a Scanner per thread, findings delivered to a Sink.
 //
-// Ruleset::Compile() turns every pattern of a Catalog into one Vectorscan database (block mode, leftmost start of
-// match: reported by Vectorscan, or derived from the end for the bare digit run and e-mail patterns) plus the
-// per-entity validators and lower-cased context words; it is immutable and shared by all threads. A Scanner owns the
-// per-thread Vectorscan scratch and reusable buffers; it scans a memory buffer or a stream (file descriptor) in
-// fixed-size chunks that overlap, so a value split across two chunks is still found and memory stays bounded whatever
-// the input size. Each candidate goes through its validator and context scoring (a window of text around the match
+// Ruleset::Compile() turns the patterns of a Catalog into native digit matchers and Vectorscan databases, one per
+// first-pass trigger kind (block mode, leftmost start of match: reported by Vectorscan, or derived from the end for
+// the e-mail pattern), plus the per-entity validators and lower-cased context words; it is immutable and shared by
+// all threads. A Scanner owns the per-thread Vectorscan scratch and reusable buffers; it scans a memory buffer or a
+// stream (file descriptor) in fixed-size chunks that overlap, so a value split across two chunks is still found and
+// memory stays bounded whatever the input size. In each chunk a SIMD first pass finds where each kind of pattern can
+// match; Vectorscan scans only windows around those places, which finds exactly what a scan of every byte finds
+// (ScanOptions::first_pass = false does that, for tests). Each candidate goes through its validator and context scoring (a window of text around the match
 // searched for the entity's multilingual context words and for negative words); survivors with score >=
 // ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on a thread pool, one
 // Scanner per worker.
