@@ -389,7 +389,7 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   scan->add_option("--fail-on", options->fail_on,
                    "Exit 1 when a finding's entity has this sensitivity or higher: any, low, medium, high")
       ->type_name("LEVEL");
-  scan->add_option("--chunk-size", options->chunk_size, "Bytes read per step when streaming (default 1 MiB)")
+  scan->add_option("--chunk-size", options->chunk_size, "Bytes read per step when streaming (4 KiB to 1 GiB, default 1 MiB)")
       ->type_name("BYTES");
   scan->add_option("--encoding", options->extract.encoding,
                    "Text encoding of the inputs when not UTF-8: GB18030, GBK, BIG5, SHIFT_JIS, EUC-KR, UTF-16LE, ... "

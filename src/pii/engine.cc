@@ -29,6 +29,7 @@ constexpr size_t kContextAfter = 48;
 constexpr size_t kGuard = 512;  // matches ending this close to a chunk's end wait for the next chunk
 constexpr size_t kKeep = 2048;  // bytes carried into the next chunk (>= guard + longest match + context)
 constexpr size_t kMinChunk = 4096;
+constexpr size_t kMaxChunk = size_t{1} << 30;
 
 constexpr uint32_t kUngated = 255;  // Ruleset::Database::kind of the patterns scanned over the whole text
 constexpr size_t kRegionGap = 64;
@@ -1065,9 +1066,13 @@ struct Scanner::Impl {
   void TrackQuotes(std::string_view part, uint64_t lines) {
     if (delimiter == 0) return;
     const char* end = part.data() + part.size();
+    const char* counted = part.data();  // newlines before `counted` are in `lines`
     for (const char* p = part.data(); (p = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr; ++p) {
       quote_open = !quote_open;
-      if (quote_open) open_quote_line = lines + 1 + LinesBefore(part, static_cast<size_t>(p - part.data()));
+      if (!quote_open) continue;
+      lines += static_cast<uint64_t>(std::count(counted, p, '\n'));
+      counted = p;
+      open_quote_line = lines + 1;
     }
   }
   // After the whole file: an error when a quoted field was never closed (the findings were still reported, but
@@ -1257,7 +1262,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
       impl->native_min_digits = std::min(impl->native_min_digits, native.min_digits);
   }
   impl->rules = std::move(ruleset);
-  options.chunk_size = std::max(options.chunk_size, kMinChunk);
+  options.chunk_size = std::clamp(options.chunk_size, kMinChunk, kMaxChunk);  // offsets in a chunk are 32-bit
   impl->options = options;
   impl->buffer.reserve(options.chunk_size + kKeep + kTailPad);
   impl->raw.reserve(1024);
@@ -1267,8 +1272,9 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
 Status Scanner::ScanBuffer(std::string_view text, std::string_view path, Sink& sink) {
   impl_->StartFile(path);
   if (impl_->delimiter != 0) impl_->ReadHeader(text);
-  // Vectorscan takes 32-bit lengths: scan very large buffers in overlapping windows.
-  const size_t window = size_t{1} << 30;
+  // Large buffers are scanned in overlapping windows of 64 MiB: Vectorscan takes 32-bit lengths, and the first
+  // pass keeps 12 bytes per 64 of the text it scans.
+  const size_t window = size_t{64} << 20;
   uint64_t base = 0, lines = 0, committed = 0;
   while (true) {
     size_t size = std::min(window, text.size() - base);

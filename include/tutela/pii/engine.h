@@ -59,7 +59,7 @@ class Sink {
 
 struct ScanOptions {
   double min_score = 0.5;       // findings below are dropped
-  size_t chunk_size = 1 << 20;  // bytes read per step when streaming
+  size_t chunk_size = 1 << 20;  // bytes read per step when streaming (4 KiB to 1 GiB)
   bool sniff_binary = true;     // skip files whose first 8 KiB contain a NUL byte
   bool column_aware = true;     // CSV/TSV files: header names are context and locations name the column
   // The first pass (see Ruleset): Vectorscan sees only the windows around its triggers. False scans every byte with
