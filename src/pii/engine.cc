@@ -32,9 +32,8 @@ constexpr size_t kMinChunk = 4096;
 constexpr size_t kMaxChunk = size_t{1} << 30;
 
 constexpr uint32_t kUngated = 255;  // Ruleset::Database::kind of the patterns scanned over the whole text
-constexpr size_t kRegionGap = 64;
-constexpr size_t kTailPad = 64;  // bytes scanned past the last one whose matches count (see ScanDatabase())   //
-                                 // first-pass windows closer than this are scanned as one region
+constexpr size_t kRegionGap = 64;   // first-pass windows closer than this are scanned as one region
+constexpr size_t kTailPad = 64;     // bytes scanned past the last one whose matches count (see ScanDatabase())
 
 // Start rules (Ruleset::PatternInfo::start_rule).
 constexpr int kStartReported = 0;
@@ -52,7 +51,7 @@ int StartRuleOf(std::string_view pattern) { return pattern == kEmailPattern ? kS
 // The first-pass trigger of each catalog pattern that Vectorscan scans: every match of the pattern holds that
 // trigger (see gate.h for what each kind fires on), at the match's start unless said otherwise there. A pattern not
 // listed here (or changed in the catalog) is scanned over the whole text: correct, only slower;
-// PiiEngineTest.EveryShippedPatternButTheKeywordOnesHasAFirstPassTrigger notices such a change.
+// PiiEngine.EveryShippedPatternButTheKeywordOnesHasAFirstPassTrigger notices such a change.
 struct GateRule {
   std::string_view pattern;
   gate::Kind kind;
