@@ -113,7 +113,6 @@ Masks ClassifySse2(const uint8_t* block) {
   return m;
 }
 
-enum class Isa { kSse2, kAvx2, kAvx512 };
 Isa Detect() {
   static const Isa isa = __builtin_cpu_supports("avx512bw") ? Isa::kAvx512
                          : __builtin_cpu_supports("avx2")   ? Isa::kAvx2
@@ -363,9 +362,16 @@ __attribute__((flatten)) void FindSse2(std::string_view text, uint32_t kinds, si
 }  // namespace
 
 void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
+  FindUsing(Detect(), text, kinds, chain_min, out);
+}
+
+bool Supported(Isa isa) { return static_cast<int>(isa) <= static_cast<int>(Detect()); }
+
+void FindUsing(Isa isa, std::string_view text, uint32_t kinds, size_t chain_min, Hits& out) {
   out.Clear();
   if (text.empty()) return;
-  switch (Detect()) {
+  if (!Supported(isa)) isa = Detect();
+  switch (isa) {
     case Isa::kAvx512:
       return FindAvx512(text, kinds, chain_min, out);
     case Isa::kAvx2:

@@ -54,7 +54,12 @@ struct Hits {
 // kGroupEnd; the chain's first digit for kChain.
 void Find(std::string_view text, uint32_t kinds, size_t chain_min, Hits& out);
 
-// Which instruction set Find() uses on this machine ("avx2" or "sse2"), for benchmarks.
+// Which instruction set Find() uses on this machine ("avx512bw", "avx2" or "sse2"), for benchmarks.
 const char* InstructionSet();
+
+// Find() with a chosen instruction set, for tests that compare them (one this CPU lacks falls back to Find()'s).
+enum class Isa { kSse2, kAvx2, kAvx512 };
+bool Supported(Isa isa);
+void FindUsing(Isa isa, std::string_view text, uint32_t kinds, size_t chain_min, Hits& out);
 
 }  // namespace tutela::pii::gate
