@@ -138,26 +138,10 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// True when lower-cased `keyword` occurs in the lower-cased `window`; ASCII keywords must not touch letters or
-// digits on either side ("ip" is not in "zip"), other scripts match anywhere. The window's ends count as boundaries.
-bool ContainsLowered(std::string_view window, std::string_view keyword) {
-  if (keyword.empty() || window.size() < keyword.size()) return false;
-  bool ascii_front = IsWordByte(static_cast<unsigned char>(keyword.front()));
-  bool ascii_back = IsWordByte(static_cast<unsigned char>(keyword.back()));
-  for (size_t pos = window.find(keyword); pos != std::string_view::npos; pos = window.find(keyword, pos + 1)) {
-    if (ascii_front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) continue;
-    if (ascii_back && pos + keyword.size() < window.size() &&
-        IsWordByte(static_cast<unsigned char>(window[pos + keyword.size()]))) {
-      continue;
-    }
-    return true;
-  }
-  return false;
-}
-
-// Whether lower-cased `word` occurs in `window` in any ASCII case, with the rule of ContainsLowered (an ASCII word
-// must not touch a letter or digit; the window's ends count as boundaries) — without a lower-cased copy: 16 window
-// positions at a time are compared with the word's first two bytes (SSE2), and only those that match are checked.
+// Whether lower-cased `word` occurs in `window` in any ASCII case. An ASCII word must not touch a letter or digit on
+// either side ("ip" is not in "zip"), words of other scripts match anywhere, and the window's ends count as
+// boundaries. No lower-cased copy is made: 16 window positions at a time are compared with the word's first two
+// bytes (SSE2), and only those that match are checked.
 bool ContainsWord(std::string_view window, std::string_view word) {
   const size_t n = window.size(), m = word.size();
   if (m == 0 || n < m) return false;
@@ -201,19 +185,10 @@ bool ContainsWord(std::string_view window, std::string_view word) {
   return false;
 }
 
-// Any of `words` (lower-cased) in `window`, any ASCII case (ContainsWord).
+// Any of `words` (lower-cased) in `window`, any ASCII case (ContainsWord): context windows, column headers, JSON keys.
 bool AnyWordIn(std::string_view window, const std::vector<std::string>& words) {
   for (const std::string& word : words) {
     if (ContainsWord(window, word)) return true;
-  }
-  return false;
-}
-
-// Any of `words` (lower-cased) in `text` (any ASCII case): for column headers and JSON keys, which may be long.
-bool AnyWord(std::string_view text, const std::vector<std::string>& words) {
-  std::string lowered = Lower(text);
-  for (const std::string& word : words) {
-    if (ContainsLowered(lowered, word)) return true;
   }
   return false;
 }
@@ -224,8 +199,8 @@ struct RawMatch {
   uint32_t to;
 };
 
-// Where a Vectorscan scan of text[region_from - 1, region_to + 1) sends its matches: shifted to text offsets, and
-// kept only when they lie inside [region_from, region_to) (the extra byte on each side is there for \b).
+// Where a Vectorscan scan of a region (with bytes before and after it: see ScanDatabase()) sends its matches:
+// shifted by `offset` to text offsets, and kept only when they lie inside [region_from, region_to).
 struct RegionScan {
   std::vector<RawMatch>* out;
   const std::vector<uint8_t>* reports_start;  // per pattern: Vectorscan reports the start (else `from` is 0)
@@ -824,8 +799,8 @@ struct Scanner::Impl {
       for (size_t entity_idx = 0; entity_idx < entity_count; ++entity_idx) {
         const auto& info = rules->entities_[entity_idx];
         signed char value = 0;
-        if (AnyWord(name, info.context)) value = 1;
-        if (AnyWord(name, info.negative_context)) value = -1;
+        if (AnyWordIn(name, info.context)) value = 1;
+        if (AnyWordIn(name, info.negative_context)) value = -1;
         column_context[column_idx * entity_count + entity_idx] = value;
       }
     }
@@ -871,8 +846,8 @@ struct Scanner::Impl {
       if (c == '_' || c == '-' || c == '.') c = ' ';
     }
     const auto& info = rules->entities_[entity_idx];
-    if (AnyWord(lowered, info.negative_context)) return -1;
-    return AnyWord(lowered, info.context) ? 1 : 0;
+    if (AnyWordIn(lowered, info.negative_context)) return -1;
+    return AnyWordIn(lowered, info.context) ? 1 : 0;
   }
 
   // Whether a context word (positive) or a negative word of the entity is near text[start, end), its column header or

@@ -205,13 +205,16 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
     if constexpr (kIsa == Isa::kSse2) return ClassifySse2(block);
   };
   auto want = [&](Kind kind) { return (kinds >> kind) & 1u; };
-  auto emit = [&](Kind kind, uint64_t bits, size_t base) {
+  // Adds the positions of `bits` (this block's, at `base`) as triggers of `kind`; those `accept` also confirms, when
+  // given a cheap scalar check of the exact condition.
+  auto emit = [&](Kind kind, uint64_t bits, size_t base, auto accept) {
     while (bits != 0) {
       size_t pos = base + static_cast<size_t>(__builtin_ctzll(bits));
       bits &= bits - 1;
-      if (pos < n) out.at[kind].push_back(static_cast<uint32_t>(pos));
+      if (pos < n && accept(pos)) out.at[kind].push_back(static_cast<uint32_t>(pos));
     }
   };
+  auto any = [](size_t) { return true; };
   Masks prev, cur = classify(0), next;
   uint64_t prev_chain = 0;
   uint32_t lines = 0;
@@ -229,33 +232,27 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
     const uint64_t next_word = next.digit | next.upper | next.lower | next.underscore;
     // Most kinds need a digit in this block or a neighbour (every trigger looks at most 18 bytes away).
     const bool digits_near = (prev.digit | cur.digit | next.digit) != 0;
-    auto before = [](uint64_t c, uint64_t p, int k) { return Before(c, p, k); };
-    auto after = [](uint64_t c, uint64_t x, int k) { return After(c, x, k); };
     const uint64_t nonword = ~word, prev_nonword = ~prev_word, next_nonword = ~next_word;
-    const uint64_t word_start = word & before(nonword, prev_nonword, 1);
-    const uint64_t word_last = word & after(nonword, next_nonword, 1);
-    auto d_after = [&](int k) { return after(cur.digit, next.digit, k); };
-    auto d_before = [&](int k) { return before(cur.digit, prev.digit, k); };
-    if (want(kAt)) emit(kAt, cur.at, base);
-    if (cur.dash != 0 && want(kDashes)) emit(kDashes, RunAfter(cur.dash, next.dash, 5), base);
+    const uint64_t word_start = word & Before(nonword, prev_nonword, 1);
+    const uint64_t word_last = word & After(nonword, next_nonword, 1);
+    auto d_after = [&](int k) { return After(cur.digit, next.digit, k); };
+    auto d_before = [&](int k) { return Before(cur.digit, prev.digit, k); };
+    if (want(kAt)) emit(kAt, cur.at, base, any);
+    if (cur.dash != 0 && want(kDashes)) emit(kDashes, RunAfter(cur.dash, next.dash, 5), base, any);
     if (cur.colon != 0 && want(kHexColon)) {
       const uint64_t hex = cur.digit | cur.hex_letter, prev_hex = prev.digit | prev.hex_letter;
-      auto h = [&](int k) { return before(hex, prev_hex, k); };
-      auto w = [&](int k) { return before(nonword, prev_nonword, k); };
+      auto h = [&](int k) { return Before(hex, prev_hex, k); };
+      auto w = [&](int k) { return Before(nonword, prev_nonword, k); };
       uint64_t second = 0;  // `(?::[hex]{0,4}){2,}`: another ':' at most 5 bytes after the first
-      for (int k = 1; k <= 5; ++k) second |= after(cur.colon, next.colon, k);
-      emit(kHexColon, cur.colon & second & h(1) & (w(2) | (h(2) & (w(3) | (h(3) & (w(4) | (h(4) & w(5))))))), base);
+      for (int k = 1; k <= 5; ++k) second |= After(cur.colon, next.colon, k);
+      emit(kHexColon, cur.colon & second & h(1) & (w(2) | (h(2) & (w(3) | (h(3) & (w(4) | (h(4) & w(5))))))), base,
+           any);
     }
     if (want(kAPrefix) && (cur.upper & word_start) != 0) {
-      uint64_t pairs = word_start & cur.upper & after(cur.upper, next.upper, 1);
-      while (pairs != 0) {
-        size_t pos = base + static_cast<size_t>(__builtin_ctzll(pairs));
-        pairs &= pairs - 1;
-        if (pos + 1 < n && text[pos] == 'A' &&
-            (text[pos + 1] == 'K' || text[pos + 1] == 'S' || text[pos + 1] == 'B' || text[pos + 1] == 'C')) {
-          out.at[kAPrefix].push_back(static_cast<uint32_t>(pos));
-        }
-      }
+      emit(kAPrefix, word_start & cur.upper & After(cur.upper, next.upper, 1), base, [&](size_t pos) {
+        return pos + 1 < n && text[pos] == 'A' &&
+               (text[pos + 1] == 'K' || text[pos + 1] == 'S' || text[pos + 1] == 'B' || text[pos + 1] == 'C');
+      });
     }
     if (!digits_near) {
       prev = cur;
@@ -263,81 +260,72 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       prev_chain = 0;  // no digit in this block: no chain byte either
       continue;
     }
-    if (cur.plus != 0 && want(kPlusDigit)) emit(kPlusDigit, cur.plus & d_after(1), base);
+    if (cur.plus != 0 && want(kPlusDigit)) emit(kPlusDigit, cur.plus & d_after(1), base, any);
     if (cur.dot != 0 && want(kDottedQuad)) {
       auto quad_dot = [&](int k) {  // a '.' at i+k with a digit on both sides
-        return after(cur.dot, next.dot, k) & d_after(k - 1) & d_after(k + 1);
+        return After(cur.dot, next.dot, k) & d_after(k - 1) & d_after(k + 1);
       };
-      uint64_t first = cur.dot & d_before(1) & d_after(1) & (quad_dot(2) | quad_dot(3) | quad_dot(4));
-      while (first != 0) {
-        size_t pos = base + static_cast<size_t>(__builtin_ctzll(first));
-        first &= first - 1;
-        if (pos < n && DottedQuadFrom(text, pos)) out.at[kDottedQuad].push_back(static_cast<uint32_t>(pos));
-      }
+      emit(kDottedQuad, cur.dot & d_before(1) & d_after(1) & (quad_dot(2) | quad_dot(3) | quad_dot(4)), base,
+           [&](size_t pos) { return DottedQuadFrom(text, pos); });
     }
     const uint64_t letter = cur.upper | cur.lower, next_letter = next.upper | next.lower;
     const uint64_t upper_starts = word_start & cur.upper;
     if (upper_starts != 0 && want(kUpperDigit)) {
-      auto u = [&](int k) { return after(cur.upper, next.upper, k); };
+      auto u = [&](int k) { return After(cur.upper, next.upper, k); };
       emit(kUpperDigit,
-           upper_starts & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4))))))), base);
+           upper_starts & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4))))))), base,
+           any);
     }
     if (want(kNric)) {
       uint64_t all = word_start & letter & d_after(1) & d_after(7);  // cheap tests first
-      if (all != 0) all &= after(letter, next_letter, 8) & after(nonword, next_nonword, 9);
+      if (all != 0) all &= After(letter, next_letter, 8) & After(nonword, next_nonword, 9);
       if (all != 0) all &= RunAt(cur.digit, next.digit, 1, 7);
-      emit(kNric, all, base);
+      emit(kNric, all, base, any);
     }
     if (upper_starts != 0 && want(kUpperWord10)) {
       const uint64_t upper_or_digit = cur.upper | cur.digit, next_upper_or_digit = next.upper | next.digit;
-      uint64_t all = upper_starts & d_after(9) & after(nonword, next_nonword, 10);
+      uint64_t all = upper_starts & d_after(9) & After(nonword, next_nonword, 10);
       if (all != 0) all &= RunAt(upper_or_digit, next_upper_or_digit, 1, 8);
-      emit(kUpperWord10, all, base);
+      emit(kUpperWord10, all, base, any);
     }
     const uint64_t digit_starts = word_start & cur.digit;
-    const uint64_t eleven = digit_starts & d_after(10) & after(nonword, next_nonword, 11);
-    if (eleven != 0 && want(kDigits11)) emit(kDigits11, eleven & RunAfter(cur.digit, next.digit, 11), base);
-    const uint64_t seventeen = digit_starts & d_after(16) & after(nonword, next_nonword, 18);
+    const uint64_t eleven = digit_starts & d_after(10) & After(nonword, next_nonword, 11);
+    if (eleven != 0 && want(kDigits11)) emit(kDigits11, eleven & RunAfter(cur.digit, next.digit, 11), base, any);
+    const uint64_t seventeen = digit_starts & d_after(16) & After(nonword, next_nonword, 18);
     if (seventeen != 0 && want(kDigits17)) {
-      uint64_t all = seventeen & RunAfter(cur.digit, next.digit, 17);
-      while (all != 0) {
-        size_t pos = base + static_cast<size_t>(__builtin_ctzll(all));
-        all &= all - 1;
+      emit(kDigits17, seventeen & RunAfter(cur.digit, next.digit, 17), base, [&](size_t pos) {
         char last = pos + 17 < n ? text[pos + 17] : '\0';
-        if (IsDigit(last) || last == 'X' || last == 'x') out.at[kDigits17].push_back(static_cast<uint32_t>(pos));
-      }
+        return IsDigit(last) || last == 'X' || last == 'x';
+      });
     }
     if (want(kGroupEnd)) {
       const uint64_t sep = cur.space | cur.dash, prev_sep = prev.space | prev.dash;
-      auto s = [&](int k) { return before(sep, prev_sep, k); };
+      auto s = [&](int k) { return Before(sep, prev_sep, k); };
       uint64_t three = word_last & cur.digit & d_before(1) & d_before(2);
       if (three != 0) {
         uint64_t short_last = s(3) & d_before(4) & d_before(5) & d_before(6);
         uint64_t long_last = d_before(3) & s(4) & d_before(5) & d_before(6) & d_before(7);
-        emit(kGroupEnd, three & (short_last | long_last), base);
+        emit(kGroupEnd, three & (short_last | long_last), base, any);
       }
     }
     if (want(kChain)) {
       // Chain bytes of this block and the next (the next block's last bit assumes a digit after it: a superset).
       const uint64_t chain = ChainBytes(cur, prev.digit, next.digit);
       const uint64_t next_chain = ChainBytes(next, cur.digit, ~uint64_t{0});
-      uint64_t starts = chain & ~before(chain, prev_chain, 1);
-      if (chain_span > 1) starts &= after(chain, next_chain, chain_span - 1);  // the run's last byte, a cheap test
+      uint64_t starts = chain & ~Before(chain, prev_chain, 1);
+      if (chain_span > 1) starts &= After(chain, next_chain, chain_span - 1);  // the run's last byte, a cheap test
       if (starts != 0) starts &= RunAfter(chain, next_chain, chain_span);
       // A chain needs chain_min digits, not just bytes: count them when the chain ends within the two blocks.
       const U128 chains = (static_cast<U128>(next_chain) << 64) | chain;
       const U128 digits = (static_cast<U128>(next.digit) << 64) | cur.digit;
-      while (starts != 0) {
-        const int bit = __builtin_ctzll(starts);
-        starts &= starts - 1;
+      emit(kChain, starts, base, [&](size_t pos) {
+        const size_t bit = pos - base;
         const uint64_t run = static_cast<uint64_t>(chains >> bit);
-        if (run != ~uint64_t{0}) {
-          const int length = __builtin_ctzll(~run);
-          const uint64_t in_run = static_cast<uint64_t>(digits >> bit) & ((uint64_t{1} << length) - 1);
-          if (static_cast<size_t>(Count(in_run)) < chain_min) continue;
-        }
-        if (base + static_cast<size_t>(bit) < n) out.at[kChain].push_back(static_cast<uint32_t>(base + bit));
-      }
+        if (run == ~uint64_t{0}) return true;  // the chain goes on past the next block: no count
+        const int length = __builtin_ctzll(~run);
+        const uint64_t in_run = static_cast<uint64_t>(digits >> bit) & ((uint64_t{1} << length) - 1);
+        return static_cast<size_t>(Count(in_run)) >= chain_min;
+      });
       prev_chain = chain;
     } else {
       prev_chain = 0;

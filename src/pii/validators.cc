@@ -600,20 +600,23 @@ constexpr NamedValidator kValidators[] = {
     {"secret_id", SecretId},
 };
 
+const NamedValidator* Named(std::string_view name) {
+  for (const NamedValidator& entry : kValidators) {
+    if (entry.name == name) return &entry;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 uint32_t ValidatorDigitCounts(std::string_view name) {
-  for (const NamedValidator& entry : kValidators) {
-    if (entry.name == name) return entry.digit_counts == 0 ? ~uint32_t{0} : entry.digit_counts;
-  }
-  return ~uint32_t{0};
+  const NamedValidator* entry = Named(name);
+  return entry == nullptr || entry->digit_counts == 0 ? ~uint32_t{0} : entry->digit_counts;
 }
 
 Validator FindValidator(std::string_view name) {
-  for (const NamedValidator& entry : kValidators) {
-    if (entry.name == name) return entry.validator;
-  }
-  return nullptr;
+  const NamedValidator* entry = Named(name);
+  return entry == nullptr ? nullptr : entry->validator;
 }
 
 bool LuhnValid(std::string_view digits) {
