@@ -1130,11 +1130,11 @@ struct Scanner::Impl {
           // libphonenumber is by far the costliest validator: call it only when a valid verdict could still reach
           // the threshold — its best adjustment is +0.3, for numbers in +CC form — given the context (phone numbers
           // do not narrow their span, so the context is the same before and after validation).
+          double best = text[start] == '+' ? 0.3 : 0.0;
+          if (Score(entity_idx, {true, false}, best) < options.min_score) continue;  // even context cannot lift it
           column = ColumnOf(text, start, base);
           key = json ? JsonKeyOf(text, start) : std::string_view();
           signed char name = key.empty() ? 0 : NameContext(key, entity_idx);
-          double best = text[start] == '+' ? 0.3 : 0.0;
-          if (Score(entity_idx, {true, false}, best) < options.min_score) continue;
           context = ContextOf(text, entity_idx, start, end, column, name, best);
           if (Score(entity_idx, context, best) < options.min_score) continue;
         }
