@@ -138,59 +138,92 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// Whether lower-cased `word` occurs in `window` in any ASCII case. An ASCII word must not touch a letter or digit on
-// either side ("ip" is not in "zip"), words of other scripts match anywhere, and the window's ends count as
-// boundaries. No lower-cased copy is made: 16 window positions at a time are compared with the word's first two
-// bytes (SSE2), and only those that match are checked.
-bool ContainsWord(std::string_view window, std::string_view word) {
-  const size_t n = window.size(), m = word.size();
-  if (m == 0 || n < m) return false;
-  auto folds = [](unsigned char c) { return c >= 'a' && c <= 'z'; };
-  const bool front = IsWordByte(static_cast<unsigned char>(word.front()));
-  const bool back = IsWordByte(static_cast<unsigned char>(word.back()));
-  auto accept = [&](size_t pos) {
-    for (size_t i = 0; i < m; ++i) {
-      auto c = static_cast<unsigned char>(window[pos + i]), w = static_cast<unsigned char>(word[i]);
-      if (c != w && !(folds(w) && (c | 0x20) == w)) return false;
+// Text searched for context words (lower-cased) in any ASCII case: one or two pieces of text (a match's left and
+// right context), lower-cased once into a buffer as `\0 first \0 second \0...`. An ASCII word must not touch a
+// letter or digit on either side ("ip" is not in "zip"); words of other scripts match anywhere; each piece's ends
+// count as boundaries (the zero bytes are not word bytes), and no word spans two pieces (no word holds a zero byte).
+// The zero padding after the text lets every word be looked for 16 positions at a time (SSE2) with no tail loop.
+class WordWindow {
+ public:
+  explicit WordWindow(std::string_view first, std::string_view second = {}) {
+    size_ = 1 + first.size() + (second.empty() ? 0 : 1 + second.size());
+    const size_t capacity = size_ + kPad;
+    if (capacity > sizeof inline_) {
+      heap_.resize(capacity);
+      data_ = heap_.data();
     }
-    if (front && pos > 0 && IsWordByte(static_cast<unsigned char>(window[pos - 1]))) return false;
-    return !(back && pos + m < n && IsWordByte(static_cast<unsigned char>(window[pos + m])));
-  };
-  const size_t last = n - m;  // the last position the word can start at
-  size_t pos = 0;
-#if defined(__SSE2__)
-  const auto w0 = static_cast<unsigned char>(word[0]), w1 = static_cast<unsigned char>(m > 1 ? word[1] : 0);
-  const __m128i first = _mm_set1_epi8(static_cast<char>(w0)), second = _mm_set1_epi8(static_cast<char>(w1));
-  const __m128i fold0 = _mm_set1_epi8(folds(w0) ? 0x20 : 0), fold1 = _mm_set1_epi8(folds(w1) ? 0x20 : 0);
-  const size_t lookahead = m > 1 ? 1 : 0;
-  while (pos <= last && pos + 16 + lookahead <= n) {
-    const char* at = window.data() + pos;
-    __m128i one = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), fold0);
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(one, first)));
-    if (mask != 0 && m > 1) {
-      __m128i two = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 1)), fold1);
-      mask &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(two, second)));
+    data_[0] = '\0';
+    size_t at = Lower(first, 1);
+    if (!second.empty()) {
+      data_[at] = '\0';
+      at = Lower(second, at + 1);
     }
-    while (mask != 0) {
-      size_t found = pos + static_cast<size_t>(__builtin_ctz(mask));
-      mask &= mask - 1;
-      if (found <= last && accept(found)) return true;
-    }
-    pos += 16;
+    std::memset(data_ + at, 0, kPad);
   }
-#endif
-  for (; pos <= last; ++pos) {
-    if (accept(pos)) return true;
-  }
-  return false;
-}
+  WordWindow(const WordWindow&) = delete;
+  WordWindow& operator=(const WordWindow&) = delete;
 
-// Any of `words` (lower-cased) in `window`, any ASCII case (ContainsWord): context windows, column headers, JSON keys.
-bool AnyWordIn(std::string_view window, const std::vector<std::string>& words) {
-  for (const std::string& word : words) {
-    if (ContainsWord(window, word)) return true;
+  // Whether any of `words` (lower-cased) starts at or after offset `from` of the first piece (whose byte before
+  // `from` must not be a word byte: a line's start).
+  bool AnyOf(const std::vector<std::string>& words, size_t from = 0) const {
+    const char* text = data_ + 1 + from;  // data_[1 + from - 1] is not a word byte
+    const size_t n = size_ - 1 - std::min(size_ - 1, from);
+    for (const std::string& word : words) {
+      const size_t m = word.size();
+      if (m == 0 || m > n) continue;
+      const bool front = IsWordByte(static_cast<unsigned char>(word.front()));
+      const bool back = IsWordByte(static_cast<unsigned char>(word.back()));
+      const size_t last = n - m;  // the last position the word can start at
+#if defined(__SSE2__)
+      const __m128i first = _mm_set1_epi8(word[0]), second = _mm_set1_epi8(m > 1 ? word[1] : '\0');
+      for (size_t pos = 0; pos <= last; pos += 16) {
+        const char* at = text + pos;
+        unsigned mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), first)));
+        if (mask == 0) continue;
+        if (m > 1) {
+          mask &= static_cast<unsigned>(
+              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 1)), second)));
+        }
+        if (last - pos < 15) mask &= (2u << (last - pos)) - 1;
+        while (mask != 0) {
+          const char* found = at + __builtin_ctz(mask);
+          mask &= mask - 1;
+          if (Accept(found, word, front, back)) return true;
+        }
+      }
+#else
+      for (size_t pos = 0; pos <= last; ++pos) {
+        if (text[pos] == word[0] && Accept(text + pos, word, front, back)) return true;
+      }
+#endif
+    }
+    return false;
   }
-  return false;
+
+ private:
+  static constexpr size_t kPad = 32;  // zero bytes after the text: loads of 16 from any position before it stay inside
+
+  // Copies `piece` lower-cased to data_[at...]; returns the offset after it.
+  size_t Lower(std::string_view piece, size_t at) {
+    for (char c : piece) data_[at++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    return at;
+  }
+  static bool Accept(const char* found, std::string_view word, bool front, bool back) {
+    if (std::memcmp(found, word.data(), word.size()) != 0) return false;
+    if (front && IsWordByte(static_cast<unsigned char>(found[-1]))) return false;
+    return !(back && IsWordByte(static_cast<unsigned char>(found[word.size()])));
+  }
+
+  char inline_[1 + kContextBefore + 1 + kContextAfter + kPad];  // a context window fits
+  char* data_ = inline_;
+  size_t size_ = 0;  // bytes of data_ before the padding
+  std::string heap_;
+};
+
+// Any of `words` (lower-cased) in `window`, any ASCII case (WordWindow): column headers and JSON keys.
+bool AnyWordIn(std::string_view window, const std::vector<std::string>& words) {
+  return WordWindow(window).AnyOf(words);
 }
 
 struct RawMatch {
@@ -884,11 +917,11 @@ struct Scanner::Impl {
     Context context;
     signed char header =
         column >= 0 ? column_context[static_cast<size_t>(column) * rules->entities_.size() + entity_idx] : 0;
-    context.positive = header > 0 || name > 0 || AnyWordIn(left, info.context) || AnyWordIn(right, info.context);
+    const WordWindow words(left, right);
+    context.positive = header > 0 || name > 0 || words.AnyOf(info.context);
     if (Score(entity_idx, context, adjust) < options.min_score) return context;
     // Negative words count only on the match's own line: they describe the value itself ("order 4539...").
-    context.negative = header < 0 || name < 0 || AnyWordIn(left.substr(same_line), info.negative_context) ||
-                       AnyWordIn(right, info.negative_context);
+    context.negative = header < 0 || name < 0 || words.AnyOf(info.negative_context, same_line);
     return context;
   }
 

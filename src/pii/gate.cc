@@ -124,19 +124,26 @@ Isa Detect() {
 inline uint64_t Before(uint64_t cur, uint64_t prev, int k) { return (cur << k) | (prev >> (64 - k)); }
 // Bit i of the result is bit i+k of the stream `cur`,`next` (1 <= k <= 63): "x at k bytes after i".
 inline uint64_t After(uint64_t cur, uint64_t next, int k) { return (cur >> k) | (next << (64 - k)); }
-__extension__ typedef unsigned __int128 U128;  // two blocks' masks: this one in the low bits, the next above
+
+// Bit i of the result is bit i+k of the stream `cur`,`next` (0 <= k <= 63), for a k known only at run time.
+inline uint64_t Window(uint64_t cur, uint64_t next, int k) { return k == 0 ? cur : After(cur, next, k); }
 
 // Bits i where the stream `cur`,`next` holds at i+offset, ..., i+offset+count-1 (offset + count <= 65), by
-// doubling runs.
+// doubling runs over the two blocks (shifts of less than 64, one instruction each even when `count` is not a
+// constant).
 inline uint64_t RunAt(uint64_t cur, uint64_t next, int offset, int count) {
-  U128 run = (static_cast<U128>(next) << 64) | cur;
+  uint64_t low = cur, high = next;
   int length = 1;
+  auto step = [&](int k) {  // run &= run >> k, 1 <= k <= 63
+    low &= After(low, high, k);
+    high &= high >> k;
+  };
   while (length * 2 <= count) {
-    run &= run >> length;
+    step(length);
     length *= 2;
   }
-  if (length < count) run &= run >> (count - length);
-  return static_cast<uint64_t>(run >> offset);
+  if (length < count) step(count - length);
+  return Window(low, high, offset);
 }
 inline uint64_t RunAfter(uint64_t cur, uint64_t next, int count) { return RunAt(cur, next, 0, count); }
 
@@ -316,14 +323,12 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       if (chain_span > 1) starts &= After(chain, next_chain, chain_span - 1);  // the run's last byte, a cheap test
       if (starts != 0) starts &= RunAfter(chain, next_chain, chain_span);
       // A chain needs chain_min digits, not just bytes: count them when the chain ends within the two blocks.
-      const U128 chains = (static_cast<U128>(next_chain) << 64) | chain;
-      const U128 digits = (static_cast<U128>(next.digit) << 64) | cur.digit;
       emit(kChain, starts, base, [&](size_t pos) {
-        const size_t bit = pos - base;
-        const uint64_t run = static_cast<uint64_t>(chains >> bit);
+        const int bit = static_cast<int>(pos - base);
+        const uint64_t run = Window(chain, next_chain, bit);
         if (run == ~uint64_t{0}) return true;  // the chain goes on past the next block: no count
         const int length = __builtin_ctzll(~run);
-        const uint64_t in_run = static_cast<uint64_t>(digits >> bit) & ((uint64_t{1} << length) - 1);
+        const uint64_t in_run = Window(cur.digit, next.digit, bit) & ((uint64_t{1} << length) - 1);
         return static_cast<size_t>(Count(in_run)) >= chain_min;
       });
       prev_chain = chain;
