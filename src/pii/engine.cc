@@ -20,6 +20,7 @@
 #include "tutela/core/file_util.h"
 #include "tutela/core/thread_pool.h"
 #include "tutela/pii/extract.h"
+#include "words.h"
 
 namespace tutela::pii {
 namespace {
@@ -128,8 +129,6 @@ bool IsRegexWord(unsigned char c) {
   return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-bool IsWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -138,93 +137,8 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-// Text searched for context words (lower-cased) in any ASCII case: one or two pieces of text (a match's left and
-// right context), lower-cased once into a buffer as `\0 first \0 second \0...`. An ASCII word must not touch a
-// letter or digit on either side ("ip" is not in "zip"); words of other scripts match anywhere; each piece's ends
-// count as boundaries (the zero bytes are not word bytes), and no word spans two pieces (no word holds a zero byte).
-// The zero padding after the text lets every word be looked for 16 positions at a time (SSE2) with no tail loop.
-class WordWindow {
- public:
-  explicit WordWindow(std::string_view first, std::string_view second = {}) {
-    size_ = 1 + first.size() + (second.empty() ? 0 : 1 + second.size());
-    const size_t capacity = size_ + kPad;
-    if (capacity > sizeof inline_) {
-      heap_.resize(capacity);
-      data_ = heap_.data();
-    }
-    data_[0] = '\0';
-    size_t at = Lower(first, 1);
-    if (!second.empty()) {
-      data_[at] = '\0';
-      at = Lower(second, at + 1);
-    }
-    std::memset(data_ + at, 0, kPad);
-  }
-  WordWindow(const WordWindow&) = delete;
-  WordWindow& operator=(const WordWindow&) = delete;
-
-  // Whether any of `words` (lower-cased) starts at or after offset `from` of the first piece (whose byte before
-  // `from` must not be a word byte: a line's start).
-  bool AnyOf(const std::vector<std::string>& words, size_t from = 0) const {
-    const char* text = data_ + 1 + from;  // data_[1 + from - 1] is not a word byte
-    const size_t n = size_ - 1 - std::min(size_ - 1, from);
-    for (const std::string& word : words) {
-      const size_t m = word.size();
-      if (m == 0 || m > n) continue;
-      const bool front = IsWordByte(static_cast<unsigned char>(word.front()));
-      const bool back = IsWordByte(static_cast<unsigned char>(word.back()));
-      const size_t last = n - m;  // the last position the word can start at
-#if defined(__SSE2__)
-      const __m128i first = _mm_set1_epi8(word[0]), second = _mm_set1_epi8(m > 1 ? word[1] : '\0');
-      for (size_t pos = 0; pos <= last; pos += 16) {
-        const char* at = text + pos;
-        unsigned mask = static_cast<unsigned>(
-            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), first)));
-        if (mask == 0) continue;
-        if (m > 1) {
-          mask &= static_cast<unsigned>(
-              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 1)), second)));
-        }
-        if (last - pos < 15) mask &= (2u << (last - pos)) - 1;
-        while (mask != 0) {
-          const char* found = at + __builtin_ctz(mask);
-          mask &= mask - 1;
-          if (Accept(found, word, front, back)) return true;
-        }
-      }
-#else
-      for (size_t pos = 0; pos <= last; ++pos) {
-        if (text[pos] == word[0] && Accept(text + pos, word, front, back)) return true;
-      }
-#endif
-    }
-    return false;
-  }
-
- private:
-  static constexpr size_t kPad = 32;  // zero bytes after the text: loads of 16 from any position before it stay inside
-
-  // Copies `piece` lower-cased to data_[at...]; returns the offset after it.
-  size_t Lower(std::string_view piece, size_t at) {
-    for (char c : piece) data_[at++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-    return at;
-  }
-  static bool Accept(const char* found, std::string_view word, bool front, bool back) {
-    if (std::memcmp(found, word.data(), word.size()) != 0) return false;
-    if (front && IsWordByte(static_cast<unsigned char>(found[-1]))) return false;
-    return !(back && IsWordByte(static_cast<unsigned char>(found[word.size()])));
-  }
-
-  char inline_[1 + kContextBefore + 1 + kContextAfter + kPad];  // a context window fits
-  char* data_ = inline_;
-  size_t size_ = 0;  // bytes of data_ before the padding
-  std::string heap_;
-};
-
-// Any of `words` (lower-cased) in `window`, any ASCII case (WordWindow): column headers and JSON keys.
-bool AnyWordIn(std::string_view window, const std::vector<std::string>& words) {
-  return WordWindow(window).AnyOf(words);
-}
+using words::AnyWordIn;
+using words::WordWindow;
 
 struct RawMatch {
   uint32_t pattern;
