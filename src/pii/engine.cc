@@ -430,8 +430,13 @@ void DigitChains(std::string_view text, const std::vector<uint32_t>* starts, con
       }
     }
     // Shapes: from every run start with \b before it, each end once, with its leftmost start (as Vectorscan reports).
+    // A shape is tried only when one of the chain's runs has a length its matches can start in.
+    uint64_t lengths = 0;
+    for (size_t idx = first_valid; idx < groups.size(); ++idx) {
+      lengths |= uint64_t{1} << std::min<size_t>(groups[idx].end - groups[idx].start, 63);
+    }
     for (const NativeDigits& shape : shapes) {
-      if (digits < shape.min_digits) continue;
+      if (digits < shape.min_digits || (shape.first_lengths & lengths) == 0) continue;
       size_t reported = out.size();
       for (size_t idx = first_valid; idx < groups.size(); ++idx) {
         if (digits - groups[idx].digits_before < shape.min_digits) break;
