@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "gate.h"
+#include "tutela/core/bytes.h"
 #include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
 #include "tutela/core/thread_pool.h"
@@ -996,7 +997,7 @@ struct Scanner::Impl {
     for (const char* p = part.data(); (p = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr; ++p) {
       quote_open = !quote_open;
       if (!quote_open) continue;
-      lines += static_cast<uint64_t>(std::count(counted, p, '\n'));
+      lines += static_cast<uint64_t>(CountByte(std::string_view(counted, static_cast<size_t>(p - counted)), '\n'));
       counted = p;
       open_quote_line = lines + 1;
     }
@@ -1013,7 +1014,7 @@ struct Scanner::Impl {
   // The newlines in text[0, pos) of the text Process() scanned last (counted by its first pass, when on).
   uint64_t LinesBefore(std::string_view text, size_t pos) const {
     if (options.first_pass) return hits.LinesBefore(pos);
-    return static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+    return static_cast<uint64_t>(CountByte(text.substr(0, pos), '\n'));
   }
 
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
