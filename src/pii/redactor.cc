@@ -7,8 +7,10 @@
 #include <cstring>
 #include <deque>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "tutela/core/bytes.h"
 #include "tutela/core/crypto.h"
 #include "tutela/core/csv.h"
 #include "tutela/core/data.h"
@@ -94,10 +96,11 @@ std::string Unescaped(std::string_view text) {
 }
 
 // Applies `edits` (sorted by begin) to `text`; the bytes between edits are copied (escaped when asked). Deletions
-// that overlap merge; any other edit overlapping an earlier one is dropped (the earlier one covers it).
-std::string Emit(std::string_view text, std::vector<Edit>& edits, bool escape) {
+// that overlap merge; any other edit overlapping an earlier one is dropped (the earlier one covers it). The result
+// is written into `out` (cleared first), whose storage a caller may hand in to be reused.
+std::string Emit(std::string_view text, std::vector<Edit>& edits, bool escape, std::string out = {}) {
   std::stable_sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
-  std::string out;
+  out.clear();
   out.reserve(text.size() + text.size() / 8);
   size_t cursor = 0;
   for (const Edit& edit : edits) {
@@ -124,7 +127,7 @@ size_t LineEnd(std::string_view text, size_t at) {
 }
 
 uint64_t LineOf(std::string_view text, size_t at) {
-  return 1 + static_cast<uint64_t>(std::count(text.begin(), text.begin() + std::min(at, text.size()), '\n'));
+  return 1 + static_cast<uint64_t>(CountByte(text.substr(0, std::min(at, text.size())), '\n'));
 }
 
 bool HasAlnum(std::string_view text) {
@@ -342,6 +345,10 @@ struct Redactor::Impl {
   std::unique_ptr<Tokenizer> tokenizer;
   bool escape = false;  // the run may write tokens: literal ⟦ is doubled
   std::string scan_name;
+  // Scanners not in use, kept for the next block: a scanner's buffers (the first pass's, the matches') are sized by
+  // the blocks it has seen, so a fresh one per block would allocate, and fault in, all of them again.
+  mutable std::mutex idle_mutex;
+  mutable std::vector<std::unique_ptr<Scanner>> idle_scanners;
 
   // CSV: the header, read from the first block.
   std::string header_raw;
@@ -409,8 +416,23 @@ struct Redactor::Impl {
   Result<std::vector<Hit>> Scan(std::string_view text, size_t skip_prefix) const {
     std::vector<Hit> hits;
     HitCollector collector(&hits);
-    TUTELA_ASSIGN_OR_RETURN(std::unique_ptr<Scanner> scanner, Scanner::Create(ruleset, options.scan));
-    TUTELA_RETURN_IF_ERROR(scanner->ScanBuffer(text, scan_name, collector));
+    std::unique_ptr<Scanner> scanner;
+    {
+      std::lock_guard<std::mutex> lock(idle_mutex);
+      if (!idle_scanners.empty()) {
+        scanner = std::move(idle_scanners.back());
+        idle_scanners.pop_back();
+      }
+    }
+    if (scanner == nullptr) {
+      TUTELA_ASSIGN_OR_RETURN(scanner, Scanner::Create(ruleset, options.scan));
+    }
+    Status scanned = scanner->ScanBuffer(text, scan_name, collector);
+    {
+      std::lock_guard<std::mutex> lock(idle_mutex);
+      idle_scanners.push_back(std::move(scanner));
+    }
+    TUTELA_RETURN_IF_ERROR(scanned);
     std::vector<Hit> kept;
     kept.reserve(hits.size());
     for (Hit& hit : hits) {
@@ -429,7 +451,7 @@ struct Redactor::Impl {
   }
 
   Result<std::string> RedactText(std::string_view block, std::string_view source, uint64_t first_line,
-                                 RedactStats& stats) const {
+                                 RedactStats& stats, std::string storage) const {
     TUTELA_ASSIGN_OR_RETURN(std::vector<Hit> hits, Scan(block, 0));
     std::vector<Edit> edits;
     std::vector<std::pair<size_t, size_t>> drops;
@@ -447,7 +469,7 @@ struct Redactor::Impl {
       edits.push_back({begin, end, ""});
       ++stats.records_dropped;
     }
-    return Emit(block, edits, escape);
+    return Emit(block, edits, escape, std::move(storage));
   }
 
   // Before the first block of a CSV input: the delimiter (sniffed unless given) and the header. `head` starts the
@@ -489,7 +511,7 @@ struct Redactor::Impl {
   }
 
   Result<std::string> RedactCsv(std::string_view block, bool first, std::string_view source, uint64_t first_line,
-                                RedactStats& stats) const {
+                                RedactStats& stats, std::string storage) const {
     std::vector<Hit> hits;
     if (first) {
       TUTELA_ASSIGN_OR_RETURN(hits, Scan(block, 0));
@@ -571,7 +593,7 @@ struct Redactor::Impl {
       }
     }
     // The edits are final bytes; copied stretches are escaped by Emit.
-    return Emit(block, edits, escape);
+    return Emit(block, edits, escape, std::move(storage));
   }
 
   // Redacts one JSON document `doc` that starts at `base` in the block; `hits` are block offsets.
@@ -681,7 +703,7 @@ struct Redactor::Impl {
   }
 
   Result<std::string> RedactJson(std::string_view block, bool ndjson, std::string_view source, uint64_t first_line,
-                                 RedactStats& stats) const {
+                                 RedactStats& stats, std::string storage) const {
     TUTELA_ASSIGN_OR_RETURN(std::vector<Hit> hits, Scan(block, 0));
     std::vector<Edit> edits;
     size_t next_hit = 0;
@@ -699,20 +721,21 @@ struct Redactor::Impl {
         at = end;
       }
     }
-    return Emit(block, edits, escape);
+    return Emit(block, edits, escape, std::move(storage));
   }
 
+  // The redacted block, written into `storage` (its capacity reused).
   Result<std::string> RedactBlock(std::string_view block, bool first, std::string_view source, uint64_t first_line,
-                                  RedactStats& stats) const {
+                                  RedactStats& stats, std::string storage = {}) const {
     switch (options.format) {
       case RedactFormat::kText:
-        return RedactText(block, source, first_line, stats);
+        return RedactText(block, source, first_line, stats, std::move(storage));
       case RedactFormat::kCsv:
-        return RedactCsv(block, first, source, first_line, stats);
+        return RedactCsv(block, first, source, first_line, stats, std::move(storage));
       case RedactFormat::kNdjson:
-        return RedactJson(block, true, source, first_line, stats);
+        return RedactJson(block, true, source, first_line, stats, std::move(storage));
       case RedactFormat::kJson:
-        return RedactJson(block, false, source, first_line, stats);
+        return RedactJson(block, false, source, first_line, stats, std::move(storage));
     }
     return Status::Internal("unknown format");
   }
@@ -823,14 +846,26 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
   ThreadPool pool(impl.options.threads);
   struct Pending {
     std::future<Result<std::string>> output;
+    std::shared_ptr<std::string> piece;
     std::shared_ptr<RedactStats> stats;
   };
   std::deque<Pending> pending;
   const size_t max_pending = pool.size() * 2;
+  // Blocks read and blocks written are a few MiB each: their storage is kept and reused, so a new block neither
+  // copies what was read nor asks the kernel for fresh pages.
+  std::vector<std::string> spare;
+  auto take_spare = [&]() {
+    if (spare.empty()) return std::string();
+    std::string storage = std::move(spare.back());
+    spare.pop_back();
+    storage.clear();
+    return storage;
+  };
   auto drain_one = [&]() -> Status {
     Pending front = std::move(pending.front());
     pending.pop_front();
     Result<std::string> output = front.output.get();
+    if (front.piece.use_count() == 1) spare.push_back(std::move(*front.piece));
     if (!output.ok()) return output.status();
     for (const auto& [entity, count] : front.stats->values) stats->values[entity] += count;
     stats->tokens += front.stats->tokens;
@@ -838,7 +873,9 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
     stats->valid_tokens += front.stats->valid_tokens;
     stats->records_dropped += front.stats->records_dropped;
     stats->bytes_out += output->size();
-    return write(*output);
+    Status written = write(*output);
+    spare.push_back(std::move(*output));
+    return written;
   };
   auto drain_all = [&](Status status) -> Status {
     while (!pending.empty()) {
@@ -892,18 +929,26 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
       if (Status read = read_more(block); !read.ok()) return drain_all(read);
       continue;
     }
-    auto piece = std::make_shared<std::string>(buffer.substr(0, take));
-    buffer.erase(0, take);
+    // The piece is the buffer itself; only what follows the cut moves, to a spare buffer.
+    std::string rest = take_spare();
+    rest.assign(buffer, take);
+    buffer.resize(take);
+    auto piece = std::make_shared<std::string>(std::move(buffer));
+    buffer = std::move(rest);
     auto piece_stats = std::make_shared<RedactStats>();
     uint64_t piece_line = line;
-    line += static_cast<uint64_t>(std::count(piece->begin(), piece->end(), '\n'));
+    line += static_cast<uint64_t>(CountByte(*piece, '\n'));
     bool piece_first = first;
     first = false;
     std::string name(source);
-    pending.push_back({pool.Submit([&impl, piece, piece_stats, piece_first, name, piece_line]() {
-                         return impl.RedactBlock(*piece, piece_first, name, piece_line, *piece_stats);
+    auto storage = std::make_shared<std::string>(take_spare());
+    pending.push_back({pool.Submit([&impl, piece, piece_stats, piece_first, name, piece_line, storage]() mutable {
+                         auto output =
+                             impl.RedactBlock(*piece, piece_first, name, piece_line, *piece_stats, std::move(*storage));
+                         piece.reset();  // before the result is ready: the driver then holds the only reference
+                         return output;
                        }),
-                       piece_stats});
+                       piece, piece_stats});
     if (pending.size() >= max_pending) {
       if (Status drained = drain_one(); !drained.ok()) return drain_all(drained);
     }
