@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace tutela {
 
@@ -26,6 +27,32 @@ size_t CountByte(std::string_view text, char byte) {
   }
   for (; p < end; ++p) count += *p == byte ? 1 : 0;
   return count;
+}
+
+size_t FindLast(std::string_view text, std::string_view needle) {
+  const size_t m = needle.size();
+  if (m == 0) return text.size();
+  if (m > text.size()) return std::string_view::npos;
+  const size_t last = text.size() - m;  // the last position a match can start at
+  const __m128i first_byte = _mm_set1_epi8(needle.front()), last_byte = _mm_set1_epi8(needle.back());
+  size_t end = last + 1;  // positions [0, end) are left to check
+  while (end >= 16) {
+    const size_t from = end - 16;
+    const char* at = text.data() + from;
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), first_byte),
+                      _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + m - 1)), last_byte))));
+    while (mask != 0) {
+      const int bit = 31 - __builtin_clz(mask);  // the highest position first
+      if (std::memcmp(at + bit, needle.data(), m) == 0) return from + static_cast<size_t>(bit);
+      mask &= ~(1u << bit);
+    }
+    end = from;
+  }
+  for (size_t pos = end; pos-- > 0;) {
+    if (std::memcmp(text.data() + pos, needle.data(), m) == 0) return pos;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace tutela

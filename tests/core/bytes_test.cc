@@ -29,5 +29,22 @@ TEST(CountByteTest, AgreesWithCountingOneByOneAtEveryLengthAndOffset) {
   EXPECT_EQ(CountByte(newlines, 'x'), 0u);
 }
 
+TEST(FindLastTest, AgreesWithRfindOnRandomText) {
+  std::mt19937 random(11);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (size_t length = random() % 200; text.size() < length;) text += "-B x\n"[random() % 5];
+    std::string needle;
+    for (size_t length = 1 + random() % 5; needle.size() < length;) needle += "-B x"[random() % 4];
+    EXPECT_EQ(FindLast(text, needle), std::string_view(text).rfind(needle)) << "'" << text << "' '" << needle << "'";
+  }
+  EXPECT_EQ(FindLast("", "x"), std::string_view::npos);
+  EXPECT_EQ(FindLast("abc", ""), 3u);
+  const std::string pem = std::string(5000, 'x') + "-----BEGIN RSA PRIVATE KEY-----" + std::string(40, 'y');
+  EXPECT_EQ(FindLast(pem, "-----BEGIN "), 5000u);
+  EXPECT_EQ(FindLast(pem.substr(0, 5011), "-----BEGIN "), 5000u);  // ends exactly after the needle
+  EXPECT_EQ(FindLast(pem.substr(0, 5010), "-----BEGIN "), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace tutela
