@@ -692,7 +692,7 @@ struct Scanner::Impl {
   size_t email_start = 0;
   std::vector<Candidate> candidates;
   std::vector<Candidate> kept;
-  std::string buffer;
+  ByteBuffer buffer;  // ScanFd(): the chunk read, the kept tail of the last one before it
   std::string location;
   // CSV/TSV state of the current file.
   char delimiter = 0;
@@ -1226,7 +1226,7 @@ Status Scanner::ScanBuffer(std::string_view text, std::string_view path, Sink& s
 
 Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
   impl_->StartFile(path);
-  std::string& buffer = impl_->buffer;
+  ByteBuffer& buffer = impl_->buffer;
   buffer.clear();
   const size_t chunk = impl_->options.chunk_size;
   uint64_t base = 0, committed = 0, lines = 0, total = 0;
@@ -1262,12 +1262,12 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
         sink.OnSkipped(path, "binary content");
         return Status::Ok();
       }
-      if (impl_->delimiter != 0) impl_->ReadHeader(buffer);
+      if (impl_->delimiter != 0) impl_->ReadHeader(View(buffer));
     }
     bool last = eof;
     size_t accept_to = last ? buffer.size() : buffer.size() - kGuard;
     const size_t size = buffer.size();
-    buffer.append(kTailPad, '\0');  // reserved below: no reallocation
+    buffer.insert(buffer.end(), kTailPad, '\0');  // reserved in Create(): no reallocation
     impl_->padded = true;
     Status processed =
         impl_->Process(std::string_view(buffer.data(), size), base, committed - base, accept_to, lines, path, sink);
@@ -1275,14 +1275,14 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
     buffer.resize(size);
     TUTELA_RETURN_IF_ERROR(processed);
     if (last) {
-      impl_->TrackQuotes(buffer, lines);
+      impl_->TrackQuotes(View(buffer), lines);
       break;
     }
     committed = base + accept_to;
     size_t drop = buffer.size() - kKeep;
-    impl_->TrackQuotes(std::string_view(buffer).substr(0, drop), lines);
-    lines += impl_->LinesBefore(buffer, drop);
-    buffer.erase(0, drop);
+    impl_->TrackQuotes(View(buffer).substr(0, drop), lines);
+    lines += impl_->LinesBefore(View(buffer), drop);
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop));
     base += drop;
   }
   if (read_status.ok()) impl_->ReportOpenQuote(path, sink);

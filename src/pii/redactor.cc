@@ -752,15 +752,8 @@ struct Redactor::Impl {
     ++cut;
     if (options.format == RedactFormat::kText) {
       // Keep a PEM block whole: cut before a BEGIN line whose END has not arrived yet.
-      // The last BEGIN line before the cut (memmem: string_view::rfind compares at every byte of the block).
-      constexpr std::string_view kBegin = "-----BEGIN ";
-      size_t begin = std::string_view::npos;
-      for (const char* at = buffer.data(); at < buffer.data() + cut;) {
-        const void* found = memmem(at, static_cast<size_t>(buffer.data() + cut - at), kBegin.data(), kBegin.size());
-        if (found == nullptr) break;
-        begin = static_cast<size_t>(static_cast<const char*>(found) - buffer.data());
-        at = static_cast<const char*>(found) + 1;
-      }
+      // The last BEGIN line before the cut.
+      const size_t begin = FindLast(buffer.substr(0, cut), "-----BEGIN ");
       if (begin != std::string_view::npos && buffer.find("-----END ", begin) >= cut) {
         size_t line = LineStart(buffer, begin);
         if (line > 0) cut = line;
@@ -846,26 +839,29 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
   ThreadPool pool(impl.options.threads);
   struct Pending {
     std::future<Result<std::string>> output;
-    std::shared_ptr<std::string> piece;
+    std::shared_ptr<ByteBuffer> piece;
     std::shared_ptr<RedactStats> stats;
   };
   std::deque<Pending> pending;
   const size_t max_pending = pool.size() * 2;
   // Blocks read and blocks written are a few MiB each: their storage is kept and reused, so a new block neither
-  // copies what was read nor asks the kernel for fresh pages.
-  std::vector<std::string> spare;
-  auto take_spare = [&]() {
-    if (spare.empty()) return std::string();
-    std::string storage = std::move(spare.back());
-    spare.pop_back();
-    storage.clear();
+  // copies what was read nor asks the kernel for fresh pages (and read buffers are not zero-filled before read()).
+  std::vector<ByteBuffer> spare_in;
+  std::vector<std::string> spare_out;
+  auto take_spare = [](auto& spares) {
+    typename std::decay_t<decltype(spares)>::value_type storage;
+    if (!spares.empty()) {
+      storage = std::move(spares.back());
+      spares.pop_back();
+      storage.clear();
+    }
     return storage;
   };
   auto drain_one = [&]() -> Status {
     Pending front = std::move(pending.front());
     pending.pop_front();
     Result<std::string> output = front.output.get();
-    if (front.piece.use_count() == 1) spare.push_back(std::move(*front.piece));
+    if (front.piece.use_count() == 1) spare_in.push_back(std::move(*front.piece));
     if (!output.ok()) return output.status();
     for (const auto& [entity, count] : front.stats->values) stats->values[entity] += count;
     stats->tokens += front.stats->tokens;
@@ -874,7 +870,7 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
     stats->records_dropped += front.stats->records_dropped;
     stats->bytes_out += output->size();
     Status written = write(*output);
-    spare.push_back(std::move(*output));
+    spare_out.push_back(std::move(*output));
     return written;
   };
   auto drain_all = [&](Status status) -> Status {
@@ -885,7 +881,7 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
     return status;
   };
 
-  std::string buffer;
+  ByteBuffer buffer;
   bool first = true;
   bool at_end = false;
   uint64_t line = 1;
@@ -914,9 +910,9 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
       }
     }
     if (first && impl.options.format == RedactFormat::kCsv) {
-      if (Status started = impl.StartCsv(buffer, source); !started.ok()) return drain_all(started);
+      if (Status started = impl.StartCsv(View(buffer), source); !started.ok()) return drain_all(started);
     }
-    auto cut = impl.Cut(buffer, at_end);
+    auto cut = impl.Cut(View(buffer), at_end);
     if (!cut.ok()) return drain_all(CsvError(source, line, cut.status()));
     size_t take = *cut;
     if (take == 0) {
@@ -930,21 +926,21 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
       continue;
     }
     // The piece is the buffer itself; only what follows the cut moves, to a spare buffer.
-    std::string rest = take_spare();
-    rest.assign(buffer, take);
+    ByteBuffer rest = take_spare(spare_in);
+    rest.assign(buffer.begin() + static_cast<std::ptrdiff_t>(take), buffer.end());
     buffer.resize(take);
-    auto piece = std::make_shared<std::string>(std::move(buffer));
+    auto piece = std::make_shared<ByteBuffer>(std::move(buffer));
     buffer = std::move(rest);
     auto piece_stats = std::make_shared<RedactStats>();
     uint64_t piece_line = line;
-    line += static_cast<uint64_t>(CountByte(*piece, '\n'));
+    line += static_cast<uint64_t>(CountByte(View(*piece), '\n'));
     bool piece_first = first;
     first = false;
     std::string name(source);
-    auto storage = std::make_shared<std::string>(take_spare());
+    auto storage = std::make_shared<std::string>(take_spare(spare_out));
     pending.push_back({pool.Submit([&impl, piece, piece_stats, piece_first, name, piece_line, storage]() mutable {
-                         auto output =
-                             impl.RedactBlock(*piece, piece_first, name, piece_line, *piece_stats, std::move(*storage));
+                         auto output = impl.RedactBlock(View(*piece), piece_first, name, piece_line, *piece_stats,
+                                                        std::move(*storage));
                          piece.reset();  // before the result is ready: the driver then holds the only reference
                          return output;
                        }),
