@@ -391,8 +391,9 @@ uint64_t FirstRunLengths(const std::vector<ShapeSequence>& alternatives) {
 // `starts`, when given, lists the first digits of the only chains that can hold enough digits (the first pass's
 // kChain triggers); the other chains are skipped without a look.
 void DigitChains(std::string_view text, const std::vector<uint32_t>* starts, const std::vector<NativeDigits>& chains,
-                 const std::vector<NativeDigits>& runs, const std::vector<NativeDigits>& shapes, size_t min_digits,
-                 std::vector<Group>& groups, std::vector<size_t>& ends, std::vector<RawMatch>& out) {
+                 const std::vector<NativeDigits>& runs, const std::vector<NativeDigits>& shapes,
+                 const std::array<uint64_t, 64>& shapes_by_length, size_t min_digits, std::vector<Group>& groups,
+                 std::vector<size_t>& ends, std::vector<RawMatch>& out) {
   const size_t n = text.size();
   auto digit = [&](size_t pos) { return text[pos] >= '0' && text[pos] <= '9'; };
   size_t pos = 0, next_start = 0;
@@ -431,13 +432,16 @@ void DigitChains(std::string_view text, const std::vector<uint32_t>* starts, con
       }
     }
     // Shapes: from every run start with \b before it, each end once, with its leftmost start (as Vectorscan reports).
-    // A shape is tried only when one of the chain's runs has a length its matches can start in.
-    uint64_t lengths = 0;
+    // A shape is tried only when one of the chain's runs has a length its matches can start in, in shape order
+    // (the first 64 shapes by the precomputed masks; a catalog with more has the rest checked one by one).
+    uint64_t lengths = 0, tried = 0;
     for (size_t idx = first_valid; idx < groups.size(); ++idx) {
-      lengths |= uint64_t{1} << std::min<size_t>(groups[idx].end - groups[idx].start, 63);
+      const size_t length = std::min<size_t>(groups[idx].end - groups[idx].start, 63);
+      lengths |= uint64_t{1} << length;
+      tried |= shapes_by_length[length];
     }
-    for (const NativeDigits& shape : shapes) {
-      if (digits < shape.min_digits || (shape.first_lengths & lengths) == 0) continue;
+    auto try_shape = [&](const NativeDigits& shape) {
+      if (digits < shape.min_digits) return;
       size_t reported = out.size();
       for (size_t idx = first_valid; idx < groups.size(); ++idx) {
         if (digits - groups[idx].digits_before < shape.min_digits) break;
@@ -451,6 +455,10 @@ void DigitChains(std::string_view text, const std::vector<uint32_t>* starts, con
           if (!seen) out.push_back({shape.pattern, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
         }
       }
+    };
+    for (; tried != 0; tried &= tried - 1) try_shape(shapes[static_cast<size_t>(__builtin_ctzll(tried))]);
+    for (size_t index = 64; index < shapes.size(); ++index) {
+      if ((shapes[index].first_lengths & lengths) != 0) try_shape(shapes[index]);
     }
     for (const NativeDigits& chain : chains) {
       if (digits < chain.min_digits) continue;
@@ -679,11 +687,14 @@ struct Scanner::Impl {
   std::vector<RawMatch> raw;
   std::vector<Group> groups;                       // DigitChains() scratch
   std::vector<NativeDigits> chains, runs, shapes;  // the native patterns (kNativeDigitChain, Run, Shape)
-  std::vector<size_t> ends;                        // DigitChains() scratch
-  size_t native_min_digits = 0;                    // the fewest digits any native pattern's match holds
-  std::vector<uint8_t> report_rank;                // per pattern: see Process()
-  std::vector<uint8_t> reports_start;              // per pattern: Vectorscan reports its start (SOM)
-  gate::Hits hits;                                 // the first pass's triggers in the current text
+  std::array<uint64_t, 64> shapes_by_length{};     // bit s: shapes[s] may start in a digit run of that length
+  // Per bare-digit-run pattern, per run length (32: longer), the entities whose validators accept that many digits.
+  std::vector<std::array<std::vector<size_t>, 33>> entities_by_run_length;
+  std::vector<size_t> ends;            // DigitChains() scratch
+  size_t native_min_digits = 0;        // the fewest digits any native pattern's match holds
+  std::vector<uint8_t> report_rank;    // per pattern: see Process()
+  std::vector<uint8_t> reports_start;  // per pattern: Vectorscan reports its start (SOM)
+  gate::Hits hits;                     // the first pass's triggers in the current text
   std::vector<std::pair<uint64_t, uint64_t>> regions;
   std::string tail;                // ScanDatabase(): the end of the text followed by kTailPad zero bytes
   bool padded = false;             // the text given to Process() is followed by kTailPad readable zero bytes
@@ -1034,8 +1045,8 @@ struct Scanner::Impl {
       if (raw.size() != run_bounds.back()) run_bounds.push_back(raw.size());
     }
     if (natives) {
-      DigitChains(text, options.first_pass ? &hits.at[gate::kChain] : nullptr, chains, runs, shapes, native_min_digits,
-                  groups, ends, raw);
+      DigitChains(text, options.first_pass ? &hits.at[gate::kChain] : nullptr, chains, runs, shapes, shapes_by_length,
+                  native_min_digits, groups, ends, raw);
       if (raw.size() != run_bounds.back()) run_bounds.push_back(raw.size());
     }
     // In the order Vectorscan reported them when it scanned every pattern: by end; at one end, the patterns scanned
@@ -1069,12 +1080,14 @@ struct Scanner::Impl {
         match_from = StartOf(text, match.to);
         if (match_from >= match.to) continue;
       }
-      // A bare digit run goes to several entities' validators: skip those that cannot accept its length.
-      const size_t run_length = pattern.start_rule == kNativeDigitRun ? match.to - match_from : 0;
-      for (size_t entity_idx : pattern.entities) {
+      // A bare digit run goes only to the validators that can accept its length.
+      const std::vector<size_t>& entities =
+          pattern.start_rule == kNativeDigitRun
+              ? entities_by_run_length[match.pattern][std::min<size_t>(match.to - match_from, 32)]
+              : pattern.entities;
+      for (size_t entity_idx : entities) {
         size_t start = match_from, end = match.to;
         const Ruleset::EntityInfo& info = rules->entities_[entity_idx];
-        if (run_length != 0 && run_length <= 31 && ((info.digit_counts >> run_length) & 1) == 0) continue;
         int column = -2;
         std::string_view key;
         Context context;
@@ -1182,6 +1195,23 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Ruleset> 
     bool unanchored = pattern.start_rule == kStartEmail || pattern.start_rule == kNativeDigitRun;
     impl->report_rank.push_back(unanchored ? 0 : pattern.start_rule == kNativeDigitChain ? 2 : 1);
     impl->reports_start.push_back(pattern.start_rule == kStartReported ? 1 : 0);
+  }
+  for (size_t index = 0; index < impl->shapes.size() && index < 64; ++index) {
+    for (size_t length = 0; length < 64; ++length) {
+      if ((impl->shapes[index].first_lengths >> length) & 1) impl->shapes_by_length[length] |= uint64_t{1} << index;
+    }
+  }
+  impl->entities_by_run_length.resize(ruleset->patterns_.size());
+  for (size_t idx = 0; idx < ruleset->patterns_.size(); ++idx) {
+    const Ruleset::PatternInfo& pattern = ruleset->patterns_[idx];
+    if (pattern.start_rule != kNativeDigitRun) continue;
+    for (size_t length = 0; length <= 32; ++length) {
+      for (size_t entity_idx : pattern.entities) {
+        if (length == 32 || ((ruleset->entities_[entity_idx].digit_counts >> length) & 1)) {
+          impl->entities_by_run_length[idx][length].push_back(entity_idx);
+        }
+      }
+    }
   }
   impl->native_min_digits = SIZE_MAX;
   for (const auto* list : {&impl->chains, &impl->runs, &impl->shapes}) {

@@ -378,6 +378,47 @@ TEST(PiiEngine, RegressionAValueAtTheVeryEndOfABufferIsFoundAtEveryAlignment) {
   }
 }
 
+// The engine matches digit shapes itself and picks the shapes to try for a chain by precomputed 64-bit masks: a
+// catalog with more than 64 of them has the rest checked one by one, and each is still found, in either mode.
+TEST(PiiEngine, ACatalogWithMoreThanSixtyFourDigitShapesFindsEveryOne) {
+  // 70 shapes "dd-d{n}" (n = 1..40) and "ddd-d{n}" (n = 1..30), each one entity, in that order.
+  std::string yaml = "source: test\nentities:\n";
+  std::vector<std::pair<int, int>> shapes;
+  for (int lead : {2, 3}) {
+    for (int count = 1; count <= (lead == 2 ? 40 : 30); ++count) shapes.emplace_back(lead, count);
+  }
+  auto id = [](std::pair<int, int> shape) {
+    return "SHAPE_" + std::to_string(shape.first) + "_" + std::to_string(shape.second);
+  };
+  for (const auto& shape : shapes) {
+    yaml += "  - id: " + id(shape) + "\n    description: x\n    category: national_id\n" +
+            "    jurisdictions: [US]\n    sensitivity: low\n    validator: none\n    score: 0.9\n" +
+            "    patterns: ['\\b\\d{" + std::to_string(shape.first) + "}-\\d{" + std::to_string(shape.second) +
+            "}\\b']\n";
+  }
+  auto catalog = ParseCatalog(yaml, "shapes.yaml");
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  auto rules = Ruleset::Compile(*catalog);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_TRUE((*rules)->UngatedPatterns().empty());  // every one matched natively, none by Vectorscan
+  for (bool first_pass : {true, false}) {
+    ScanOptions options;
+    options.first_pass = first_pass;
+    auto scanner = Scanner::Create(*rules, options);
+    ASSERT_TRUE(scanner.ok());
+    for (size_t index : {0, 39, 40, 63, 64, 65, 69}) {
+      const auto [lead, count] = shapes[index];
+      const std::string value =
+          std::string(static_cast<size_t>(lead), '1') + "-" + std::string(static_cast<size_t>(count), '7');
+      VectorSink sink;
+      ASSERT_TRUE((*scanner)->ScanBuffer("value " + value + " end\n", "t", sink).ok());
+      ASSERT_EQ(sink.hits.size(), 1u) << "shape " << index << ", first pass " << first_pass;
+      EXPECT_EQ(sink.hits[0].entity, id(shapes[index])) << "first pass " << first_pass;
+      EXPECT_EQ(sink.hits[0].value, value);
+    }
+  }
+}
+
 // Regression: `pii scan` of a CSV whose quoted field never closes reported its findings and exited 0, though the
 // columns named after the quote may be wrong; it is now an error naming the line (the scan still reports findings).
 TEST(PiiEngine, RegressionAnUnclosedCsvQuoteIsAnErrorNamingItsLine) {
