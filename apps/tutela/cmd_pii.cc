@@ -257,6 +257,55 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
   auto catalog = LoadPiiCatalog(options.catalog);
   if (!catalog.ok()) return ReportError(catalog.status());
   const bool from_stdin = options.input == "-";
+  std::string manifest_path = options.manifest;
+  std::error_code error;
+  if (manifest_path.empty() && !from_stdin && std::filesystem::exists(options.input + ".tokens.json", error)) {
+    manifest_path = options.input + ".tokens.json";
+  }
+  std::string display = from_stdin ? "<stdin>" : options.input;
+  std::filesystem::path audit_path =
+      options.audit_log.empty() ? pii::DefaultRestoreAuditLogPath() : std::filesystem::path(options.audit_log);
+  auto audit = [&](const std::string& input_sha256, const pii::RestoreStats& stats) {
+    pii::RestoreAuditRecord record = pii::CurrentRestoreAuditRecord();
+    record.input = from_stdin ? "-" : std::filesystem::absolute(options.input, error).string();
+    record.input_sha256 = input_sha256;
+    record.output = context.output.empty() || context.output == "-"
+                        ? "-"
+                        : std::filesystem::absolute(context.output, error).string();
+    record.values = stats.values;
+    record.key_ids.assign(stats.key_ids.begin(), stats.key_ids.end());
+    return pii::AppendRestoreAudit(audit_path, record);
+  };
+  auto done = [&](const pii::RestoreStats& stats, uint64_t index) {
+    if (stats.values == 0) Warn(display + " holds no tokens: nothing was restored.");
+    Info(context, "restored " + std::to_string(stats.values) + " value" + (stats.values == 1 ? "" : "s") + " from " +
+                      display + "; audit entry " + std::to_string(index) + " in " + audit_path.string());
+    return kExitClean;
+  };
+  // Without a manifest, into a file (not standard output, a device or a FIFO, where output would appear before its
+  // audit entry): streamed block by block in bounded memory. The file appears only after the audit entry is written.
+  const bool to_file =
+      !context.output.empty() && context.output != "-" &&
+      (!std::filesystem::exists(context.output, error) || std::filesystem::is_regular_file(context.output, error));
+  if (manifest_path.empty() && to_file) {
+    int fd = from_stdin ? STDIN_FILENO : ::open(options.input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ReportError(ErrnoStatus(errno, "open", options.input));
+    AtomicFileWriter writer;
+    Sha256Hasher hasher;
+    pii::RestoreStats stats;
+    Status restored = writer.Open(context.output);
+    if (restored.ok()) {
+      restored = pii::RestoreTokenStream(
+          fd, display, **tokenizer, *catalog, [&writer](std::string_view piece) { return writer.Write(piece); }, &stats,
+          &hasher);
+    }
+    if (!from_stdin) ::close(fd);
+    if (!restored.ok()) return ReportError(restored);  // the writer's destructor removes the temporary file
+    auto index = audit(ToHex(hasher.Finish()), stats);
+    if (!index.ok()) return ReportError(index.status());
+    if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
+    return done(stats, *index);
+  }
   std::string input;
   if (from_stdin) {
     char chunk[1 << 16];
@@ -271,11 +320,6 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
     auto read = ReadFile(options.input, uint64_t{1} << 36);
     if (!read.ok()) return ReportError(read.status());
     input = std::move(*read);
-  }
-  std::string manifest_path = options.manifest;
-  std::error_code error;
-  if (manifest_path.empty() && !from_stdin && std::filesystem::exists(options.input + ".tokens.json", error)) {
-    manifest_path = options.input + ".tokens.json";
   }
   std::optional<pii::TokenManifest> manifest;
   if (!manifest_path.empty()) {
@@ -294,28 +338,15 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
     }
     manifest = std::move(*parsed);
   }
-  std::string display = from_stdin ? "<stdin>" : options.input;
   pii::RestoreStats stats;
   auto restored = pii::RestoreTokens(input, display, **tokenizer, *catalog, manifest ? &*manifest : nullptr, &stats);
   if (!restored.ok()) return ReportError(restored.status());
 
   // The audit record goes first: no restored output exists without its entry in the log.
-  pii::RestoreAuditRecord record = pii::CurrentRestoreAuditRecord();
-  record.input = from_stdin ? "-" : std::filesystem::absolute(options.input, error).string();
-  record.input_sha256 = ToHex(Sha256(input));
-  record.output =
-      context.output.empty() || context.output == "-" ? "-" : std::filesystem::absolute(context.output, error).string();
-  record.values = stats.values;
-  record.key_ids.assign(stats.key_ids.begin(), stats.key_ids.end());
-  std::filesystem::path audit_path =
-      options.audit_log.empty() ? pii::DefaultRestoreAuditLogPath() : std::filesystem::path(options.audit_log);
-  auto index = pii::AppendRestoreAudit(audit_path, record);
+  auto index = audit(ToHex(Sha256(input)), stats);
   if (!index.ok()) return ReportError(index.status());
   if (Status written = WriteOutput(context, *restored); !written.ok()) return ReportError(written);
-  if (stats.values == 0) Warn(display + " holds no tokens: nothing was restored.");
-  Info(context, "restored " + std::to_string(stats.values) + " value" + (stats.values == 1 ? "" : "s") + " from " +
-                    display + "; audit entry " + std::to_string(*index) + " in " + audit_path.string());
-  return kExitClean;
+  return done(stats, *index);
 }
 
 int RunRestores(const Context& context, const std::string& audit_log) {
@@ -389,7 +420,8 @@ void AddPiiCommands(CLI::App& app, Context& context) {
   scan->add_option("--fail-on", options->fail_on,
                    "Exit 1 when a finding's entity has this sensitivity or higher: any, low, medium, high")
       ->type_name("LEVEL");
-  scan->add_option("--chunk-size", options->chunk_size, "Bytes read per step when streaming (4 KiB to 1 GiB, default 1 MiB)")
+  scan->add_option("--chunk-size", options->chunk_size,
+                   "Bytes read per step when streaming (4 KiB to 1 GiB, default 1 MiB)")
       ->type_name("BYTES");
   scan->add_option("--encoding", options->extract.encoding,
                    "Text encoding of the inputs when not UTF-8: GB18030, GBK, BIG5, SHIFT_JIS, EUC-KR, UTF-16LE, ... "

@@ -965,6 +965,55 @@ Result<std::string> Redactor::RedactBuffer(std::string_view input, std::string_v
 // ---------------------------------------------------------------------------------------------------------------
 // Restore
 
+namespace {
+
+// Restores the annotated tokens of `text` (and writes each doubled ⟦ once), whose first line is line `first_line` of
+// `source`.
+Result<std::string> RestoreAnnotated(std::string_view text, std::string_view source, uint64_t first_line,
+                                     const Tokenizer& tokenizer, const Catalog& catalog, RestoreStats* stats) {
+  std::string out;
+  out.reserve(text.size());
+  size_t from = 0;
+  for (size_t at = text.find(kTokenOpen); at != std::string_view::npos; at = text.find(kTokenOpen, from)) {
+    out.append(text.substr(from, at - from));
+    if (text.substr(at + kTokenOpen.size(), kTokenOpen.size()) == kTokenOpen) {
+      out.append(kTokenOpen);
+      from = at + 2 * kTokenOpen.size();
+      continue;
+    }
+    TokenAnnotation annotation;
+    size_t length = ParseTokenAnnotation(text, at, &annotation);
+    if (length == 0) {
+      // A lone ⟦ that does not start a token: text written by a run without tokens. Keep it.
+      out.append(kTokenOpen);
+      from = at + kTokenOpen.size();
+      continue;
+    }
+    TokenEntity entity = TokenEntityFor(catalog, annotation.entity);
+    TokenOptions options;
+    options.json_escapes = annotation.json_escapes;
+    options.json_number = annotation.json_number;
+    options.keep_first = annotation.keep_first;
+    auto restored = tokenizer.Restore(annotation.token, annotation.key_id, entity, annotation.check_mode, options);
+    if (!restored.ok()) {
+      return restored.status().WithContext(std::string(source) + ":" +
+                                           std::to_string(first_line - 1 + LineOf(text, at)));
+    }
+    from = at + length;
+    if (annotation.json_number && !out.empty() && out.back() == '"' && from < text.size() && text[from] == '"') {
+      out.pop_back();
+      ++from;
+    }
+    out += *restored;
+    ++stats->values;
+    stats->key_ids.insert(annotation.key_id);
+  }
+  out.append(text.substr(std::min(from, text.size())));
+  return out;
+}
+
+}  // namespace
+
 Result<std::string> RestoreTokens(std::string_view input, std::string_view source, const Tokenizer& tokenizer,
                                   const Catalog& catalog, const TokenManifest* manifest, RestoreStats* stats) {
   std::string staged;
@@ -1072,44 +1121,53 @@ Result<std::string> RestoreTokens(std::string_view input, std::string_view sourc
     text = staged;
   }
   // 2. Annotated tokens and doubled ⟦ everywhere.
-  std::string out;
-  out.reserve(text.size());
-  size_t from = 0;
-  for (size_t at = text.find(kTokenOpen); at != std::string_view::npos; at = text.find(kTokenOpen, from)) {
-    out.append(text.substr(from, at - from));
-    if (text.substr(at + kTokenOpen.size(), kTokenOpen.size()) == kTokenOpen) {
-      out.append(kTokenOpen);
-      from = at + 2 * kTokenOpen.size();
-      continue;
+  return RestoreAnnotated(text, source, 1, tokenizer, catalog, stats);
+}
+
+Status RestoreTokenStream(int in_fd, std::string_view source, const Tokenizer& tokenizer, const Catalog& catalog,
+                          const std::function<Status(std::string_view)>& write, RestoreStats* stats,
+                          Sha256Hasher* input_hash, size_t block_size) {
+  block_size = std::max<size_t>(block_size, 1);
+  ByteBuffer buffer;
+  uint64_t line = 1;  // the line the buffer starts on
+  bool at_end = false;
+  size_t wanted = block_size;
+  while (true) {
+    while (!at_end && buffer.size() < wanted) {
+      const size_t old = buffer.size();
+      const size_t ask = std::max<size_t>(wanted - old, 65536);
+      buffer.resize(old + ask);
+      ssize_t got = 0;
+      do {
+        got = ::read(in_fd, buffer.data() + old, ask);
+      } while (got < 0 && errno == EINTR);
+      if (got < 0) return ErrnoStatus(errno, "read", std::string(source));
+      buffer.resize(old + static_cast<size_t>(got));
+      if (input_hash != nullptr) input_hash->Update(std::string_view(buffer.data() + old, static_cast<size_t>(got)));
+      at_end = got == 0;
     }
-    TokenAnnotation annotation;
-    size_t length = ParseTokenAnnotation(text, at, &annotation);
-    if (length == 0) {
-      // A lone ⟦ that does not start a token: text written by a run without tokens. Keep it.
-      out.append(kTokenOpen);
-      from = at + kTokenOpen.size();
-      continue;
+    const std::string_view view = View(buffer);
+    size_t cut = view.size();
+    if (!at_end) {
+      // After the last line end; but before the line of the last ⟦ when no ⟧ follows it yet (its annotation may go
+      // on past the cut: ParseTokenAnnotation reads to the first ⟧, as it would over the whole input).
+      const size_t newline = view.rfind('\n');
+      cut = newline == std::string_view::npos ? 0 : newline + 1;
+      const size_t open = FindLast(view.substr(0, cut), kTokenOpen);
+      if (open != std::string_view::npos && view.find(kTokenClose, open) >= cut) cut = LineStart(view, open);
+      if (cut == 0) {  // not one whole line (or annotation) yet: read more
+        wanted = buffer.size() + block_size;
+        continue;
+      }
     }
-    TokenEntity entity = TokenEntityFor(catalog, annotation.entity);
-    TokenOptions options;
-    options.json_escapes = annotation.json_escapes;
-    options.json_number = annotation.json_number;
-    options.keep_first = annotation.keep_first;
-    auto restored = tokenizer.Restore(annotation.token, annotation.key_id, entity, annotation.check_mode, options);
-    if (!restored.ok()) {
-      return restored.status().WithContext(std::string(source) + ":" + std::to_string(LineOf(text, at)));
-    }
-    from = at + length;
-    if (annotation.json_number && !out.empty() && out.back() == '"' && from < text.size() && text[from] == '"') {
-      out.pop_back();
-      ++from;
-    }
-    out += *restored;
-    ++stats->values;
-    stats->key_ids.insert(annotation.key_id);
+    const std::string_view block = view.substr(0, cut);
+    TUTELA_ASSIGN_OR_RETURN(std::string restored, RestoreAnnotated(block, source, line, tokenizer, catalog, stats));
+    TUTELA_RETURN_IF_ERROR(write(restored));
+    if (at_end) return Status::Ok();
+    line += CountByte(block, '\n');
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(cut));
+    wanted = block_size;
   }
-  out.append(text.substr(std::min(from, text.size())));
-  return out;
 }
 
 }  // namespace tutela::pii

@@ -109,6 +109,60 @@ TEST_F(RedactCliTest, AChangedTokenManifestIsRefusedInsteadOfRestoringWrongValue
   EXPECT_EQ(ReadFile(dir / "back.csv"), ReadFile(dir / "customers.csv"));
 }
 
+// Without a manifest into a file, restore streams in bounded memory: same bytes as to standard output, the same
+// audit record (input digest, count), and no output file when the audit entry cannot be written or a token fails.
+TEST_F(RedactCliTest, StreamedRestoreOfTextIsByteIdenticalAuditedFirstAndLeavesNothingOnFailure) {
+  std::string text;
+  for (int row = 0; row < 2000; ++row) {
+    text += "row " + std::to_string(row) + " card 4983690060267730 mail li.wei@corp-mail.cn \u27e6 literal\n";
+  }
+  WriteFile(dir / "notes.txt", text);
+  ASSERT_EQ(RunTutela({"pii", "redact", "notes.txt", "--operator", "tokenize", "--key-file", "keys.json", "-o",
+                       "notes.tok"},
+                      {}, dir.path())
+                .exit_code,
+            0);
+  auto to_file = RunTutela(
+      {"pii", "restore", "notes.tok", "--key-file", "keys.json", "--audit-log", "audit.log", "-o", "back.txt"}, {},
+      dir.path());
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_EQ(ReadFile(dir / "back.txt"), text);
+  auto to_stdout =
+      RunTutela({"pii", "restore", "notes.tok", "--key-file", "keys.json", "--audit-log", "audit.log"}, {}, dir.path());
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
+  EXPECT_EQ(to_stdout.out, text);
+  auto log = ledger::Log::Open(dir / "audit.log", {.read_only = true});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ((*log)->size(), 2u);
+  auto first = (*log)->Entry(0), second = (*log)->Entry(1);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto digest = [](const std::string& entry) { return entry.substr(entry.find("\"input_sha256\""), 82); };
+  EXPECT_EQ(digest(*first), digest(*second));
+  EXPECT_NE(first->find("\"values\":4000"), std::string::npos) << *first;
+
+  // The audit log cannot be written (its path is a folder): refused, and no output appears.
+  std::filesystem::create_directory(dir / "a-folder");
+  auto unaudited = RunTutela(
+      {"pii", "restore", "notes.tok", "--key-file", "keys.json", "--audit-log", "a-folder", "-o", "never.txt"}, {},
+      dir.path());
+  EXPECT_EQ(unaudited.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "never.txt"));
+  // A token that fails in the middle of the file: refused, no output, no audit entry.
+  std::string damaged = ReadFile(dir / "notes.tok");
+  const size_t middle = damaged.find("\u27e6tok:", damaged.size() / 2) + std::string("\u27e6tok:").size();
+  damaged.replace(middle, damaged.find(':', middle) - middle, "kdeadbeef");
+  WriteFile(dir / "damaged.tok", damaged);
+  auto failed = RunTutela(
+      {"pii", "restore", "damaged.tok", "--key-file", "keys.json", "--audit-log", "audit.log", "-o", "never.txt"}, {},
+      dir.path());
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_NE(failed.err.find("damaged.tok:"), std::string::npos) << failed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "never.txt"));
+  auto reopened = ledger::Log::Open(dir / "audit.log", {.read_only = true});
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->size(), 2u);
+}
+
 // Regression: listing a restore audit log that does not exist said "the ledger file does not exist; initialise the
 // store first." (the vault's words, no help here).
 TEST_F(RedactCliTest, ListingRestoresOfALogThatDoesNotExistSaysHowItIsCreated) {

@@ -4,6 +4,7 @@
 #include "tutela/pii/redactor.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <set>
@@ -244,6 +245,100 @@ TEST(TokenizerTest, AnotherKeyringOrADamagedTokenIsRefused) {
   if (damaged != *redacted) {
     auto restored = Restore(damaged);
     EXPECT_TRUE(!restored.ok() || *restored != "card 4983690060267730\n");
+  }
+}
+
+// RestoreTokenStream gives RestoreTokens's bytes, statistics and errors, whatever the block size: blocks are cut at
+// line ends but never on a line whose annotation is still open.
+Result<std::string> RestoreStreamed(std::string_view text, size_t block, RestoreStats* stats,
+                                    Sha256Hasher* hash = nullptr) {
+  TUTELA_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer, Tokenizer::Create(Keys()));
+  // Packets of 7 bytes: each read() returns one, so blocks end at every possible place in a line.
+  int fds[2];
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds), 0);
+  std::thread feeder([&] {
+    for (std::string_view rest = text; !rest.empty();) {
+      ssize_t written = ::send(fds[1], rest.data(), std::min<size_t>(rest.size(), 7), MSG_NOSIGNAL);
+      if (written <= 0) break;
+      rest.remove_prefix(static_cast<size_t>(written));
+    }
+    ::close(fds[1]);
+  });
+  std::string out;
+  Status status = RestoreTokenStream(
+      fds[0], "output", *tokenizer, Rules()->catalog(),
+      [&](std::string_view piece) {
+        out.append(piece);
+        return Status::Ok();
+      },
+      stats, hash, block);
+  ::shutdown(fds[0], SHUT_RDWR);  // a restore that stopped early: the feeder's next send fails instead of blocking
+  feeder.join();
+  ::close(fds[0]);
+  TUTELA_RETURN_IF_ERROR(status);
+  return out;
+}
+
+TEST(RestoreStreamTest, StreamedRestoreEqualsWholeBufferRestoreAtEveryBlockSize) {
+  RedactionPolicy tokenize = PolicyFrom("default: {operator: tokenize}\n");
+  std::string original;
+  for (int row = 0; row < 60; ++row) {
+    original += "row " + std::to_string(row) + " card 4983690060267730 mail li.wei@corp-mail.cn ip 10.34.254." +
+                std::to_string(row) + "\n";
+    if (row % 7 == 0) original += "a literal \u27e6 bracket and \u27e6\u27e6 two, \u27e7 closed\n";  // ⟦ ⟦⟦ ⟧
+    if (row % 11 == 0) original += std::string(300, 'x') + " ssn 123-45-6789 " + std::string(300, 'y') + "\n";
+  }
+  original += "last line without a newline, card 4111111111111111";
+  auto tokenized = Redact(original, RedactFormat::kText, tokenize);
+  ASSERT_TRUE(tokenized.ok()) << tokenized.status().ToString();
+  RestoreStats whole_stats;
+  auto whole = Restore(*tokenized, nullptr, Keys(), &whole_stats);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  ASSERT_EQ(*whole, original);
+  const std::string expected_hash = ToHex(Sha256(*tokenized));
+  for (size_t block : std::vector<size_t>{1, 7, 64, 100, 999, 4096, size_t{4} << 20}) {
+    RestoreStats stats;
+    Sha256Hasher hash;
+    auto streamed = RestoreStreamed(*tokenized, block, &stats, &hash);
+    ASSERT_TRUE(streamed.ok()) << block << ": " << streamed.status().ToString();
+    EXPECT_EQ(*streamed, original) << "block " << block;
+    EXPECT_EQ(stats.values, whole_stats.values) << "block " << block;
+    EXPECT_EQ(stats.key_ids, whole_stats.key_ids);
+    EXPECT_EQ(ToHex(hash.Finish()), expected_hash) << "block " << block;
+  }
+  // A lone ⟦ whose line never closes it: held until the end, as the whole-buffer restore reads it.
+  const std::string lone = "one \u27e6 open\nand more\nlines\n";
+  for (size_t block : {1, 5, 4096}) {
+    RestoreStats stats;
+    auto streamed = RestoreStreamed(lone, block, &stats);
+    ASSERT_TRUE(streamed.ok());
+    EXPECT_EQ(*streamed, *Restore(lone));
+  }
+  // An annotation that runs over a line end (never written by Tokenize) is read to its ⟧ as the whole-buffer
+  // restore reads it, and fails as that does, instead of being cut and kept as text.
+  const std::string spanning = "before\n" + std::string(kTokenAnnotationStart) +
+                               "kdeadbeef:CREDIT_CARD:w:4983\n690060267730" + std::string(kTokenClose) + " after\n";
+  auto spanning_whole = Restore(spanning);
+  ASSERT_FALSE(spanning_whole.ok());
+  for (size_t block : {1, 8, 4096}) {
+    RestoreStats stats;
+    auto streamed = RestoreStreamed(spanning, block, &stats);
+    ASSERT_FALSE(streamed.ok()) << "block " << block;
+    EXPECT_EQ(streamed.status().message(), spanning_whole.status().message());
+  }
+  // Errors name the line in the whole input, not in the block.
+  std::string damaged = *tokenized;
+  const size_t token = damaged.find(kTokenAnnotationStart, damaged.find('\n', damaged.size() / 2));
+  ASSERT_NE(token, std::string::npos);
+  const size_t key = token + kTokenAnnotationStart.size();
+  damaged.replace(key, damaged.find(':', key) - key, "kdeadbeef");  // a key id the keyring lacks
+  auto expected = Restore(damaged);
+  ASSERT_FALSE(expected.ok());
+  for (size_t block : std::vector<size_t>{64, size_t{4} << 20}) {
+    RestoreStats stats;
+    auto streamed = RestoreStreamed(damaged, block, &stats);
+    ASSERT_FALSE(streamed.ok());
+    EXPECT_EQ(streamed.status().message(), expected.status().message()) << "block " << block;
   }
 }
 

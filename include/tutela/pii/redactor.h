@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tutela/core/crypto.h"
 #include "tutela/core/status.h"
 #include "tutela/pii/engine.h"
 #include "tutela/pii/keyring.h"
@@ -132,5 +133,14 @@ struct RestoreStats {
 // manifest's format.
 Result<std::string> RestoreTokens(std::string_view input, std::string_view source, const Tokenizer& tokenizer,
                                   const Catalog& catalog, const TokenManifest* manifest, RestoreStats* stats);
+
+// RestoreTokens without a manifest (annotated tokens only), streamed: reads `in_fd` to its end in blocks of about
+// `block_size` bytes cut at line ends (never on a line whose token annotation is still open), and passes each
+// block's restored text to `write`, in order. The output is byte for byte RestoreTokens's; memory stays bounded
+// by the block size (a line longer than a block is held whole). `input_hash`, when given, is fed every byte read.
+// Errors name `source` and the line, as RestoreTokens's do; what was written before an error is incomplete.
+Status RestoreTokenStream(int in_fd, std::string_view source, const Tokenizer& tokenizer, const Catalog& catalog,
+                          const std::function<Status(std::string_view)>& write, RestoreStats* stats,
+                          Sha256Hasher* input_hash = nullptr, size_t block_size = size_t{4} << 20);
 
 }  // namespace tutela::pii
