@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -142,10 +143,20 @@ double PhoneVerdict(const std::string& number) {
     if (util->Parse(number, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return kInvalid;
     return util->IsValidNumber(parsed) ? 0.3 : kInvalid;
   }
-  static constexpr const char* kRegions[] = {"CN", "HK", "TW", "KR", "JP", "SG", "MY", "ID", "TH", "PH", "DE", "US"};
-  for (const char* region : kRegions) {
+  // Valid for any of the regions is valid, so the order they are tried in does not change the verdict, only its
+  // cost: each try is a libphonenumber Parse (~4 us) and validity check. Each thread keeps the regions in the order
+  // they last matched in (move to front), so a table of one country's numbers costs one try per number, not up to 12.
+  static constexpr std::array<const char*, 12> kRegions = {"CN", "HK", "TW", "KR", "JP", "SG",
+                                                           "MY", "ID", "TH", "PH", "DE", "US"};
+  static thread_local std::array<const char*, 12> order = kRegions;
+  for (size_t index = 0; index < order.size(); ++index) {
+    const char* region = order[index];
     if (util->Parse(number, region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) continue;
-    if (util->IsValidNumberForRegion(parsed, region)) return 0;
+    if (util->IsValidNumberForRegion(parsed, region)) {
+      std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(index),
+                  order.begin() + static_cast<std::ptrdiff_t>(index) + 1);
+      return 0;
+    }
   }
   return kInvalid;
 }

@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <numeric>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "pii_test_support.h"
 #include "test_support.h"
@@ -510,6 +512,43 @@ TEST(PiiValidators, DigitCountsAreTheOnlyCountsAccepted) {
   EXPECT_GT(checked, 50000u);
   EXPECT_EQ(ValidatorDigitCounts("none"), ~uint32_t{0});
   EXPECT_EQ(ValidatorDigitCounts("us_ssn"), uint32_t{1} << 9);
+}
+
+// The phone validator tries regions in the order they last matched in (per thread), which must change only its
+// cost: each number's verdict is the same whatever numbers came before it. Each order runs in a fresh thread (the
+// order and the verdict memo are per thread, and every number is validated once per thread, so none is a memo hit).
+TEST(PiiValidators, APhoneVerdictDoesNotDependOnTheNumbersBeforeIt) {
+  // Valid in several regions, in exactly one (030 ...: DE; 080 1234 5678: JP; 13800138000: CN), or in none (the last
+  // four).
+  const std::vector<std::string> numbers = {
+      "010 6552 9988",  "2123 4567",      "02 2345 6789",  "02 312 3456",    "03 1234 5678",
+      "6123 4567",      "03 2161 1234",   "021 555 1234",  "02 123 4567",    "02 8123 4567",
+      "(415) 555-2671", "(212) 736-5000", "099 9999 9999", "(650) 253-0000", "089 1234 5678",
+      "0912 345 678",   "030 1234 5678",  "030 9876 5432", "080 1234 5678",  "13800138000",
+      "0000 0000",      "1111 1111",      "0999 9999",     "000 000 0000",   "0123 4567"};
+  auto verdicts = [&](std::vector<size_t> order) {
+    std::vector<double> out(numbers.size());
+    std::thread worker([&] {
+      Validator phone = FindValidator("phone");
+      for (size_t index : order) {
+        size_t start = 0, end = numbers[index].size();
+        out[index] = phone(numbers[index], start, end);
+      }
+    });
+    worker.join();
+    return out;
+  };
+  std::vector<size_t> order(numbers.size());
+  std::iota(order.begin(), order.end(), 0);
+  const std::vector<double> expected = verdicts(order);
+  size_t valid = static_cast<size_t>(std::count(expected.begin(), expected.end(), 0.0));
+  EXPECT_GE(valid, 8u);
+  EXPECT_LE(valid, numbers.size() - 2);  // some are invalid everywhere
+  std::mt19937 random(5);
+  for (int round = 0; round < 40; ++round) {
+    std::shuffle(order.begin(), order.end(), random);
+    EXPECT_EQ(verdicts(order), expected) << "round " << round;
+  }
 }
 
 TEST(PiiValidators, BuildingBlocks) {
