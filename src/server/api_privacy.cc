@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "api.h"
 #include "tutela/core/crypto.h"
@@ -59,6 +60,12 @@ Result<pims::DisclosureLog*> DisclosureLogFor(const Services& services, const st
 nlohmann::json HeadJson(const ledger::TreeHead& head) { return {{"size", head.size}, {"root", ToHex(head.root)}}; }
 
 std::string Now() { return FormatRfc3339(NowUtc()); }
+
+// 413 for a document body over kMaxDocument, before anything reads it.
+std::optional<Reply> TooLargeDocument(const Call& call, const std::string& source) {
+  if (call.request.body.size() <= kMaxDocument) return std::nullopt;
+  return Error(413, "too_large", source + " is larger than 1 MiB; split it or remove what is not needed.");
+}
 
 // The request body as a document for the YAML-reading engines: YAML as sent; JSON checked as JSON first (so a JSON
 // syntax error names its line and column) and, when it holds tabs (which YAML does not take as indentation),
@@ -160,6 +167,10 @@ size_t CountSeverity(const std::vector<pims::RegisterFinding>& findings, std::st
 Reply PutRegister(Call& call, Services& services) {
   if (!Rules().ok()) return RulesUnavailable();
   const std::string source = "the uploaded register";
+  if (auto refused = TooLargeDocument(call, source)) {
+    services.Audit(call, "register.upload", "current", "refused");
+    return *refused;
+  }
   auto text = DocumentText(call, source);
   auto parsed = text.ok() ? pims::ParseRegister(*text, source) : Result<pims::ProcessingRegister>(text.status());
   if (!parsed.ok()) {
@@ -470,6 +481,10 @@ void FillIncident(Record& record, const Assessed& assessed, const std::string& u
 
 Reply CreateIncident(Call& call, Services& services) {
   if (!Rules().ok()) return RulesUnavailable();
+  if (auto refused = TooLargeDocument(call, "the uploaded incident")) {
+    services.Audit(call, "incident.create", "", "refused");
+    return *refused;
+  }
   auto assessed = AssessFromRequest(call);
   if (!assessed.ok()) {
     services.Audit(call, "incident.create", "", "refused");
@@ -535,6 +550,7 @@ Reply IncidentCalendar(Call& call, Services&) {
 
 Reply UpdateIncident(Call& call, Services& services) {
   if (!Rules().ok()) return RulesUnavailable();
+  if (auto refused = TooLargeDocument(call, "the uploaded incident")) return *refused;
   auto assessed = AssessFromRequest(call);
   Reply reply;
   Status status = call.data->Transaction([&]() -> Status {

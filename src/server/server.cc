@@ -600,7 +600,8 @@ void Server::Impl::Register() {
   httplib::Server::Handler api = [this](const httplib::Request& req, httplib::Response& res) {
     Send(res, RouteRequest(req));
   };
-  for (auto add : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put, &httplib::Server::Delete}) {
+  for (auto add : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put, &httplib::Server::Delete,
+                   &httplib::Server::Patch}) {
     (http.get()->*add)(R"(/api/v1/.*)", api);
   }
   // The web UI: a few static files compiled into the binary (web_assets.h).
@@ -629,7 +630,10 @@ void Server::Impl::Register() {
     if (tls) res.set_header("Strict-Transport-Security", "max-age=31536000");
     if (req.path.starts_with("/api/") && !res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   });
+  // httplib calls this for every answer of 400 or more, the routes' own included: only its own bodiless answers are
+  // rewritten (a route's 404 or 413 keeps the message it gave).
   http->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
     if (res.status == 404 && req.path.starts_with("/api/")) {
       Send(res, Error(404, "not_found", "no such API route: " + req.method + " " + req.path + "."));
     } else if (res.status == 413) {
@@ -640,7 +644,7 @@ void Server::Impl::Register() {
       // The request line is refused before it is parsed (req.path is empty): answered for every path.
       Send(res, Error(414, "too_large",
                       "the request's URL is too long (at most 8 KiB); send long values in a JSON request body."));
-    } else if (res.status == 400 && res.body.empty()) {
+    } else if (res.status == 400) {
       Send(res, Error(400, "invalid", "the request is not well-formed HTTP."));
     }
   });

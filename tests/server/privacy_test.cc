@@ -119,6 +119,38 @@ TEST_P(PrivacyTest, TheRegisterIsUploadedLintedVersionedAndRefusedWhenBroken) {
   EXPECT_TRUE(HasEntry(entries, "register.upload", "refused"));
 }
 
+// Regression: a register or incident over 1 MiB was refused with 400 (invalid) where HTTP has 413 (too large), and
+// PATCH on a known route answered 404 where every other wrong method answers 405 with Allow.
+TEST_P(PrivacyTest, RegressionAnOversizedDocumentIs413AndPatchIs405) {
+  Client pat = As("acme", "pat");
+  const std::string big = "# padding\n" + std::string(size_t{1} << 20, '#') + "\n" + RegisterText();
+  Response put = pat.Call("PUT", "/api/v1/register", big);
+  EXPECT_EQ(put.status, 413) << put.raw;
+  EXPECT_EQ(put.body["error"]["code"], "too_large");
+  EXPECT_NE(put.body["error"]["message"].get<std::string>().find("larger than 1 MiB"), std::string::npos) << put.raw;
+  EXPECT_TRUE(pat.Get("/api/v1/register").body["register"].is_null()) << "nothing stored";
+  Response incident = pat.Call("POST", "/api/v1/incidents", "# padding\n" + std::string(size_t{1} << 20, '#'));
+  EXPECT_EQ(incident.status, 413) << incident.raw;
+  // Exactly 1 MiB is still taken (the limit is inclusive).
+  std::string fits = RegisterText();
+  fits += "#" + std::string((size_t{1} << 20) - fits.size() - 2, '#') + "\n";
+  ASSERT_EQ(fits.size(), size_t{1} << 20);
+  EXPECT_EQ(pat.Call("PUT", "/api/v1/register", fits).status, 200);
+  Response patch = pat.Call("PATCH", "/api/v1/register", RegisterText());
+  EXPECT_EQ(patch.status, 405) << patch.raw;
+  std::string allow;
+  for (const auto& [name, value] : patch.headers) {
+    if (name == "Allow") allow = value;
+  }
+  EXPECT_NE(allow.find("PUT"), std::string::npos) << allow;
+  EXPECT_EQ(pat.Call("PATCH", "/api/v1/nothing-here", "{}").status, 404);
+  // A route's own 404 keeps its message (the server's catch-all for unknown routes used to replace it).
+  Response missing = pat.Get("/api/v1/incidents/no-such-incident");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body["error"]["message"].get<std::string>().find("no such API route"), std::string::npos)
+      << missing.raw;
+}
+
 TEST_P(PrivacyTest, RiskUsesTheInventoryAndTheLatestAssessmentWhenThereAreSome) {
   Client pat = As("acme", "pat");
   Response none = pat.Get("/api/v1/risk");
