@@ -422,11 +422,12 @@ Reply RevokeToken(Call& call, Services& services) {
   if (!*token || ((*token)->user != call.principal->user.id && call.principal->role != Role::kAdmin)) {
     return Error(404, "not_found", "no such token.");
   }
-  if (Status revoked = call.data->RevokeToken((*token)->id, FormatRfc3339(NowUtc())); !revoked.ok()) {
-    return FromStatus(revoked);
-  }
+  // Revoking again changes nothing: the first revocation's time stays, and the audit log holds one entry for it.
+  if (!(*token)->revoked.empty()) return Json({{"revoked", true}, {"at", (*token)->revoked}});
+  const std::string now = FormatRfc3339(NowUtc());
+  if (Status revoked = call.data->RevokeToken((*token)->id, now); !revoked.ok()) return FromStatus(revoked);
   services.Audit(call, "token.revoke", (*token)->id);
-  return Json({{"revoked", true}});
+  return Json({{"revoked", true}, {"at", now}});
 }
 
 // Every instance's audit ledger in the data folder: this instance's own (open for writing) and, read-only, those of

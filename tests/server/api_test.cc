@@ -359,8 +359,19 @@ TEST_P(ApiTest, ApiTokensAreScopedAndRevocable) {
                     json{{"check", "*"}, {"reason", "from the pipeline"}, {"expires", "2099-01-01"}}.dump(), false)
                 .status,
             201);
-  ASSERT_EQ(carol.Call("DELETE", "/api/v1/tokens/" + made.body["id"].get<std::string>()).status, 200);
+  const std::string token_path = "/api/v1/tokens/" + made.body["id"].get<std::string>();
+  Response revoked = carol.Call("DELETE", token_path);
+  ASSERT_EQ(revoked.status, 200);
   EXPECT_EQ(robot.Get("/api/v1/assessments").status, 401);
+  // Regression: revoking again rewrote the revocation time and logged another revocation. Now it changes nothing.
+  Response again = carol.Call("DELETE", token_path);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body["at"], revoked.body["at"]);
+  size_t revocations = 0;
+  for (const auto& entry : AuditEntries("acme")) {
+    if (entry.value("action", "") == "token.revoke" && entry.value("target", "") == made.body["id"]) ++revocations;
+  }
+  EXPECT_EQ(revocations, 1u);
   robot.bearer_ = "tutela_" + std::string(64, 'f');
   EXPECT_EQ(robot.Get("/api/v1/whoami").status, 401);
 }
