@@ -1,10 +1,15 @@
 #include "tutela/core/bytes.h"
 
 #include <emmintrin.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string>
+
+#include "tutela/core/file_util.h"
 
 namespace tutela {
 
@@ -53,6 +58,22 @@ size_t FindLast(std::string_view text, std::string_view needle) {
     if (std::memcmp(text.data() + pos, needle.data(), m) == 0) return pos;
   }
   return std::string_view::npos;
+}
+
+Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_view name) {
+  const size_t old = bytes.size();
+  bytes.resize(old + count);
+  ssize_t got = 0;
+  do {
+    got = ::read(fd, bytes.data() + old, count);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) {
+    const int error = errno;
+    bytes.resize(old);
+    return ErrnoStatus(error, "read", std::string(name));
+  }
+  bytes.resize(old + static_cast<size_t>(got));
+  return static_cast<size_t>(got);
 }
 
 }  // namespace tutela

@@ -1142,11 +1142,7 @@ struct Scanner::Impl {
       if (options.first_pass) {  // the first pass counted the newlines of every block
         line = lines_before + 1 + hits.LinesBefore(candidate.start);
       } else {
-        for (const char* p = text.data() + cursor;
-             (p = static_cast<const char*>(std::memchr(p, '\n', candidate.start - (p - text.data())))) != nullptr;
-             ++p) {
-          ++line;
-        }
+        line += CountByte(text.substr(cursor, candidate.start - cursor), '\n');
       }
       cursor = candidate.start;
       location.clear();
@@ -1265,21 +1261,10 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink) {
   while (true) {
     size_t target = buffer.size() + chunk;
     while (buffer.size() < target && !eof) {
-      size_t old = buffer.size();
-      buffer.resize(target);
-      ssize_t n = ::read(fd, buffer.data() + old, target - old);
-      if (n < 0 && errno == EINTR) {
-        buffer.resize(old);
-        continue;
-      }
-      if (n <= 0) {
-        buffer.resize(old);
-        eof = true;
-        if (n < 0) read_status = ErrnoStatus(errno, "read", std::string(path));
-        break;
-      }
-      buffer.resize(old + static_cast<size_t>(n));
-      total += static_cast<uint64_t>(n);
+      Result<size_t> got = ReadAppend(fd, buffer, target - buffer.size(), path);
+      if (!got.ok()) read_status = got.status();
+      eof = !got.ok() || *got == 0;
+      total += got.ok() ? *got : 0;
     }
     if (first) {
       first = false;

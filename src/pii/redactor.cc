@@ -887,18 +887,8 @@ Status Redactor::Redact(int in_fd, std::string_view source, const std::function<
   uint64_t line = 1;
   const size_t block = std::max<size_t>(impl.options.block_size, 4096);
   auto read_more = [&](size_t want) -> Status {
-    size_t old = buffer.size();
-    buffer.resize(old + want);
-    ssize_t got = 0;
-    do {
-      got = ::read(in_fd, buffer.data() + old, want);
-    } while (got < 0 && errno == EINTR);
-    if (got < 0) {
-      buffer.resize(old);
-      return ErrnoStatus(errno, "read", std::string(source));
-    }
-    buffer.resize(old + static_cast<size_t>(got));
-    stats->bytes_in += static_cast<uint64_t>(got);
+    TUTELA_ASSIGN_OR_RETURN(size_t got, ReadAppend(in_fd, buffer, want, source));
+    stats->bytes_in += got;
     at_end = got == 0;
     return Status::Ok();
   };
@@ -1135,15 +1125,8 @@ Status RestoreTokenStream(int in_fd, std::string_view source, const Tokenizer& t
   while (true) {
     while (!at_end && buffer.size() < wanted) {
       const size_t old = buffer.size();
-      const size_t ask = std::max<size_t>(wanted - old, 65536);
-      buffer.resize(old + ask);
-      ssize_t got = 0;
-      do {
-        got = ::read(in_fd, buffer.data() + old, ask);
-      } while (got < 0 && errno == EINTR);
-      if (got < 0) return ErrnoStatus(errno, "read", std::string(source));
-      buffer.resize(old + static_cast<size_t>(got));
-      if (input_hash != nullptr) input_hash->Update(std::string_view(buffer.data() + old, static_cast<size_t>(got)));
+      TUTELA_ASSIGN_OR_RETURN(size_t got, ReadAppend(in_fd, buffer, std::max<size_t>(wanted - old, 65536), source));
+      if (input_hash != nullptr) input_hash->Update(View(buffer).substr(old));
       at_end = got == 0;
     }
     const std::string_view view = View(buffer);

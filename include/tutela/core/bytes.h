@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "tutela/core/status.h"
+
 namespace tutela {
 
 // How many bytes of `text` equal `byte` (e.g. the newlines before an offset, for line numbers). Counts 16 bytes at a
@@ -44,5 +46,9 @@ struct UninitializedAllocator : std::allocator<T> {
 using ByteBuffer = std::vector<char, UninitializedAllocator<char>>;
 
 inline std::string_view View(const ByteBuffer& bytes) { return {bytes.data(), bytes.size()}; }
+
+// Reads up to `count` bytes from `fd` onto the end of `bytes` (one read(), retried when a signal interrupts it) and
+// returns how many arrived: 0 at the end of the input. On an error `bytes` is as it was and the error names `name`.
+Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_view name);
 
 }  // namespace tutela
