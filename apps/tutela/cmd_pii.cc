@@ -283,28 +283,25 @@ int RunRestore(const Context& context, const PiiRestoreOptions& options) {
     return kExitClean;
   };
   // Without a manifest, into a file (not standard output, a device or a FIFO, where output would appear before its
-  // audit entry): streamed block by block in bounded memory. The file appears only after the audit entry is written.
+  // audit entry): streamed block by block in bounded memory. The audit entry is written before the file is
+  // committed, as redact writes its manifest, so the file appears only after it.
   const bool to_file =
       !context.output.empty() && context.output != "-" &&
       (!std::filesystem::exists(context.output, error) || std::filesystem::is_regular_file(context.output, error));
   if (manifest_path.empty() && to_file) {
     int fd = from_stdin ? STDIN_FILENO : ::open(options.input.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ReportError(ErrnoStatus(errno, "open", options.input));
-    AtomicFileWriter writer;
-    Sha256Hasher hasher;
     pii::RestoreStats stats;
-    Status restored = writer.Open(context.output);
-    if (restored.ok()) {
-      restored = pii::RestoreTokenStream(
-          fd, display, **tokenizer, *catalog, [&writer](std::string_view piece) { return writer.Write(piece); }, &stats,
-          &hasher);
-    }
+    uint64_t index = 0;
+    Status restored = WriteOutputStream(context, [&](const OutputSink& sink) -> Status {
+      Sha256Hasher hasher;
+      TUTELA_RETURN_IF_ERROR(pii::RestoreTokenStream(fd, display, **tokenizer, *catalog, sink, &stats, &hasher));
+      TUTELA_ASSIGN_OR_RETURN(index, audit(ToHex(hasher.Finish()), stats));
+      return Status::Ok();
+    });
     if (!from_stdin) ::close(fd);
-    if (!restored.ok()) return ReportError(restored);  // the writer's destructor removes the temporary file
-    auto index = audit(ToHex(hasher.Finish()), stats);
-    if (!index.ok()) return ReportError(index.status());
-    if (Status committed = writer.Commit(); !committed.ok()) return ReportError(committed);
-    return done(stats, *index);
+    if (!restored.ok()) return ReportError(restored);  // the temporary file is removed; the old output stays
+    return done(stats, index);
   }
   std::string input;
   if (from_stdin) {
