@@ -453,12 +453,11 @@ Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::strin
   const std::string name = file.filename().string();
   InputKind kind = SniffKind(name, head);
   if (kind == InputKind::kText && extract::SourceEncoding(options, head).empty()) {
-    if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoStatus(errno, "seek", file);
-    bool records = false;
+    bool records = false;  // the head is scanned from memory, and reading goes on after it
     if (extract::IsJsonName(name, &records)) {
-      return extract::ScanJsonFile(scanner, fd, size, records, display_path, sink);
+      return extract::ScanJsonFile(scanner, fd, head, size, records, display_path, sink);
     }
-    return scanner.ScanFd(fd, display_path, sink);
+    return scanner.ScanFd(fd, display_path, sink, head);
   }
   extract::Context ctx(scanner, options, sink, display_path, size);
   Status status;

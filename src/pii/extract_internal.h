@@ -104,9 +104,12 @@ Status ScanOoxml(Context& ctx, std::string_view data, InputKind kind, std::strin
 Status ScanPdf(Context& ctx, std::string_view data, std::string_view location);
 Status ScanSqliteFile(Context& ctx, const std::string& file);
 Status ScanSqliteMemory(Context& ctx, std::string_view data, std::string_view location);
-// JSON files (.json; .ndjson/.jsonl set *records): findings get the full JSON pointer as location.
+// JSON files (.json; .ndjson/.jsonl set *records): findings get the full JSON pointer as location. `head` is what was
+// read from `fd` already (Scanner::ScanFd's read_before); `fd` is read on from there, and the places are read back by
+// offset.
 bool IsJsonName(std::string_view name, bool* records);
-Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::string_view display_path, Sink& sink);
+Status ScanJsonFile(Scanner& scanner, int fd, std::string_view head, uint64_t size, bool records,
+                    std::string_view display_path, Sink& sink);
 // The same for a JSON member held in memory; findings are located "location!key /pointer".
 Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name, std::string_view location,
                       bool records);

@@ -123,9 +123,10 @@ bool IsJsonName(std::string_view name, bool* records) {
   return *records || ends(".json");
 }
 
-Status ScanJsonFile(Scanner& scanner, int fd, uint64_t size, bool records, std::string_view display_path, Sink& sink) {
+Status ScanJsonFile(Scanner& scanner, int fd, std::string_view head, uint64_t size, bool records,
+                    std::string_view display_path, Sink& sink) {
   BufferSink buffer(sink);
-  Status scanned = scanner.ScanFd(fd, display_path, buffer);
+  Status scanned = scanner.ScanFd(fd, display_path, buffer, head);
   std::vector<Stored>& findings = buffer.findings;
   if (!findings.empty()) {
     SortByStart(findings);

@@ -402,6 +402,71 @@ TEST_F(ExtractTest, JsonFindingsCarryTheFullKeyPath) {
   EXPECT_EQ(text.substr(log.hits[0].start, log.hits[0].end - log.hits[0].start), kEmail);
 }
 
+// ScanInput sniffs a file's first 8 KiB, and the scanner takes that head over and reads on after it (it used to
+// seek back and read it again). Values around the end of the head, in plain text and in NDJSON, with chunks smaller
+// and larger than the head, are found once, with the offsets and lines a scan of the whole text in memory gives.
+TEST_F(ExtractTest, TheSniffedHeadIsScannedOnceAndReadingGoesOnAfterIt) {
+  auto key = [](const Hit& hit) {
+    return hit.entity + "@" + std::to_string(hit.start) + "-" + std::to_string(hit.end) + ":" +
+           std::to_string(hit.line) + " " + hit.value;
+  };
+  for (const char* name : {"head.txt", "head.ndjson"}) {
+    for (size_t pad = 8192 - 40; pad < 8192 + 6; pad += 3) {
+      std::string text = std::string(pad % 97, 'z') + "\n" + std::string(pad - pad % 97 - 1, ' ');
+      text += "{\"email\": \"" + std::string(kEmail) + "\", \"card\": \"" + std::string(kCard) + "\"}\n";
+      text += std::string(5000, ' ') + "\n{\"ssn\": \"536-22-1234\"}\n";
+      WriteFile(dir_ / name, text);
+      for (size_t chunk : {size_t{4096}, size_t{1} << 20}) {
+        ScanOptions options;
+        options.chunk_size = chunk;
+        auto scanner = Scanner::Create(Rules(), options);
+        ASSERT_TRUE(scanner.ok());
+        CollectSink streamed, whole;
+        ASSERT_TRUE(ScanInput(**scanner, dir_ / name, name, {}, streamed).ok());
+        ASSERT_TRUE((*scanner)->ScanBuffer(text, name, whole).ok());
+        std::vector<std::string> got, want;
+        for (const Hit& hit : streamed.hits) got.push_back(key(hit));
+        for (const Hit& hit : whole.hits) want.push_back(key(hit));
+        ASSERT_EQ(want.size(), 3u) << name << " pad " << pad;
+        EXPECT_EQ(got, want) << name << " pad " << pad << " chunk " << chunk;
+        EXPECT_EQ(streamed.done, std::vector<std::string>{name});
+      }
+    }
+  }
+}
+
+// ScanPaths walks and scans at once (the workers take files as the walk finds them): every file is scanned once,
+// whatever the number of threads, including more threads than files; with one thread, in the walk's sorted order.
+// A root that does not exist is reported after the others were scanned.
+TEST_F(ExtractTest, ScanPathsScansEveryFileOnceWhateverTheThreadCount) {
+  TempDir tree;
+  std::vector<std::string> sorted;
+  for (int dir = 0; dir < 12; ++dir) {
+    for (int file = 0; file < 25; ++file) {
+      std::string relative = "d" + std::to_string(dir) + "/sub/f" + std::to_string(file) + ".log";
+      WriteFile(tree / relative, "mail user" + std::to_string(dir * 100 + file) + "@corp-mail.cn\n");
+      sorted.push_back((tree / relative).string());
+    }
+  }
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t threads : {size_t{1}, size_t{2}, size_t{7}, size_t{0}, size_t{400}}) {
+    CollectSink sink;
+    Status status = ScanPaths(Rules(), {tree.path().string(), (tree / "missing").string()}, {}, {}, threads, sink);
+    EXPECT_EQ(status.code(), StatusCode::kNotFound) << status.ToString();
+    std::vector<std::string> done = sink.done, values;
+    ASSERT_EQ(done.size(), sorted.size()) << "threads " << threads;
+    if (threads == 1) {
+      EXPECT_EQ(done, sorted);
+    }
+    std::sort(done.begin(), done.end());
+    EXPECT_EQ(done, sorted) << "threads " << threads;
+    for (const Hit& hit : sink.hits) values.push_back(hit.value);
+    std::sort(values.begin(), values.end());
+    ASSERT_EQ(values.size(), sorted.size()) << "threads " << threads;
+    EXPECT_EQ(std::unique(values.begin(), values.end()), values.end()) << "threads " << threads;
+  }
+}
+
 TEST(RedactUriTest, PasswordsNeverShow) {
   EXPECT_EQ(RedactUri("postgresql://scan:s3cret@db.local:5432/crm"), "postgresql://scan:***@db.local:5432/crm");
   EXPECT_EQ(RedactUri("postgres://scan@db/crm?password=s3cret&sslmode=require"),

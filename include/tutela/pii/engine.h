@@ -7,10 +7,10 @@
 // stream (file descriptor) in fixed-size chunks that overlap, so a value split across two chunks is still found and
 // memory stays bounded whatever the input size. In each chunk a SIMD first pass finds where each kind of pattern can
 // match; Vectorscan scans only windows around those places, which finds exactly what a scan of every byte finds
-// (ScanOptions::first_pass = false does that, for tests). Each candidate goes through its validator and context scoring (a window of text around the match
-// searched for the entity's multilingual context words and for negative words); survivors with score >=
-// ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on a thread pool, one
-// Scanner per worker.
+// (ScanOptions::first_pass = false does that, for tests). Each candidate goes through its validator and context scoring
+// (a window of text around the match searched for the entity's multilingual context words and for negative words);
+// survivors with score >= ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on
+// a thread pool as the walk finds them, one Scanner per worker.
 //
 // Ownership: Scanner keeps a shared_ptr to its Ruleset. Findings passed to a Sink are valid only during the call.
 // Thread-safety: Ruleset is immutable (share it); a Scanner is used by one thread at a time; ScanPaths calls the
@@ -131,8 +131,10 @@ class Scanner {
   // Scans one in-memory text. `path` names it in findings.
   Status ScanBuffer(std::string_view text, std::string_view path, Sink& sink);
   // Scans everything readable from `fd` in chunks (bounded memory). Reports the file to sink.OnFileDone; a read
-  // error is returned (IoError naming `path`) after reporting what was found before it.
-  Status ScanFd(int fd, std::string_view path, Sink& sink);
+  // error is returned (IoError naming `path`) after reporting what was found before it. `read_before` is what the
+  // caller already read from `fd` (a head it sniffed): it is scanned as the file's first bytes, and reading goes on
+  // from where it stopped, so the caller does not seek back and read those bytes twice.
+  Status ScanFd(int fd, std::string_view path, Sink& sink, std::string_view read_before = {});
   // Opens and scans a file (binary files are skipped and reported via OnSkipped).
   Status ScanFile(const std::filesystem::path& file, std::string_view display_path, Sink& sink);
 
