@@ -212,8 +212,22 @@ namespace {
 
 double Phone(std::string_view text, size_t& start, size_t& end) {
   if (!PhoneShapeOk(text, start, end)) return kInvalid;
-  std::string_view number = text.substr(start, end - start);
-  if (number.size() > PhoneMemo::kMaxLength) return PhoneVerdict(std::string(number));
+  // libphonenumber judges a number by its digits and a leading '+' alone: it drops spaces, '-', '.' and brackets
+  // before it looks for a country code or a national prefix. Given only those, it parses a third faster (about
+  // 10 instead of 13.5 us a region), and "(415) 555-2671" and "415-555-2671" share a memo entry.
+  // PiiValidators.APhoneIsJudgedByItsDigitsAlone checks the verdicts against libphonenumber's on the candidate text.
+  char compact[PhoneMemo::kMaxLength];
+  size_t length = 0;
+  for (size_t pos = start; pos < end; ++pos) {
+    char c = text[pos];
+    if (IsDigit(c) || (c == '+' && length == 0)) {
+      if (length == sizeof compact) return PhoneVerdict(std::string(text.substr(start, end - start)));
+      compact[length++] = c;
+    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
+      return PhoneVerdict(std::string(text.substr(start, end - start)));  // other characters: as the text has them
+    }
+  }
+  std::string_view number(compact, length);
   static thread_local std::unique_ptr<PhoneMemo> memo;
   if (memo == nullptr) memo = std::make_unique<PhoneMemo>();
   uint64_t hash = 14695981039346656037ull;  // FNV-1a

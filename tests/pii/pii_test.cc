@@ -1,6 +1,7 @@
 // Unit tests of the PII engine: golden cases per entity (tests/pii/golden/cases.yaml, values computed by an
 // independent implementation in generate.py), hard negatives, chunk boundaries, context, masking and catalog errors.
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
 
 #include <cstdio>
 #include <cstring>
@@ -549,6 +550,104 @@ TEST(PiiValidators, APhoneVerdictDoesNotDependOnTheNumbersBeforeIt) {
     std::shuffle(order.begin(), order.end(), random);
     EXPECT_EQ(verdicts(order), expected) << "round " << round;
   }
+}
+
+// The phone validator hands libphonenumber the candidate's digits and leading '+' only (it drops the separators
+// itself). The verdicts must be libphonenumber's on the candidate as written, valid in any of the twelve regions:
+// libphonenumber's own example numbers of every type for each region, in its national, international and E.164
+// formats (brackets, spaces, dashes), "+CC (0) ..." forms, one digit changed, dropped or added, separators swapped,
+// and random digit groups.
+TEST(PiiValidators, APhoneIsJudgedByItsDigitsAlone) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  const std::vector<std::string> regions = {"CN", "HK", "TW", "KR", "JP", "SG", "MY", "ID", "TH", "PH", "DE", "US"};
+  auto libphonenumber_valid = [&](const std::string& text) {
+    PhoneNumber parsed;
+    if (text[0] == '+') {
+      return util->Parse(text, "ZZ", &parsed) == PhoneNumberUtil::NO_PARSING_ERROR && util->IsValidNumber(parsed);
+    }
+    for (const std::string& region : regions) {
+      if (util->Parse(text, region, &parsed) == PhoneNumberUtil::NO_PARSING_ERROR &&
+          util->IsValidNumberForRegion(parsed, region)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<std::string> numbers;
+  for (const std::string& region : regions) {
+    for (auto type : {PhoneNumberUtil::FIXED_LINE, PhoneNumberUtil::MOBILE, PhoneNumberUtil::TOLL_FREE,
+                      PhoneNumberUtil::PREMIUM_RATE, PhoneNumberUtil::VOIP, PhoneNumberUtil::PERSONAL_NUMBER,
+                      PhoneNumberUtil::UAN}) {
+      PhoneNumber example;
+      if (!util->GetExampleNumberForType(region, type, &example)) continue;
+      for (auto format : {PhoneNumberUtil::NATIONAL, PhoneNumberUtil::INTERNATIONAL, PhoneNumberUtil::E164}) {
+        std::string formatted;
+        util->Format(example, format, &formatted);
+        numbers.push_back(formatted);
+      }
+      std::string international;
+      util->Format(example, PhoneNumberUtil::INTERNATIONAL, &international);
+      size_t space = international.find(' ');
+      if (space != std::string::npos)
+        numbers.push_back(international.substr(0, space) + " (0) " + international.substr(space + 1));
+    }
+  }
+  ASSERT_GT(numbers.size(), 150u);
+  std::mt19937 random(20261201);
+  const size_t examples = numbers.size();
+  for (size_t idx = 0; idx < examples; ++idx) {
+    for (int variant = 0; variant < 6; ++variant) {
+      std::string text = numbers[idx];
+      std::vector<size_t> digits;
+      for (size_t pos = 0; pos < text.size(); ++pos) {
+        if (text[pos] >= '0' && text[pos] <= '9') digits.push_back(pos);
+      }
+      size_t at = digits[random() % digits.size()];
+      switch (variant) {
+        case 0:
+          text[at] = static_cast<char>('0' + (text[at] - '0' + 1 + random() % 9) % 10);
+          break;
+        case 1:
+          text.erase(at, 1);
+          break;
+        case 2:
+          text.insert(at, 1, static_cast<char>('0' + random() % 10));
+          break;
+        default:
+          for (char& c : text) {
+            if (c == ' ' || c == '-' || c == '.') c = " -."[random() % 3];
+          }
+      }
+      numbers.push_back(text);
+    }
+  }
+  for (int sample = 0; sample < 3000; ++sample) {
+    std::string text = sample % 4 == 0 ? "+" : sample % 4 == 1 ? "(0" : "0";
+    size_t groups = 2 + random() % 3;
+    for (size_t group = 0; group < groups; ++group) {
+      for (size_t digit = 0, count = 2 + random() % 4; digit < count; ++digit) text.push_back('0' + random() % 10);
+      if (sample % 4 == 1 && group == 0) text.push_back(')');
+      if (group + 1 < groups) text.push_back(" -."[random() % 3]);
+    }
+    numbers.push_back(text);
+  }
+  Validator phone = FindValidator("phone");
+  size_t judged = 0, valid = 0;
+  for (const std::string& text : numbers) {
+    size_t digit_count =
+        static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    size_t start = 0, end = text.size();
+    if (digit_count < 7 || digit_count > 15 || !PhoneShapeOk(text, start, end)) continue;
+    bool expected = libphonenumber_valid(text);
+    EXPECT_EQ(phone(text, start, end) > kInvalid, expected) << "\"" << text << "\"";
+    ++judged;
+    valid += expected ? 1 : 0;
+  }
+  EXPECT_GT(judged, 2500u);
+  EXPECT_GT(valid, 300u);
+  EXPECT_LT(valid, judged - 300);
 }
 
 TEST(PiiValidators, BuildingBlocks) {
