@@ -94,10 +94,12 @@ int RunScan(const Context& context, const PiiScanOptions& options) {
         if (failed.ok() && !pending.empty()) failed = sink(pending);
         pending.clear();
       };
-      collector.SetStream([&](const pii::StoredFinding& finding) {
-        pending += pii::FindingNdjsonLine(finding);
-        if (pending.size() >= (1u << 16)) flush();
-      });
+      collector.SetStream(
+          [&](const pii::StoredFinding&, std::string_view line) {
+            pending += line;
+            if (pending.size() >= (1u << 16)) flush();
+          },
+          pii::FindingNdjsonLine);
       Status scanned = pii::ScanPaths(*ruleset, options.paths, walk, scan, options.threads, options.extract, collector);
       if (!scanned.ok()) collector.OnError(scanned);
       flush();

@@ -1322,7 +1322,8 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
 
 Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
                  const ScanOptions& options, size_t threads, const ExtractOptions& extract, Sink& sink) {
-  LockedSink locked(sink);
+  LockedSink lock(sink);
+  Sink& locked = sink.ThreadSafe() ? sink : lock;
   std::vector<std::filesystem::path> file_roots;
   Status first_error;
   for (const std::string& root : roots) {

@@ -143,27 +143,34 @@ void FindingCollector::OnFinding(const Finding& finding) {
   stored.score = finding.score;
   stored.preview = show_values_ ? std::string(finding.value) : MaskValue(*finding.entity, finding.value);
   stored.fingerprint = Fingerprint(key_, *finding.entity, finding.value);
+  std::string rendered = render_ ? render_(stored) : std::string();
+  std::lock_guard lock(mutex_);
   ++finding_count_;
   auto& [count, max_score] = totals_[stored.path].entities[stored.entity];
   ++count;
   max_score = std::max(max_score, stored.score);
   if (stored.location.rfind("column ", 0) == 0) ++columns_[{stored.path, stored.location.substr(7)}][stored.entity];
   if (stream_) {
-    stream_(stored);
+    stream_(stored, rendered);
   } else {
     findings_.push_back(std::move(stored));
   }
 }
 
 void FindingCollector::OnFileDone(std::string_view path, uint64_t bytes) {
+  std::lock_guard lock(mutex_);
   ++files_;
   bytes_ += bytes;
   scanned_paths_.emplace_back(path);
 }
 
-void FindingCollector::OnError(const Status& status) { errors_.push_back(status.message()); }
+void FindingCollector::OnError(const Status& status) {
+  std::lock_guard lock(mutex_);
+  errors_.push_back(status.message());
+}
 
 void FindingCollector::OnSkipped(std::string_view path, std::string_view reason) {
+  std::lock_guard lock(mutex_);
   skipped_.emplace_back(std::string(path), std::string(reason));
 }
 

@@ -412,7 +412,7 @@ Result<json> RunScan(Services& services, TenantData& data, const json& input, co
   json samples = json::array();
   std::set<std::string> fingerprints;
   bool distinct_capped = false;
-  collector.SetStream([&](const pii::StoredFinding& finding) {
+  collector.SetStream([&](const pii::StoredFinding& finding, std::string_view) {
     if (fingerprints.size() < kMaxDistinctValues) {
       fingerprints.insert(finding.fingerprint);
     } else {

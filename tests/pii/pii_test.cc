@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -671,6 +672,58 @@ TEST(PiiReport, MaskingAndFingerprints) {
   EXPECT_NE(Fingerprint(key, card, "4539148803436467"),
             Fingerprint(HmacSha256Key(std::string(32, 'j')), card, "4539148803436467"));
   EXPECT_EQ(Fingerprint(key, card, "4539148803436467").rfind("hmac-sha256:", 0), 0u);
+}
+
+// ScanPaths calls a FindingCollector from every worker at once (it is ThreadSafe()): the previews, fingerprints and
+// rendered lines are made on the callers' threads, the counts and the stream are kept under its lock.
+TEST(PiiReport, TheCollectorTakesFindingsFromSeveralThreadsAtOnce) {
+  const Catalog& catalog = Rules()->catalog();
+  FindingCollector collector(catalog, std::string(32, 'k'), false);
+  EXPECT_TRUE(collector.ThreadSafe());
+  std::atomic<int> inside{0}, overlaps{0};
+  std::vector<std::string> lines;
+  collector.SetStream(
+      [&](const StoredFinding& finding, std::string_view line) {
+        if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+        EXPECT_EQ(line, FindingNdjsonLine(finding));
+        lines.emplace_back(line);
+        inside.fetch_sub(1);
+      },
+      FindingNdjsonLine);
+  constexpr int kThreads = 4, kEach = 3000;
+  std::vector<std::thread> threads;
+  for (int thread = 0; thread < kThreads; ++thread) {
+    threads.emplace_back([&, thread] {
+      std::string path = "f" + std::to_string(thread) + ".csv";
+      for (int index = 0; index < kEach; ++index) {
+        std::string value = "user" + std::to_string(index) + "@corp-mail.cn";
+        Finding finding;
+        finding.entity = catalog.Find("EMAIL_ADDRESS");
+        finding.path = path;
+        finding.location = index % 2 == 0 ? "column email" : "";
+        finding.start = static_cast<uint64_t>(index) * 40;
+        finding.end = finding.start + value.size();
+        finding.value = value;
+        finding.score = 0.9;
+        collector.OnFinding(finding);
+      }
+      collector.OnFileDone(path, kEach * 40);
+      collector.OnSkipped(path + ".bin", "binary content");
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(collector.finding_count(), uint64_t{kThreads * kEach});
+  EXPECT_EQ(collector.files(), uint64_t{kThreads});
+  EXPECT_EQ(collector.bytes(), uint64_t{kThreads * kEach * 40});
+  ASSERT_EQ(lines.size(), size_t{kThreads * kEach});
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(std::unique(lines.begin(), lines.end()), lines.end());
+  for (const auto& [path, totals] : collector.totals_by_path()) {
+    EXPECT_EQ(totals.entities.at("EMAIL_ADDRESS").first, uint64_t{kEach}) << path;
+  }
+  EXPECT_EQ(collector.totals_by_path().size(), size_t{kThreads});
+  EXPECT_EQ(collector.Summary()["skipped"].size(), size_t{kThreads});
 }
 
 TEST(PiiReport, KeyFileIsCreatedPrivateAndReused) {

@@ -44,7 +44,8 @@ struct Finding {
   std::string_view value;  // the raw matched value: mask it (MaskValue) unless the user asked for values
 };
 
-// Receives what a scan finds. Implementations must not throw; calls happen on one thread at a time.
+// Receives what a scan finds. Implementations must not throw; calls happen on one thread at a time unless the sink
+// says it is ThreadSafe().
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -55,6 +56,9 @@ class Sink {
   virtual void OnError(const Status& status) { (void)status; }
   // A file was skipped on purpose (binary content, too large, ...); `reason` is a short phrase.
   virtual void OnSkipped(std::string_view path, std::string_view reason) { (void)path, (void)reason; }
+  // True when the methods above may be called from several threads at once. ScanPaths calls such a sink from its
+  // workers directly; any other sink is called under one lock, which serialises the workers on findings-dense input.
+  virtual bool ThreadSafe() const { return false; }
 };
 
 struct ScanOptions {

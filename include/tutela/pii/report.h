@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -62,12 +63,21 @@ struct FileTotals {
 class FindingCollector : public Sink {
  public:
   FindingCollector(const Catalog& catalog, std::string key, bool show_values);
-  // Hands every finding to `emit` (called from one thread at a time) instead of keeping it.
-  void SetStream(std::function<void(const StoredFinding&)> emit) { stream_ = std::move(emit); }
+  // Hands every finding to `emit` (called from one thread at a time) instead of keeping it. With `render`, each
+  // finding is first rendered (an NDJSON line, say) on the thread that found it, outside the collector's lock, and
+  // `emit` gets the text too; otherwise the text is empty.
+  using Emit = std::function<void(const StoredFinding& finding, std::string_view rendered)>;
+  void SetStream(Emit emit, std::function<std::string(const StoredFinding&)> render = {}) {
+    stream_ = std::move(emit);
+    render_ = std::move(render);
+  }
+  // Thread-safe: a finding's preview and fingerprint are made on the calling thread; only the counts and the
+  // hand-over to the stream or the list are under the collector's lock.
   void OnFinding(const Finding& finding) override;
   void OnFileDone(std::string_view path, uint64_t bytes) override;
   void OnError(const Status& status) override;
   void OnSkipped(std::string_view path, std::string_view reason) override;
+  bool ThreadSafe() const override { return true; }
 
   // Sorts findings by path, keeping the scan order within each input (scans run in parallel; the output must not
   // depend on timing): offset order in plain files, segment order inside containers (docs/pii.md "Locations").
@@ -89,7 +99,9 @@ class FindingCollector : public Sink {
   HmacSha256Key key_;  // pad states precomputed: one fingerprint per finding is on the hot path
   bool show_values_;
   std::vector<StoredFinding> findings_;
-  std::function<void(const StoredFinding&)> stream_;
+  Emit stream_;
+  std::function<std::string(const StoredFinding&)> render_;
+  std::mutex mutex_;  // the members below, and stream_ calls, while scans run
   uint64_t finding_count_ = 0;
   std::map<std::string, FileTotals> totals_;
   std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> columns_;
