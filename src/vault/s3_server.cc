@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <pugixml.hpp>
 #include <set>
@@ -933,6 +934,20 @@ struct S3Server::Impl {
       }
       if (begin >= v.size || begin >= end) return S3Err("InvalidRange", "The requested range is not satisfiable.");
       ranged = true;
+    }
+    // x-amz-checksum-mode: ENABLED asks for the object's checksum. Every version keeps the SHA-256 of its whole data
+    // (checked again by `vault verify`), so a whole-object read gets it as x-amz-checksum-sha256 whatever checksum the
+    // upload carried, as S3 now gives every object a full-object checksum; a ranged read gets none, as from S3 (the
+    // range's bytes are not the object's).
+    if (!ranged && v.sha256_hex.size() == 64) {
+      std::optional<std::string> mode = header("x-amz-checksum-mode");
+      std::string upper = mode.value_or("");
+      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+      auto digest = FromHex(v.sha256_hex);
+      if (upper == "ENABLED" && digest.ok()) {
+        res.set_header("x-amz-checksum-sha256", Base64Encode(*digest));
+        res.set_header("x-amz-checksum-type", "FULL_OBJECT");
+      }
     }
     std::string content_type = v.content_type.empty() ? "binary/octet-stream" : v.content_type;
     if (req.method == "HEAD") {

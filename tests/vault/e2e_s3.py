@@ -405,6 +405,17 @@ def run_features():
     refused(lambda: alice.put_object(Bucket="features", Key="sum-bad", Body=data, ChecksumSHA256="AAAA"), 400,
             "InvalidRequest")
     refused(lambda: alice.head_object(Bucket="features", Key="sum-bad"), 404, "404")
+    # x-amz-checksum-mode: ENABLED gives the object's SHA-256 whatever checksum the upload carried (botocore checks it
+    # against the body it reads); without the mode, or for a range, there is none.
+    for key in ("sum-CRC32", "sum-given", "doc"):
+        got = alice.get_object(Bucket="features", Key=key, ChecksumMode="ENABLED")
+        body = got["Body"].read()
+        expect(got.get("ChecksumSHA256"), b64(hashlib.sha256(body).digest()), "checksum mode GET " + key)
+    expect(alice.head_object(Bucket="features", Key="sum-CRC32", ChecksumMode="ENABLED").get("ChecksumSHA256"),
+           b64(hashlib.sha256(data).digest()), "checksum mode HEAD")
+    expect("ChecksumSHA256" in alice.get_object(Bucket="features", Key="sum-CRC32"), False, "no checksum mode")
+    part = alice.get_object(Bucket="features", Key="sum-CRC32", Range="bytes=0-9", ChecksumMode="ENABLED")
+    expect(("ChecksumSHA256" in part, part["Body"].read()), (False, data[:10]), "checksum mode, ranged GET")
 
     # UploadPartCopy, whole and ranged, and ListParts / ListMultipartUploads pagination.
     source = b"S" * (5 * 1024 * 1024) + b"tail"
@@ -458,6 +469,10 @@ def run_features():
     expect(done["ETag"].endswith('-3"'), True, "copied multipart ETag")
     expect(alice.get_object(Bucket="features", Key="copied")["Body"].read() == source + source[4:] + b"three", True,
            "UploadPartCopy content")
+    # A multipart object's checksum is of its whole data too (streamed from the file: over 1 MiB).
+    whole = alice.get_object(Bucket="features", Key="copied", ChecksumMode="ENABLED")
+    expect((whole["Body"].read() == source + source[4:] + b"three", whole.get("ChecksumSHA256")),
+           (True, b64(hashlib.sha256(source + source[4:] + b"three").digest())), "checksum mode, multipart GET")
 
     # Streamed PUT bodies (boto3 signs the payload's SHA-256, so its PUTs stream into the store): a body that does
     # not match the signed hash is refused and nothing is stored; a refused request's body is consumed so the
