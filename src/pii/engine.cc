@@ -1307,6 +1307,73 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink, std::string_vi
   return read_status;
 }
 
+Status Scanner::ScanRange(int fd, std::string_view path, uint64_t begin, uint64_t end, uint64_t file_size, Sink& sink,
+                          uint64_t* newlines, uint64_t* bytes_read) {
+  impl_->StartFile(path);
+  impl_->delimiter = 0;  // a part has no header: ScanPaths gives only plain text (IsPlainText) in parts
+  impl_->json = false;
+  *newlines = 0;
+  *bytes_read = 0;
+  ByteBuffer& buffer = impl_->buffer;
+  buffer.clear();
+  const size_t chunk = impl_->options.chunk_size;
+  // The part is scanned as chunks of the file are: with kKeep bytes before it for context (the matches ending there
+  // belong to the part before), and read kKeep bytes past `end`, where the next part's matches begin.
+  const uint64_t limit = std::min(file_size, end + kKeep);
+  uint64_t base = begin > kKeep ? begin - kKeep : 0;
+  uint64_t offset = base, committed = begin;
+  uint64_t lines = 0;  // newlines before `base`, counted from `begin`: minus those in [base, begin), modulo 2^64
+  bool first = true, eof = false;
+  while (true) {
+    size_t target = buffer.size() + chunk;
+    while (buffer.size() < target && offset < limit && !eof) {
+      size_t old = buffer.size();
+      size_t want = static_cast<size_t>(std::min<uint64_t>(target - old, limit - offset));
+      buffer.resize(old + want);  // not zero-filled (ByteBuffer)
+      ssize_t got = ::pread(fd, buffer.data() + old, want, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) {
+        buffer.resize(old);
+        continue;
+      }
+      buffer.resize(old + static_cast<size_t>(std::max<ssize_t>(got, 0)));
+      if (got < 0) return ErrnoStatus(errno, "read", std::string(path));
+      if (got == 0) {
+        eof = true;  // the file is shorter than it was: scanned up to its end
+        break;
+      }
+      uint64_t from = std::max(offset, begin), to = std::min(offset + static_cast<uint64_t>(got), end);
+      if (from < to) {
+        *newlines += CountByte(std::string_view(buffer.data() + old + (from - offset), to - from), '\n');
+        *bytes_read += to - from;
+      }
+      offset += static_cast<uint64_t>(got);
+    }
+    if (first) {
+      first = false;
+      size_t before = static_cast<size_t>(std::min<uint64_t>(begin - base, buffer.size()));
+      lines = uint64_t{0} - CountByte(std::string_view(buffer.data(), before), '\n');
+    }
+    const bool last = eof || offset >= limit;
+    const size_t size = buffer.size();
+    const size_t own = static_cast<size_t>(std::min<uint64_t>(end - base, size));  // the part's bytes end here
+    size_t accept_to = last ? own : std::min(size - kGuard, own);
+    buffer.insert(buffer.end(), kTailPad, '\0');  // reserved in Create(): no reallocation
+    impl_->padded = true;
+    Status processed =
+        impl_->Process(std::string_view(buffer.data(), size), base, committed - base, accept_to, lines, path, sink);
+    impl_->padded = false;
+    buffer.resize(size);
+    TUTELA_RETURN_IF_ERROR(processed);
+    if (last || accept_to == own) break;  // every match ending in the part was looked at
+    committed = base + accept_to;
+    size_t drop = buffer.size() - kKeep;
+    lines += impl_->LinesBefore(View(buffer), drop);
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop));
+    base += drop;
+  }
+  return Status::Ok();
+}
+
 Status Scanner::ScanFile(const std::filesystem::path& file, std::string_view display_path, Sink& sink) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "open", file);
@@ -1314,6 +1381,107 @@ Status Scanner::ScanFile(const std::filesystem::path& file, std::string_view dis
   ::close(fd);
   return status;
 }
+
+namespace {
+
+// A large plain-text file that ScanPaths scans in parts on several workers. Each part's findings are held until the
+// parts before it are done, then handed to the sink in order with their line numbers made absolute, so the output
+// is what one scan of the file gives. Workers take at most kPartsAhead parts per worker beyond the first part not yet
+// handed over, so what is held stays bounded whatever the file's size.
+struct PartedFile {
+  struct Held {  // a finding, with its own copies of the text it points to
+    const Entity* entity;
+    std::string location, value;
+    uint64_t start, end, line;
+    double score;
+  };
+  struct Part {
+    bool done = false;
+    Status status;
+    uint64_t newlines = 0, bytes = 0;
+    std::vector<Held> findings;
+  };
+  std::filesystem::path path;
+  std::string display;
+  uint64_t size = 0, part_bytes = 0;
+  std::mutex mutex;  // parts, lines_before, bytes
+  std::vector<Part> parts;
+  std::atomic<size_t> handed_over{0};  // parts whose findings went to the sink
+  uint64_t lines_before = 0, bytes = 0;
+  Status first_error;
+};
+constexpr size_t kPartsAhead = 2;
+
+class HoldingSink : public Sink {
+ public:
+  explicit HoldingSink(std::vector<PartedFile::Held>& out) : out_(out) {}
+  void OnFinding(const Finding& finding) override {
+    out_.push_back({finding.entity, std::string(finding.location), std::string(finding.value), finding.start,
+                    finding.end, finding.line, finding.score});
+  }
+
+ private:
+  std::vector<PartedFile::Held>& out_;
+};
+
+// Scans part `index` of `file` and hands over every part that is then complete in order (on this thread, under the
+// file's lock).
+void ScanPart(Scanner& scanner, PartedFile& file, size_t index, Sink& sink) {
+  PartedFile::Part result;
+  uint64_t begin = index * file.part_bytes;
+  uint64_t end = index + 1 == file.parts.size() ? file.size : begin + file.part_bytes;
+  HoldingSink held(result.findings);
+  int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.status = ErrnoStatus(errno, "open", file.path);
+  } else {
+    try {
+      result.status = scanner.ScanRange(fd, file.display, begin, end, file.size, held, &result.newlines, &result.bytes);
+    } catch (const std::exception& error) {
+      result.status = Status::Internal(file.display + ": the scan of this input stopped (" + error.what() +
+                                       "); please report this with the file's type");
+    }
+    ::close(fd);
+  }
+  result.done = true;
+  std::lock_guard lock(file.mutex);
+  file.parts[index] = std::move(result);
+  for (size_t next = file.handed_over.load(); next < file.parts.size() && file.parts[next].done; ++next) {
+    PartedFile::Part& part = file.parts[next];
+    try {  // the hand-over goes on whatever happens: other workers wait for it
+      for (const PartedFile::Held& hit : part.findings) {
+        Finding finding;
+        finding.entity = hit.entity;
+        finding.path = file.display;
+        finding.location = hit.location;
+        finding.start = hit.start;
+        finding.end = hit.end;
+        finding.line = hit.line + file.lines_before;  // modulo 2^64: the part's lines count from its first line
+        finding.score = hit.score;
+        finding.value = hit.value;
+        sink.OnFinding(finding);
+      }
+    } catch (const std::exception& error) {
+      if (part.status.ok()) {
+        part.status = Status::Internal(file.display + ": the scan of this input stopped (" + error.what() + ")");
+      }
+    }
+    if (!part.status.ok() && file.first_error.ok()) file.first_error = part.status;
+    file.lines_before += part.newlines;
+    file.bytes += part.bytes;
+    std::vector<PartedFile::Held>().swap(part.findings);  // its memory too (assigning {} keeps the capacity)
+    file.handed_over.store(next + 1);
+    if (next + 1 == file.parts.size()) {
+      try {
+        if (!file.first_error.ok()) sink.OnError(file.first_error);
+        sink.OnFileDone(file.display, file.bytes);
+      } catch (const std::exception&) {  // a sink that throws here cannot be told; the scan goes on
+      }
+    }
+  }
+}
+
+}  // namespace
 
 Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::string>& roots, const WalkOptions& walk,
                  const ScanOptions& options, size_t threads, Sink& sink) {
@@ -1339,9 +1507,12 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
   if (file_roots.empty()) return Status::Ok();
   // The walk feeds the workers as it goes: they start on the first file found instead of after the last one, so
   // the walk of a large tree (about 2.5 us a file, on this thread) overlaps the scan.
+  // A large plain-text file becomes one item per part (PartedFile).
   struct Item {
     std::filesystem::path path;
     std::string display;
+    std::shared_ptr<PartedFile> parted;
+    size_t part = 0;
   };
   struct Queue {
     std::mutex mutex;
@@ -1349,16 +1520,22 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
     std::deque<Item> items;
     bool done = false;  // the walk has ended: no more items will come
   } queue;
-  // Waits for the next item; false when the walk has ended and every item was taken.
-  auto take = [&queue](Item& item) {
+  if (threads == 0) threads = ThreadPool::HardwareThreads();
+  // Waits for the next item; false when the walk has ended and every item was taken. A part waits while its file
+  // has kPartsAhead parts per worker held or being scanned before it.
+  auto take = [&queue, threads](Item& item) {
     std::unique_lock lock(queue.mutex);
-    queue.ready.wait(lock, [&] { return queue.done || !queue.items.empty(); });
+    queue.ready.wait(lock, [&] {
+      if (queue.items.empty()) return queue.done;
+      const Item& front = queue.items.front();
+      return front.parted == nullptr || front.part < front.parted->handed_over.load() + kPartsAhead * threads;
+    });
     if (queue.items.empty()) return false;
     item = std::move(queue.items.front());
     queue.items.pop_front();
     return true;
   };
-  if (threads == 0) threads = ThreadPool::HardwareThreads();
+  const bool parts = threads > 1 && options.part_bytes > 0;
   Status setup_error;
   std::mutex setup_mutex;
   ThreadPool pool(threads);
@@ -1378,6 +1555,12 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
           }
           scanner = std::move(*created);
         }
+        if (item.parted != nullptr) {
+          ScanPart(*scanner, *item.parted, item.part, locked);
+          { std::lock_guard queue_lock(queue.mutex); }  // a part waiting for this hand-over sees it
+          queue.ready.notify_all();
+          continue;
+        }
         // An exception from one input (a sink that cannot write, memory) is that input's error; the worker goes
         // on with the others. Before, it ended the worker silently and its remaining files were never scanned.
         Status status;
@@ -1394,6 +1577,22 @@ Status ScanPaths(std::shared_ptr<const Ruleset> ruleset, const std::vector<std::
   Status walked = WalkFiles(
       file_roots, walk,
       [&](const WalkEntry& entry) {
+        if (parts && entry.size >= 4 * options.part_bytes && IsPlainText(entry.path, extract, options.sniff_binary)) {
+          auto parted = std::make_shared<PartedFile>();
+          parted->path = entry.path;
+          parted->display = entry.path.string();
+          parted->size = entry.size;
+          parted->part_bytes = options.part_bytes;
+          parted->parts.resize(entry.size / options.part_bytes);  // the last part takes the rest
+          {
+            std::lock_guard lock(queue.mutex);
+            for (size_t index = 0; index < parted->parts.size(); ++index) {
+              queue.items.push_back({entry.path, parted->display, parted, index});
+            }
+          }
+          queue.ready.notify_all();
+          return true;
+        }
         {
           std::lock_guard lock(queue.mutex);
           queue.items.push_back({entry.path, entry.path.string()});

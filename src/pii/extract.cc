@@ -439,6 +439,22 @@ std::string RedactUri(std::string_view uri) {
   return out;
 }
 
+bool IsPlainText(const std::filesystem::path& file, const ExtractOptions& options, bool sniff_binary) {
+  const std::string name = file.filename().string();
+  bool records = false;
+  for (std::string_view suffix : {".csv", ".tsv", ".tab"}) {  // columns: the scanner reads a header and tracks quotes
+    if (EndsWithNoCase(name, suffix)) return false;
+  }
+  if (extract::IsJsonName(name, &records)) return false;
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  Result<std::string> head = ReadUpTo(fd, 8192, name);
+  ::close(fd);
+  if (!head.ok() || SniffKind(name, *head) != InputKind::kText) return false;
+  if (!extract::SourceEncoding(options, *head).empty()) return false;
+  return !(sniff_binary && head->find('\0') != std::string::npos);
+}
+
 Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::string_view display_path,
                  const ExtractOptions& options, Sink& sink) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);

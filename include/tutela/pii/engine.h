@@ -10,7 +10,8 @@
 // (ScanOptions::first_pass = false does that, for tests). Each candidate goes through its validator and context scoring
 // (a window of text around the match searched for the entity's multilingual context words and for negative words);
 // survivors with score >= ScanOptions::min_score go to the Sink. ScanPaths() walks files and folders and scans them on
-// a thread pool as the walk finds them, one Scanner per worker.
+// a thread pool as the walk finds them, one Scanner per worker; a large plain-text file is scanned in parts by
+// several workers (ScanRange) and reported as one scan would report it.
 //
 // Ownership: Scanner keeps a shared_ptr to its Ruleset. Findings passed to a Sink are valid only during the call.
 // Thread-safety: Ruleset is immutable (share it); a Scanner is used by one thread at a time; ScanPaths calls the
@@ -69,6 +70,10 @@ struct ScanOptions {
   // The first pass (see Ruleset): Vectorscan sees only the windows around its triggers. False scans every byte with
   // every pattern; the findings are the same, only slower (tests compare the two).
   bool first_pass = true;
+  // ScanPaths scans a plain-text file (IsPlainText) of at least four times this many bytes in parts of this size on
+  // several workers when it has more than one; the findings are the same, in the same order. Each part's findings
+  // are held until the parts before it are handed over (two parts per worker at most). 0: never.
+  uint64_t part_bytes = uint64_t{16} << 20;
 };
 
 class Ruleset {
@@ -139,6 +144,14 @@ class Scanner {
   // caller already read from `fd` (a head it sniffed): it is scanned as the file's first bytes, and reading goes on
   // from where it stopped, so the caller does not seek back and read those bytes twice.
   Status ScanFd(int fd, std::string_view path, Sink& sink, std::string_view read_before = {});
+  // Scans the part [begin, end) of the file open as `fd`, whose size is `file_size`, reading the bytes before and after
+  // it that matches and context words need: the findings a scan of the whole file reports with their end in
+  // (begin, end], with line numbers counted from the line that holds `begin` (line 1). `*newlines` gets the number of
+  // line ends in [begin, end): the caller adds those of the parts before to the line numbers of each part. Reads with
+  // pread(), so several scanners may read one descriptor at once. Nothing goes to sink.OnFileDone; a read error is
+  // returned after the findings before it.
+  Status ScanRange(int fd, std::string_view path, uint64_t begin, uint64_t end, uint64_t file_size, Sink& sink,
+                   uint64_t* newlines, uint64_t* bytes_read);
   // Opens and scans a file (binary files are skipped and reported via OnSkipped).
   Status ScanFile(const std::filesystem::path& file, std::string_view display_path, Sink& sink);
 

@@ -61,6 +61,11 @@ std::string RedactUri(std::string_view uri);
 // reported with sink.OnFileDone when it was read to the end.
 Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::string_view display_path,
                  const ExtractOptions& options, Sink& sink);
+// True when ScanInput would scan `file` as plain UTF-8 text straight from the file, line by line with nothing carried
+// from one line to the next but context: not an archive, document or database, not JSON or CSV/TSV (by name), not in
+// another encoding, and with no NUL byte in its first 8 KiB. ScanPaths scans such a file in parts on several workers
+// when it is large (Scanner::ScanRange). False when the file cannot be read (ScanInput then reports why).
+bool IsPlainText(const std::filesystem::path& file, const ExtractOptions& options, bool sniff_binary);
 // Standard input: sniffed like a file (archives, compressed streams, encodings), read once.
 Status ScanStdin(Scanner& scanner, const ExtractOptions& options, Sink& sink);
 // An input held in memory (archive members, fuzzers). `kind` as SniffKind would say.
