@@ -23,6 +23,12 @@ struct Masks {
 // (every CPU with AVX2 has it); a call into libgcc in the SSE2 version (POPCNT is not in the x86-64 baseline).
 inline int Count(uint64_t x) { return __builtin_popcountll(x); }
 
+// Every function and lambda that takes or returns a vector is inlined into the function compiled for its
+// instruction set: one left out of line would be compiled for the baseline ISA, and vectors wider than it cross the
+// call in other registers or in memory (an ABI mismatch: clang with UBSan left them out of line, and the AVX2 and
+// AVX-512 versions lost every digit chain past the first 128 bytes).
+#define TUTELA_ALWAYS_INLINE __attribute__((always_inline)) inline
+#define TUTELA_INLINED __attribute__((always_inline))  // on lambdas
 #define TUTELA_AVX2 __attribute__((target("avx2"), always_inline)) inline
 TUTELA_AVX2 uint64_t RangeAvx2(__m256i bytes, char below, char span) {  // bytes in [below, below + span]
   __m256i x = _mm256_sub_epi8(bytes, _mm256_set1_epi8(below));
@@ -155,18 +161,18 @@ Isa Detect() {
 
 // Bit i of the result is bit i-k of the stream `prev`,`cur` (1 <= k <= 63): "x at k bytes before i".
 template <typename T>
-inline T Before(T cur, T prev, int k) {
+TUTELA_ALWAYS_INLINE T Before(T cur, T prev, int k) {
   return (cur << k) | (prev >> (64 - k));
 }
 // Bit i of the result is bit i+k of the stream `cur`,`next` (1 <= k <= 63): "x at k bytes after i".
 template <typename T>
-inline T After(T cur, T next, int k) {
+TUTELA_ALWAYS_INLINE T After(T cur, T next, int k) {
   return (cur >> k) | (next << (64 - k));
 }
 
 // Bit i of the result is bit i+k of the stream `cur`,`next` (0 <= k <= 63), for a k known only at run time.
 template <typename T>
-inline T Window(T cur, T next, int k) {
+TUTELA_ALWAYS_INLINE T Window(T cur, T next, int k) {
   if (k == 0) return cur;
   return After(cur, next, k);
 }
@@ -175,10 +181,10 @@ inline T Window(T cur, T next, int k) {
 // doubling runs over the two blocks (shifts of less than 64, one instruction each even when `count` is not a
 // constant).
 template <typename T>
-inline T RunAt(T cur, T next, int offset, int count) {
+TUTELA_ALWAYS_INLINE T RunAt(T cur, T next, int offset, int count) {
   T low = cur, high = next;
   int length = 1;
-  auto step = [&](int k) {  // run &= run >> k, 1 <= k <= 63
+  auto step = [&](int k) TUTELA_INLINED {  // run &= run >> k, 1 <= k <= 63
     low &= After(low, high, k);
     high &= high >> k;
   };
@@ -190,7 +196,7 @@ inline T RunAt(T cur, T next, int offset, int count) {
   return Window(low, high, offset);
 }
 template <typename T>
-inline T RunAfter(T cur, T next, int count) {
+TUTELA_ALWAYS_INLINE T RunAfter(T cur, T next, int count) {
   return RunAt(cur, next, 0, count);
 }
 
@@ -321,7 +327,7 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
     rows[kSpace][row] = m.space;
   };
   // The masks of class c for the kLanes blocks whose rows start at `row` + `delta`.
-  auto load = [&](Class c, size_t row, int delta) {
+  auto load = [&](Class c, size_t row, int delta) TUTELA_INLINED {
     V v;
     std::memcpy(&v, &rows[c][static_cast<ptrdiff_t>(row) + delta], sizeof v);
     return v;
@@ -351,8 +357,8 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       const V nonword = ~word, prev_nonword = ~prev_word, next_nonword = ~next_word;
       const V word_start = word & Before(nonword, prev_nonword, 1);
       const V word_last = word & After(nonword, next_nonword, 1);
-      auto d_after = [&](int k) { return After(d, dn, k); };
-      auto d_before = [&](int k) { return Before(d, dp, k); };
+      auto d_after = [&](int k) TUTELA_INLINED { return After(d, dn, k); };
+      auto d_before = [&](int k) TUTELA_INLINED { return Before(d, dp, k); };
       V trigger[kKinds];
       for (V& t : trigger) t = none;
       if (want(kAt)) trigger[kAt] = load(kAtSign, row, 0);
@@ -360,8 +366,8 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       if (want(kHexColon)) {
         const V colon = load(kColon, row, 0), colon_next = load(kColon, row, 1);
         const V hex = d | load(kHexLetter, row, 0), prev_hex = dp | load(kHexLetter, row, -1);
-        auto h = [&](int k) { return Before(hex, prev_hex, k); };
-        auto w = [&](int k) { return Before(nonword, prev_nonword, k); };
+        auto h = [&](int k) TUTELA_INLINED { return Before(hex, prev_hex, k); };
+        auto w = [&](int k) TUTELA_INLINED { return Before(nonword, prev_nonword, k); };
         V second = none;  // `(?::[hex]{0,4}){2,}`: another ':' at most 5 bytes after the first
         for (int k = 1; k <= 5; ++k) second |= After(colon, colon_next, k);
         trigger[kHexColon] = colon & second & h(1) & (w(2) | (h(2) & (w(3) | (h(3) & (w(4) | (h(4) & w(5)))))));
@@ -370,13 +376,13 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       if (want(kPlusDigit)) trigger[kPlusDigit] = load(kPlus, row, 0) & d_after(1);
       if (want(kDottedQuad)) {
         const V dot = load(kDot, row, 0), dot_next = load(kDot, row, 1);
-        auto quad_dot = [&](int k) { return After(dot, dot_next, k) & d_after(k - 1) & d_after(k + 1); };
+        auto quad_dot = [&](int k) TUTELA_INLINED { return After(dot, dot_next, k) & d_after(k - 1) & d_after(k + 1); };
         trigger[kDottedQuad] = dot & d_before(1) & d_after(1) & (quad_dot(2) | quad_dot(3) | quad_dot(4));
       }
       const V letter = up | load(kLower, row, 0), next_letter = up_next | load(kLower, row, 1);
       const V upper_starts = word_start & up;
       if (want(kUpperDigit)) {
-        auto u = [&](int k) { return After(up, up_next, k); };
+        auto u = [&](int k) TUTELA_INLINED { return After(up, up_next, k); };
         trigger[kUpperDigit] =
             upper_starts & (d_after(1) | (u(1) & (d_after(2) | (u(2) & (d_after(3) | (u(3) & d_after(4)))))));
       }
@@ -398,7 +404,7 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       if (want(kGroupEnd)) {
         const V sep = load(kSpace, row, 0) | load(kDash, row, 0);
         const V prev_sep = load(kSpace, row, -1) | load(kDash, row, -1);
-        auto s = [&](int k) { return Before(sep, prev_sep, k); };
+        auto s = [&](int k) TUTELA_INLINED { return Before(sep, prev_sep, k); };
         const V three = word_last & d & d_before(1) & d_before(2);
         const V short_last = s(3) & d_before(4) & d_before(5) & d_before(6);
         const V long_last = d_before(3) & s(4) & d_before(5) & d_before(6) & d_before(7);
@@ -408,7 +414,7 @@ inline void FindWith(std::string_view text, uint32_t kinds, size_t chain_min, Hi
       if (want(kChain)) {
         // Chain bytes: digits, and ' ' or '-' with a digit on both sides. The next block's last bit assumes a digit
         // after it (a superset); the previous block's are exact.
-        auto chain_bytes = [&](int delta, V before, V digits, V after) {
+        auto chain_bytes = [&](int delta, V before, V digits, V after) TUTELA_INLINED {
           const V sep = load(kSpace, row, delta) | load(kDash, row, delta);
           return digits | (sep & Before(digits, before, 1) & After(digits, after, 1));
         };
