@@ -484,6 +484,7 @@ struct Candidate {
   double score;
   int column;
   std::string_view key;  // JSON key of the value holding the match, if any
+  size_t match_end;      // where the match ended (a validator may narrow the span): which chunk reports it
 };
 
 class LockedSink : public Sink {
@@ -1073,9 +1074,16 @@ struct Scanner::Impl {
                            raw.begin() + static_cast<std::ptrdiff_t>(run_bounds[run]), earlier);
       }
     }
+    // Matches are resolved with their overlapping neighbours before the accepted ones are kept: the matches ending
+    // up to kGuard bytes outside (accept_from, accept_to] take part, so a group of overlapping matches that crosses
+    // a boundary between chunks (or parts) is resolved the same on both sides, as one scan of the whole text would
+    // resolve it (for groups shorter than kGuard). Before, the matches past the boundary were left out, and a value
+    // with matches of several lengths across it (MRN: 12345678) was reported twice, cut at the boundary.
+    const size_t band_from = accept_from > kGuard ? accept_from - kGuard : 0;
+    const size_t band_to = accept_to + kGuard;
     candidates.clear();
     for (const RawMatch& match : raw) {
-      if (match.to <= accept_from || match.to > accept_to) continue;
+      if (match.to <= band_from || match.to > band_to) continue;
       const Ruleset::PatternInfo& pattern = rules->patterns_[match.pattern];
       size_t match_from = match.from;
       if (pattern.start_rule == kStartEmail) {
@@ -1117,7 +1125,7 @@ struct Scanner::Impl {
         }
         double score = Score(entity_idx, context, adjust);
         if (score < options.min_score) continue;
-        candidates.push_back({entity_idx, start, end, score, column, key});
+        candidates.push_back({entity_idx, start, end, score, column, key, match.to});
       }
     }
     if (candidates.empty()) return Status::Ok();
@@ -1141,6 +1149,7 @@ struct Scanner::Impl {
     uint64_t line = lines_before + 1;
     size_t cursor = 0;
     for (const Candidate& candidate : kept) {
+      if (candidate.match_end <= accept_from || candidate.match_end > accept_to) continue;  // another chunk's
       if (options.first_pass) {  // the first pass counted the newlines of every block
         line = lines_before + 1 + hits.LinesBefore(candidate.start);
       } else {

@@ -200,6 +200,26 @@ TEST(PiiEngine, MatchesAcrossChunkBoundariesAreFoundOnce) {
   }
 }
 
+// A value that Vectorscan matches at several lengths (the MRN pattern ends with [A-Za-z0-9\-]{3,15}, so
+// "MRN: 12345678" matches ending at each of its last digits) is one finding, the longest, wherever a chunk boundary
+// falls in it. Regression: each chunk resolved only the matches ending in its own part, so a boundary inside the
+// value gave two findings, "1234" and "12345678" (4 of 50 placements here).
+TEST(PiiEngine, RegressionAValueMatchedAtSeveralLengthsAcrossAChunkBoundaryIsOneFinding) {
+  for (size_t pad = 4096 - 512 - 40; pad < 4096 - 512 + 10; ++pad) {
+    std::string text = std::string(pad, 'x') + " patient MRN: 12345678 admitted\n" + std::string(9000, 'y') + "\n";
+    ::tutela::testing::TempDir dir;
+    ::tutela::testing::WriteFile(dir / "note.txt", text);
+    ScanOptions options;
+    options.chunk_size = 4096;
+    auto scanner = Scanner::Create(Rules(), options);
+    ASSERT_TRUE(scanner.ok());
+    VectorSink sink;
+    ASSERT_TRUE((*scanner)->ScanFile(dir / "note.txt", "note.txt", sink).ok());
+    ASSERT_EQ(sink.hits.size(), 1u) << "pad " << pad << ": " << Describe(sink.hits);
+    EXPECT_EQ(sink.hits[0].value, "12345678") << "pad " << pad;
+  }
+}
+
 // The first pass (src/pii/gate.h) lets Vectorscan see only windows around its triggers, and the native digit
 // matchers only chains long enough; with it off, every byte is scanned with every pattern. Both must report the
 // same findings, spans and scores: on every golden line, on mutations of them (bytes changed, inserted, deleted,
