@@ -1031,6 +1031,19 @@ struct Scanner::Impl {
     return static_cast<uint64_t>(CountByte(text.substr(0, pos), '\n'));
   }
 
+  // Process() on the read buffer (ScanFd, ScanRange), with kTailPad zero bytes after it while it runs.
+  Status ProcessBuffer(uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
+                       std::string_view path, Sink& sink) {
+    const size_t size = buffer.size();
+    buffer.insert(buffer.end(), kTailPad, '\0');  // reserved in Create(): no reallocation
+    padded = true;
+    Status processed =
+        Process(std::string_view(buffer.data(), size), base, accept_from, accept_to, lines_before, path, sink);
+    padded = false;
+    buffer.resize(size);
+    return processed;
+  }
+
   // Scans text[0, size) that starts at absolute offset `base`, accepting matches whose end lies in
   // (accept_from, accept_to]. `lines_before` counts newlines before `base`.
   Status Process(std::string_view text, uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
@@ -1292,14 +1305,7 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink, std::string_vi
     }
     bool last = eof;
     size_t accept_to = last ? buffer.size() : buffer.size() - kGuard;
-    const size_t size = buffer.size();
-    buffer.insert(buffer.end(), kTailPad, '\0');  // reserved in Create(): no reallocation
-    impl_->padded = true;
-    Status processed =
-        impl_->Process(std::string_view(buffer.data(), size), base, committed - base, accept_to, lines, path, sink);
-    impl_->padded = false;
-    buffer.resize(size);
-    TUTELA_RETURN_IF_ERROR(processed);
+    TUTELA_RETURN_IF_ERROR(impl_->ProcessBuffer(base, committed - base, accept_to, lines, path, sink));
     if (last) {
       impl_->TrackQuotes(View(buffer), lines);
       break;
@@ -1366,13 +1372,7 @@ Status Scanner::ScanRange(int fd, std::string_view path, uint64_t begin, uint64_
     const size_t size = buffer.size();
     const size_t own = static_cast<size_t>(std::min<uint64_t>(end - base, size));  // the part's bytes end here
     size_t accept_to = last ? own : std::min(size - kGuard, own);
-    buffer.insert(buffer.end(), kTailPad, '\0');  // reserved in Create(): no reallocation
-    impl_->padded = true;
-    Status processed =
-        impl_->Process(std::string_view(buffer.data(), size), base, committed - base, accept_to, lines, path, sink);
-    impl_->padded = false;
-    buffer.resize(size);
-    TUTELA_RETURN_IF_ERROR(processed);
+    TUTELA_RETURN_IF_ERROR(impl_->ProcessBuffer(base, committed - base, accept_to, lines, path, sink));
     if (last || accept_to == own) break;  // every match ending in the part was looked at
     committed = base + accept_to;
     size_t drop = buffer.size() - kKeep;

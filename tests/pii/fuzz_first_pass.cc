@@ -7,38 +7,17 @@
 #include <string>
 #include <vector>
 
-#include "tutela/pii/catalog.h"
-#include "tutela/pii/engine.h"
+#include "fuzz_rules.h"
 
 namespace {
-
-class Collect : public tutela::pii::Sink {
- public:
-  void OnFinding(const tutela::pii::Finding& finding) override {
-    out += finding.entity->id + "@" + std::to_string(finding.start) + "-" + std::to_string(finding.end) + ":" +
-           std::to_string(finding.score) + ":" + std::to_string(finding.line) + " ";
-  }
-  std::string out;
-};
-
-const std::shared_ptr<const tutela::pii::Ruleset>& Rules() {
-  static std::shared_ptr<const tutela::pii::Ruleset> rules = [] {
-    auto catalog = tutela::pii::LoadCatalog(TUTELA_SOURCE_DIR "/catalog/pii");
-    if (!catalog.ok()) std::abort();
-    auto compiled = tutela::pii::Ruleset::Compile(*catalog);
-    if (!compiled.ok()) std::abort();
-    return *compiled;
-  }();
-  return rules;
-}
 
 std::string Scan(std::string_view text, bool first_pass, double min_score) {
   tutela::pii::ScanOptions options;
   options.first_pass = first_pass;
   options.min_score = min_score;
-  auto scanner = tutela::pii::Scanner::Create(Rules(), options);
+  auto scanner = tutela::pii::Scanner::Create(tutela::pii::fuzzing::BuiltinRules(), options);
   if (!scanner.ok()) std::abort();
-  Collect sink;
+  tutela::pii::fuzzing::DescribeSink sink;
   if (!(*scanner)->ScanBuffer(text, "fuzz", sink).ok()) std::abort();
   return sink.out;
 }

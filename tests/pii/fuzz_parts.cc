@@ -12,34 +12,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "tutela/pii/catalog.h"
-#include "tutela/pii/engine.h"
+#include "fuzz_rules.h"
 
-namespace {
-
-class Collect : public tutela::pii::Sink {
- public:
-  void OnFinding(const tutela::pii::Finding& finding) override {
-    out += finding.entity->id + "@" + std::to_string(finding.start) + "-" + std::to_string(finding.end) + ":" +
-           std::to_string(finding.score) + ":" + std::to_string(finding.line + lines_before) + ":" +
-           std::string(finding.location) + " ";
-  }
-  std::string out;
-  uint64_t lines_before = 0;
-};
-
-const std::shared_ptr<const tutela::pii::Ruleset>& Rules() {
-  static std::shared_ptr<const tutela::pii::Ruleset> rules = [] {
-    auto catalog = tutela::pii::LoadCatalog(TUTELA_SOURCE_DIR "/catalog/pii");
-    if (!catalog.ok()) std::abort();
-    auto compiled = tutela::pii::Ruleset::Compile(*catalog);
-    if (!compiled.ok()) std::abort();
-    return *compiled;
-  }();
-  return rules;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
@@ -56,9 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.min_score = min_score;
     options.chunk_size = chunk;
     options.sniff_binary = false;  // the whole scan would skip text with a NUL byte; parts are never cut from such
-    auto scanner = tutela::pii::Scanner::Create(Rules(), options);
+    auto scanner = tutela::pii::Scanner::Create(tutela::pii::fuzzing::BuiltinRules(), options);
     if (!scanner.ok()) std::abort();
-    Collect whole, parts;
+    tutela::pii::fuzzing::DescribeSink whole, parts;
     if (::lseek(fd, 0, SEEK_SET) != 0 || !(*scanner)->ScanFd(fd, "fuzz.log", whole).ok()) std::abort();
     uint64_t bytes = 0;
     for (uint64_t begin = 0; begin < text.size() || begin == 0; begin += part) {
