@@ -5,6 +5,7 @@
 // documents or records) keep the engine's location. Offsets stay offsets into the file.
 
 #include <algorithm>
+#include <functional>
 
 #include "extract_internal.h"
 #include "tutela/core/file_util.h"
@@ -28,7 +29,15 @@ class BufferSink : public Sink {
   explicit BufferSink(Sink& outer) : outer_(outer) {}
   void OnFinding(const Finding& f) override {
     findings.push_back({f.entity, std::string(f.location), std::string(f.value), f.start, f.end, f.line, f.score});
+    if (on_batch && findings.size() >= next_batch) {
+      on_batch();
+      // What could not be handed over yet (one long record) waits for twice as many: amortised, not per finding.
+      next_batch = findings.size() + std::max(kBatch, findings.size());
+    }
   }
+  static constexpr size_t kBatch = 4096;
+  std::function<void()> on_batch;  // called when `next_batch` findings are held
+  size_t next_batch = kBatch;
   void OnFileDone(std::string_view, uint64_t bytes) override {
     done = true;
     this->bytes = bytes;
@@ -77,35 +86,73 @@ void Deliver(const std::vector<Stored>& findings, std::string_view path, Sink& s
   }
 }
 
-// NDJSON: finds each record holding findings by scanning for newlines, then parses that record only.
-Status PlaceRecords(int fd, uint64_t size, std::vector<Stored>& findings, std::string_view path) {
-  std::string block;
-  uint64_t record_start = 0;  // file offset of the current record
-  size_t next = 0;            // first finding not yet placed
-  const size_t kBlock = 1 << 20;
-  for (uint64_t offset = 0; offset < size && next < findings.size(); offset += kBlock) {
-    TUTELA_RETURN_IF_ERROR(
-        ReadAt(fd, offset, static_cast<size_t>(std::min<uint64_t>(kBlock, size - offset)), &block, path));
-    if (block.empty()) break;
-    for (size_t pos = 0; (pos = block.find('\n', pos)) != std::string::npos; ++pos) {
-      uint64_t record_end = offset + pos;  // the newline
-      while (next < findings.size() && findings[next].start < record_start) ++next;
-      if (next < findings.size() && findings[next].start < record_end && record_end - record_start <= kMaxRecord) {
-        std::string record;
-        TUTELA_RETURN_IF_ERROR(ReadAt(fd, record_start, static_cast<size_t>(record_end - record_start), &record, path));
-        Place(record, record_start, findings, next);
+// NDJSON: walks the file's records in order (finding each by its newline) and parses only the records that hold
+// findings. Incremental, so a file's findings are placed and handed over in batches as the scan goes, and memory
+// holds one batch whatever the file's size (it held every finding of the file until its end: 787 MiB for a
+// 300 MiB log).
+class RecordPlacer {
+ public:
+  RecordPlacer(int fd, uint64_t size, std::string_view path) : fd_(fd), size_(size), path_(path) {}
+
+  // Places the findings (sorted by start) of every record that ends before `limit`, and of the last record too
+  // when `limit` is past the file's end. Returns how many leading findings are settled: those before the first
+  // record not yet passed.
+  Result<size_t> PlaceBefore(std::vector<Stored>& findings, uint64_t limit) {
+    size_t next = 0;
+    while (next < findings.size()) {
+      if (pos_ >= block_.size()) {
+        uint64_t offset = block_offset_ + block_.size();
+        if (offset >= size_) break;
+        block_offset_ = offset;
+        TUTELA_RETURN_IF_ERROR(
+            ReadAt(fd_, offset, static_cast<size_t>(std::min<uint64_t>(kBlock, size_ - offset)), &block_, path_));
+        pos_ = 0;
+        if (block_.empty()) break;
+        continue;
       }
-      record_start = record_end + 1;
+      size_t newline = block_.find('\n', pos_);
+      if (newline == std::string::npos) {
+        pos_ = block_.size();
+        continue;
+      }
+      uint64_t record_end = block_offset_ + newline;
+      if (record_end >= limit) return Settled(findings, next);
+      TUTELA_RETURN_IF_ERROR(PlaceRecord(findings, next, record_end));
+      record_start_ = record_end + 1;
+      pos_ = newline + 1;
     }
+    if (limit > size_) {  // the last record, without a newline
+      TUTELA_RETURN_IF_ERROR(PlaceRecord(findings, next, size_));
+      record_start_ = size_;
+    }
+    return Settled(findings, next);
   }
-  while (next < findings.size() && findings[next].start < record_start) ++next;
-  if (next < findings.size() && size - record_start <= kMaxRecord) {  // the last record, without a newline
-    std::string record;
-    TUTELA_RETURN_IF_ERROR(ReadAt(fd, record_start, static_cast<size_t>(size - record_start), &record, path));
-    Place(record, record_start, findings, next);
+
+ private:
+  static constexpr size_t kBlock = size_t{1} << 20;
+
+  Status PlaceRecord(std::vector<Stored>& findings, size_t& next, uint64_t record_end) {
+    while (next < findings.size() && findings[next].start < record_start_) ++next;
+    if (next < findings.size() && findings[next].start < record_end && record_end - record_start_ <= kMaxRecord) {
+      TUTELA_RETURN_IF_ERROR(
+          ReadAt(fd_, record_start_, static_cast<size_t>(record_end - record_start_), &record_, path_));
+      Place(record_, record_start_, findings, next);
+    }
+    return Status::Ok();
   }
-  return Status::Ok();
-}
+  size_t Settled(const std::vector<Stored>& findings, size_t next) const {
+    while (next < findings.size() && findings[next].start < record_start_) ++next;
+    return next;
+  }
+
+  int fd_;
+  uint64_t size_;
+  std::string path_;
+  std::string block_, record_;
+  uint64_t block_offset_ = 0;  // file offset of block_
+  size_t pos_ = 0;             // where the search for the next newline goes on in block_
+  uint64_t record_start_ = 0;  // file offset of the first record not yet passed
+};
 
 }  // namespace
 
@@ -126,19 +173,46 @@ bool IsJsonName(std::string_view name, bool* records) {
 Status ScanJsonFile(Scanner& scanner, int fd, std::string_view head, uint64_t size, bool records,
                     std::string_view display_path, Sink& sink) {
   BufferSink buffer(sink);
-  Status scanned = scanner.ScanFd(fd, display_path, buffer, head);
   std::vector<Stored>& findings = buffer.findings;
-  if (!findings.empty()) {
+  RecordPlacer placer(fd, size, display_path);
+  bool placing = true;  // a failed re-read keeps the engine's locations from there on; the scan itself goes on
+  // NDJSON: the findings of the records the scan has left behind are placed and handed over in batches. The scan
+  // reports findings in the order they end, chunk after chunk, so none can still come that starts 2 KiB or more
+  // before the last one.
+  auto settle = [&](uint64_t limit) {
     SortByStart(findings);
-    Status placed;
-    if (records) {
-      placed = PlaceRecords(fd, size, findings, display_path);
-    } else if (size <= kMaxJsonDocument) {
-      std::string document;
-      placed = ReadAt(fd, 0, static_cast<size_t>(size), &document, std::string(display_path));
-      if (placed.ok()) Place(document, 0, findings, 0);
+    size_t settled = findings.size();
+    if (placing) {
+      Result<size_t> placed = placer.PlaceBefore(findings, limit);
+      placing = placed.ok();
+      if (placed.ok()) settled = *placed;
     }
-    (void)placed;  // a failed re-read keeps the engine's locations; the scan itself succeeded
+    std::vector<Stored> rest(std::make_move_iterator(findings.begin() + static_cast<std::ptrdiff_t>(settled)),
+                             std::make_move_iterator(findings.end()));
+    findings.resize(settled);
+    Deliver(findings, display_path, sink);
+    findings = std::move(rest);
+  };
+  if (records) {
+    buffer.on_batch = [&] {
+      uint64_t last = findings.back().start;
+      settle(last > 2048 ? last - 2048 : 0);
+    };
+  } else if (size > kMaxJsonDocument) {
+    buffer.on_batch = [&] {  // too large to place: handed over as found
+      Deliver(findings, display_path, sink);
+      findings.clear();
+    };
+  }
+  Status scanned = scanner.ScanFd(fd, display_path, buffer, head);
+  if (records) {
+    settle(UINT64_MAX);
+  } else if (!findings.empty() && size <= kMaxJsonDocument) {
+    SortByStart(findings);
+    std::string document;
+    if (ReadAt(fd, 0, static_cast<size_t>(size), &document, std::string(display_path)).ok()) {
+      Place(document, 0, findings, 0);
+    }
   }
   Deliver(findings, display_path, sink);
   if (buffer.done) sink.OnFileDone(display_path, buffer.bytes);

@@ -561,6 +561,61 @@ TEST_F(ExtractTest, OnlyPlainTextIsScannedInParts) {
   EXPECT_FALSE(IsPlainText(dir_ / "p/app.log", options, true));
 }
 
+// An NDJSON file's findings are placed (key paths) and handed over in batches as the scan goes, so memory holds a
+// batch, not the file's findings. The places must be those of the whole-member path (a zip member is placed in
+// memory, at once): over 4096 findings, records of every length, malformed lines, one record holding 6 000 findings
+// (more than a batch: it waits), and a last record without a newline.
+TEST_F(ExtractTest, NdjsonFindingsArePlacedInBatchesAsTheyWouldBeAtOnce) {
+  std::mt19937 random(20261201);
+  std::string text;
+  for (int record = 0; record < 12000; ++record) {
+    switch (random() % 7) {
+      case 0:
+        text += "not json, mail li.wei@corp-mail.cn\n";
+        break;
+      case 1:
+        text += "{\"pad\": \"" + std::string(random() % 3000, 'x') + "\", \"card\": \"" + std::string(kCard) + "\"}\n";
+        break;
+      default:
+        text += "{\"user\": {\"id\": " + std::to_string(record) + ", \"email\": \"u" + std::to_string(record) +
+                "@corp-mail.cn\"}, \"items\": [1, {\"ssn\": \"SSN 536-22-1234\"}]}\n";
+    }
+    if (record == 6000) {
+      text += "{\"many\": [";
+      for (int item = 0; item < 6000; ++item)
+        text += std::string(item ? ", " : "") + "\"m" + std::to_string(item) + "@corp-mail.cn\"";
+      text += "]}\n";
+    }
+  }
+  text += "{\"last\": \"li.wei@corp-mail.cn\"}";
+  WriteFile(dir_ / "n/log.ndjson", text);
+  CollectSink file = ScanOne(dir_ / "n/log.ndjson");
+  RunOk({"zip", "-q", "../log.zip", "log.ndjson"}, dir_ / "n");
+  CollectSink member = ScanOne(dir_ / "log.zip");
+  auto places = [](const CollectSink& sink, std::string_view strip) {
+    std::vector<std::string> out;
+    for (const Hit& hit : sink.hits) {
+      std::string location = hit.location;
+      if (location.rfind(strip, 0) == 0) location = location.substr(strip.size());            // "log.ndjson!key /a"
+      if (!strip.empty() && location == strip.substr(0, strip.size() - 1)) location.clear();  // not placed
+      out.push_back(hit.entity + "@" + std::to_string(hit.start) + "-" + std::to_string(hit.end) + " " + location);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> want = places(member, "log.ndjson!"), got = places(file, "");
+  ASSERT_GT(got.size(), 20000u);
+  std::vector<std::string> only_got, only_want;
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(only_got));
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(only_want));
+  EXPECT_TRUE(only_got.empty() && only_want.empty())
+      << only_got.size() << " only from the file, e.g. " << (only_got.empty() ? "" : only_got[0]) << "; "
+      << only_want.size() << " only from the member, e.g. " << (only_want.empty() ? "" : only_want[0]);
+  EXPECT_TRUE(file.Has("EMAIL_ADDRESS", "key /many/5999")) << "the long record's findings are placed";
+  EXPECT_TRUE(file.Has("EMAIL_ADDRESS", "key /last"));
+  EXPECT_EQ(file.done.size(), 1u);
+}
+
 TEST(RedactUriTest, PasswordsNeverShow) {
   EXPECT_EQ(RedactUri("postgresql://scan:s3cret@db.local:5432/crm"), "postgresql://scan:***@db.local:5432/crm");
   EXPECT_EQ(RedactUri("postgres://scan@db/crm?password=s3cret&sslmode=require"),
