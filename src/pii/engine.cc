@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include "gate.h"
+#include "held.h"
 #include "tutela/core/bytes.h"
 #include "tutela/core/crypto.h"
 #include "tutela/core/file_util.h"
@@ -1398,17 +1399,11 @@ namespace {
 // is what one scan of the file gives. Workers take at most kPartsAhead parts per worker beyond the first part not yet
 // handed over, so what is held stays bounded whatever the file's size.
 struct PartedFile {
-  struct Held {  // a finding, with its own copies of the text it points to
-    const Entity* entity;
-    std::string location, value;
-    uint64_t start, end, line;
-    double score;
-  };
   struct Part {
     bool done = false;
     Status status;
     uint64_t newlines = 0, bytes = 0;
-    std::vector<Held> findings;
+    std::vector<HeldFinding> findings;
   };
   std::filesystem::path path;
   std::string display;
@@ -1423,14 +1418,11 @@ constexpr size_t kPartsAhead = 2;
 
 class HoldingSink : public Sink {
  public:
-  explicit HoldingSink(std::vector<PartedFile::Held>& out) : out_(out) {}
-  void OnFinding(const Finding& finding) override {
-    out_.push_back({finding.entity, std::string(finding.location), std::string(finding.value), finding.start,
-                    finding.end, finding.line, finding.score});
-  }
+  explicit HoldingSink(std::vector<HeldFinding>& out) : out_(out) {}
+  void OnFinding(const Finding& finding) override { out_.push_back(Hold(finding)); }
 
  private:
-  std::vector<PartedFile::Held>& out_;
+  std::vector<HeldFinding>& out_;
 };
 
 // Scans part `index` of `file` and hands over every part that is then complete in order (on this thread, under the
@@ -1458,18 +1450,8 @@ void ScanPart(Scanner& scanner, PartedFile& file, size_t index, Sink& sink) {
   for (size_t next = file.handed_over.load(); next < file.parts.size() && file.parts[next].done; ++next) {
     PartedFile::Part& part = file.parts[next];
     try {  // the hand-over goes on whatever happens: other workers wait for it
-      for (const PartedFile::Held& hit : part.findings) {
-        Finding finding;
-        finding.entity = hit.entity;
-        finding.path = file.display;
-        finding.location = hit.location;
-        finding.start = hit.start;
-        finding.end = hit.end;
-        finding.line = hit.line + file.lines_before;  // modulo 2^64: the part's lines count from its first line
-        finding.score = hit.score;
-        finding.value = hit.value;
-        sink.OnFinding(finding);
-      }
+      // Line numbers modulo 2^64: the part's count from its first line.
+      for (const HeldFinding& hit : part.findings) HandOver(hit, file.display, file.lines_before, sink);
     } catch (const std::exception& error) {
       if (part.status.ok()) {
         part.status = Status::Internal(file.display + ": the scan of this input stopped (" + error.what() + ")");
@@ -1478,7 +1460,7 @@ void ScanPart(Scanner& scanner, PartedFile& file, size_t index, Sink& sink) {
     if (!part.status.ok() && file.first_error.ok()) file.first_error = part.status;
     file.lines_before += part.newlines;
     file.bytes += part.bytes;
-    std::vector<PartedFile::Held>().swap(part.findings);  // its memory too (assigning {} keeps the capacity)
+    std::vector<HeldFinding>().swap(part.findings);  // its memory too (assigning {} keeps the capacity)
     file.handed_over.store(next + 1);
     if (next + 1 == file.parts.size()) {
       try {

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "extract_internal.h"
+#include "held.h"
 #include "tutela/core/file_util.h"
 #include "tutela/pii/structured.h"
 
@@ -17,18 +18,11 @@ namespace {
 constexpr uint64_t kMaxJsonDocument = uint64_t{256} << 20;
 constexpr size_t kMaxRecord = size_t{64} << 20;
 
-struct Stored {
-  const Entity* entity;
-  std::string location, value;
-  uint64_t start, end, line;
-  double score;
-};
-
 class BufferSink : public Sink {
  public:
   explicit BufferSink(Sink& outer) : outer_(outer) {}
   void OnFinding(const Finding& f) override {
-    findings.push_back({f.entity, std::string(f.location), std::string(f.value), f.start, f.end, f.line, f.score});
+    findings.push_back(Hold(f));
     if (on_batch && findings.size() >= next_batch) {
       on_batch();
       // What could not be handed over yet (one long record) waits for twice as many: amortised, not per finding.
@@ -44,7 +38,7 @@ class BufferSink : public Sink {
   }
   void OnError(const Status& status) override { outer_.OnError(status); }
   void OnSkipped(std::string_view path, std::string_view reason) override { outer_.OnSkipped(path, reason); }
-  std::vector<Stored> findings;
+  std::vector<HeldFinding> findings;
   bool done = false;
   uint64_t bytes = 0;
 
@@ -53,7 +47,7 @@ class BufferSink : public Sink {
 };
 
 // Gives findings[from..) whose start lies in `text` (at file offset `base`) the pointer of their scalar.
-void Place(std::string_view text, uint64_t base, std::vector<Stored>& findings, size_t from) {
+void Place(std::string_view text, uint64_t base, std::vector<HeldFinding>& findings, size_t from) {
   size_t i = from;
   Status walked = WalkJson(text, "json", [&](const JsonScalar& scalar) {
     while (i < findings.size() && findings[i].start < base + scalar.begin) ++i;
@@ -65,25 +59,14 @@ void Place(std::string_view text, uint64_t base, std::vector<Stored>& findings, 
   (void)walked;  // malformed JSON: what was placed stays placed, the rest keeps the engine's location
 }
 
-void SortByStart(std::vector<Stored>& findings) {
+void SortByStart(std::vector<HeldFinding>& findings) {
   std::stable_sort(findings.begin(), findings.end(),
-                   [](const Stored& a, const Stored& b) { return a.start < b.start; });
+                   [](const HeldFinding& a, const HeldFinding& b) { return a.start < b.start; });
 }
 
 // Hands the placed findings to `sink` under `path`.
-void Deliver(const std::vector<Stored>& findings, std::string_view path, Sink& sink) {
-  for (const Stored& stored : findings) {
-    Finding finding;
-    finding.entity = stored.entity;
-    finding.path = path;
-    finding.location = stored.location;
-    finding.start = stored.start;
-    finding.end = stored.end;
-    finding.line = stored.line;
-    finding.score = stored.score;
-    finding.value = stored.value;
-    sink.OnFinding(finding);
-  }
+void Deliver(const std::vector<HeldFinding>& findings, std::string_view path, Sink& sink) {
+  for (const HeldFinding& held : findings) HandOver(held, path, 0, sink);
 }
 
 // NDJSON: walks the file's records in order (finding each by its newline) and parses only the records that hold
@@ -97,7 +80,7 @@ class RecordPlacer {
   // Places the findings (sorted by start) of every record that ends before `limit`, and of the last record too
   // when `limit` is past the file's end. Returns how many leading findings are settled: those before the first
   // record not yet passed.
-  Result<size_t> PlaceBefore(std::vector<Stored>& findings, uint64_t limit) {
+  Result<size_t> PlaceBefore(std::vector<HeldFinding>& findings, uint64_t limit) {
     size_t next = 0;
     while (next < findings.size()) {
       if (pos_ >= block_.size()) {
@@ -131,7 +114,7 @@ class RecordPlacer {
  private:
   static constexpr size_t kBlock = size_t{1} << 20;
 
-  Status PlaceRecord(std::vector<Stored>& findings, size_t& next, uint64_t record_end) {
+  Status PlaceRecord(std::vector<HeldFinding>& findings, size_t& next, uint64_t record_end) {
     while (next < findings.size() && findings[next].start < record_start_) ++next;
     if (next < findings.size() && findings[next].start < record_end && record_end - record_start_ <= kMaxRecord) {
       TUTELA_RETURN_IF_ERROR(
@@ -140,7 +123,7 @@ class RecordPlacer {
     }
     return Status::Ok();
   }
-  size_t Settled(const std::vector<Stored>& findings, size_t next) const {
+  size_t Settled(const std::vector<HeldFinding>& findings, size_t next) const {
     while (next < findings.size() && findings[next].start < record_start_) ++next;
     return next;
   }
@@ -173,7 +156,7 @@ bool IsJsonName(std::string_view name, bool* records) {
 Status ScanJsonFile(Scanner& scanner, int fd, std::string_view head, uint64_t size, bool records,
                     std::string_view display_path, Sink& sink) {
   BufferSink buffer(sink);
-  std::vector<Stored>& findings = buffer.findings;
+  std::vector<HeldFinding>& findings = buffer.findings;
   RecordPlacer placer(fd, size, display_path);
   bool placing = true;  // a failed re-read keeps the engine's locations from there on; the scan itself goes on
   // NDJSON: the findings of the records the scan has left behind are placed and handed over in batches. The scan
@@ -187,8 +170,8 @@ Status ScanJsonFile(Scanner& scanner, int fd, std::string_view head, uint64_t si
       placing = placed.ok();
       if (placed.ok()) settled = *placed;
     }
-    std::vector<Stored> rest(std::make_move_iterator(findings.begin() + static_cast<std::ptrdiff_t>(settled)),
-                             std::make_move_iterator(findings.end()));
+    std::vector<HeldFinding> rest(std::make_move_iterator(findings.begin() + static_cast<std::ptrdiff_t>(settled)),
+                                  std::make_move_iterator(findings.end()));
     findings.resize(settled);
     Deliver(findings, display_path, sink);
     findings = std::move(rest);
@@ -223,7 +206,7 @@ Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name
                       bool records) {
   BufferSink buffer(*ctx.sink);
   Status scanned = ctx.scanner->ScanBuffer(data, name, buffer);
-  std::vector<Stored>& findings = buffer.findings;
+  std::vector<HeldFinding>& findings = buffer.findings;
   SortByStart(findings);
   if (!findings.empty() && records) {
     size_t next = 0;
