@@ -439,6 +439,16 @@ std::string RedactUri(std::string_view uri) {
   return out;
 }
 
+namespace {
+
+// Whether ScanInput gives a file of this kind (SniffKind) and with these first bytes to the scanner straight (ScanFd,
+// or ScanJsonFile for JSON names) rather than to an extractor or a decoder.
+bool ScannedStraight(InputKind kind, std::string_view head, const ExtractOptions& options) {
+  return kind == InputKind::kText && extract::SourceEncoding(options, head).empty();
+}
+
+}  // namespace
+
 bool IsPlainText(const std::filesystem::path& file, const ExtractOptions& options, bool sniff_binary) {
   const std::string name = file.filename().string();
   bool records = false;
@@ -450,8 +460,7 @@ bool IsPlainText(const std::filesystem::path& file, const ExtractOptions& option
   if (fd < 0) return false;
   Result<std::string> head = ReadUpTo(fd, 8192, name);
   ::close(fd);
-  if (!head.ok() || SniffKind(name, *head) != InputKind::kText) return false;
-  if (!extract::SourceEncoding(options, *head).empty()) return false;
+  if (!head.ok() || !ScannedStraight(SniffKind(name, *head), *head, options)) return false;
   return !(sniff_binary && head->find('\0') != std::string::npos);
 }
 
@@ -468,7 +477,7 @@ Status ScanInput(Scanner& scanner, const std::filesystem::path& file, std::strin
   TUTELA_ASSIGN_OR_RETURN(std::string head, ReadUpTo(fd, 8192, display_path));
   const std::string name = file.filename().string();
   InputKind kind = SniffKind(name, head);
-  if (kind == InputKind::kText && extract::SourceEncoding(options, head).empty()) {
+  if (ScannedStraight(kind, head, options)) {
     bool records = false;  // the head is scanned from memory, and reading goes on after it
     if (extract::IsJsonName(name, &records)) {
       return extract::ScanJsonFile(scanner, fd, head, size, records, display_path, sink);
