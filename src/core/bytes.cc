@@ -60,12 +60,16 @@ size_t FindLast(std::string_view text, std::string_view needle) {
   return std::string_view::npos;
 }
 
-Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_view name) {
+namespace {
+
+// ReadAppend and ReadAppendAt: read() when `offset` is negative, pread() at it otherwise.
+Result<size_t> Append(int fd, int64_t offset, ByteBuffer& bytes, size_t count, std::string_view name) {
   const size_t old = bytes.size();
   bytes.resize(old + count);
   ssize_t got = 0;
   do {
-    got = ::read(fd, bytes.data() + old, count);
+    got = offset < 0 ? ::read(fd, bytes.data() + old, count)
+                     : ::pread(fd, bytes.data() + old, count, static_cast<off_t>(offset));
   } while (got < 0 && errno == EINTR);
   if (got < 0) {
     const int error = errno;
@@ -74,6 +78,16 @@ Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_v
   }
   bytes.resize(old + static_cast<size_t>(got));
   return static_cast<size_t>(got);
+}
+
+}  // namespace
+
+Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_view name) {
+  return Append(fd, -1, bytes, count, name);
+}
+
+Result<size_t> ReadAppendAt(int fd, uint64_t offset, ByteBuffer& bytes, size_t count, std::string_view name) {
+  return Append(fd, static_cast<int64_t>(offset), bytes, count, name);
 }
 
 }  // namespace tutela

@@ -1032,6 +1032,16 @@ struct Scanner::Impl {
     return static_cast<uint64_t>(CountByte(text.substr(0, pos), '\n'));
   }
 
+  // After a chunk of the read buffer was processed (ScanFd, ScanRange): keeps its last kKeep bytes for the next one,
+  // moving `base` past the bytes dropped and counting their quotes and line ends.
+  void KeepTail(uint64_t& base, uint64_t& lines) {
+    const size_t drop = buffer.size() - kKeep;
+    TrackQuotes(View(buffer).substr(0, drop), lines);  // nothing without a delimiter (a part)
+    lines += LinesBefore(View(buffer), drop);
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop));
+    base += drop;
+  }
+
   // Process() on the read buffer (ScanFd, ScanRange), with kTailPad zero bytes after it while it runs.
   Status ProcessBuffer(uint64_t base, size_t accept_from, size_t accept_to, uint64_t lines_before,
                        std::string_view path, Sink& sink) {
@@ -1312,11 +1322,7 @@ Status Scanner::ScanFd(int fd, std::string_view path, Sink& sink, std::string_vi
       break;
     }
     committed = base + accept_to;
-    size_t drop = buffer.size() - kKeep;
-    impl_->TrackQuotes(View(buffer).substr(0, drop), lines);
-    lines += impl_->LinesBefore(View(buffer), drop);
-    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop));
-    base += drop;
+    impl_->KeepTail(base, lines);
   }
   if (read_status.ok()) impl_->ReportOpenQuote(path, sink);
   sink.OnFileDone(path, total);
@@ -1343,26 +1349,16 @@ Status Scanner::ScanRange(int fd, std::string_view path, uint64_t begin, uint64_
   while (true) {
     size_t target = buffer.size() + chunk;
     while (buffer.size() < target && offset < limit && !eof) {
-      size_t old = buffer.size();
-      size_t want = static_cast<size_t>(std::min<uint64_t>(target - old, limit - offset));
-      buffer.resize(old + want);  // not zero-filled (ByteBuffer)
-      ssize_t got = ::pread(fd, buffer.data() + old, want, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) {
-        buffer.resize(old);
-        continue;
-      }
-      buffer.resize(old + static_cast<size_t>(std::max<ssize_t>(got, 0)));
-      if (got < 0) return ErrnoStatus(errno, "read", std::string(path));
-      if (got == 0) {
-        eof = true;  // the file is shorter than it was: scanned up to its end
-        break;
-      }
-      uint64_t from = std::max(offset, begin), to = std::min(offset + static_cast<uint64_t>(got), end);
+      const size_t old = buffer.size();
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(target - old, limit - offset));
+      TUTELA_ASSIGN_OR_RETURN(size_t got, ReadAppendAt(fd, offset, buffer, want, path));
+      eof = got == 0;  // the file is shorter than it was: scanned up to its end
+      uint64_t from = std::max(offset, begin), to = std::min(offset + got, end);
       if (from < to) {
         *newlines += CountByte(std::string_view(buffer.data() + old + (from - offset), to - from), '\n');
         *bytes_read += to - from;
       }
-      offset += static_cast<uint64_t>(got);
+      offset += got;
     }
     if (first) {
       first = false;
@@ -1376,10 +1372,7 @@ Status Scanner::ScanRange(int fd, std::string_view path, uint64_t begin, uint64_
     TUTELA_RETURN_IF_ERROR(impl_->ProcessBuffer(base, committed - base, accept_to, lines, path, sink));
     if (last || accept_to == own) break;  // every match ending in the part was looked at
     committed = base + accept_to;
-    size_t drop = buffer.size() - kKeep;
-    lines += impl_->LinesBefore(View(buffer), drop);
-    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(drop));
-    base += drop;
+    impl_->KeepTail(base, lines);
   }
   return Status::Ok();
 }

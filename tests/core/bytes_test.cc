@@ -1,6 +1,7 @@
 #include "tutela/core/bytes.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <random>
@@ -48,3 +49,34 @@ TEST(FindLastTest, AgreesWithRfindOnRandomText) {
 
 }  // namespace
 }  // namespace tutela
+
+// ReadAppend reads on from the descriptor's position; ReadAppendAt reads at an offset and leaves the position alone.
+// Both append to what the buffer holds and return 0 at the end of the file.
+TEST(ReadAppendTest, AppendsFromThePositionOrFromAnOffset) {
+  char name[] = "/tmp/tutela-read-append-XXXXXX";
+  int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  ::unlink(name);
+  const std::string text = "0123456789abcdef";
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ASSERT_EQ(::lseek(fd, 4, SEEK_SET), 4);
+  tutela::ByteBuffer bytes(2, 'x');
+  auto got = tutela::ReadAppend(fd, bytes, 3, "f");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 3u);
+  EXPECT_EQ(tutela::View(bytes), "xx456");
+  got = tutela::ReadAppendAt(fd, 10, bytes, 100, "f");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 6u);
+  EXPECT_EQ(tutela::View(bytes), "xx456abcdef");
+  EXPECT_EQ(::lseek(fd, 0, SEEK_CUR), 7);  // pread left the position where read() put it
+  got = tutela::ReadAppendAt(fd, 16, bytes, 8, "f");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 0u);
+  EXPECT_EQ(bytes.size(), 11u);
+  ::close(fd);
+  got = tutela::ReadAppendAt(fd, 0, bytes, 8, "closed.log");
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("closed.log"), std::string::npos);
+  EXPECT_EQ(bytes.size(), 11u);  // as it was
+}

@@ -50,5 +50,8 @@ inline std::string_view View(const ByteBuffer& bytes) { return {bytes.data(), by
 // Reads up to `count` bytes from `fd` onto the end of `bytes` (one read(), retried when a signal interrupts it) and
 // returns how many arrived: 0 at the end of the input. On an error `bytes` is as it was and the error names `name`.
 Result<size_t> ReadAppend(int fd, ByteBuffer& bytes, size_t count, std::string_view name);
+// The same with one pread() at file offset `offset` (the descriptor's position is left as it is, so threads may
+// share it).
+Result<size_t> ReadAppendAt(int fd, uint64_t offset, ByteBuffer& bytes, size_t count, std::string_view name);
 
 }  // namespace tutela
