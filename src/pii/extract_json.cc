@@ -59,6 +59,19 @@ void Place(std::string_view text, uint64_t base, std::vector<HeldFinding>& findi
   (void)walked;  // malformed JSON: what was placed stays placed, the rest keeps the engine's location
 }
 
+// The first of findings[next..) (sorted by start) that starts at or after `begin`.
+size_t SkipBefore(const std::vector<HeldFinding>& findings, size_t next, uint64_t begin) {
+  while (next < findings.size() && findings[next].start < begin) ++next;
+  return next;
+}
+
+// Moves `next` past the findings before `begin`; true when the next one starts before `end`, so the record
+// [begin, end) holds a finding to place.
+bool HoldsFindings(const std::vector<HeldFinding>& findings, size_t& next, uint64_t begin, uint64_t end) {
+  next = SkipBefore(findings, next, begin);
+  return next < findings.size() && findings[next].start < end;
+}
+
 void SortByStart(std::vector<HeldFinding>& findings) {
   std::stable_sort(findings.begin(), findings.end(),
                    [](const HeldFinding& a, const HeldFinding& b) { return a.start < b.start; });
@@ -115,8 +128,7 @@ class RecordPlacer {
   static constexpr size_t kBlock = size_t{1} << 20;
 
   Status PlaceRecord(std::vector<HeldFinding>& findings, size_t& next, uint64_t record_end) {
-    while (next < findings.size() && findings[next].start < record_start_) ++next;
-    if (next < findings.size() && findings[next].start < record_end && record_end - record_start_ <= kMaxRecord) {
+    if (HoldsFindings(findings, next, record_start_, record_end) && record_end - record_start_ <= kMaxRecord) {
       TUTELA_RETURN_IF_ERROR(
           ReadAt(fd_, record_start_, static_cast<size_t>(record_end - record_start_), &record_, path_));
       Place(record_, record_start_, findings, next);
@@ -124,8 +136,7 @@ class RecordPlacer {
     return Status::Ok();
   }
   size_t Settled(const std::vector<HeldFinding>& findings, size_t next) const {
-    while (next < findings.size() && findings[next].start < record_start_) ++next;
-    return next;
+    return SkipBefore(findings, next, record_start_);
   }
 
   int fd_;
@@ -213,9 +224,7 @@ Status ScanJsonMemory(Context& ctx, std::string_view data, std::string_view name
     for (size_t begin = 0; begin < data.size() && next < findings.size();) {
       size_t end = data.find('\n', begin);
       if (end == std::string_view::npos) end = data.size();
-      while (next < findings.size() && findings[next].start < begin) ++next;
-      if (next < findings.size() && findings[next].start < end)
-        Place(data.substr(begin, end - begin), begin, findings, next);
+      if (HoldsFindings(findings, next, begin, end)) Place(data.substr(begin, end - begin), begin, findings, next);
       begin = end + 1;
     }
   } else if (!findings.empty()) {
